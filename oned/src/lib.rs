@@ -1,0 +1,1 @@
+//! `oned`: the Nephele core daemon.
