@@ -1,1 +1,31 @@
 //! `oned`: the Nephele core daemon.
+//!
+//! It owns the cloud's state and its durability, and serves OpenNebula's XML-RPC API:
+//! - [`config`]: `oned.conf` (OpenNebula syntax) and the file layout (`ONE_LOCATION`).
+//! - [`store`]: SQLite (WAL) behind one group-committing writer thread.
+//! - [`pool`], [`objects`], [`cloud`]: the in-memory pools that answer every read.
+//! - [`auth`], [`authz`], [`acl`], [`perms`]: who is calling and what they may do.
+//! - [`rm`]: the request manager (XML-RPC methods), [`dm`]: what VM actions do.
+//! - [`vnet`]: address ranges and leases of virtual networks.
+//! - [`startup`]: the `oned` process: flags, daemonizing, bootstrap, serving, shutdown.
+//!
+//! Architecture invariant: only [`store`] touches the database file, and only at start-up
+//! (reading) and from its writer thread (writing).
+
+pub mod acl;
+pub mod auth;
+pub mod authz;
+pub mod cloud;
+pub mod config;
+pub mod dm;
+pub mod error;
+pub mod log;
+pub mod objects;
+pub mod perms;
+pub mod pool;
+pub mod rm;
+pub mod shutdown;
+pub mod startup;
+pub mod store;
+pub mod vnet;
+pub mod xml;

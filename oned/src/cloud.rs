@@ -1,0 +1,301 @@
+//! `Cloud`: every pool of the front-end together, the unit that the request manager locks.
+//!
+//! One `RwLock<Cloud>` guards all pools, so an operation that touches several objects (a VM
+//! allocation takes leases and changes image counters) is atomic without lock ordering. Writers
+//! hold the lock for microseconds: validation and in-memory changes only; durability happens
+//! after the lock is released (see [`crate::store`]).
+//!
+//! Also here: the objects a new database starts with (groups 0 `oneadmin` and 1 `users`, user 0
+//! `oneadmin`, cluster 0 `default`, datastores 0 `system`, 1 `default`, 2 `files`, the default
+//! ACL rules), and rebuilding the pools from the store's rows.
+
+use crate::acl::{self, AclRule};
+use crate::objects::cluster::{Cluster, DEFAULT_CLUSTER_ID};
+use crate::objects::datastore::{Datastore, DsType};
+use crate::objects::group::{Group, ONEADMIN_GID, USERS_GID};
+use crate::objects::host::Host;
+use crate::objects::image::Image;
+use crate::objects::user::User;
+use crate::objects::vm::VirtualMachine;
+use crate::objects::vmtemplate::VmTemplate;
+use crate::objects::vnet::VirtualNetwork;
+use crate::objects::{ObjectKind, Ownership};
+use crate::perms::Permissions;
+use crate::pool::Pool;
+use crate::store::{DbOp, Snapshot};
+use libone::template::{Template, Vector};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// Settings from oned.conf that object operations need.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub default_umask: u32,
+    pub mac_prefix: u16,
+    pub network_size: u32,
+    pub vm_restricted_attr: Vec<String>,
+    pub image_restricted_attr: Vec<String>,
+    pub vnet_restricted_attr: Vec<String>,
+    pub datastore_location: PathBuf,
+    pub list_desc: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            default_umask: 0o177,
+            mac_prefix: 0x0200,
+            network_size: 254,
+            vm_restricted_attr: Vec::new(),
+            image_restricted_attr: Vec::new(),
+            vnet_restricted_attr: Vec::new(),
+            datastore_location: PathBuf::from("/var/lib/one/datastores"),
+            list_desc: false,
+        }
+    }
+}
+
+/// All pools.
+pub struct Cloud {
+    pub users: Pool<User>,
+    pub groups: Pool<Group>,
+    pub hosts: Pool<Host>,
+    pub clusters: Pool<Cluster>,
+    pub datastores: Pool<Datastore>,
+    pub vnets: Pool<VirtualNetwork>,
+    pub templates: Pool<VmTemplate>,
+    pub vms: Pool<VirtualMachine>,
+    pub images: Pool<Image>,
+    pub acls: Pool<AclRule>,
+    /// Lease changes recorded by network operations since the last [`Cloud::take_changes`].
+    pub lease_ops: Vec<DbOp>,
+    pub settings: Settings,
+}
+
+/// A row of the store that cannot be turned back into an object.
+#[derive(Debug, thiserror::Error)]
+#[error("the database row {table}/{oid} cannot be read: {reason}")]
+pub struct LoadError {
+    pub table: &'static str,
+    pub oid: i32,
+    pub reason: String,
+}
+
+/// Ids below 100 are reserved in these pools, as in OpenNebula.
+const RESERVED_LAST_OID: i32 = 99;
+
+impl Cloud {
+    /// Empty pools with OpenNebula's first ids.
+    pub fn empty(settings: Settings) -> Cloud {
+        Cloud {
+            users: Pool::new(-1),
+            groups: Pool::new(RESERVED_LAST_OID),
+            hosts: Pool::new(-1),
+            clusters: Pool::new(RESERVED_LAST_OID),
+            datastores: Pool::new(RESERVED_LAST_OID),
+            vnets: Pool::new(-1),
+            templates: Pool::new(-1),
+            vms: Pool::new(-1),
+            images: Pool::new(-1),
+            acls: Pool::new(-1),
+            lease_ops: Vec::new(),
+            settings,
+        }
+    }
+
+    /// Rebuilds the pools from the store.
+    pub fn load(snapshot: Snapshot, settings: Settings) -> Result<Cloud, LoadError> {
+        let mut c = Cloud::empty(settings);
+        for (kind, oid, body) in snapshot.objects {
+            let bad = |e: serde_json::Error| LoadError { table: kind.table(), oid, reason: e.to_string() };
+            match kind {
+                ObjectKind::User => c.users.load(serde_json::from_str(&body).map_err(bad)?),
+                ObjectKind::Group => c.groups.load(serde_json::from_str(&body).map_err(bad)?),
+                ObjectKind::Host => c.hosts.load(serde_json::from_str(&body).map_err(bad)?),
+                ObjectKind::Cluster => c.clusters.load(serde_json::from_str(&body).map_err(bad)?),
+                ObjectKind::Datastore => c.datastores.load(serde_json::from_str(&body).map_err(bad)?),
+                ObjectKind::Vnet => c.vnets.load(serde_json::from_str(&body).map_err(bad)?),
+                ObjectKind::Template => c.templates.load(serde_json::from_str(&body).map_err(bad)?),
+                ObjectKind::Vm => c.vms.load(serde_json::from_str(&body).map_err(bad)?),
+                ObjectKind::Image => c.images.load(serde_json::from_str(&body).map_err(bad)?),
+                ObjectKind::Acl => c.acls.load(serde_json::from_str(&body).map_err(bad)?),
+            }
+        }
+        for (kind, last) in snapshot.counters {
+            match kind {
+                ObjectKind::User => c.users.load_counter(last),
+                ObjectKind::Group => c.groups.load_counter(last),
+                ObjectKind::Host => c.hosts.load_counter(last),
+                ObjectKind::Cluster => c.clusters.load_counter(last),
+                ObjectKind::Datastore => c.datastores.load_counter(last),
+                ObjectKind::Vnet => c.vnets.load_counter(last),
+                ObjectKind::Template => c.templates.load_counter(last),
+                ObjectKind::Vm => c.vms.load_counter(last),
+                ObjectKind::Image => c.images.load_counter(last),
+                ObjectKind::Acl => c.acls.load_counter(last),
+            }
+        }
+        for (vnet, ar, index, owner) in snapshot.leases {
+            let restored = c
+                .vnets
+                .get_mut(vnet)
+                .map(|v| v.restore_lease(ar, index, &owner))
+                .unwrap_or(Err(format!("virtual network {vnet} does not exist")));
+            if let Err(reason) = restored {
+                return Err(LoadError { table: "leases", oid: vnet, reason });
+            }
+        }
+        c.mark_clean();
+        Ok(c)
+    }
+
+    fn mark_clean(&mut self) {
+        self.users.mark_clean();
+        self.groups.mark_clean();
+        self.hosts.mark_clean();
+        self.clusters.mark_clean();
+        self.datastores.mark_clean();
+        self.vnets.mark_clean();
+        self.templates.mark_clean();
+        self.vms.mark_clean();
+        self.images.mark_clean();
+        self.acls.mark_clean();
+        self.lease_ops.clear();
+    }
+
+    /// True when the pools hold nothing (a new database).
+    pub fn is_new(&self) -> bool {
+        self.users.is_empty() && self.groups.is_empty()
+    }
+
+    /// Creates the objects a new database starts with, as OpenNebula 7.4 does. The password
+    /// arguments are PHC hashes.
+    pub fn bootstrap(&mut self, oneadmin_password: String, serveradmin_password: String) {
+        let mut users_tmpl = Template::new();
+        users_tmpl.add_vector(
+            "SUNSTONE",
+            Vector::from_pairs([
+                ("DEFAULT_VIEW", "cloud"),
+                ("GROUP_ADMIN_DEFAULT_VIEW", "groupadmin"),
+                ("GROUP_ADMIN_VIEWS", "groupadmin,cloud"),
+                ("VIEWS", "cloud"),
+            ]),
+        );
+        for (oid, name, template) in [(ONEADMIN_GID, "oneadmin", Template::new()), (USERS_GID, "users", users_tmpl)] {
+            self.groups.insert(Group { oid, name: name.to_string(), users: BTreeSet::new(), admins: BTreeSet::new(), template });
+        }
+        // User 1 is serveradmin (the web services' account); it cannot log in with a password.
+        for (oid, name, driver, password) in [
+            (0, "oneadmin", "core", oneadmin_password),
+            (1, "serveradmin", "server_cipher", serveradmin_password),
+        ] {
+            self.users.insert(User {
+                oid,
+                name: name.into(),
+                gid: ONEADMIN_GID,
+                gname: "oneadmin".into(),
+                groups: BTreeSet::from([ONEADMIN_GID]),
+                password,
+                auth_driver: driver.into(),
+                enabled: true,
+                login_tokens: Vec::new(),
+                template: Template::new(),
+                auth_epoch: 0,
+            });
+            if let Some(g) = self.groups.get_mut(ONEADMIN_GID) {
+                g.users.insert(oid);
+            }
+        }
+        self.clusters.insert(Cluster {
+            oid: DEFAULT_CLUSTER_ID,
+            name: "default".into(),
+            hosts: BTreeSet::new(),
+            datastores: BTreeSet::from([0, 1, 2]),
+            vnets: BTreeSet::new(),
+            template: {
+                let mut t = Template::new();
+                t.add("RESERVED_CPU", "");
+                t.add("RESERVED_MEM", "");
+                t
+            },
+        });
+        let base = self.settings.datastore_location.clone();
+        let owner = Ownership {
+            uid: 0,
+            gid: ONEADMIN_GID,
+            uname: "oneadmin".into(),
+            gname: "oneadmin".into(),
+            perms: Permissions::from_mode(0o640),
+        };
+        for (oid, name, ds_type, ds_mad) in [
+            (0, "system", DsType::System, "-"),
+            (1, "default", DsType::Image, "fs"),
+            (2, "files", DsType::File, "fs"),
+        ] {
+            let mut t = Template::new();
+            t.add("ALLOW_ORPHANS", "FORMAT");
+            match ds_type {
+                DsType::System => {
+                    t.add("DISK_TYPE", "FILE");
+                    t.add("DS_LIVE_MIGRATE", "YES");
+                    t.add("DS_MIGRATE", "YES");
+                    t.add("DS_MIGRATE_SNAP", "YES");
+                    t.add("PERSISTENT_SNAPSHOTS", "YES");
+                    t.add("RESTRICTED_DIRS", "/");
+                    t.add("SAFE_DIRS", "/var/tmp");
+                    t.add("SHARED", "NO");
+                }
+                DsType::Image | DsType::File => {
+                    t.add("CLONE_TARGET", "SYSTEM");
+                    if ds_type == DsType::Image {
+                        t.add("DISK_TYPE", "FILE");
+                    }
+                    t.add("DS_MAD", ds_mad);
+                    t.add("LN_TARGET", "SYSTEM");
+                    t.add("PERSISTENT_SNAPSHOTS", "YES");
+                    t.add("RESTRICTED_DIRS", "/");
+                    t.add("SAFE_DIRS", "/var/tmp");
+                }
+            }
+            t.add("TM_MAD", "local");
+            t.add("TYPE", ds_type.template_name());
+            self.datastores.insert(Datastore {
+                oid,
+                name: name.into(),
+                owner: owner.clone(),
+                ds_mad: ds_mad.into(),
+                tm_mad: "local".into(),
+                base_path: base.join(oid.to_string()).to_string_lossy().into_owned(),
+                ds_type,
+                disk_type: 0,
+                state: 0,
+                clusters: BTreeSet::from([DEFAULT_CLUSTER_ID]),
+                total_mb: 0,
+                free_mb: 0,
+                used_mb: 0,
+                images: BTreeSet::new(),
+                template: t,
+            });
+        }
+        for rule in acl::default_rules() {
+            self.acls.insert(rule);
+        }
+    }
+
+    /// Every change since the last call, in the order to commit.
+    pub fn take_changes(&mut self) -> Vec<DbOp> {
+        let mut ops = Vec::new();
+        self.groups.take_changes(&mut ops);
+        self.users.take_changes(&mut ops);
+        self.clusters.take_changes(&mut ops);
+        self.datastores.take_changes(&mut ops);
+        self.hosts.take_changes(&mut ops);
+        self.vnets.take_changes(&mut ops);
+        ops.append(&mut self.lease_ops);
+        self.images.take_changes(&mut ops);
+        self.templates.take_changes(&mut ops);
+        self.vms.take_changes(&mut ops);
+        self.acls.take_changes(&mut ops);
+        ops
+    }
+}

@@ -1,0 +1,459 @@
+//! `oned.conf`: parsing (OpenNebula template syntax, via [`libone::template`]) and validation
+//! into [`OnedConfig`].
+//!
+//! Every key has a built-in default equal to the one documented in the shipped `etc/oned.conf`;
+//! a key present in the file replaces the default as a whole (OpenNebula's merge rule). A file
+//! that does not parse, or a value of the wrong type, stops start-up with
+//! `file:line:column: what is wrong`. Unknown keys are kept (and shown by `one.system.config`)
+//! and logged as warnings, because OpenNebula accepts them too.
+
+pub mod location;
+mod mads;
+
+use libone::template::{Attribute, Position, Template, Vector, parse_text_located};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use location::Locations;
+pub use mads::{MadConfig, MadKind};
+
+/// The `oned.conf` shipped in `etc/`, written to `$ONE_LOCATION/etc/oned.conf` when absent.
+pub const SHIPPED_ONED_CONF: &str = include_str!("../../../etc/oned.conf");
+
+/// A configuration problem, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub position: Option<Position>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some(p) => write!(f, "{}:{}:{}: {}", self.file.display(), p.line, p.column, self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// `DB = [ ... ]`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DbConfig {
+    pub backend: String,
+    /// Absolute path of the SQLite file.
+    pub path: PathBuf,
+    /// SQLite busy timeout in milliseconds.
+    pub timeout_ms: u64,
+    /// `SYNC = "FULL"` (default) or `"NORMAL"`.
+    pub sync_full: bool,
+    /// Most operations committed in one transaction.
+    pub max_batch: usize,
+}
+
+/// Where log lines go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogSystem {
+    File,
+    Std,
+}
+
+/// `LOG = [ ... ]`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogConfig {
+    pub system: LogSystem,
+    /// 0 ERROR, 1 WARNING, 2 INFO, 3 DEBUG (4 and 5 add more detail).
+    pub debug_level: u8,
+    pub file: PathBuf,
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct OnedConfig {
+    pub file: PathBuf,
+    pub port: u16,
+    pub listen_address: String,
+    pub db: DbConfig,
+    pub log: LogConfig,
+    pub monitoring_interval_host: u64,
+    pub monitoring_interval_vm: u64,
+    pub host_monitoring_expiration: u64,
+    pub vm_monitoring_expiration: u64,
+    pub mac_prefix: u16,
+    pub default_umask: u32,
+    pub network_size: u32,
+    pub api_list_order_desc: bool,
+    pub session_expiration_time: u64,
+    pub vm_restricted_attr: Vec<String>,
+    pub image_restricted_attr: Vec<String>,
+    pub vnet_restricted_attr: Vec<String>,
+    pub im_mads: Vec<MadConfig>,
+    pub vm_mads: Vec<MadConfig>,
+    pub tm_mads: Vec<MadConfig>,
+    /// Base path of datastores on the front-end (`DATASTORE_LOCATION`).
+    pub datastore_location: PathBuf,
+    /// Every attribute as read (defaults merged), for `one.system.config`.
+    pub raw: Template,
+}
+
+/// One located attribute and the file it came from, for error messages.
+struct Item<'a> {
+    file: &'a Path,
+    attr: &'a Attribute,
+    pos: Option<Position>,
+}
+
+impl Item<'_> {
+    fn err(&self, message: impl Into<String>) -> ConfigError {
+        ConfigError { file: self.file.to_path_buf(), position: self.pos, message: message.into() }
+    }
+
+    fn single(&self) -> Result<&str, ConfigError> {
+        self.attr.as_single().ok_or_else(|| self.err(format!("{} must be a single value, not a vector", self.attr.name())))
+    }
+
+    fn vector(&self) -> Result<&Vector, ConfigError> {
+        self.attr.as_vector().ok_or_else(|| self.err(format!("{} must be a vector attribute: {} = [ ... ]", self.attr.name(), self.attr.name())))
+    }
+
+    fn uint(&self, min: u64, max: u64) -> Result<u64, ConfigError> {
+        let s = self.single()?;
+        match s.trim().parse::<u64>() {
+            Ok(v) if v >= min && v <= max => Ok(v),
+            _ => Err(self.err(format!("{} must be an integer between {min} and {max}, not {s:?}", self.attr.name()))),
+        }
+    }
+
+    fn sub_uint(&self, v: &Vector, key: &str, min: u64, max: u64) -> Result<Option<u64>, ConfigError> {
+        match v.get(key) {
+            None => Ok(None),
+            Some(s) => match s.trim().parse::<u64>() {
+                Ok(n) if n >= min && n <= max => Ok(Some(n)),
+                _ => Err(self.err(format!("{}/{key} must be an integer between {min} and {max}, not {s:?}", self.attr.name()))),
+            },
+        }
+    }
+}
+
+/// Top-level keys oned understands (others are kept but warned about).
+const KNOWN_KEYS: &[&str] = &[
+    "PORT",
+    "LISTEN_ADDRESS",
+    "DB",
+    "LOG",
+    "MONITORING_INTERVAL_HOST",
+    "MONITORING_INTERVAL_VM",
+    "HOST_MONITORING_EXPIRATION_TIME",
+    "VM_MONITORING_EXPIRATION_TIME",
+    "MAC_PREFIX",
+    "DEFAULT_UMASK",
+    "NETWORK_SIZE",
+    "API_LIST_ORDER",
+    "SESSION_EXPIRATION_TIME",
+    "VM_RESTRICTED_ATTR",
+    "IMAGE_RESTRICTED_ATTR",
+    "VNET_RESTRICTED_ATTR",
+    "IM_MAD",
+    "VM_MAD",
+    "TM_MAD",
+    "DATASTORE_LOCATION",
+    "SCRIPTS_REMOTE_DIR",
+    "DEFAULT_DEVICE_PREFIX",
+    "DEFAULT_CDROM_DEVICE_PREFIX",
+    "SCHED_MAD",
+    "SCHEDULER",
+    "HOOK_LOG_CONF",
+    "VM_SUBMIT_ON_HOLD",
+    "FEDERATION",
+    "DATASTORE_MAD",
+    "HM_MAD",
+    "AUTH_MAD",
+];
+
+/// Parses MAC_PREFIX: two hex bytes `"02:00"`.
+pub fn parse_mac_prefix(s: &str) -> Option<u16> {
+    let (a, b) = s.trim().split_once(':')?;
+    if a.len() != 2 || b.len() != 2 {
+        return None;
+    }
+    let a = u8::from_str_radix(a, 16).ok()?;
+    let b = u8::from_str_radix(b, 16).ok()?;
+    Some(((a as u16) << 8) | b as u16)
+}
+
+impl OnedConfig {
+    /// Reads and validates `file`.
+    pub fn load(file: &Path, loc: &Locations) -> Result<OnedConfig, ConfigError> {
+        let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
+            file: file.to_path_buf(),
+            position: None,
+            message: format!("cannot read the configuration: {e}"),
+        })?;
+        Self::parse(&text, file, loc)
+    }
+
+    /// Validates configuration text (`file` is only used in messages and for relative paths).
+    pub fn parse(text: &str, file: &Path, loc: &Locations) -> Result<OnedConfig, ConfigError> {
+        let located = parse_text_located(text).map_err(|e| ConfigError {
+            file: file.to_path_buf(),
+            position: Some(e.position),
+            message: e.message,
+        })?;
+        // Defaults for every key the file leaves out (merge per top-level name).
+        let defaults = parse_text_located(DEFAULTS).map_err(|e| ConfigError {
+            file: PathBuf::from("<built-in defaults>"),
+            position: Some(e.position),
+            message: e.message,
+        })?;
+        let in_file: std::collections::HashSet<String> = located.iter().map(|(a, _)| a.name().to_string()).collect();
+        let mut items: Vec<(Attribute, Option<Position>)> =
+            located.into_iter().map(|(a, p)| (a, Some(p))).collect();
+        items.extend(defaults.into_iter().filter(|(a, _)| !in_file.contains(a.name())).map(|(a, _)| (a, None)));
+        let mut cfg = OnedConfig {
+            file: file.to_path_buf(),
+            port: 2633,
+            listen_address: "0.0.0.0".into(),
+            db: DbConfig {
+                backend: "sqlite".into(),
+                path: loc.var.join("one.db"),
+                timeout_ms: 2500,
+                sync_full: true,
+                max_batch: 10_000,
+            },
+            log: LogConfig { system: LogSystem::File, debug_level: 3, file: loc.log.join("oned.log") },
+            monitoring_interval_host: 180,
+            monitoring_interval_vm: 180,
+            host_monitoring_expiration: 43200,
+            vm_monitoring_expiration: 14400,
+            mac_prefix: 0x0200,
+            default_umask: 0o177,
+            network_size: 254,
+            api_list_order_desc: true,
+            session_expiration_time: 900,
+            vm_restricted_attr: Vec::new(),
+            image_restricted_attr: Vec::new(),
+            vnet_restricted_attr: Vec::new(),
+            im_mads: Vec::new(),
+            vm_mads: Vec::new(),
+            tm_mads: Vec::new(),
+            datastore_location: loc.var.join("datastores"),
+            raw: Template::new(),
+        };
+        for (attr, pos) in &items {
+            let it = Item { file, attr, pos: *pos };
+            match attr.name() {
+                "PORT" => cfg.port = it.uint(1, 65535)? as u16,
+                "LISTEN_ADDRESS" => {
+                    let s = it.single()?.trim();
+                    if s.parse::<std::net::IpAddr>().is_err() {
+                        return Err(it.err(format!("LISTEN_ADDRESS must be an IP address, not {s:?}")));
+                    }
+                    cfg.listen_address = s.to_string();
+                }
+                "DB" => cfg.db = Self::db(&it, loc)?,
+                "LOG" => cfg.log = Self::log(&it, loc)?,
+                "MONITORING_INTERVAL_HOST" => cfg.monitoring_interval_host = it.uint(1, 86400 * 7)?,
+                "MONITORING_INTERVAL_VM" => cfg.monitoring_interval_vm = it.uint(1, 86400 * 7)?,
+                "HOST_MONITORING_EXPIRATION_TIME" => cfg.host_monitoring_expiration = it.uint(0, u32::MAX as u64)?,
+                "VM_MONITORING_EXPIRATION_TIME" => cfg.vm_monitoring_expiration = it.uint(0, u32::MAX as u64)?,
+                "MAC_PREFIX" => {
+                    let s = it.single()?;
+                    cfg.mac_prefix = parse_mac_prefix(s)
+                        .ok_or_else(|| it.err(format!("MAC_PREFIX must be two hexadecimal bytes like \"02:00\", not {s:?}")))?;
+                }
+                "DEFAULT_UMASK" => {
+                    let s = it.single()?;
+                    cfg.default_umask = crate::perms::parse_umask(s)
+                        .ok_or_else(|| it.err(format!("DEFAULT_UMASK must be three octal digits like 177, not {s:?}")))?;
+                }
+                "NETWORK_SIZE" => cfg.network_size = it.uint(1, u32::MAX as u64)? as u32,
+                "API_LIST_ORDER" => {
+                    let s = it.single()?.trim().to_ascii_uppercase();
+                    cfg.api_list_order_desc = match s.as_str() {
+                        "ASC" => false,
+                        "DESC" => true,
+                        _ => return Err(it.err(format!("API_LIST_ORDER must be \"ASC\" or \"DESC\", not {s:?}"))),
+                    };
+                }
+                "SESSION_EXPIRATION_TIME" => cfg.session_expiration_time = it.uint(0, u32::MAX as u64)?,
+                "DATASTORE_LOCATION" => cfg.datastore_location = resolve(&loc.var, it.single()?),
+                name @ ("VM_RESTRICTED_ATTR" | "IMAGE_RESTRICTED_ATTR" | "VNET_RESTRICTED_ATTR") => {
+                    // Defaults merge per top-level name: a file that names a list replaces the
+                    // built-in one entirely, so these pushes never mix the two.
+                    let s = it.single()?.trim().to_ascii_uppercase();
+                    if s.is_empty() {
+                        return Err(it.err(format!("{name} cannot be empty")));
+                    }
+                    match name {
+                        "VM_RESTRICTED_ATTR" => cfg.vm_restricted_attr.push(s),
+                        "IMAGE_RESTRICTED_ATTR" => cfg.image_restricted_attr.push(s),
+                        _ => cfg.vnet_restricted_attr.push(s),
+                    }
+                }
+                "IM_MAD" => cfg.im_mads.push(MadConfig::from_vector(MadKind::Im, it.vector()?, loc).map_err(|m| it.err(m))?),
+                "VM_MAD" => cfg.vm_mads.push(MadConfig::from_vector(MadKind::Vm, it.vector()?, loc).map_err(|m| it.err(m))?),
+                "TM_MAD" => cfg.tm_mads.push(MadConfig::from_vector(MadKind::Tm, it.vector()?, loc).map_err(|m| it.err(m))?),
+                other if !KNOWN_KEYS.contains(&other) => {
+                    let at = pos.map(|p| format!(":{}:{}", p.line, p.column)).unwrap_or_default();
+                    tracing::warn!("{}{at}: unknown attribute {other} is kept but not used", file.display());
+                }
+                _ => {}
+            }
+            cfg.raw.push(attr.clone());
+        }
+        mads::check_unique(&cfg.im_mads, &cfg.vm_mads, &cfg.tm_mads).map_err(|m| ConfigError {
+            file: file.to_path_buf(),
+            position: None,
+            message: m,
+        })?;
+        Ok(cfg)
+    }
+
+    fn db(it: &Item, loc: &Locations) -> Result<DbConfig, ConfigError> {
+        let v = it.vector()?;
+        let backend = v.get("BACKEND").unwrap_or("sqlite").trim().to_ascii_lowercase();
+        if backend != "sqlite" {
+            return Err(it.err(format!("DB/BACKEND {backend:?} is not supported; use \"sqlite\"")));
+        }
+        let path = resolve(&loc.var, v.get("PATH").unwrap_or("one.db"));
+        let timeout_ms = it.sub_uint(v, "TIMEOUT", 0, 3_600_000)?.unwrap_or(2500);
+        let sync_full = match v.get("SYNC").map(|s| s.trim().to_ascii_uppercase()) {
+            None => true,
+            Some(s) if s == "FULL" => true,
+            Some(s) if s == "NORMAL" => false,
+            Some(s) => return Err(it.err(format!("DB/SYNC must be \"FULL\" or \"NORMAL\", not {s:?}"))),
+        };
+        let max_batch = it.sub_uint(v, "MAX_BATCH", 1, 1_000_000)?.unwrap_or(10_000) as usize;
+        Ok(DbConfig { backend, path, timeout_ms, sync_full, max_batch })
+    }
+
+    fn log(it: &Item, loc: &Locations) -> Result<LogConfig, ConfigError> {
+        let v = it.vector()?;
+        let system = match v.get("SYSTEM").map(|s| s.trim().to_ascii_lowercase()) {
+            None => LogSystem::File,
+            Some(s) if s == "file" => LogSystem::File,
+            Some(s) if s == "std" => LogSystem::Std,
+            Some(s) => return Err(it.err(format!("LOG/SYSTEM must be \"file\" or \"std\", not {s:?}"))),
+        };
+        let debug_level = it.sub_uint(v, "DEBUG_LEVEL", 0, 5)?.unwrap_or(3) as u8;
+        let file = resolve(&loc.log, v.get("FILE").unwrap_or("oned.log"));
+        Ok(LogConfig { system, debug_level, file })
+    }
+}
+
+/// A path from the configuration: absolute as given, relative to `base` otherwise.
+fn resolve(base: &Path, s: &str) -> PathBuf {
+    let p = Path::new(s.trim());
+    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+}
+
+/// The built-in defaults, in oned.conf syntax (the same values the shipped file documents).
+const DEFAULTS: &str = r#"
+PORT = 2633
+LISTEN_ADDRESS = "0.0.0.0"
+DB = [ BACKEND = "sqlite", PATH = "one.db", TIMEOUT = 2500, SYNC = "FULL", MAX_BATCH = 10000 ]
+LOG = [ SYSTEM = "file", DEBUG_LEVEL = 3 ]
+MONITORING_INTERVAL_HOST = 180
+MONITORING_INTERVAL_VM = 180
+HOST_MONITORING_EXPIRATION_TIME = 43200
+VM_MONITORING_EXPIRATION_TIME = 14400
+MAC_PREFIX = "02:00"
+DEFAULT_UMASK = 177
+NETWORK_SIZE = 254
+API_LIST_ORDER = "DESC"
+SESSION_EXPIRATION_TIME = 900
+VM_RESTRICTED_ATTR = "CONTEXT/FILES"
+VM_RESTRICTED_ATTR = "NIC/MAC"
+VM_RESTRICTED_ATTR = "NIC/VLAN_ID"
+VM_RESTRICTED_ATTR = "NIC/BRIDGE"
+VM_RESTRICTED_ATTR = "NIC/FILTER"
+VM_RESTRICTED_ATTR = "NIC/INBOUND_AVG_BW"
+VM_RESTRICTED_ATTR = "NIC/INBOUND_PEAK_BW"
+VM_RESTRICTED_ATTR = "NIC/INBOUND_PEAK_KB"
+VM_RESTRICTED_ATTR = "NIC/OUTBOUND_AVG_BW"
+VM_RESTRICTED_ATTR = "NIC/OUTBOUND_PEAK_BW"
+VM_RESTRICTED_ATTR = "NIC/OUTBOUND_PEAK_KB"
+VM_RESTRICTED_ATTR = "NIC/OPENNEBULA_MANAGED"
+VM_RESTRICTED_ATTR = "NIC/VCENTER_INSTANCE_ID"
+VM_RESTRICTED_ATTR = "NIC/VCENTER_NET_REF"
+VM_RESTRICTED_ATTR = "NIC/VCENTER_PORTGROUP_TYPE"
+VM_RESTRICTED_ATTR = "NIC/EXTERNAL"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/MAC"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/VLAN_ID"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/BRIDGE"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/INBOUND_AVG_BW"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/INBOUND_PEAK_BW"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/INBOUND_PEAK_KB"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/OUTBOUND_AVG_BW"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/OUTBOUND_PEAK_BW"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/OUTBOUND_PEAK_KB"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/OPENNEBULA_MANAGED"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/VCENTER_INSTANCE_ID"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/VCENTER_NET_REF"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/VCENTER_PORTGROUP_TYPE"
+VM_RESTRICTED_ATTR = "NIC_ALIAS/EXTERNAL"
+VM_RESTRICTED_ATTR = "NIC_DEFAULT/MAC"
+VM_RESTRICTED_ATTR = "NIC_DEFAULT/VLAN_ID"
+VM_RESTRICTED_ATTR = "NIC_DEFAULT/BRIDGE"
+VM_RESTRICTED_ATTR = "NIC_DEFAULT/FILTER"
+VM_RESTRICTED_ATTR = "NIC_DEFAULT/EXTERNAL"
+VM_RESTRICTED_ATTR = "DISK/TOTAL_BYTES_SEC"
+VM_RESTRICTED_ATTR = "DISK/TOTAL_BYTES_SEC_MAX_LENGTH"
+VM_RESTRICTED_ATTR = "DISK/TOTAL_BYTES_SEC_MAX"
+VM_RESTRICTED_ATTR = "DISK/READ_BYTES_SEC"
+VM_RESTRICTED_ATTR = "DISK/READ_BYTES_SEC_MAX_LENGTH"
+VM_RESTRICTED_ATTR = "DISK/READ_BYTES_SEC_MAX"
+VM_RESTRICTED_ATTR = "DISK/WRITE_BYTES_SEC"
+VM_RESTRICTED_ATTR = "DISK/WRITE_BYTES_SEC_MAX_LENGTH"
+VM_RESTRICTED_ATTR = "DISK/WRITE_BYTES_SEC_MAX"
+VM_RESTRICTED_ATTR = "DISK/TOTAL_IOPS_SEC"
+VM_RESTRICTED_ATTR = "DISK/TOTAL_IOPS_SEC_MAX_LENGTH"
+VM_RESTRICTED_ATTR = "DISK/TOTAL_IOPS_SEC_MAX"
+VM_RESTRICTED_ATTR = "DISK/READ_IOPS_SEC"
+VM_RESTRICTED_ATTR = "DISK/READ_IOPS_SEC_MAX_LENGTH"
+VM_RESTRICTED_ATTR = "DISK/READ_IOPS_SEC_MAX"
+VM_RESTRICTED_ATTR = "DISK/WRITE_IOPS_SEC"
+VM_RESTRICTED_ATTR = "DISK/WRITE_IOPS_SEC_MAX_LENGTH"
+VM_RESTRICTED_ATTR = "DISK/WRITE_IOPS_SEC_MAX"
+VM_RESTRICTED_ATTR = "DISK/SIZE_IOPS_SEC"
+VM_RESTRICTED_ATTR = "DISK/ORIGINAL_SIZE"
+VM_RESTRICTED_ATTR = "DISK/SIZE_PREV"
+VM_RESTRICTED_ATTR = "CPU_COST"
+VM_RESTRICTED_ATTR = "MEMORY_COST"
+VM_RESTRICTED_ATTR = "DISK_COST"
+VM_RESTRICTED_ATTR = "PCI"
+VM_RESTRICTED_ATTR = "EMULATOR"
+VM_RESTRICTED_ATTR = "RAW"
+VM_RESTRICTED_ATTR = "USER_PRIORITY"
+VM_RESTRICTED_ATTR = "USER_INPUTS/CPU"
+VM_RESTRICTED_ATTR = "USER_INPUTS/MEMORY"
+VM_RESTRICTED_ATTR = "USER_INPUTS/VCPU"
+VM_RESTRICTED_ATTR = "VCENTER_VM_FOLDER"
+VM_RESTRICTED_ATTR = "VCENTER_ESX_HOST"
+VM_RESTRICTED_ATTR = "TOPOLOGY/PIN_POLICY"
+VM_RESTRICTED_ATTR = "TOPOLOGY/HUGEPAGE_SIZE"
+IMAGE_RESTRICTED_ATTR = "SOURCE"
+VNET_RESTRICTED_ATTR = "VN_MAD"
+VNET_RESTRICTED_ATTR = "PHYDEV"
+VNET_RESTRICTED_ATTR = "VLAN_ID"
+VNET_RESTRICTED_ATTR = "BRIDGE"
+VNET_RESTRICTED_ATTR = "CONF"
+VNET_RESTRICTED_ATTR = "BRIDGE_CONF"
+VNET_RESTRICTED_ATTR = "OVS_BRIDGE_CONF"
+VNET_RESTRICTED_ATTR = "IP_LINK_CONF"
+VNET_RESTRICTED_ATTR = "FILTER"
+VNET_RESTRICTED_ATTR = "FILTER_IP_SPOOFING"
+VNET_RESTRICTED_ATTR = "FILTER_MAC_SPOOFING"
+VNET_RESTRICTED_ATTR = "AR/VN_MAD"
+VNET_RESTRICTED_ATTR = "AR/PHYDEV"
+VNET_RESTRICTED_ATTR = "AR/VLAN_ID"
+VNET_RESTRICTED_ATTR = "AR/BRIDGE"
+VNET_RESTRICTED_ATTR = "AR/FILTER"
+VNET_RESTRICTED_ATTR = "AR/FILTER_IP_SPOOFING"
+VNET_RESTRICTED_ATTR = "AR/FILTER_MAC_SPOOFING"
+"#;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+use super::*;
+use std::path::Path;
+
+fn loc() -> Locations {
+    Locations::new(Some(Path::new("/srv/one")), None)
+}
+
+fn parse(text: &str) -> Result<OnedConfig, ConfigError> {
+    OnedConfig::parse(text, Path::new("etc/oned.conf"), &loc())
+}
+
+#[test]
+fn shipped_file_parses_with_documented_defaults() {
+    let c = parse(SHIPPED_ONED_CONF).unwrap();
+    assert_eq!(c.port, 2633);
+    assert_eq!(c.listen_address, "0.0.0.0");
+    assert_eq!(c.db.path, Path::new("/srv/one/var/one.db"));
+    assert_eq!(c.db.timeout_ms, 2500);
+    assert!(c.db.sync_full);
+    assert_eq!(c.log.debug_level, 3);
+    assert_eq!(c.log.file, Path::new("/srv/one/var/oned.log"));
+    assert_eq!(c.mac_prefix, 0x0200);
+    assert_eq!(c.default_umask, 0o177);
+    assert_eq!(c.monitoring_interval_host, 180);
+    assert!(c.vm_restricted_attr.iter().any(|a| a == "NIC/MAC"));
+    assert_eq!(c.im_mads.len(), 1);
+    assert_eq!(c.vm_mads[0].name, "dummy");
+    assert_eq!(c.tm_mads[0].executable, "one_tm_dummy");
+}
+
+#[test]
+fn empty_file_means_all_defaults() {
+    let c = parse("").unwrap();
+    assert_eq!(c.port, 2633);
+    assert_eq!(c.default_umask, 0o177);
+    assert!(c.vm_mads.is_empty());
+    assert!(!c.vm_restricted_attr.is_empty());
+    // Defaults show in system.config.
+    assert!(c.raw.contains("PORT"));
+}
+
+#[test]
+fn values_override_defaults() {
+    let c = parse("PORT = 2700\nLISTEN_ADDRESS = \"127.0.0.1\"\nDB = [ TIMEOUT = 10, SYNC = \"normal\" ]\nMAC_PREFIX = \"0a:1B\"\nDEFAULT_UMASK = 007\n").unwrap();
+    assert_eq!(c.port, 2700);
+    assert_eq!(c.listen_address, "127.0.0.1");
+    assert_eq!(c.db.timeout_ms, 10);
+    assert!(!c.db.sync_full);
+    assert_eq!(c.db.path, Path::new("/srv/one/var/one.db"), "DB merges as a whole; PATH falls back");
+    assert_eq!(c.mac_prefix, 0x0a1b);
+    assert_eq!(c.default_umask, 0o7);
+}
+
+#[test]
+fn restricted_list_in_file_replaces_builtin() {
+    let c = parse("VM_RESTRICTED_ATTR = \"RAW\"\nVM_RESTRICTED_ATTR = \"nic/mac\"\n").unwrap();
+    assert_eq!(c.vm_restricted_attr, vec!["RAW".to_string(), "NIC/MAC".to_string()]);
+    assert!(!c.image_restricted_attr.is_empty(), "other lists keep their defaults");
+}
+
+#[test]
+fn classic_and_modern_driver_forms() {
+    let c = parse(
+        "IM_MAD = [ name = \"im_kvm\", executable = \"one_im_ssh\", arguments = \"-r 3 kvm\" ]\n\
+         VM_MAD = [ NAME = \"kvm\", EXECUTABLE = \"one_vmm_exec\", ARGUMENTS = \"-t 15 kvm\", DEFAULT = \"vmm_exec/vmm_exec_kvm.conf\", TYPE = \"kvm\" ]\n\
+         TM_MAD = [ EXECUTABLE = \"one_tm\", ARGUMENTS = \"-t 15 -d dummy,ssh\" ]\n",
+    )
+    .unwrap();
+    assert_eq!(c.im_mads[0].name, "im_kvm");
+    assert_eq!(c.im_mads[0].executable, "one_im_ssh");
+    assert_eq!(c.im_mads[0].arguments, "-r 3 kvm");
+    assert_eq!(c.vm_mads[0].mad_type.as_deref(), Some("kvm"));
+    assert_eq!(c.tm_mads[0].name, "tm");
+}
+
+fn err(text: &str) -> String {
+    parse(text).unwrap_err().to_string()
+}
+
+#[test]
+fn syntax_error_is_located() {
+    let e = err("PORT = 2633\nDB = [ BACKEND = \"sqlite\"\n");
+    assert!(e.starts_with("etc/oned.conf:"), "{e}");
+    let e = err("PORT = 2633\n\n  = 3\n");
+    assert!(e.starts_with("etc/oned.conf:3:"), "{e}");
+}
+
+#[test]
+fn type_errors_are_located_at_the_attribute() {
+    assert_eq!(err("\nPORT = abc\n"), "etc/oned.conf:2:1: PORT must be an integer between 1 and 65535, not \"abc\"");
+    assert!(err("PORT = 70000").contains("PORT must be an integer"));
+    assert!(err("PORT = [ A = 1 ]").contains("PORT must be a single value"));
+    assert!(err("MAC_PREFIX = \"02:0\"").contains("MAC_PREFIX must be two hexadecimal bytes"));
+    assert!(err("DEFAULT_UMASK = 999").contains("DEFAULT_UMASK must be three octal digits"));
+    assert!(err("LISTEN_ADDRESS = here").contains("LISTEN_ADDRESS must be an IP address"));
+    assert!(err("DB = [ BACKEND = \"mysql\" ]").contains("not supported"));
+    assert!(err("DB = \"sqlite\"").contains("DB must be a vector"));
+    assert!(err("LOG = [ DEBUG_LEVEL = 9 ]").contains("LOG/DEBUG_LEVEL must be an integer between 0 and 5"));
+    assert!(err("API_LIST_ORDER = \"UP\"").contains("API_LIST_ORDER"));
+}
+
+#[test]
+fn driver_errors() {
+    assert!(err("VM_MAD = [ EXECUTABLE = \"x\" ]").contains("VM_MAD needs NAME"));
+    assert!(err("IM_MAD = [ NAME = \"a\" ]").contains("IM_MAD needs EXECUTABLE"));
+    assert!(err("IM_MAD = [ NAME = \"a\", EXECUTABLE = \"x\" ]\nIM_MAD = [ NAME = \"a\", EXECUTABLE = \"y\" ]").contains("defined twice"));
+    assert!(err("VM_MAD = [ NAME = \"a\", EXECUTABLE = \"x\", THREADS = 0 ]").contains("THREADS"));
+}
+
+#[test]
+fn unknown_keys_are_kept() {
+    let c = parse("MY_SITE_KEY = \"x\"\n").unwrap();
+    assert_eq!(c.raw.get("MY_SITE_KEY"), Some("x"));
+}
+
+#[test]
+fn mac_prefix_parser() {
+    assert_eq!(parse_mac_prefix("02:00"), Some(0x0200));
+    assert_eq!(parse_mac_prefix("ff:FF"), Some(0xffff));
+    assert_eq!(parse_mac_prefix("2:00"), None);
+    assert_eq!(parse_mac_prefix("0200"), None);
+    assert_eq!(parse_mac_prefix("zz:00"), None);
+}

@@ -1,0 +1,141 @@
+//! Images: disk images registered in an image datastore (metadata; transfers come with the
+//! storage drivers).
+
+use super::{Lock, ObjectKind, Ownership, PoolObject};
+use crate::pool::NameKey;
+use crate::xml;
+use libone::template::Template;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Image types (`TYPE`): the numbers in the XML and the names in templates.
+pub const IMAGE_TYPES: [&str; 8] = ["OS", "CDROM", "DATABLOCK", "KERNEL", "RAMDISK", "CONTEXT", "BACKUP", "FILESYSTEM"];
+
+/// Image states (`STATE`).
+pub mod state {
+    pub const INIT: i32 = 0;
+    pub const READY: i32 = 1;
+    pub const USED: i32 = 2;
+    pub const DISABLED: i32 = 3;
+    pub const LOCKED: i32 = 4;
+    pub const ERROR: i32 = 5;
+    pub const CLONE: i32 = 6;
+    pub const DELETE: i32 = 7;
+    pub const USED_PERS: i32 = 8;
+
+    pub fn name(s: i32) -> &'static str {
+        match s {
+            INIT => "INIT",
+            READY => "READY",
+            USED => "USED",
+            DISABLED => "DISABLED",
+            LOCKED => "LOCKED",
+            ERROR => "ERROR",
+            CLONE => "CLONE",
+            DELETE => "DELETE",
+            USED_PERS => "USED_PERS",
+            9 => "LOCKED_USED",
+            10 => "LOCKED_USED_PERS",
+            _ => "UNKNOWN",
+        }
+    }
+}
+
+/// The number of an image type name, case-insensitive (`OS` → 0).
+pub fn image_type_from_str(s: &str) -> Option<i32> {
+    let up = s.trim().to_ascii_uppercase();
+    IMAGE_TYPES.iter().position(|t| *t == up).map(|i| i as i32)
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Image {
+    pub oid: i32,
+    pub name: String,
+    pub owner: Ownership,
+    pub lock: Option<Lock>,
+    pub image_type: i32,
+    pub disk_type: i32,
+    pub persistent: bool,
+    pub regtime: i64,
+    pub modtime: i64,
+    pub source: String,
+    pub path: String,
+    pub format: String,
+    pub fs: String,
+    /// Size in MiB.
+    pub size: i64,
+    pub state: i32,
+    pub prev_state: i32,
+    pub running_vms: i32,
+    pub cloning_ops: i32,
+    pub cloning_id: i32,
+    pub target_snapshot: i32,
+    pub datastore_id: i32,
+    pub datastore: String,
+    pub vms: BTreeSet<i32>,
+    pub clones: BTreeSet<i32>,
+    pub app_clones: BTreeSet<i32>,
+    pub template: Template,
+}
+
+impl PoolObject for Image {
+    const KIND: ObjectKind = ObjectKind::Image;
+
+    fn oid(&self) -> i32 {
+        self.oid
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn name_key(&self) -> Option<NameKey> {
+        Some((self.owner.uid, self.name.clone()))
+    }
+
+    fn ownership(&self) -> Option<&Ownership> {
+        Some(&self.owner)
+    }
+
+    fn lock(&self) -> Option<&Lock> {
+        self.lock.as_ref()
+    }
+
+    fn write_xml(&self, out: &mut String) {
+        xml::open(out, "IMAGE");
+        xml::num(out, "ID", self.oid);
+        self.owner.write_ids(out);
+        xml::text(out, "NAME", &self.name);
+        if let Some(l) = &self.lock {
+            l.write_xml(out);
+        }
+        self.owner.perms.write_xml(out);
+        xml::num(out, "TYPE", self.image_type);
+        xml::num(out, "DISK_TYPE", self.disk_type);
+        xml::num(out, "PERSISTENT", self.persistent as i32);
+        xml::num(out, "REGTIME", self.regtime);
+        xml::num(out, "MODTIME", self.modtime);
+        xml::cdata_elem(out, "SOURCE", &self.source);
+        xml::cdata_elem(out, "PATH", &self.path);
+        xml::cdata_elem(out, "FORMAT", &self.format);
+        xml::cdata_elem(out, "FS", &self.fs);
+        xml::num(out, "SIZE", self.size);
+        xml::num(out, "STATE", self.state);
+        xml::num(out, "PREV_STATE", self.prev_state);
+        xml::num(out, "RUNNING_VMS", self.running_vms);
+        xml::num(out, "CLONING_OPS", self.cloning_ops);
+        xml::num(out, "CLONING_ID", self.cloning_id);
+        xml::num(out, "TARGET_SNAPSHOT", self.target_snapshot);
+        xml::num(out, "DATASTORE_ID", self.datastore_id);
+        xml::text(out, "DATASTORE", &self.datastore);
+        xml::ids(out, "VMS", &self.vms);
+        xml::ids(out, "CLONES", &self.clones);
+        xml::ids(out, "APP_CLONES", &self.app_clones);
+        self.template.write_xml("TEMPLATE", out);
+        out.push_str(
+            "<SNAPSHOTS><ALLOW_ORPHANS><![CDATA[NO]]></ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE>\
+             <NEXT_SNAPSHOT>0</NEXT_SNAPSHOT></SNAPSHOTS><BACKUP_INCREMENTS></BACKUP_INCREMENTS>",
+        );
+        xml::close(out, "IMAGE");
+    }
+}

@@ -1,0 +1,280 @@
+//! The cloud's objects: what each one holds and how it is written as OpenNebula XML.
+//!
+//! Every kind implements [`PoolObject`]: its id and name, its name-uniqueness scope, its
+//! ownership for authorization, and its XML bodies (full for `info`, short for pool listings
+//! where OpenNebula uses one). The objects do no I/O and take no locks.
+
+pub mod cluster;
+pub mod datastore;
+pub mod group;
+pub mod host;
+pub mod image;
+pub mod user;
+pub mod vm;
+pub mod vmtemplate;
+pub mod vnet;
+
+use crate::error::ObjectName;
+use crate::perms::Permissions;
+use crate::xml;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// The kinds of objects oned keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectKind {
+    User,
+    Group,
+    Host,
+    Cluster,
+    Datastore,
+    Vnet,
+    Template,
+    Vm,
+    Image,
+    Acl,
+}
+
+impl ObjectKind {
+    pub const ALL: [ObjectKind; 10] = [
+        ObjectKind::User,
+        ObjectKind::Group,
+        ObjectKind::Host,
+        ObjectKind::Cluster,
+        ObjectKind::Datastore,
+        ObjectKind::Vnet,
+        ObjectKind::Template,
+        ObjectKind::Vm,
+        ObjectKind::Image,
+        ObjectKind::Acl,
+    ];
+
+    /// The name OpenNebula uses in error messages (`Request::object_name`).
+    pub fn object_name(self) -> ObjectName {
+        ObjectName(match self {
+            ObjectKind::User => "user",
+            ObjectKind::Group => "group",
+            ObjectKind::Host => "host",
+            ObjectKind::Cluster => "cluster",
+            ObjectKind::Datastore => "datastore",
+            ObjectKind::Vnet => "virtual network",
+            ObjectKind::Template => "virtual machine template",
+            ObjectKind::Vm => "virtual machine",
+            ObjectKind::Image => "image",
+            ObjectKind::Acl => "ACL",
+        })
+    }
+
+    /// The upper-case type name used in authorization messages and ACL strings.
+    pub fn auth_name(self) -> &'static str {
+        match self {
+            ObjectKind::User => "USER",
+            ObjectKind::Group => "GROUP",
+            ObjectKind::Host => "HOST",
+            ObjectKind::Cluster => "CLUSTER",
+            ObjectKind::Datastore => "DATASTORE",
+            ObjectKind::Vnet => "NET",
+            ObjectKind::Template => "TEMPLATE",
+            ObjectKind::Vm => "VM",
+            ObjectKind::Image => "IMAGE",
+            ObjectKind::Acl => "ACL",
+        }
+    }
+
+    /// The store table holding this kind.
+    pub fn table(self) -> &'static str {
+        match self {
+            ObjectKind::User => "user_pool",
+            ObjectKind::Group => "group_pool",
+            ObjectKind::Host => "host_pool",
+            ObjectKind::Cluster => "cluster_pool",
+            ObjectKind::Datastore => "datastore_pool",
+            ObjectKind::Vnet => "network_pool",
+            ObjectKind::Template => "template_pool",
+            ObjectKind::Vm => "vm_pool",
+            ObjectKind::Image => "image_pool",
+            ObjectKind::Acl => "acl_pool",
+        }
+    }
+
+    pub fn from_table(table: &str) -> Option<ObjectKind> {
+        ObjectKind::ALL.into_iter().find(|k| k.table() == table)
+    }
+}
+
+/// Owner, group and permission bits of an object that has them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ownership {
+    pub uid: i32,
+    pub gid: i32,
+    pub uname: String,
+    pub gname: String,
+    pub perms: Permissions,
+}
+
+impl Ownership {
+    /// Appends `<UID>…<GNAME>…` (the four elements that follow ID in most documents).
+    pub fn write_ids(&self, out: &mut String) {
+        xml::num(out, "UID", self.uid);
+        xml::num(out, "GID", self.gid);
+        xml::text(out, "UNAME", &self.uname);
+        xml::text(out, "GNAME", &self.gname);
+    }
+}
+
+/// Lock levels of `one.*.lock` (1 USE, 2 MANAGE, 3 ADMIN, 4 ALL).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lock {
+    pub level: i32,
+    pub owner: i32,
+    pub time: i64,
+    pub req_id: i32,
+}
+
+impl Lock {
+    pub fn write_xml(&self, out: &mut String) {
+        let _ = write!(
+            out,
+            "<LOCK><LOCKED>{}</LOCKED><OWNER>{}</OWNER><TIME>{}</TIME><REQ_ID>{}</REQ_ID></LOCK>",
+            self.level, self.owner, self.time, self.req_id
+        );
+    }
+}
+
+/// What authorization needs to know about an object.
+#[derive(Clone, Debug)]
+pub struct ObjectAuth {
+    pub kind: ObjectKind,
+    pub oid: i32,
+    pub uid: i32,
+    pub gid: i32,
+    pub perms: Permissions,
+    /// Clusters the object belongs to (for `%cid` ACL rules).
+    pub clusters: Vec<i32>,
+}
+
+/// An object kept in a [`crate::pool::Pool`].
+pub trait PoolObject: Serialize + DeserializeOwned + Send + Sync + 'static {
+    const KIND: ObjectKind;
+
+    fn oid(&self) -> i32;
+    fn name(&self) -> &str;
+
+    /// The uniqueness key of the name: `Some((-1, name))` for names unique in the pool,
+    /// `Some((uid, name))` for names unique per owner, `None` if names may repeat.
+    fn name_key(&self) -> Option<crate::pool::NameKey>;
+
+    fn ownership(&self) -> Option<&Ownership> {
+        None
+    }
+
+    fn lock(&self) -> Option<&Lock> {
+        None
+    }
+
+    /// Authorization facts about this object.
+    fn auth(&self) -> ObjectAuth {
+        match self.ownership() {
+            Some(o) => ObjectAuth {
+                kind: Self::KIND,
+                oid: self.oid(),
+                uid: o.uid,
+                gid: o.gid,
+                perms: o.perms,
+                clusters: self.clusters(),
+            },
+            // Objects without an owner (hosts, clusters, users, groups) belong to oneadmin.
+            None => ObjectAuth {
+                kind: Self::KIND,
+                oid: self.oid(),
+                uid: 0,
+                gid: 0,
+                perms: Permissions::from_mode(0o600),
+                clusters: self.clusters(),
+            },
+        }
+    }
+
+    /// Clusters the object belongs to.
+    fn clusters(&self) -> Vec<i32> {
+        Vec::new()
+    }
+
+    /// The full XML document (`one.<obj>.info`).
+    fn write_xml(&self, out: &mut String);
+
+    /// The element listed by `one.<obj>pool.info` (the full body unless the kind has a short one).
+    fn write_pool_xml(&self, out: &mut String) {
+        self.write_xml(out)
+    }
+
+    fn to_xml(&self) -> String {
+        let mut s = String::with_capacity(2048);
+        self.write_xml(&mut s);
+        s
+    }
+}
+
+/// Seconds since the epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Which characters a kind of object may not have in its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameRules {
+    /// Most objects: none of `& | : \ " ; / ' # { } $ < >` nor tab/newline/vertical tab/form
+    /// feed/carriage return.
+    Standard,
+    /// Groups: the standard set plus space.
+    Group,
+    /// Users: space, `:` and the whitespace characters only.
+    User,
+}
+
+/// Checks an object name the way OpenNebula does (`PoolObjectSQL::name_is_valid`).
+pub fn check_name_with(name: &str, rules: NameRules) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("Invalid NAME, it cannot be empty".to_string());
+    }
+    let ws = |c: char| matches!(c, '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r');
+    let bad = name.chars().find(|&c| match rules {
+        NameRules::Standard => ws(c) || "&|:\\\";/'#{}$<>".contains(c),
+        NameRules::Group => ws(c) || c == ' ' || "&|:\\\";/'#{}$<>".contains(c),
+        NameRules::User => ws(c) || c == ' ' || c == ':',
+    });
+    if let Some(c) = bad {
+        return Err(format!("Invalid NAME, char '{c}' is not allowed"));
+    }
+    if name.chars().count() > 128 {
+        return Err("Invalid NAME, max length is 128 chars".to_string());
+    }
+    Ok(())
+}
+
+/// [`check_name_with`] for most objects.
+pub fn check_name(name: &str) -> Result<(), String> {
+    check_name_with(name, NameRules::Standard)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_rules() {
+        assert!(check_name("web-01.example").is_ok());
+        assert!(check_name("with space").is_ok());
+        assert_eq!(check_name(""), Err("Invalid NAME, it cannot be empty".into()));
+        assert_eq!(check_name("a/b"), Err("Invalid NAME, char '/' is not allowed".into()));
+        assert_eq!(check_name("a\tb"), Err("Invalid NAME, char '\t' is not allowed".into()));
+        assert!(check_name(&"x".repeat(129)).unwrap_err().contains("max length"));
+        assert!(check_name_with("a b", NameRules::Group).is_err());
+        assert!(check_name_with("a b", NameRules::User).is_err());
+        assert!(check_name_with("a/b", NameRules::User).is_ok());
+    }
+}

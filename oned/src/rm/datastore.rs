@@ -1,0 +1,152 @@
+//! `one.datastore.*` and `one.datastorepool.info`.
+
+use super::generic::{self, ApiObject, get, get_for, get_mut};
+use super::host::resolve_cluster;
+use super::{Core, Handler, Reply, Request};
+use crate::cloud::Cloud;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::objects::cluster::Cluster;
+use crate::objects::datastore::{Datastore, DsType};
+use crate::objects::{Ownership, PoolObject};
+use crate::perms::AuthOp;
+use crate::pool::Pool;
+use libone::template::Template;
+use std::collections::{BTreeSet, HashMap};
+
+impl ApiObject for Datastore {
+    const POOL_ROOT: &'static str = "DATASTORE_POOL";
+    const FILTERED_LIST: bool = false;
+
+    fn pool(c: &Cloud) -> &Pool<Self> {
+        &c.datastores
+    }
+    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
+        &mut c.datastores
+    }
+    fn set_name(&mut self, name: String) {
+        self.name = name;
+    }
+    fn template(&self) -> &Template {
+        &self.template
+    }
+    fn template_mut(&mut self) -> &mut Template {
+        &mut self.template
+    }
+    fn ownership_mut(&mut self) -> Option<&mut Ownership> {
+        Some(&mut self.owner)
+    }
+    /// DS_MAD and TM_MAD are kept in fields too.
+    fn after_update(&mut self) -> Result<(), String> {
+        if let Some(t) = self.template.get("TM_MAD") {
+            self.tm_mad = t.to_string();
+        }
+        if self.ds_type != DsType::System {
+            if let Some(d) = self.template.get("DS_MAD") {
+                self.ds_mad = d.to_string();
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn register(m: &mut HashMap<&'static str, Handler>) {
+    m.insert("one.datastore.allocate", allocate);
+    m.insert("one.datastore.delete", delete);
+    m.insert("one.datastore.info", generic::info::<Datastore>);
+    m.insert("one.datastore.update", generic::update::<Datastore>);
+    m.insert("one.datastore.rename", generic::rename::<Datastore>);
+    m.insert("one.datastore.chown", generic::chown::<Datastore>);
+    m.insert("one.datastore.chmod", generic::chmod::<Datastore>);
+    m.insert("one.datastore.enable", enable);
+    m.insert("one.datastorepool.info", generic::pool_info::<Datastore>);
+}
+
+fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let text = req.args.string(1)?;
+    let cluster_id = req.args.opt_int(2, -1)?;
+    let mut t = generic::parse_template(text).map_err(ApiError::internal)?;
+    core.mutate(req, |cloud, caller| {
+        let cid = resolve_cluster(cloud, cluster_id)?;
+        generic::authorize_create::<Datastore>(cloud, caller)?;
+        generic::authorize(cloud, caller, &get::<Cluster>(cloud, cid)?.auth(), AuthOp::Admin)?;
+        let name = t.get("NAME").unwrap_or("").to_string();
+        if let Some(m) = generic::new_name_problem::<Datastore>(cloud, -1, &name) {
+            return Err(ApiError::internal(m));
+        }
+        // An unknown TYPE becomes an image datastore, as in OpenNebula.
+        let ds_type = DsType::parse(t.get("TYPE")).unwrap_or(DsType::Image);
+        let ds_mad = match (ds_type, t.get("DS_MAD").map(str::trim)) {
+            (DsType::System, Some(d)) if !d.is_empty() => {
+                return Err(ApiError::internal("SYSTEM datastores cannot have DS_MAD defined."));
+            }
+            (DsType::System, _) => "-".to_string(),
+            (_, Some(d)) if !d.is_empty() => d.to_string(),
+            _ => return Err(ApiError::internal("No DS_MAD in template.")),
+        };
+        let tm_mad = match t.get("TM_MAD").map(str::trim) {
+            Some(m) if !m.is_empty() => m.to_string(),
+            _ => return Err(ApiError::internal("No TM_MAD in template.")),
+        };
+        let disk_type = match t.get("DISK_TYPE").map(|s| s.trim().to_ascii_uppercase()) {
+            None => 0,
+            Some(s) if s == "FILE" => 0,
+            Some(s) if s == "BLOCK" => 1,
+            Some(s) if s == "RBD" => 3,
+            Some(s) if s == "GLUSTER" => 4,
+            Some(_) => return Err(ApiError::internal("Unknown DISK_TYPE in template.")),
+        };
+        t.remove("NAME");
+        t.set("TYPE", ds_type.template_name());
+        let mut owner = generic::new_ownership(caller);
+        owner.perms.group.u = true;
+        let base = cloud.settings.datastore_location.clone();
+        let oid = cloud.datastores.allocate(|oid| Datastore {
+            oid,
+            name: name.clone(),
+            owner,
+            ds_mad,
+            tm_mad,
+            base_path: base.join(oid.to_string()).to_string_lossy().into_owned(),
+            ds_type,
+            disk_type,
+            state: 0,
+            clusters: BTreeSet::from([cid]),
+            total_mb: 0,
+            free_mb: 0,
+            used_mb: 0,
+            images: BTreeSet::new(),
+            template: t.clone(),
+        });
+        get_mut::<Cluster>(cloud, cid)?.datastores.insert(oid);
+        tracing::info!(ds_id = oid, "datastore {name} created");
+        Ok(Reply::Id(oid))
+    })
+}
+
+fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    core.mutate(req, |cloud, caller| {
+        let ds = get_for::<Datastore>(cloud, caller, id, AuthOp::Manage)?;
+        if !ds.images.is_empty() {
+            return Err(ApiError::with_id(ErrorCode::Action, format!("Cannot delete datastore. Datastore {id} is not empty."), id));
+        }
+        let clusters: Vec<i32> = ds.clusters.iter().copied().collect();
+        for c in clusters {
+            if let Some(cl) = cloud.clusters.get_mut(c) {
+                cl.datastores.remove(&id);
+            }
+        }
+        cloud.datastores.remove(id);
+        Ok(Reply::Id(id))
+    })
+}
+
+fn enable(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let on = req.args.bool(2)?;
+    core.mutate(req, |cloud, caller| {
+        get_for::<Datastore>(cloud, caller, id, AuthOp::Manage)?;
+        get_mut::<Datastore>(cloud, id)?.state = if on { 0 } else { 1 };
+        Ok(Reply::Id(id))
+    })
+}

@@ -1,0 +1,249 @@
+//! The request manager: OpenNebula's XML-RPC API.
+//!
+//! How a request flows:
+//! 1. [`server`] receives `POST /RPC2`, decodes the `methodCall` ([`libone::xmlrpc`]) and finds
+//!    the method in the table built by [`methods`].
+//! 2. Argument 0 is authenticated ([`Core::authenticate`]): a cached session costs a hash-map
+//!    lookup; otherwise the password's argon2 hash is checked on a blocking thread.
+//! 3. The handler runs synchronously: reads take the cloud's read lock; changes go through
+//!    [`Core::mutate`], which validates and applies them under the write lock and queues the
+//!    resulting store operations, leaving a [`crate::store::Ticket`] in the request.
+//! 4. The server awaits the ticket (the group commit) and only then sends the reply, so an
+//!    acknowledged change is durable.
+//!
+//! Handlers live in one file per object family; [`generic`] holds the operations every object
+//! shares (info, rename, chown, chmod, lock, update, pool listings).
+
+pub mod args;
+pub mod generic;
+pub mod server;
+
+mod acl;
+mod cluster;
+mod datastore;
+mod host;
+mod image;
+mod system;
+mod user;
+mod vm;
+mod vmtemplate;
+pub mod vnet;
+
+use crate::auth::{self, Caller, SessionCache, SessionHit};
+use crate::cloud::Cloud;
+use crate::error::{ApiError, ApiResult};
+use crate::objects::now;
+use crate::store::{Store, Ticket};
+use libone::xmlrpc::Value;
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use args::Args;
+pub use system::API_VERSION;
+
+/// The result of a successful request.
+pub enum Reply {
+    /// An object id (`<i4>`).
+    Id(i32),
+    /// An XML document or any other string.
+    Str(String),
+    Bool(bool),
+    /// A 64-bit value (`<i8>`).
+    I8(i64),
+    /// A pool listing: escaped head, the cached escaped bodies, escaped tail.
+    Pool { head: String, parts: Vec<Arc<str>>, tail: String },
+}
+
+impl Reply {
+    /// The pool form with plain (unescaped) head and tail tags.
+    pub fn pool(head: &str, parts: Vec<Arc<str>>, tail: &str) -> Reply {
+        let mut h = String::new();
+        libone::xmlrpc::escape_string(head, &mut h);
+        let mut t = String::new();
+        libone::xmlrpc::escape_string(tail, &mut t);
+        Reply::Pool { head: h, parts, tail: t }
+    }
+
+    /// The XML-RPC response body.
+    pub fn to_response(&self) -> String {
+        use libone::xmlrpc as x;
+        match self {
+            Reply::Id(i) => x::ok_int(*i),
+            // pyone crashes on an empty string result; oned answers " " in that case.
+            Reply::Str(s) if s.is_empty() => x::ok_string(" "),
+            Reply::Str(s) => x::ok_string(s),
+            Reply::Bool(b) => x::ok_bool(*b),
+            Reply::I8(i) => x::ok_i8(*i),
+            Reply::Pool { head, parts, tail } => {
+                let size = head.len() + tail.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+                x::ok_escaped_parts(
+                    std::iter::once(head.as_str()).chain(parts.iter().map(|p| &**p)).chain(std::iter::once(tail.as_str())),
+                    size,
+                )
+            }
+        }
+    }
+}
+
+/// One API call being served.
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub args: Args<'a>,
+    pub caller: Caller,
+    /// Set by [`Core::mutate`]: the reply waits for this commit.
+    pub ticket: Option<Ticket>,
+    /// Sequence number for log lines.
+    pub id: u64,
+}
+
+/// A method handler.
+pub type Handler = fn(&Core, &mut Request) -> ApiResult<Reply>;
+
+/// The state shared by every request.
+pub struct Core {
+    pub cloud: RwLock<Cloud>,
+    pub store: Store,
+    pub sessions: SessionCache,
+    pub config: Arc<crate::config::OnedConfig>,
+    methods: HashMap<&'static str, Handler>,
+    next_request: AtomicU64,
+}
+
+impl Core {
+    pub fn new(cloud: Cloud, store: Store, config: Arc<crate::config::OnedConfig>) -> Core {
+        Core {
+            cloud: RwLock::new(cloud),
+            store,
+            sessions: SessionCache::default(),
+            config,
+            methods: methods(),
+            next_request: AtomicU64::new(0),
+        }
+    }
+
+    pub fn handler(&self, method: &str) -> Option<Handler> {
+        self.methods.get(method).copied()
+    }
+
+    pub fn next_request_id(&self) -> u64 {
+        self.next_request.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Applies a change under the write lock and queues its persistence; the caller's reply
+    /// waits for the commit. Whatever `f` changed is persisted even if it returns an error, so
+    /// memory and disk never diverge; handlers validate before they change anything.
+    pub fn mutate<R>(&self, req: &mut Request, f: impl FnOnce(&mut Cloud, &Caller) -> ApiResult<R>) -> ApiResult<R> {
+        let mut cloud = self.cloud.write();
+        let result = f(&mut cloud, &req.caller);
+        let ops = cloud.take_changes();
+        if !ops.is_empty() {
+            let ticket = self.store.submit(ops);
+            req.ticket = Some(ticket);
+        }
+        drop(cloud);
+        result
+    }
+
+    /// Resolves the session from the cache, or says a slow check is needed.
+    pub fn authenticate_cached(&self, session: &str) -> Option<Caller> {
+        let hit = self.sessions.get(session)?;
+        let cloud = self.cloud.read();
+        let user = cloud.users.get(hit.uid)?;
+        if !user.enabled || user.auth_epoch != hit.epoch || (hit.expires >= 0 && hit.expires <= now()) {
+            drop(cloud);
+            self.sessions.remove(session);
+            return None;
+        }
+        caller_for(&cloud, hit.uid, hit.egid)
+    }
+
+    /// Full check of `user:secret` (argon2 or a login token). Blocking; call off the runtime.
+    pub fn authenticate_slow(&self, session: &str) -> Result<Caller, ApiError> {
+        let (name, secret) = auth::split_session(session).ok_or_else(ApiError::authentication)?;
+        // Copy what we need, then verify without holding the lock.
+        let (uid, epoch, phc, tokens) = {
+            let cloud = self.cloud.read();
+            let uid = cloud.users.lookup_name(-1, name).ok_or_else(ApiError::authentication)?;
+            let user = cloud.users.get(uid).ok_or_else(ApiError::authentication)?;
+            if !user.enabled || user.auth_driver != "core" {
+                return Err(ApiError::authentication());
+            }
+            (uid, user.auth_epoch, user.password.clone(), user.login_tokens.clone())
+        };
+        let t = now();
+        let digest = auth::sha256_hex(secret);
+        let hit = if let Some(tok) = tokens.iter().find(|tk| tk.hash == digest && tk.is_valid_at(t)) {
+            SessionHit { uid, epoch, expires: tok.expiration, egid: tok.egid }
+        } else if auth::verify_password(secret, &phc) {
+            SessionHit { uid, epoch, expires: -1, egid: -1 }
+        } else {
+            return Err(ApiError::authentication());
+        };
+        let cloud = self.cloud.read();
+        let caller = caller_for(&cloud, uid, hit.egid).ok_or_else(ApiError::authentication)?;
+        // Cache only if nothing changed meanwhile.
+        if cloud.users.get(uid).map(|u| u.auth_epoch) == Some(epoch) {
+            self.sessions.insert(session, hit);
+        }
+        Ok(caller)
+    }
+}
+
+/// Builds the caller's identity from the user object (and a token's effective group).
+pub fn caller_for(cloud: &Cloud, uid: i32, egid: i32) -> Option<Caller> {
+    let user = cloud.users.get(uid)?;
+    let (gid, gname, groups) = if egid >= 0 && user.groups.contains(&egid) {
+        let gname = cloud.groups.get(egid).map(|g| g.name.clone()).unwrap_or_default();
+        (egid, gname, vec![egid])
+    } else {
+        (user.gid, user.gname.clone(), user.groups.iter().copied().collect())
+    };
+    let umask = user
+        .template
+        .get("UMASK")
+        .and_then(crate::perms::parse_umask)
+        .unwrap_or(cloud.settings.default_umask);
+    Some(Caller { uid, gid, groups, uname: user.name.clone(), gname, umask })
+}
+
+/// The method table.
+fn methods() -> HashMap<&'static str, Handler> {
+    let mut m: HashMap<&'static str, Handler> = HashMap::new();
+    system::register(&mut m);
+    acl::register(&mut m);
+    user::register(&mut m);
+    host::register(&mut m);
+    cluster::register(&mut m);
+    datastore::register(&mut m);
+    vnet::register(&mut m);
+    vmtemplate::register(&mut m);
+    vm::register(&mut m);
+    image::register(&mut m);
+    m
+}
+
+/// The names of every method served (for docs and tests).
+pub fn method_names() -> Vec<&'static str> {
+    let mut v: Vec<_> = methods().into_keys().collect();
+    v.sort();
+    v
+}
+
+/// A value from an argument list, for handlers that inspect raw values.
+pub fn value_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Integer(_) => "integer",
+        Value::Long(_) => "i8",
+        Value::Boolean(_) => "boolean",
+        Value::String(_) => "string",
+        Value::Double(_) => "double",
+        Value::DateTime(_) => "dateTime",
+        Value::Base64(_) => "base64",
+        Value::Struct(_) => "struct",
+        Value::Array(_) => "array",
+        Value::Nil => "nil",
+        _ => "value",
+    }
+}

@@ -1,0 +1,90 @@
+//! The HTTP side of the API: `POST /RPC2` (and `/`) on axum/hyper, decode, authenticate,
+//! dispatch, await the commit, reply.
+
+use super::{Args, Core, Request};
+use crate::error::{ApiError, fault_code};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use libone::xmlrpc::{self, Value};
+use std::future::Future;
+use std::sync::Arc;
+
+/// Largest request body accepted (templates can be large, but not this large).
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// Serves the API on an already-bound listener until `shutdown` completes.
+pub async fn serve(
+    core: Arc<Core>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = Router::new()
+        .route("/RPC2", post(handle))
+        .route("/", post(handle))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(core);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+async fn handle(State(core): State<Arc<Core>>, body: Bytes) -> Response {
+    let text = match std::str::from_utf8(&body) {
+        Ok(t) => dispatch(core, t).await,
+        Err(_) => xmlrpc::fault(fault_code::PARSE, "The request is not valid UTF-8"),
+    };
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/xml")], text).into_response()
+}
+
+/// Runs one call and returns the response body.
+pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
+    let call = match xmlrpc::parse_call(body) {
+        Ok(c) => c,
+        Err(e) => return xmlrpc::fault(fault_code::PARSE, &e.to_string()),
+    };
+    let method = call.method.as_str();
+    let Some(handler) = core.handler(method) else {
+        return xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}"));
+    };
+    let session = match call.params.first() {
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return ApiError::fault_type("Parameter that is supposed to be a string is not").to_response(method),
+        None => return ApiError::fault_type("Not enough parameters").to_response(method),
+    };
+    let caller = match core.authenticate_cached(&session) {
+        Some(c) => c,
+        None => {
+            let c2 = core.clone();
+            let s2 = session.clone();
+            match tokio::task::spawn_blocking(move || c2.authenticate_slow(&s2)).await {
+                Ok(Ok(c)) => c,
+                Ok(Err(e)) => {
+                    tracing::info!(method, "authentication failed for user {:?}", session.split(':').next().unwrap_or(""));
+                    return e.to_response(method);
+                }
+                Err(e) => return ApiError::internal(format!("authentication task failed: {e}")).to_response(method),
+            }
+        }
+    };
+    let mut req = Request { method, args: Args(&call.params), caller, ticket: None, id: core.next_request_id() };
+    tracing::debug!(req = req.id, uid = req.caller.uid, method, "invoked");
+    let result = handler(&core, &mut req);
+    if let Some(ticket) = req.ticket.take() {
+        if let Err(e) = ticket.wait().await {
+            tracing::error!(req = req.id, method, "change not committed: {e}");
+            return ApiError::internal(format!("The change could not be stored: {e}")).to_response(method);
+        }
+    }
+    match result {
+        Ok(reply) => {
+            tracing::debug!(req = req.id, uid = req.caller.uid, method, "result SUCCESS");
+            reply.to_response()
+        }
+        Err(e) => {
+            tracing::debug!(req = req.id, uid = req.caller.uid, method, "result FAILURE {e}");
+            e.to_response(method)
+        }
+    }
+}

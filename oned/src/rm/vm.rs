@@ -1,0 +1,272 @@
+//! `one.vm.*`, `one.vmpool.*` and `one.template.instantiate`.
+
+use super::generic::{self, ApiObject, PoolFilter, get, get_for};
+use super::{Core, Handler, Reply, Request};
+use crate::cloud::Cloud;
+use crate::dm;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::objects::host::Host;
+use crate::objects::vm::{VirtualMachine, state};
+use crate::objects::vmtemplate::VmTemplate;
+use crate::objects::{Lock, Ownership, PoolObject};
+use crate::perms::AuthOp;
+use crate::pool::Pool;
+use libone::template::Template;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+impl ApiObject for VirtualMachine {
+    const POOL_ROOT: &'static str = "VM_POOL";
+
+    fn pool(c: &Cloud) -> &Pool<Self> {
+        &c.vms
+    }
+    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
+        &mut c.vms
+    }
+    fn set_name(&mut self, name: String) {
+        self.name = name;
+    }
+    /// `one.vm.update` edits the USER_TEMPLATE.
+    fn template(&self) -> &Template {
+        &self.user_template
+    }
+    fn template_mut(&mut self) -> &mut Template {
+        &mut self.user_template
+    }
+    fn ownership_mut(&mut self) -> Option<&mut Ownership> {
+        Some(&mut self.owner)
+    }
+    fn lock_mut(&mut self) -> Option<&mut Option<Lock>> {
+        Some(&mut self.lock)
+    }
+    fn restricted(c: &Cloud) -> &[String] {
+        &c.settings.vm_restricted_attr
+    }
+}
+
+pub fn register(m: &mut HashMap<&'static str, Handler>) {
+    m.insert("one.vm.allocate", allocate);
+    m.insert("one.vm.info", generic::info::<VirtualMachine>);
+    m.insert("one.vm.update", update);
+    m.insert("one.vm.rename", generic::rename::<VirtualMachine>);
+    m.insert("one.vm.chown", chown);
+    m.insert("one.vm.chmod", generic::chmod::<VirtualMachine>);
+    m.insert("one.vm.lock", generic::lock::<VirtualMachine>);
+    m.insert("one.vm.unlock", generic::unlock::<VirtualMachine>);
+    m.insert("one.vm.action", action);
+    m.insert("one.vm.deploy", deploy);
+    m.insert("one.vm.recover", recover);
+    m.insert("one.vmpool.info", pool_info);
+    m.insert("one.vmpool.infoextended", pool_info_extended);
+    m.insert("one.vmpool.infoset", pool_infoset);
+}
+
+/// Creates a VM from `t` for `caller` (shared by allocate and instantiate). The id is taken only
+/// when everything succeeded.
+fn create_vm(cloud: &mut Cloud, caller: &crate::auth::Caller, t: Template, hold: bool) -> ApiResult<i32> {
+    let vmid = cloud.vms.last_oid() + 1;
+    let prepared = dm::create::prepare(cloud, caller, vmid, t)?;
+    let owner = generic::new_ownership(caller);
+    let oid = cloud.vms.allocate(|oid| dm::create::new_vm(oid, prepared, owner, hold));
+    debug_assert_eq!(oid, vmid);
+    tracing::info!(vm_id = oid, uid = caller.uid, "New state is {}", if hold { "HOLD" } else { "PENDING" });
+    Ok(oid)
+}
+
+fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let text = req.args.string(1)?;
+    let hold = req.args.opt_bool(2, false)?;
+    let t = generic::parse_template(text).map_err(ApiError::internal)?;
+    core.mutate(req, |cloud, caller| {
+        generic::authorize_create::<VirtualMachine>(cloud, caller)?;
+        generic::check_restricted(caller, &t, &cloud.settings.vm_restricted_attr, "VM Template")?;
+        let oid = create_vm(cloud, caller, t.clone(), hold)?;
+        Ok(Reply::Id(oid))
+    })
+}
+
+/// `one.template.instantiate(id, name, hold, extra_template, persistent)`.
+pub fn instantiate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let name = req.args.opt_string(2, "")?.to_string();
+    let hold = req.args.opt_bool(3, false)?;
+    let extra = req.args.opt_string(4, "")?.to_string();
+    let persistent = req.args.opt_bool(5, false)?;
+    let fail = |e: ApiError| match e {
+        ApiError::One { code: ErrorCode::Internal, message, .. } => ApiError::with_id(
+            ErrorCode::Allocate,
+            format!("Error allocating a new virtual machine template. {message}"),
+            id,
+        ),
+        other => other,
+    };
+    let extra_t = if extra.trim().is_empty() {
+        None
+    } else {
+        Some(generic::parse_template(&extra).map_err(|m| ApiError::with_id(ErrorCode::Internal, m, id))?)
+    };
+    core.mutate(req, |cloud, caller| {
+        let tmpl = get_for::<VmTemplate>(cloud, caller, id, AuthOp::Use)?;
+        if persistent {
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                "Persistent instantiation copies the template's images, which needs the storage drivers; none is running",
+                id,
+            ));
+        }
+        let mut t = tmpl.template.clone();
+        let tname = tmpl.name.clone();
+        if let Some(x) = &extra_t {
+            generic::authorize_create::<VmTemplate>(cloud, caller)?;
+            generic::check_restricted(caller, x, &cloud.settings.vm_restricted_attr, "User Template")?;
+            t.merge(x.clone());
+        }
+        t.set("TEMPLATE_ID", id.to_string());
+        t.set("TEMPLATE_NAME", tname);
+        if !name.trim().is_empty() {
+            t.set("NAME", name.trim());
+        } else {
+            t.remove("NAME");
+        }
+        let oid = create_vm(cloud, caller, t, hold).map_err(fail)?;
+        Ok(Reply::Id(oid))
+    })
+}
+
+/// `one.vm.update` edits USER_TEMPLATE; parse errors are ACTION without a prefix.
+fn update(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    generic::update_with::<VirtualMachine>(core, req, ErrorCode::Action, "")
+}
+
+fn chown(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let uid = req.args.int(2)?;
+    let gid = req.args.int(3)?;
+    core.mutate(req, |cloud, caller| {
+        if get::<VirtualMachine>(cloud, id)?.state == state::DONE {
+            return Err(ApiError::with_id(ErrorCode::Action, "Could not change VM ownership, wrong state", id));
+        }
+        generic::chown_in::<VirtualMachine>(cloud, caller, id, uid, gid)?;
+        Ok(Reply::Id(id))
+    })
+}
+
+fn action(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let name = req.args.string(1)?.to_string();
+    let id = req.args.int(2)?;
+    core.mutate(req, |cloud, caller| {
+        let op = dm::action_op(&name).unwrap_or(AuthOp::Manage);
+        get_for::<VirtualMachine>(cloud, caller, id, op)?;
+        dm::action(cloud, id, &name)?;
+        Ok(Reply::Id(id))
+    })
+}
+
+fn deploy(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let host_id = req.args.int(2)?;
+    let enforce = req.args.opt_bool(3, false)?;
+    let ds_id = req.args.opt_int(4, -1)?;
+    let extra = req.args.opt_string(5, "")?.to_string();
+    if !extra.trim().is_empty() {
+        generic::parse_template(&extra).map_err(|m| ApiError::with_id(ErrorCode::Internal, m, id))?;
+    }
+    core.mutate(req, |cloud, caller| {
+        get::<VirtualMachine>(cloud, id)?;
+        let host = generic::get::<Host>(cloud, host_id)?;
+        let host_auth = host.auth();
+        get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Admin)?;
+        generic::authorize(cloud, caller, &host_auth, AuthOp::Manage)?;
+        if ds_id >= 0 {
+            let ds = generic::get::<crate::objects::datastore::Datastore>(cloud, ds_id)?;
+            generic::authorize(cloud, caller, &ds.auth(), AuthOp::Use)?;
+        }
+        dm::deploy(cloud, id, host_id, ds_id, enforce, caller.uid, caller.gid)?;
+        Ok(Reply::Id(id))
+    })
+}
+
+fn recover(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let op = req.args.int(2)?;
+    if !(0..=5).contains(&op) {
+        return Err(ApiError::with_id(ErrorCode::Action, "Wrong recovery operation code", id));
+    }
+    core.mutate(req, |cloud, caller| {
+        get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Admin)?;
+        dm::recover(cloud, id, op)?;
+        Ok(Reply::Id(id))
+    })
+}
+
+/// Reads `filter, start, end, state` of `one.vmpool.info*`.
+fn vm_filter(req: &Request) -> ApiResult<(PoolFilter, i32)> {
+    let f = PoolFilter { filter: req.args.opt_int(1, -2)?, start: req.args.opt_int(2, -1)?, end: req.args.opt_int(3, -1)? };
+    let st = req.args.opt_int(4, -1)?;
+    if !(-2..=11).contains(&st) {
+        return Err(ApiError::api(format!("Incorrect state filter {st}")));
+    }
+    f.check()?;
+    Ok((f, st))
+}
+
+fn state_matches(vm: &VirtualMachine, st: i32) -> bool {
+    match st {
+        -2 => true,
+        -1 => vm.state != state::DONE,
+        s => vm.state == s,
+    }
+}
+
+fn pool_info(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let (f, st) = vm_filter(req)?;
+    let cloud = core.cloud.read();
+    let parts = generic::list::<VirtualMachine>(&cloud, &req.caller, f, |vm| state_matches(vm, st));
+    drop(cloud);
+    Ok(Reply::pool("<VM_POOL>", parts, "</VM_POOL>"))
+}
+
+/// Full bodies, escaped for the response (not cached: the short body is the hot one).
+fn full_bodies(cloud: &Cloud, ids: impl Iterator<Item = i32>) -> Vec<Arc<str>> {
+    ids.filter_map(|id| cloud.vms.get(id))
+        .map(|vm| {
+            let xml = vm.to_xml();
+            let mut esc = String::with_capacity(xml.len() + xml.len() / 4);
+            libone::xmlrpc::escape_string(&xml, &mut esc);
+            Arc::from(esc)
+        })
+        .collect()
+}
+
+fn pool_info_extended(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let (f, st) = vm_filter(req)?;
+    let cloud = core.cloud.read();
+    // Select with the same rules as the short listing, then render full bodies.
+    let ids: Vec<i32> = generic::list_ids::<VirtualMachine>(&cloud, &req.caller, f, |vm| state_matches(vm, st));
+    let parts = full_bodies(&cloud, ids.into_iter());
+    drop(cloud);
+    Ok(Reply::pool("<VM_POOL>", parts, "</VM_POOL>"))
+}
+
+/// `one.vmpool.infoset("1,2,3", extended)`: visible VMs among the ids, DONE included; tokens that
+/// are not numbers are skipped.
+fn pool_infoset(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let ids = req.args.string(1)?;
+    let extended = req.args.opt_bool(2, false)?;
+    let mut wanted: Vec<i32> = ids.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let cloud = core.cloud.read();
+    let visible: Vec<i32> = wanted
+        .into_iter()
+        .filter(|id| cloud.vms.get(*id).is_some_and(|vm| generic::visible(&cloud, &req.caller, &vm.auth())))
+        .collect();
+    let parts = if extended {
+        full_bodies(&cloud, visible.into_iter())
+    } else {
+        visible.into_iter().filter_map(|id| cloud.vms.pool_xml_escaped(id)).collect()
+    };
+    drop(cloud);
+    Ok(Reply::pool("<VM_POOL>", parts, "</VM_POOL>"))
+}

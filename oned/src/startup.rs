@@ -1,0 +1,304 @@
+//! The `oned` process: command line, files, daemonizing, bootstrap, serving, shutdown.
+//!
+//! Start contract (scripts rely on it):
+//! - `oned -f` stays in the foreground; `oned` daemonizes and returns once the API is listening
+//!   (exit 0) or start-up failed (exit 1, reason on stderr).
+//! - With `ONE_LOCATION=DIR` everything lives under `DIR`; `DIR/etc/oned.conf` is written from
+//!   the shipped default when absent.
+//! - On a new database the oneadmin credentials come from `$ONE_AUTH` (else
+//!   `DIR/.one/one_auth`); if that file is absent it is created with a random password, and its
+//!   path is printed.
+//! - SIGTERM or SIGINT: stop accepting, finish the requests in flight, commit, exit 0.
+
+use crate::auth;
+use crate::cloud::{Cloud, Settings};
+use crate::config::{Locations, OnedConfig, SHIPPED_ONED_CONF};
+use crate::rm::{Core, server};
+use crate::store::{Store, StoreOptions};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Parser;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Nephele's core daemon (OpenNebula-compatible `oned`).
+#[derive(Parser, Debug)]
+#[command(name = "oned", version, about)]
+pub struct Flags {
+    /// Stay in the foreground instead of daemonizing.
+    #[arg(short = 'f', long = "foreground")]
+    pub foreground: bool,
+    /// Create (or migrate) the database, bootstrap it, and exit.
+    #[arg(short = 'i', long = "init-db")]
+    pub init_db: bool,
+}
+
+/// Where start-up messages go: the terminal, or the parent of a daemonized oned.
+enum Reporter {
+    Terminal,
+    Parent(File),
+}
+
+impl Reporter {
+    fn say(&mut self, msg: &str) {
+        tracing::info!("{msg}");
+        match self {
+            Reporter::Terminal => println!("{msg}"),
+            Reporter::Parent(f) => {
+                let _ = writeln!(f, "MSG {msg}");
+            }
+        }
+    }
+
+    fn ready(&mut self) {
+        if let Reporter::Parent(f) = self {
+            let _ = writeln!(f, "OK");
+        }
+    }
+
+    fn fail(&mut self, msg: &str) {
+        if let Reporter::Parent(f) = self {
+            let _ = writeln!(f, "ERR {msg}");
+        }
+    }
+}
+
+/// The process entry point; returns the exit code.
+pub fn main() -> i32 {
+    let flags = Flags::parse();
+    let loc = Locations::from_env();
+    let (cfg, lock) = match prepare(&loc) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("oned: {e:#}");
+            return 1;
+        }
+    };
+    let mut reporter = if flags.foreground || flags.init_db {
+        Reporter::Terminal
+    } else {
+        match daemonize() {
+            Ok(Some(r)) => r,
+            Ok(None) => unreachable_parent(),
+            Err(e) => {
+                eprintln!("oned: cannot daemonize: {e:#}");
+                return 1;
+            }
+        }
+    };
+    if let Err(e) = crate::log::init(&cfg.log) {
+        let msg = format!("cannot open the log {}: {e}", cfg.log.file.display());
+        eprintln!("oned: {msg}");
+        reporter.fail(&msg);
+        return 1;
+    }
+    let code = match run(cfg, &loc, &flags, &mut reporter) {
+        Ok(code) => code,
+        Err(e) => {
+            let msg = format!("{e:#}");
+            tracing::error!("start-up failed: {msg}");
+            eprintln!("oned: {msg}");
+            reporter.fail(&msg);
+            1
+        }
+    };
+    drop(lock);
+    code
+}
+
+/// The parent of a daemonized oned never gets here: it exits inside [`daemonize`].
+fn unreachable_parent() -> ! {
+    std::process::exit(1)
+}
+
+/// Directories, configuration and the instance lock: everything that must be right before
+/// daemonizing, so errors reach the terminal.
+fn prepare(loc: &Locations) -> Result<(OnedConfig, File)> {
+    if loc.root.is_some() {
+        for d in loc.dirs_to_create() {
+            fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+        }
+        let conf = loc.oned_conf();
+        if !conf.exists() {
+            fs::write(&conf, SHIPPED_ONED_CONF).with_context(|| format!("cannot write {}", conf.display()))?;
+        }
+    }
+    let cfg = OnedConfig::load(&loc.oned_conf(), loc).map_err(|e| anyhow!("{e}"))?;
+    if let Some(dir) = cfg.db.path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let lock_path = cfg.db.path.with_extension("lock");
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))?;
+    // SAFETY: flock on a valid descriptor we own; no memory is shared with the kernel.
+    let rc = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc != 0 {
+        bail!("another oned is already running on {} (lock {} is held)", cfg.db.path.display(), lock_path.display());
+    }
+    Ok((cfg, lock))
+}
+
+/// Forks: the parent waits for the child's report and exits; the child continues, detached.
+fn daemonize() -> Result<Option<Reporter>> {
+    use nix::unistd::{ForkResult, fork, pipe, setsid};
+    let (rd, wr) = pipe().context("pipe")?;
+    // SAFETY: no other thread exists yet (nothing has started a runtime or a logger).
+    match unsafe { fork() }.context("fork")? {
+        ForkResult::Parent { .. } => {
+            drop(wr);
+            let reader = BufReader::new(File::from(rd));
+            for line in reader.lines() {
+                let Ok(line) = line else { break };
+                if let Some(m) = line.strip_prefix("MSG ") {
+                    println!("{m}");
+                } else if line == "OK" {
+                    std::process::exit(0);
+                } else if let Some(e) = line.strip_prefix("ERR ") {
+                    eprintln!("oned: {e}");
+                    std::process::exit(1);
+                }
+            }
+            eprintln!("oned: the daemon exited during start-up; see its log");
+            std::process::exit(1);
+        }
+        ForkResult::Child => {
+            drop(rd);
+            setsid().context("setsid")?;
+            let null = OpenOptions::new().read(true).write(true).open("/dev/null").context("/dev/null")?;
+            for fd in 0..=2 {
+                // SAFETY: dup2 onto the standard descriptors of this process.
+                unsafe { libc::dup2(null.as_raw_fd(), fd) };
+            }
+            Ok(Some(Reporter::Parent(File::from(wr))))
+        }
+    }
+}
+
+/// Reads `user:password` from the credentials file, creating it with a random password when
+/// absent. Returns (user, password, created).
+fn credentials(path: &Path) -> Result<(String, String, bool)> {
+    if path.exists() {
+        let text = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let line = text.lines().next().unwrap_or("").trim();
+        let (user, pw) = line
+            .split_once(':')
+            .filter(|(u, p)| !u.is_empty() && !p.is_empty())
+            .ok_or_else(|| anyhow!("{}: expected one line \"user:password\"", path.display()))?;
+        return Ok((user.to_string(), pw.to_string(), false));
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+    }
+    let pw = auth::new_password()?;
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    writeln!(f, "oneadmin:{pw}").with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(("oneadmin".to_string(), pw, true))
+}
+
+fn settings(cfg: &OnedConfig) -> Settings {
+    Settings {
+        default_umask: cfg.default_umask,
+        mac_prefix: cfg.mac_prefix,
+        network_size: cfg.network_size,
+        vm_restricted_attr: cfg.vm_restricted_attr.clone(),
+        image_restricted_attr: cfg.image_restricted_attr.clone(),
+        vnet_restricted_attr: cfg.vnet_restricted_attr.clone(),
+        datastore_location: cfg.datastore_location.clone(),
+        list_desc: cfg.api_list_order_desc,
+    }
+}
+
+/// Opens the store, bootstraps a new database, and returns the loaded cloud.
+fn open_cloud(cfg: &OnedConfig, loc: &Locations, reporter: &mut Reporter) -> Result<(Cloud, Store)> {
+    let opts = StoreOptions {
+        path: cfg.db.path.clone(),
+        timeout_ms: cfg.db.timeout_ms,
+        sync_full: cfg.db.sync_full,
+        max_batch_ops: cfg.db.max_batch,
+    };
+    let (store, snapshot) = Store::open(&opts)?;
+    let mut cloud = Cloud::load(snapshot, settings(cfg))?;
+    if cloud.is_new() {
+        let (user, pw, created) = credentials(&loc.one_auth)?;
+        if created {
+            reporter.say(&format!("created the oneadmin credentials file {}", loc.one_auth.display()));
+        }
+        cloud.bootstrap(auth::hash_password(&pw)?, auth::hash_password(&auth::new_password()?)?);
+        if user != "oneadmin" {
+            if let Some(u) = cloud.users.get_mut(0) {
+                u.name = user;
+            }
+        }
+        store.submit(cloud.take_changes()).wait_blocking().context("cannot store the bootstrap objects")?;
+        tracing::info!("bootstrapped a new database at {}", cfg.db.path.display());
+    }
+    Ok((cloud, store))
+}
+
+fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter) -> Result<i32> {
+    tracing::info!(
+        "starting Nephele oned {} (OpenNebula API {}), configuration {}",
+        env!("CARGO_PKG_VERSION"),
+        crate::rm::API_VERSION,
+        cfg.file.display()
+    );
+    let (cloud, store) = open_cloud(&cfg, loc, reporter)?;
+    if flags.init_db {
+        reporter.say(&format!("database ready: {}", cfg.db.path.display()));
+        return Ok(0);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let cfg = Arc::new(cfg);
+    let addr = format!("{}:{}", cfg.listen_address, cfg.port);
+    let core = Arc::new(Core::new(cloud, store, cfg.clone()));
+    let result = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr().context("listener address")?;
+        let host = if local.ip().is_unspecified() { "localhost".to_string() } else { local.ip().to_string() };
+        reporter.say(&format!("oned listening on {local}; endpoint http://{host}:{}/RPC2", local.port()));
+        reporter.say(&format!("oneadmin credentials: {}", loc.one_auth.display()));
+        reporter.ready();
+        tokio::spawn(async {
+            wait_for_signal().await;
+            crate::shutdown::request();
+        });
+        server::serve(core.clone(), listener, crate::shutdown::requested()).await.context("the API server failed")?;
+        Ok::<(), anyhow::Error>(())
+    });
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    match Arc::try_unwrap(core) {
+        Ok(core) => drop(core),
+        Err(core) => {
+            tracing::warn!("requests still hold the core at shutdown; closing the store anyway");
+            drop(core);
+        }
+    }
+    result?;
+    tracing::info!("oned stopped");
+    Ok(crate::shutdown::exit_code())
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        tracing::error!("cannot install signal handlers");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM received, shutting down"),
+        _ = int.recv() => tracing::info!("SIGINT received, shutting down"),
+    }
+}
