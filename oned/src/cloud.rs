@@ -299,3 +299,46 @@ impl Cloud {
         ops
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Store, StoreOptions};
+
+    #[test]
+    fn bootstrap_round_trips_through_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = StoreOptions { path: dir.path().join("one.db"), timeout_ms: 1000, sync_full: false, max_batch_ops: 1000 };
+        let (store, snap) = Store::open(&opts).unwrap();
+        let mut c = Cloud::load(snap, Settings::default()).unwrap();
+        assert!(c.is_new());
+        c.bootstrap("h0".into(), "h1".into());
+        store.submit(c.take_changes()).wait_blocking().unwrap();
+        assert!(c.take_changes().is_empty(), "changes are taken once");
+        drop(store);
+
+        let (_store, snap) = Store::open(&opts).unwrap();
+        let c = Cloud::load(snap, Settings::default()).unwrap();
+        assert!(!c.is_new());
+        assert_eq!(c.users.get(0).map(|u| u.name.as_str()), Some("oneadmin"));
+        assert_eq!(c.users.get(1).map(|u| u.auth_driver.as_str()), Some("server_cipher"));
+        assert_eq!(c.groups.get(1).map(|g| g.name.as_str()), Some("users"));
+        assert_eq!(c.clusters.get(0).map(|g| g.datastores.len()), Some(3));
+        assert_eq!(c.datastores.ids().collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(c.acls.len(), 6);
+        // Reserved ids: the next group, cluster and datastore are 100; the next user 2.
+        assert_eq!(c.groups.last_oid(), 99);
+        assert_eq!(c.clusters.last_oid(), 99);
+        assert_eq!(c.datastores.last_oid(), 99);
+        assert_eq!(c.users.last_oid(), 1);
+        assert_eq!(c.acls.last_oid(), 5);
+        assert_eq!(c.users.lookup_name(-1, "oneadmin"), Some(0));
+    }
+
+    #[test]
+    fn a_corrupt_row_stops_loading_with_its_location() {
+        let snap = Snapshot { objects: vec![(ObjectKind::Host, 4, "not json".into())], ..Snapshot::default() };
+        let err = Cloud::load(snap, Settings::default()).err().unwrap().to_string();
+        assert!(err.starts_with("the database row host_pool/4 cannot be read"), "{err}");
+    }
+}

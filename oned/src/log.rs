@@ -3,12 +3,19 @@
 
 use crate::config::{LogConfig, LogSystem};
 use std::fs::OpenOptions;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
-/// Keeps the background log writer alive (and flushes it when the process ends normally).
-static GUARD: OnceLock<WorkerGuard> = OnceLock::new();
+/// Keeps the background log writer alive until [`flush`].
+static GUARD: Mutex<Option<WorkerGuard>> = Mutex::new(None);
+
+/// Writes out every pending log line; call before the process exits.
+pub fn flush() {
+    if let Ok(mut g) = GUARD.lock() {
+        g.take();
+    }
+}
 
 /// `DEBUG_LEVEL` → tracing filter: 0 error, 1 warn, 2 info, 3 debug, 4-5 trace.
 pub fn level_filter(debug_level: u8) -> &'static str {
@@ -37,7 +44,9 @@ pub fn init(cfg: &LogConfig) -> std::io::Result<()> {
             let file = OpenOptions::new().create(true).append(true).open(&cfg.file)?;
             // Lines go to a background thread so request handlers never wait on the disk.
             let (writer, guard) = tracing_appender::non_blocking(file);
-            let _ = GUARD.set(guard);
+            if let Ok(mut g) = GUARD.lock() {
+                *g = Some(guard);
+            }
             let _ = builder.with_writer(writer).try_init();
         }
     }

@@ -9,6 +9,8 @@
 //!   `DIR/.one/one_auth`); if that file is absent it is created with a random password, and its
 //!   path is printed.
 //! - SIGTERM or SIGINT: stop accepting, finish the requests in flight, commit, exit 0.
+//! - The daemon's pid is in `one.pid` next to the database (removed at a clean exit); the
+//!   lock `one.lock` there keeps a second oned off the same database.
 
 use crate::auth;
 use crate::cloud::{Cloud, Settings};
@@ -106,6 +108,7 @@ pub fn main() -> i32 {
         }
     };
     drop(lock);
+    crate::log::flush();
     code
 }
 
@@ -256,6 +259,10 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         cfg.file.display()
     );
     let (cloud, store) = open_cloud(&cfg, loc, reporter)?;
+    let pid_file = cfg.db.path.with_extension("pid");
+    if !flags.init_db {
+        fs::write(&pid_file, format!("{}\n", std::process::id())).with_context(|| format!("cannot write {}", pid_file.display()))?;
+    }
     if flags.init_db {
         reporter.say(&format!("database ready: {}", cfg.db.path.display()));
         return Ok(0);
@@ -286,6 +293,7 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
             drop(core);
         }
     }
+    let _ = fs::remove_file(&pid_file);
     result?;
     tracing::info!("oned stopped");
     Ok(crate::shutdown::exit_code())

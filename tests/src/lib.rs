@@ -1,2 +1,209 @@
 //! `e2e`: helpers for end-to-end tests that start the real `oned` binary (and later its drivers
 //! and `mm_sched`) in a temporary `ONE_LOCATION` on a free loopback port.
+//!
+//! The binaries come from the workspace's target directory (`target/debug` next to the test
+//! executable's `deps/`), or from `$NEPHELE_BIN_DIR`; `tests/run.sh` builds them first.
+
+use libone::client::Client;
+use libone::xmlrpc::Value;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The directory holding the workspace's binaries.
+pub fn bin_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("NEPHELE_BIN_DIR") {
+        return PathBuf::from(d);
+    }
+    // target/<profile>/deps/<test-exe> → target/<profile>
+    let exe = std::env::current_exe().expect("test executable path");
+    let deps = exe.parent().expect("deps dir");
+    deps.parent().expect("profile dir").to_path_buf()
+}
+
+/// A workspace binary, with a clear panic if it was not built.
+pub fn bin(name: &str) -> PathBuf {
+    let p = bin_dir().join(name);
+    assert!(p.exists(), "{} is missing: run `cargo build --workspace --bins` first (tests/run.sh does)", p.display());
+    p
+}
+
+/// A TCP port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// A temporary `ONE_LOCATION` with an `oned.conf` on a free loopback port.
+pub struct Location {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    pub password: String,
+}
+
+impl Location {
+    /// `extra` is appended to the configuration (e.g. `"DB = [ SYNC = \"NORMAL\" ]"`).
+    pub fn new(extra: &str) -> Location {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        std::fs::create_dir_all(dir.path().join("etc")).expect("etc");
+        std::fs::write(
+            dir.path().join("etc/oned.conf"),
+            format!("PORT = {port}\nLISTEN_ADDRESS = \"127.0.0.1\"\nLOG = [ SYSTEM = \"file\", DEBUG_LEVEL = 3 ]\n{extra}\n"),
+        )
+        .expect("oned.conf");
+        let password = "e2e-secret".to_string();
+        std::fs::create_dir_all(dir.path().join(".one")).expect(".one");
+        std::fs::write(dir.path().join(".one/one_auth"), format!("oneadmin:{password}\n")).expect("one_auth");
+        Location { dir, port, password }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}/RPC2", self.port)
+    }
+
+    pub fn session(&self) -> String {
+        format!("oneadmin:{}", self.password)
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.endpoint(), self.session()).expect("client")
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path().join("var/oned.log")).unwrap_or_default()
+    }
+
+    /// Starts `oned -f` here and waits until it answers.
+    pub fn start(&self) -> Oned {
+        let child = Command::new(bin("oned"))
+            .arg("-f")
+            .env("ONE_LOCATION", self.path())
+            .env_remove("ONE_AUTH")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn oned");
+        let mut o = Oned { child: Some(child) };
+        o.wait_ready(self);
+        o
+    }
+}
+
+/// A running `oned -f`; killed when dropped.
+pub struct Oned {
+    child: Option<Child>,
+}
+
+impl Oned {
+    fn wait_ready(&mut self, loc: &Location) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let c = loc.client();
+        while Instant::now() < deadline {
+            if let Some(ch) = self.child.as_mut() {
+                if let Ok(Some(status)) = ch.try_wait() {
+                    let out = ch.wait_with_output_lossy();
+                    panic!("oned exited during start-up ({status}): {out}\nlog:\n{}", loc.log());
+                }
+            }
+            if c.call("one.system.version", vec![]).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("oned did not answer within 30 s; log:\n{}", loc.log());
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// SIGTERM and wait (bounded); returns the exit code.
+    pub fn stop(mut self) -> Option<i32> {
+        let mut child = self.child.take()?;
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        wait_bounded(&mut child, Duration::from_secs(20))
+    }
+
+    /// SIGKILL and reap.
+    pub fn kill9(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Oned {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Waits for a child at most `limit`, killing it past that.
+pub fn wait_bounded(child: &mut Child, limit: Duration) -> Option<i32> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.code(),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    }
+}
+
+trait OutputLossy {
+    fn wait_with_output_lossy(&mut self) -> String;
+}
+
+impl OutputLossy for Child {
+    fn wait_with_output_lossy(&mut self) -> String {
+        use std::io::Read;
+        let mut s = String::new();
+        if let Some(mut e) = self.stderr.take() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    }
+}
+
+/// Shorthands for XML-RPC values.
+pub fn s(v: &str) -> Value {
+    Value::String(v.to_string())
+}
+
+pub fn i(v: i32) -> Value {
+    Value::Integer(v)
+}
+
+pub fn b(v: bool) -> Value {
+    Value::Boolean(v)
+}
+
+/// The integer of a reply value.
+pub fn as_int(v: &Value) -> i32 {
+    match v {
+        Value::Integer(i) => *i,
+        other => panic!("expected an integer, got {other:?}"),
+    }
+}
+
+/// The string of a reply value.
+pub fn as_str(v: &Value) -> &str {
+    match v {
+        Value::String(s) => s,
+        other => panic!("expected a string, got {other:?}"),
+    }
+}

@@ -45,6 +45,11 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
         Err(e) => return xmlrpc::fault(fault_code::PARSE, &e.to_string()),
     };
     let method = call.method.as_str();
+    // Everything oned stores is sent back inside XML; a character XML 1.0 cannot carry would
+    // make every later listing unreadable for clients, so such requests are refused whole.
+    if let Some(c) = call.params.iter().find_map(invalid_xml_char) {
+        return xmlrpc::fault(fault_code::PARSE, &format!("The request holds the character U+{:04X}, which XML 1.0 does not allow", c as u32));
+    }
     let Some(handler) = core.handler(method) else {
         return xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}"));
     };
@@ -86,5 +91,31 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
             tracing::debug!(req = req.id, uid = req.caller.uid, method, "result FAILURE {e}");
             e.to_response(method)
         }
+    }
+}
+
+/// The first character in a string value that XML 1.0 cannot represent.
+fn invalid_xml_char(v: &Value) -> Option<char> {
+    match v {
+        Value::String(s) => s.chars().find(|&c| {
+            let u = c as u32;
+            (u < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || u == 0xFFFE || u == 0xFFFF
+        }),
+        Value::Array(a) => a.iter().find_map(invalid_xml_char),
+        Value::Struct(m) => m.values().find_map(invalid_xml_char),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_invalid_characters_are_found_anywhere() {
+        assert_eq!(invalid_xml_char(&Value::String("ok\tline\n".into())), None);
+        assert_eq!(invalid_xml_char(&Value::String("bad\u{1}".into())), Some('\u{1}'));
+        let nested = Value::Array(vec![Value::Integer(1), Value::Array(vec![Value::String("\u{FFFF}".into())])]);
+        assert_eq!(invalid_xml_char(&nested), Some('\u{FFFF}'));
     }
 }

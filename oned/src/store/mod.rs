@@ -297,3 +297,6 @@ fn delete_sql(kind: ObjectKind) -> &'static str {
         ObjectKind::Acl => "DELETE FROM acl_pool WHERE oid = ?1",
     }
 }
+
+#[cfg(test)]
+mod tests;
