@@ -204,11 +204,10 @@ impl<T: PoolObject> Pool<T> {
                 Some(e) => {
                     let new_key = e.obj.name_key();
                     if self.key_of.get(&oid) != new_key.as_ref() {
-                        if let Some(old) = self.key_of.remove(&oid) {
-                            if self.names.get(&old) == Some(&oid) {
+                        if let Some(old) = self.key_of.remove(&oid)
+                            && self.names.get(&old) == Some(&oid) {
                                 self.names.remove(&old);
                             }
-                        }
                         if let Some(k) = new_key {
                             self.names.insert(k.clone(), oid);
                             self.key_of.insert(oid, k);

@@ -240,11 +240,10 @@ fn open_cloud(cfg: &OnedConfig, loc: &Locations, reporter: &mut Reporter) -> Res
             reporter.say(&format!("created the oneadmin credentials file {}", loc.one_auth.display()));
         }
         cloud.bootstrap(auth::hash_password(&pw)?, auth::hash_password(&auth::new_password()?)?);
-        if user != "oneadmin" {
-            if let Some(u) = cloud.users.get_mut(0) {
+        if user != "oneadmin"
+            && let Some(u) = cloud.users.get_mut(0) {
                 u.name = user;
             }
-        }
         store.submit(cloud.take_changes()).wait_blocking().context("cannot store the bootstrap objects")?;
         tracing::info!("bootstrapped a new database at {}", cfg.db.path.display());
     }

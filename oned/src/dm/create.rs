@@ -79,28 +79,24 @@ fn check_capacity(t: &Template) -> Result<(), CreateError> {
         Some(c) if c > 0.0 => {}
         _ => return Err(internal("CPU attribute must be a positive float or integer value.")),
     }
-    if let Some(v) = t.get("VCPU") {
-        if !v.trim().parse::<i64>().is_ok_and(|v| v > 0) {
+    if let Some(v) = t.get("VCPU")
+        && !v.trim().parse::<i64>().is_ok_and(|v| v > 0) {
             return Err(internal("VCPU attribute must be a positive integer value."));
         }
-    }
     for cost in ["CPU_COST", "MEMORY_COST", "DISK_COST"] {
-        if let Some(v) = t.get(cost) {
-            if !parse_f64(v).is_some_and(|v| v >= 0.0) {
+        if let Some(v) = t.get(cost)
+            && !parse_f64(v).is_some_and(|v| v >= 0.0) {
                 return Err(internal(format!("{cost} attribute must be a positive float or integer value.")));
             }
-        }
     }
     if t.get_all("OS").count() > 1 {
         return Err(internal("Only one OS attribute can be defined."));
     }
-    if let Some(g) = t.vector("GRAPHICS") {
-        if let Some(p) = g.get("PORT") {
-            if !p.trim().parse::<i64>().is_ok_and(|p| (0..=65535).contains(&p)) {
+    if let Some(g) = t.vector("GRAPHICS")
+        && let Some(p) = g.get("PORT")
+            && !p.trim().parse::<i64>().is_ok_and(|p| (0..=65535).contains(&p)) {
                 return Err(internal("Wrong PORT number in GRAPHICS attribute"));
             }
-        }
-    }
     Ok(())
 }
 
@@ -262,31 +258,26 @@ pub fn release_vm_resources(cloud: &mut Cloud, vm: &VirtualMachine) {
 }
 
 fn release_image(cloud: &mut Cloud, image_id: i32, vmid: i32) {
-    if let Some(img) = cloud.images.get_mut(image_id) {
-        if img.vms.remove(&vmid) {
+    if let Some(img) = cloud.images.get_mut(image_id)
+        && img.vms.remove(&vmid) {
             img.running_vms = (img.running_vms - 1).max(0);
             if img.running_vms == 0 && matches!(img.state, img_state::USED | img_state::USED_PERS) {
                 img.state = img_state::READY;
             }
         }
-    }
 }
 
 /// Resolves DISKs (images) and NICs (leases) in order; what succeeded is in `acquired`.
 fn attach_devices(cloud: &mut Cloud, caller: &Caller, vmid: i32, sys: &mut Template, acquired: &mut Acquired) -> Result<(), CreateError> {
     let mut used_targets: BTreeSet<String> =
         sys.vectors("DISK").filter_map(|d| d.get("TARGET").map(str::to_string)).collect();
-    let mut disk_id = 0;
-    for disk in sys.vectors_mut("DISK") {
+    for (disk_id, disk) in sys.vectors_mut("DISK").enumerate() {
         attach_disk(cloud, caller, vmid, disk, &mut used_targets, acquired)?;
         disk.set("DISK_ID", disk_id.to_string());
-        disk_id += 1;
     }
-    let mut nic_id = 0;
-    for nic in sys.vectors_mut("NIC") {
+    for (nic_id, nic) in sys.vectors_mut("NIC").enumerate() {
         crate::rm::vnet::acquire_nic(cloud, caller, vmid, nic_id, nic)?;
         acquired.nics.push(nic.clone());
-        nic_id += 1;
     }
     Ok(())
 }
@@ -342,7 +333,7 @@ fn attach_disk(
     let img = generic::get::<Image>(cloud, image_id)?;
     generic::check_lock(caller, img, AuthOp::Use)?;
     generic::authorize(cloud, caller, &img.auth(), AuthOp::Use)?;
-    if matches!(img.image_type, 3 | 4 | 5 | 6) {
+    if matches!(img.image_type, 3..=6) {
         return Err(internal(format!(
             "Image {} ({}) of type {} cannot be used as DISK.",
             img.oid, img.name, IMAGE_TYPES[img.image_type as usize]

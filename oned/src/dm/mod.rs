@@ -142,11 +142,10 @@ pub fn finish(cloud: &mut Cloud, id: i32) -> Result<(), ApiError> {
         v.lcm_state = lcm::LCM_INIT;
         v.etime = now();
         v.resched = 0;
-        if let Some(h) = v.history.last_mut() {
-            if h.etime == 0 {
+        if let Some(h) = v.history.last_mut()
+            && h.etime == 0 {
                 h.etime = v.etime;
             }
-        }
     }
     tracing::info!(vm_id = id, "New state is DONE");
     Ok(())
@@ -163,13 +162,12 @@ pub fn host_request(vm: &VirtualMachine) -> (i64, i64) {
 fn release_host(cloud: &mut Cloud, vm: &VirtualMachine) {
     let Some(h) = vm.history.last() else { return };
     let (cpu, mem) = host_request(vm);
-    if let Some(host) = cloud.hosts.get_mut(h.hid) {
-        if host.vms.remove(&vm.oid) {
+    if let Some(host) = cloud.hosts.get_mut(h.hid)
+        && host.vms.remove(&vm.oid) {
             host.share.running_vms = (host.share.running_vms - 1).max(0);
             host.share.cpu_usage = (host.share.cpu_usage - cpu).max(0);
             host.share.mem_usage = (host.share.mem_usage - mem).max(0);
         }
-    }
 }
 
 /// `one.vm.deploy` after authorization: checks and records the deploy (history, host share,
@@ -251,11 +249,10 @@ pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: boo
         _ => lcm::PROLOG,
     };
     if let Some(v) = cloud.vms.get_mut(id) {
-        if let Some(prev) = v.history.last_mut() {
-            if prev.etime == 0 {
+        if let Some(prev) = v.history.last_mut()
+            && prev.etime == 0 {
                 prev.etime = t;
             }
-        }
         v.history.push(record);
         v.prev_state = v.state;
         v.prev_lcm_state = v.lcm_state;
@@ -306,11 +303,10 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
                 release_host(cloud, &vm);
             }
             if let Some(v) = cloud.vms.get_mut(id) {
-                if let Some(h) = v.history.last_mut() {
-                    if h.etime == 0 {
+                if let Some(h) = v.history.last_mut()
+                    && h.etime == 0 {
                         h.etime = now();
                     }
-                }
                 v.prev_state = v.state;
                 v.prev_lcm_state = v.lcm_state;
                 v.state = state::PENDING;

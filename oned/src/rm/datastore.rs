@@ -26,10 +26,10 @@ impl ApiObject for Datastore {
     fn set_name(&mut self, name: String) {
         self.name = name;
     }
-    fn template(&self) -> &Template {
+    fn editable_template(&self) -> &Template {
         &self.template
     }
-    fn template_mut(&mut self) -> &mut Template {
+    fn editable_template_mut(&mut self) -> &mut Template {
         &mut self.template
     }
     fn ownership_mut(&mut self) -> Option<&mut Ownership> {
@@ -40,11 +40,10 @@ impl ApiObject for Datastore {
         if let Some(t) = self.template.get("TM_MAD") {
             self.tm_mad = t.to_string();
         }
-        if self.ds_type != DsType::System {
-            if let Some(d) = self.template.get("DS_MAD") {
+        if self.ds_type != DsType::System
+            && let Some(d) = self.template.get("DS_MAD") {
                 self.ds_mad = d.to_string();
             }
-        }
         Ok(())
     }
 }

@@ -28,8 +28,8 @@ pub trait ApiObject: PoolObject + Sized {
     fn pool_mut(c: &mut Cloud) -> &mut Pool<Self>;
     fn set_name(&mut self, name: String);
     /// The template `update` edits.
-    fn template(&self) -> &Template;
-    fn template_mut(&mut self) -> &mut Template;
+    fn editable_template(&self) -> &Template;
+    fn editable_template_mut(&mut self) -> &mut Template;
     fn ownership_mut(&mut self) -> Option<&mut Ownership> {
         None
     }
@@ -200,8 +200,8 @@ pub fn rename<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResult<
             return Ok(Reply::Id(id));
         }
         check_name_with(&name, T::NAME_RULES).map_err(|m| ApiError::with_id(ErrorCode::Action, m, id))?;
-        if let Some((scope, _)) = obj.name_key() {
-            if let Some(other) = T::pool(cloud).lookup_name(scope, &name) {
+        if let Some((scope, _)) = obj.name_key()
+            && let Some(other) = T::pool(cloud).lookup_name(scope, &name) {
                 let what = T::KIND.object_name().0;
                 return Err(ApiError::with_id(
                     ErrorCode::Action,
@@ -209,7 +209,6 @@ pub fn rename<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResult<
                     id,
                 ));
             }
-        }
         get_mut::<T>(cloud, id)?.set_name(name);
         T::after_rename(cloud, id);
         Ok(Reply::Id(id))
@@ -307,12 +306,12 @@ pub fn update_with<T: ApiObject>(core: &super::Core, req: &mut Request, parse_co
         }
         let mut new = parse_template(text).map_err(|m| ApiError::with_id(parse_code, format!("{prefix}{m}"), id))?;
         if !caller.is_admin() {
-            let old = get::<T>(cloud, id)?.template();
+            let old = get::<T>(cloud, id)?.editable_template();
             restricted_update(old, &mut new, T::restricted(cloud), append == 1)
                 .map_err(|m| ApiError::with_id(ErrorCode::Internal, format!("Cannot update template. {m}"), id))?;
         }
         let obj = get_mut::<T>(cloud, id)?;
-        let t = obj.template_mut();
+        let t = obj.editable_template_mut();
         if append == 1 {
             // An empty vector `X = [ ]` in merge mode deletes X.
             let drop: Vec<String> = new
@@ -372,15 +371,14 @@ pub fn chown_in<T: ApiObject>(cloud: &mut Cloud, caller: &Caller, id: i32, new_u
         authorize(cloud, caller, &g.auth(), AuthOp::Use)?;
     }
     // Names stay unique per owner.
-    if let (Some(u), Some((scope, name))) = (new_user, obj.name_key()) {
-        if scope >= 0 && T::pool(cloud).lookup_name(u.oid, &name).is_some() {
+    if let (Some(u), Some((scope, name))) = (new_user, obj.name_key())
+        && scope >= 0 && T::pool(cloud).lookup_name(u.oid, &name).is_some() {
             return Err(ApiError::with_id(
                 ErrorCode::Internal,
                 format!("user [{}] already owns {} [{id}] with NAME {name}", u.oid, T::KIND.object_name().0),
                 id,
             ));
         }
-    }
     let uname = new_user.map(|u| u.name.clone());
     let gname = new_group.map(|g| g.name.clone());
     if let Some(o) = get_mut::<T>(cloud, id)?.ownership_mut() {

@@ -26,10 +26,10 @@ impl ApiObject for Host {
     fn set_name(&mut self, name: String) {
         self.name = name;
     }
-    fn template(&self) -> &Template {
+    fn editable_template(&self) -> &Template {
         &self.template
     }
-    fn template_mut(&mut self) -> &mut Template {
+    fn editable_template_mut(&mut self) -> &mut Template {
         &mut self.template
     }
 }

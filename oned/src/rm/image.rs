@@ -31,10 +31,10 @@ impl ApiObject for Image {
     fn set_name(&mut self, name: String) {
         self.name = name;
     }
-    fn template(&self) -> &Template {
+    fn editable_template(&self) -> &Template {
         &self.template
     }
-    fn template_mut(&mut self) -> &mut Template {
+    fn editable_template_mut(&mut self) -> &mut Template {
         &mut self.template
     }
     fn ownership_mut(&mut self) -> Option<&mut Ownership> {
@@ -170,11 +170,10 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         if !source.is_empty() && format.is_empty() && !caller.is_admin() {
             return Err(fail("SOURCE needs FORMAT to be set.".into()));
         }
-        if !path.is_empty() {
-            if let Some(m) = path_problem(&path, &ds.template) {
+        if !path.is_empty()
+            && let Some(m) = path_problem(&path, &ds.template) {
                 return Err(fail(m));
             }
-        }
         if let Some(m) = generic::new_name_problem::<Image>(cloud, caller.uid, &name) {
             return Err(fail(m));
         }

@@ -76,12 +76,11 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
     let mut req = Request { method, args: Args(&call.params), caller, ticket: None, id: core.next_request_id() };
     tracing::debug!(req = req.id, uid = req.caller.uid, method, "invoked");
     let result = handler(&core, &mut req);
-    if let Some(ticket) = req.ticket.take() {
-        if let Err(e) = ticket.wait().await {
+    if let Some(ticket) = req.ticket.take()
+        && let Err(e) = ticket.wait().await {
             tracing::error!(req = req.id, method, "change not committed: {e}");
             return ApiError::internal(format!("The change could not be stored: {e}")).to_response(method);
         }
-    }
     match result {
         Ok(reply) => {
             tracing::debug!(req = req.id, uid = req.caller.uid, method, "result SUCCESS");

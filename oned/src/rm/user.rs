@@ -36,10 +36,10 @@ impl ApiObject for User {
     fn set_name(&mut self, name: String) {
         self.name = name;
     }
-    fn template(&self) -> &Template {
+    fn editable_template(&self) -> &Template {
         &self.template
     }
-    fn template_mut(&mut self) -> &mut Template {
+    fn editable_template_mut(&mut self) -> &mut Template {
         &mut self.template
     }
     fn restricted(_c: &Cloud) -> &[String] {
@@ -67,10 +67,10 @@ impl ApiObject for Group {
     fn set_name(&mut self, name: String) {
         self.name = name;
     }
-    fn template(&self) -> &Template {
+    fn editable_template(&self) -> &Template {
         &self.template
     }
-    fn template_mut(&mut self) -> &mut Template {
+    fn editable_template_mut(&mut self) -> &mut Template {
         &mut self.template
     }
     fn restricted(c: &Cloud) -> &[String] {
@@ -366,11 +366,10 @@ fn user_chgrp(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             user.groups.remove(&old);
         }
         user.auth_epoch += 1;
-        if !was_secondary {
-            if let Some(g) = cloud.groups.get_mut(old) {
+        if !was_secondary
+            && let Some(g) = cloud.groups.get_mut(old) {
                 g.users.remove(&id);
             }
-        }
         if let Some(g) = cloud.groups.get_mut(gid) {
             g.users.insert(id);
         }

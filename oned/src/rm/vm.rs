@@ -28,10 +28,10 @@ impl ApiObject for VirtualMachine {
         self.name = name;
     }
     /// `one.vm.update` edits the USER_TEMPLATE.
-    fn template(&self) -> &Template {
+    fn editable_template(&self) -> &Template {
         &self.user_template
     }
-    fn template_mut(&mut self) -> &mut Template {
+    fn editable_template_mut(&mut self) -> &mut Template {
         &mut self.user_template
     }
     fn ownership_mut(&mut self) -> Option<&mut Ownership> {

@@ -23,10 +23,10 @@ impl ApiObject for VmTemplate {
     fn set_name(&mut self, name: String) {
         self.name = name;
     }
-    fn template(&self) -> &Template {
+    fn editable_template(&self) -> &Template {
         &self.template
     }
-    fn template_mut(&mut self) -> &mut Template {
+    fn editable_template_mut(&mut self) -> &mut Template {
         &mut self.template
     }
     fn ownership_mut(&mut self) -> Option<&mut Ownership> {

@@ -37,10 +37,10 @@ impl ApiObject for VirtualNetwork {
     fn set_name(&mut self, name: String) {
         self.name = name;
     }
-    fn template(&self) -> &Template {
+    fn editable_template(&self) -> &Template {
         &self.template
     }
-    fn template_mut(&mut self) -> &mut Template {
+    fn editable_template_mut(&mut self) -> &mut Template {
         &mut self.template
     }
     fn ownership_mut(&mut self) -> Option<&mut Ownership> {
@@ -219,11 +219,10 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         generic::authorize(cloud, caller, &get::<Cluster>(cloud, cid)?.auth(), AuthOp::Admin)?;
         generic::check_restricted(caller, &t, &cloud.settings.vnet_restricted_attr, "VNET Template")?;
         let name = t.get("NAME").unwrap_or("").trim().to_string();
-        if !name.is_empty() {
-            if let Some(m) = generic::new_name_problem::<VirtualNetwork>(cloud, caller.uid, &name) {
+        if !name.is_empty()
+            && let Some(m) = generic::new_name_problem::<VirtualNetwork>(cloud, caller.uid, &name) {
                 return Err(ApiError::internal(m));
             }
-        }
         let oid = cloud.vnets.last_oid() + 1;
         let vnet = build(cloud, oid, t.clone(), generic::new_ownership(caller), BTreeSet::from([cid]), -1)
             .map_err(ApiError::internal)?;
@@ -250,8 +249,8 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         let parent = vn.parent_network_id;
         let clusters: Vec<i32> = vn.clusters.iter().copied().collect();
         // A reservation gives its addresses back to its parent.
-        if parent >= 0 {
-            if let Some(p) = cloud.vnets.get_mut(parent) {
+        if parent >= 0
+            && let Some(p) = cloud.vnets.get_mut(parent) {
                 for ar in &mut p.ars {
                     let ar_id = ar.ar_id();
                     for i in ar.free_owner(LeaseOwner::Reserved(id)) {
@@ -259,7 +258,6 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
                     }
                 }
             }
-        }
         for c in clusters {
             if let Some(cl) = cloud.clusters.get_mut(c) {
                 cl.vnets.remove(&id);
@@ -351,19 +349,16 @@ fn remove_ar(cloud: &mut Cloud, id: i32, ar_id: i32, force: bool) -> ApiResult<(
     let parent = vn.parent_network_id;
     let parent_ar = ar.parent_ar_id();
     let (mac, size) = (ar.mac_start(), ar.size());
-    if parent >= 0 {
-        if let (Some(p), Some(par)) = (cloud.vnets.get_mut(parent), parent_ar) {
-            if let Some(par) = p.ar_mut(par) {
-                if let Some(first) = par.index_of_mac(mac) {
+    if parent >= 0
+        && let (Some(p), Some(par)) = (cloud.vnets.get_mut(parent), parent_ar)
+            && let Some(par) = p.ar_mut(par)
+                && let Some(first) = par.index_of_mac(mac) {
                     for i in first..first.saturating_add(size) {
                         if par.free_owned(i, LeaseOwner::Reserved(id)) {
                             lease_del(&mut cloud.lease_ops, parent, par.ar_id(), i);
                         }
                     }
                 }
-            }
-        }
-    }
     let vn = get_mut::<VirtualNetwork>(cloud, id)?;
     vn.ars.retain(|a| a.ar_id() as i32 != ar_id);
     cloud.lease_ops.push(DbOp::DeleteLeases { vnet: id, ar: Some(ar_id) });
@@ -546,11 +541,10 @@ fn reserve_in(cloud: &mut Cloud, caller: &Caller, id: i32, t: &Template) -> ApiR
     if target.is_none() && name.is_empty() {
         return Err(act("NAME for reservation has to be set"));
     }
-    if target.is_none() {
-        if let Some(m) = generic::new_name_problem::<VirtualNetwork>(cloud, caller.uid, &name) {
+    if target.is_none()
+        && let Some(m) = generic::new_name_problem::<VirtualNetwork>(cloud, caller.uid, &name) {
             return Err(act(&m));
         }
-    }
     let rid = target.unwrap_or(cloud.vnets.last_oid() + 1);
     let child_ar_id = target.and_then(|r| cloud.vnets.get(r)).map(|r| r.next_ar_id).unwrap_or(0);
     // Take the block from the first AR (or the one asked) with room.
@@ -694,11 +688,10 @@ pub fn acquire_nic(cloud: &mut Cloud, caller: &Caller, vmid: i32, nic_id: usize,
     if !phydev.is_empty() && nic.get("PHYDEV").is_none() {
         nic.set("PHYDEV", phydev);
     }
-    if let Some(v) = vlan {
-        if nic.get("VLAN_ID").is_none() {
+    if let Some(v) = vlan
+        && nic.get("VLAN_ID").is_none() {
             nic.set("VLAN_ID", v);
         }
-    }
     nic.set("CLUSTER_ID", clusters);
     nic.set("SECURITY_GROUPS", sgs);
     nic.set("TARGET", format!("one-{vmid}-{nic_id}"));
@@ -716,11 +709,10 @@ pub fn release_nic(cloud: &mut Cloud, vmid: i32, nic: &Vector) {
     };
     let Some(vn) = cloud.vnets.get_mut(vid) else { return };
     let Some(ar) = vn.ar_mut(ar_id) else { return };
-    if let Some(index) = ar.index_of_mac(mac) {
-        if ar.free_owned(index, LeaseOwner::Vm(vmid)) {
+    if let Some(index) = ar.index_of_mac(mac)
+        && ar.free_owned(index, LeaseOwner::Vm(vmid)) {
             lease_del(&mut cloud.lease_ops, vid, ar_id, index);
         }
-    }
 }
 
 #[cfg(test)]
