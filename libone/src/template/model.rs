@@ -17,15 +17,34 @@ impl Vector {
     }
 
     /// Builds a vector from pairs; a repeated sub-key keeps its first value (as the text parser).
+    ///
+    /// O(n log n): large inputs (a template with thousands of sub-keys) are deduplicated by
+    /// sorting, small ones by scanning.
     pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        let mut v = Vector::new();
-        for (k, val) in pairs {
-            let k = k.into();
-            if v.get(&k).is_none() {
-                v.pairs.push((k, val.into()));
+        let mut pairs: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        if pairs.len() <= 16 {
+            let mut kept = 0;
+            for i in 0..pairs.len() {
+                if !pairs[..kept].iter().any(|(k, _)| *k == pairs[i].0) {
+                    pairs.swap(kept, i);
+                    kept += 1;
+                }
             }
+            pairs.truncate(kept);
+            return Vector { pairs };
         }
-        v
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_by(|&a, &b| pairs[a].0.cmp(&pairs[b].0)); // stable: first occurrence first
+        let mut keep = vec![false; pairs.len()];
+        for run in order.chunk_by(|&a, &b| pairs[a].0 == pairs[b].0) {
+            keep[run[0]] = true;
+        }
+        let mut i = 0;
+        pairs.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        Vector { pairs }
     }
 
     /// The value of a sub-key (exact, case-sensitive match).
@@ -336,6 +355,22 @@ mod tests {
         t.merge(o);
         assert_eq!(t.get_all("A").count(), 2);
         assert_eq!(t.get("B"), Some("2"));
+    }
+
+    #[test]
+    fn from_pairs_keeps_first_for_small_and_large_inputs() {
+        for n in [5usize, 100] {
+            let pairs: Vec<(String, String)> =
+                (0..n).map(|i| (format!("K{}", i % (n / 2)), i.to_string())).collect();
+            let v = Vector::from_pairs(pairs);
+            assert_eq!(v.len(), n / 2);
+            for i in 0..n / 2 {
+                assert_eq!(v.get(&format!("K{i}")), Some(i.to_string().as_str()));
+            }
+            let keys: Vec<&str> = v.iter().map(|(k, _)| k).collect();
+            let expected: Vec<String> = (0..n / 2).map(|i| format!("K{i}")).collect();
+            assert_eq!(keys, expected);
+        }
     }
 
     #[test]
