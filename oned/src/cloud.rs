@@ -282,6 +282,35 @@ impl Cloud {
         }
     }
 
+    /// Renders missing cached listing XML of up to `budget` objects, continuing from `cursor`
+    /// (pool index, next id). Returns true when every pool is warm.
+    pub fn warm_caches(&self, cursor: &mut (usize, i32), budget: usize) -> bool {
+        loop {
+            let next = match cursor.0 {
+                0 => self.vms.warm(cursor.1, budget),
+                1 => self.hosts.warm(cursor.1, budget),
+                2 => self.vnets.warm(cursor.1, budget),
+                3 => self.images.warm(cursor.1, budget),
+                4 => self.templates.warm(cursor.1, budget),
+                5 => self.users.warm(cursor.1, budget),
+                6 => self.groups.warm(cursor.1, budget),
+                7 => self.datastores.warm(cursor.1, budget),
+                8 => self.clusters.warm(cursor.1, budget),
+                _ => {
+                    *cursor = (0, i32::MIN);
+                    return true;
+                }
+            };
+            match next {
+                Some(id) => {
+                    cursor.1 = id;
+                    return false;
+                }
+                None => *cursor = (cursor.0 + 1, i32::MIN),
+            }
+        }
+    }
+
     /// Every change since the last call, in the order to commit.
     pub fn take_changes(&mut self) -> Vec<DbOp> {
         let mut ops = Vec::new();

@@ -100,6 +100,28 @@ impl<T: PoolObject> Pool<T> {
         self.entries.range(start..).map(|(_, e)| &e.obj)
     }
 
+    /// Objects with `lo <= id <= hi`, in id order (reversible).
+    pub fn range(&self, lo: i32, hi: i32) -> impl DoubleEndedIterator<Item = &T> {
+        let hi = hi.max(lo);
+        self.entries.range(lo..=hi).map(|(_, e)| &e.obj)
+    }
+
+    /// Renders the missing cached pool XML of up to `max` objects with id >= `from`. Returns
+    /// where to continue, or `None` when the end of the pool was reached.
+    pub fn warm(&self, from: i32, max: usize) -> Option<i32> {
+        let mut n = 0;
+        for (&oid, e) in self.entries.range(from..) {
+            if n >= max {
+                return Some(oid);
+            }
+            if e.cache.get().is_none() {
+                let _ = self.pool_xml_escaped(oid);
+                n += 1;
+            }
+        }
+        None
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = i32> + '_ {
         self.entries.keys().copied()
     }

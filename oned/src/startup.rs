@@ -270,6 +270,14 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
     let cfg = Arc::new(cfg);
     let addr = format!("{}:{}", cfg.listen_address, cfg.port);
     let core = Arc::new(Core::new(cloud, store, cfg.clone()));
+    let stop_warmer = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let warmer = {
+        let (core, stop) = (core.clone(), stop_warmer.clone());
+        std::thread::Builder::new()
+            .name("xml-warmer".into())
+            .spawn(move || core.warm_caches_forever(&stop))
+            .context("cannot start the cache warmer")?
+    };
     let result = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("listener address")?;
@@ -285,6 +293,8 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         Ok::<(), anyhow::Error>(())
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    stop_warmer.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = warmer.join();
     match Arc::try_unwrap(core) {
         Ok(core) => drop(core),
         Err(core) => {

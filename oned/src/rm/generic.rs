@@ -166,10 +166,12 @@ pub fn list_ids<T: ApiObject>(cloud: &Cloud, caller: &Caller, f: PoolFilter, kee
         let hi = if f.end >= 0 { f.end } else { i32::MAX };
         (lo, hi, 0, usize::MAX)
     };
-    let in_range = pool.range_from(lo).take_while(|o| o.oid() <= hi);
+    if lo > hi {
+        return Vec::new();
+    }
+    let in_range = pool.range(lo, hi);
     if cloud.settings.list_desc {
-        let v: Vec<&T> = in_range.collect();
-        v.into_iter().rev().filter(wanted).skip(offset).take(limit).map(|o| o.oid()).collect()
+        in_range.rev().filter(wanted).skip(offset).take(limit).map(|o| o.oid()).collect()
     } else {
         in_range.filter(wanted).skip(offset).take(limit).map(|o| o.oid()).collect()
     }

@@ -123,6 +123,19 @@ impl Core {
         }
     }
 
+    /// Keeps the cached pool-listing XML rendered in the background, a slice at a time under
+    /// the read lock, so a large `one.vmpool.info` rarely renders anything itself. Runs until
+    /// `stop` is set.
+    pub fn warm_caches_forever(&self, stop: &std::sync::atomic::AtomicBool) {
+        let mut cursor = (0, i32::MIN);
+        while !stop.load(Ordering::Relaxed) {
+            let done = self.cloud.read().warm_caches(&mut cursor, 512);
+            if done {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+        }
+    }
+
     pub fn handler(&self, method: &str) -> Option<Handler> {
         self.methods.get(method).copied()
     }
