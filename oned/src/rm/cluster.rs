@@ -102,6 +102,7 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             cloud.acls.remove(r);
         }
         cloud.clusters.remove(id);
+        generic::remove_object_rules(cloud, ObjectKind::Cluster, id);
         Ok(Reply::Id(id))
     })
 }

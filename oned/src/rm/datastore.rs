@@ -136,6 +136,7 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             }
         }
         cloud.datastores.remove(id);
+        generic::remove_object_rules(cloud, crate::objects::ObjectKind::Datastore, id);
         Ok(Reply::Id(id))
     })
 }

@@ -158,22 +158,52 @@ pub fn list_ids<T: ApiObject>(cloud: &Cloud, caller: &Caller, f: PoolFilter, kee
         let a = o.auth();
         (!T::FILTERED_LIST || f.owner_matches(caller, a.uid, a.gid)) && visible(cloud, caller, &a)
     };
-    // end < -1 pages (offset = start, limit = -end); otherwise start/end bound the ids.
+    // end < -1 pages (offset = start, limit = -end); otherwise a start id bounds the ids,
+    // and an end id counts only together with a start id (`PoolSQL::oid_filter`).
     let (lo, hi, offset, limit) = if f.end < -1 {
         (i32::MIN, i32::MAX, f.start.max(0) as usize, (-(f.end as i64)) as usize)
+    } else if f.start >= 0 {
+        (f.start, if f.end >= 0 { f.end } else { i32::MAX }, 0, usize::MAX)
     } else {
-        let lo = if f.start >= 0 { f.start } else { i32::MIN };
-        let hi = if f.end >= 0 { f.end } else { i32::MAX };
-        (lo, hi, 0, usize::MAX)
+        (i32::MIN, i32::MAX, 0, usize::MAX)
     };
     if lo > hi {
         return Vec::new();
     }
     let in_range = pool.range(lo, hi);
-    if cloud.settings.list_desc {
+    if list_desc(cloud, caller) {
         in_range.rev().filter(wanted).skip(offset).take(limit).map(|o| o.oid()).collect()
     } else {
         in_range.filter(wanted).skip(offset).take(limit).map(|o| o.oid()).collect()
+    }
+}
+
+/// The listing order for `caller`: `OPENNEBULA = [ API_LIST_ORDER = ... ]` in the user's
+/// template, else in the primary group's, else oned.conf's `API_LIST_ORDER`.
+pub fn list_desc(cloud: &Cloud, caller: &Caller) -> bool {
+    let from = |t: Option<&Template>| {
+        t.and_then(|t| t.vector("OPENNEBULA"))
+            .and_then(|v| v.get("API_LIST_ORDER"))
+            .map(|o| !o.trim().eq_ignore_ascii_case("ASC"))
+    };
+    from(cloud.users.get(caller.uid).map(|u| &u.template))
+        .or_else(|| from(cloud.groups.get(caller.gid).map(|g| &g.template)))
+        .unwrap_or(cloud.settings.list_desc)
+}
+
+/// Deletes the ACL rules that name exactly this object (`<TYPE>/#<oid>`), as OpenNebula does
+/// when the object is deleted.
+pub fn remove_object_rules(cloud: &mut Cloud, kind: crate::objects::ObjectKind, oid: i32) {
+    let resource = crate::acl::INDIVIDUAL_ID | oid as u32 as u64;
+    let bit = crate::acl::type_bit(kind);
+    let ids: Vec<i32> = cloud
+        .acls
+        .iter()
+        .filter(|r| r.resource & 0x0000_000F_FFFF_FFFF == resource && r.resource & bit != 0)
+        .map(|r| r.oid)
+        .collect();
+    for id in ids {
+        cloud.acls.remove(id);
     }
 }
 
@@ -219,7 +249,13 @@ pub fn rename<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResult<
 
 /// Parses a template argument; `Parse error: …` on failure.
 pub fn parse_template(text: &str) -> Result<Template, String> {
-    Template::parse_str_or_xml(text).map_err(|e| format!("Parse error: {e}"))
+    Template::parse_str_or_xml(text).map_err(|e| {
+        if text.starts_with('<') {
+            format!("Parse error: XML Template malformed. ({e})")
+        } else {
+            format!("Parse error: {e}")
+        }
+    })
 }
 
 /// Does `t` hold the restricted name `r` (`NAME` or `VECTOR/SUB`)?

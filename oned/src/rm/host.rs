@@ -39,7 +39,7 @@ pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.host.delete", delete);
     m.insert("one.host.info", generic::info::<Host>);
     m.insert("one.host.update", generic::update::<Host>);
-    m.insert("one.host.rename", rename);
+    m.insert("one.host.rename", generic::rename::<Host>);
     m.insert("one.host.status", status);
     m.insert("one.hostpool.info", generic::pool_info::<Host>);
 }
@@ -133,18 +133,10 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             c.hosts.remove(&id);
         }
         cloud.hosts.remove(id);
+        generic::remove_object_rules(cloud, crate::objects::ObjectKind::Host, id);
         tracing::info!(host_id = id, "host deleted");
         Ok(Reply::Id(id))
     })
-}
-
-fn rename(core: &Core, req: &mut Request) -> ApiResult<Reply> {
-    let name = req.args.string(2)?;
-    if let Some(m) = hostname_problem(name) {
-        let id = req.args.int(1)?;
-        return Err(ApiError::with_id(ErrorCode::Action, m, id));
-    }
-    generic::rename::<Host>(core, req)
 }
 
 fn status(core: &Core, req: &mut Request) -> ApiResult<Reply> {

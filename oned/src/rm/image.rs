@@ -251,6 +251,7 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             d.images.remove(&id);
         }
         cloud.images.remove(id);
+        generic::remove_object_rules(cloud, ObjectKind::Image, id);
         Ok(Reply::Id(id))
     })
 }
@@ -313,7 +314,7 @@ fn chtype(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             .ok_or_else(|| ApiError::with_id(ErrorCode::Internal, format!("Unknown image type {type_name}"), id))?;
         if is_file_type(new) != is_file_type(img.image_type) || new == BACKUP {
             return Err(ApiError::with_id(
-                ErrorCode::Internal,
+                ErrorCode::Action,
                 "Cannot change image type to an incompatible type for the current datastore.",
                 id,
             ));

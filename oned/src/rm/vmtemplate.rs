@@ -82,6 +82,7 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     core.mutate(req, |cloud, caller| {
         get_for::<VmTemplate>(cloud, caller, id, AuthOp::Manage)?;
         cloud.templates.remove(id);
+        generic::remove_object_rules(cloud, crate::objects::ObjectKind::Template, id);
         Ok(Reply::Id(id))
     })
 }

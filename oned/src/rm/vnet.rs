@@ -265,6 +265,7 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         }
         cloud.lease_ops.push(DbOp::DeleteLeases { vnet: id, ar: None });
         cloud.vnets.remove(id);
+        generic::remove_object_rules(cloud, crate::objects::ObjectKind::Vnet, id);
         Ok(Reply::Id(id))
     })
 }
