@@ -146,8 +146,11 @@ fn user_allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             gids.push(if caller.gid == ONEADMIN_GID { USERS_GID } else { caller.gid });
         }
         for g in &gids {
+            get::<Group>(cloud, *g)?;
+        }
+        generic::authorize_create::<User>(cloud, caller)?;
+        for g in &gids {
             let group = get::<Group>(cloud, *g)?;
-            generic::authorize_create::<User>(cloud, caller)?;
             if *g != caller.gid {
                 generic::authorize(cloud, caller, &group.auth(), AuthOp::Manage)?;
             }
