@@ -38,6 +38,9 @@ pub struct Settings {
     pub vnet_restricted_attr: Vec<String>,
     pub datastore_location: PathBuf,
     pub list_desc: bool,
+    /// Seconds of monitoring history kept for hosts and VMs.
+    pub host_monitoring_expiration: i64,
+    pub vm_monitoring_expiration: i64,
 }
 
 impl Default for Settings {
@@ -51,6 +54,8 @@ impl Default for Settings {
             vnet_restricted_attr: Vec::new(),
             datastore_location: PathBuf::from("/var/lib/one/datastores"),
             list_desc: false,
+            host_monitoring_expiration: 43200,
+            vm_monitoring_expiration: 14400,
         }
     }
 }
@@ -69,6 +74,10 @@ pub struct Cloud {
     pub acls: Pool<AclRule>,
     /// Lease changes recorded by network operations since the last [`Cloud::take_changes`].
     pub lease_ops: Vec<DbOp>,
+    /// VMs whose new pending driver action must be sent once this change is committed.
+    pub outbox: Vec<i32>,
+    /// Recent monitoring records of hosts and VMs (memory only; see `lcm::monitor`).
+    pub monitoring: crate::lcm::monitor::History,
     pub settings: Settings,
 }
 
@@ -99,6 +108,8 @@ impl Cloud {
             images: Pool::new(-1),
             acls: Pool::new(-1),
             lease_ops: Vec::new(),
+            outbox: Vec::new(),
+            monitoring: Default::default(),
             settings,
         }
     }

@@ -221,6 +221,8 @@ fn settings(cfg: &OnedConfig) -> Settings {
         vnet_restricted_attr: cfg.vnet_restricted_attr.clone(),
         datastore_location: cfg.datastore_location.clone(),
         list_desc: cfg.api_list_order_desc,
+        host_monitoring_expiration: cfg.host_monitoring_expiration as i64,
+        vm_monitoring_expiration: cfg.vm_monitoring_expiration as i64,
     }
 }
 
@@ -278,7 +280,27 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
             .spawn(move || core.warm_caches_forever(&stop))
             .context("cannot start the cache warmer")?
     };
+    let lcm_settings = crate::lcm::LcmSettings {
+        action_timeout: std::time::Duration::from_secs(cfg.driver_action_timeout),
+        vms_dir: loc.var.join("vms"),
+        monitor_interval: cfg.monitoring_interval_host as i64,
+    };
     let result = runtime.block_on(async {
+        // Drivers and the life-cycle manager: driver events and committed actions meet there.
+        let (lcm_tx, lcm_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (drv_tx, mut drv_rx) = tokio::sync::mpsc::unbounded_channel();
+        let fwd = lcm_tx.clone();
+        tokio::spawn(async move {
+            while let Some(ev) = drv_rx.recv().await {
+                if fwd.send(crate::lcm::LcmEvent::Driver(ev)).is_err() {
+                    break;
+                }
+            }
+        });
+        crate::remotes::install(&loc.remotes);
+        let mads = crate::mad::MadManager::start(&cfg, loc, drv_tx);
+        core.set_lcm(lcm_tx);
+        tokio::spawn(crate::lcm::manager::run(core.clone(), mads.clone(), lcm_settings, lcm_rx));
         let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("listener address")?;
         let host = if local.ip().is_unspecified() { "localhost".to_string() } else { local.ip().to_string() };
@@ -290,6 +312,7 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
             crate::shutdown::request();
         });
         server::serve(core.clone(), listener, crate::shutdown::requested()).await.context("the API server failed")?;
+        mads.finalize().await;
         Ok::<(), anyhow::Error>(())
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(5));

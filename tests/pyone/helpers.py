@@ -94,8 +94,13 @@ class Oned:
             return "<no oned.log: %s>" % e
 
     def _write_conf(self):
+        # The dummy drivers (built next to oned) so deploys and actions really run.
+        state = os.path.join(self.location, "dummy-state")
         with open(os.path.join(self.location, "etc", "oned.conf"), "w") as f:
             f.write('PORT = %d\nLISTEN_ADDRESS = "127.0.0.1"\n' % self.port)
+            f.write('IM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy", ARGUMENTS = "--state-dir %s" ]\n' % state)
+            f.write('VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", ARGUMENTS = "--state-dir %s", TYPE = "dummy" ]\n' % state)
+            f.write('TM_MAD = [ NAME = "dummy", EXECUTABLE = "one_tm_dummy", ARGUMENTS = "" ]\n')
 
     # -- life cycle -----------------------------------------------------------------------------
     def _spawn_once(self):
@@ -199,6 +204,18 @@ def make_user(oned, one, gid=None, name=None):
 
 
 VM_TMPL = 'CPU = "1"\nMEMORY = "128"\n'
+
+
+def wait_vm_state(one, vid, state, lcm=None, timeout=30):
+    """Waits (bounded) until the VM reaches STATE (and LCM_STATE); returns its info."""
+    deadline = time.time() + timeout
+    while True:
+        v = one.vm.info(vid)
+        if v.STATE == state and (lcm is None or v.LCM_STATE == lcm):
+            return v
+        if time.time() > deadline:
+            raise AssertionError("VM %d stuck in STATE %s LCM_STATE %s (wanted %s/%s)" % (vid, v.STATE, v.LCM_STATE, state, lcm))
+        time.sleep(0.05)
 
 
 def vm_template(name=None, extra=""):

@@ -5,7 +5,7 @@ import re
 import pyone
 import pytest
 
-from helpers import as_list, id_list, make_user, perms, raises, uniq, vm_template
+from helpers import wait_vm_state, as_list, id_list, make_user, perms, raises, uniq, vm_template
 
 PENDING, HOLD, ACTIVE, DONE = 1, 2, 3, 6
 LCM_PROLOG = 1
@@ -277,7 +277,7 @@ def test_plain_user_actions_on_own_vm(user_a, host_id):
 
 
 # --------------------------------------------------------------------------------------------------
-# deploy (recorded only: no drivers yet)
+# deploy (through the dummy drivers)
 # --------------------------------------------------------------------------------------------------
 
 def test_deploy_records_history_and_host_usage(one):
@@ -286,7 +286,8 @@ def test_deploy_records_history_and_host_usage(one):
     vid = one.vm.allocate(vm_template(extra='VCPU = "2"\n').replace('MEMORY = "128"', 'MEMORY = "256"'))
     assert one.vm.deploy(vid, hid, False, -1) == vid
     v = one.vm.info(vid)
-    assert v.STATE == ACTIVE and v.LCM_STATE == LCM_PROLOG
+    assert v.STATE == ACTIVE and v.LCM_STATE in (LCM_PROLOG, 2, 3)     # PROLOG, BOOT or RUNNING
+    v = wait_vm_state(one, vid, ACTIVE, 3)
     hist = as_list(v.HISTORY_RECORDS.HISTORY)
     assert len(hist) == 1
     assert hist[0].HID == hid and hist[0].HOSTNAME == hname
@@ -302,17 +303,15 @@ def test_deploy_records_history_and_host_usage(one):
     assert as_list(pv.HISTORY_RECORDS.HISTORY)[0].HID == hid
 
     raises(pyone.OneActionException, one.vm.deploy, vid, hid, False, -1,
-           contains="Deploy action is not available for state PROLOG")   # LCM state name when ACTIVE
+           contains="Deploy action is not available for state RUNNING")   # LCM state name when ACTIVE
     raises(pyone.OneActionException, one.host.delete, hid,
            contains="[one.host.delete] Cannot delete host. Can not remove a host with running VMs")
-    raises(pyone.OneActionException, one.vm.action, "terminate", vid,
-           contains='Error performing action "terminate"')
     raises(pyone.OneActionException, one.vm.action, "hold", vid,
-           contains='Error performing action "hold": This action is not available for state PROLOG')
+           contains='Error performing action "hold": This action is not available for state RUNNING')
 
-    # recover delete frees the host capacity
+    # recover delete cleans up through the drivers and frees the host capacity
     assert one.vm.recover(vid, 3) == vid
-    assert one.vm.info(vid).STATE == DONE
+    wait_vm_state(one, vid, DONE)
     h = one.host.info(hid)
     assert h.HOST_SHARE.RUNNING_VMS == 0
     assert h.HOST_SHARE.CPU_USAGE == 0
@@ -334,6 +333,7 @@ def test_deploy_hold_vm_and_errors(one):
     one.host.status(hid, 0)
     assert one.vm.deploy(vid, hid, False, -1) == vid     # HOLD VMs can be deployed
     assert one.vm.info(vid).STATE == ACTIVE
+    wait_vm_state(one, vid, ACTIVE, 3)
     done = one.vm.allocate(vm_template())
     one.vm.action("terminate", done)
     raises(pyone.OneActionException, one.vm.deploy, done, hid, False, -1,

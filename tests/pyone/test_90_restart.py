@@ -5,7 +5,7 @@ Runs late (file order) because it restarts the session oned; all session fixture
 
 import pyone
 
-from helpers import USER_PASSWORD, as_list, id_list, make_user, perms, raises, uniq, vm_template
+from helpers import USER_PASSWORD, as_list, id_list, make_user, perms, raises, uniq, vm_template, wait_vm_state
 
 
 def _vm_state(one, vid):
@@ -84,6 +84,7 @@ def test_restart_preserves_objects_leases_and_counters(oned, one, restart_oned, 
     vm_user = u.one.vm.allocate(vm_template(uniq("uvm"), 'NOTE = "user"\n'))
     vm_dep = one.vm.allocate(vm_template(uniq("dvm")))
     one.vm.deploy(vm_dep, hid, False, -1)
+    wait_vm_state(one, vm_dep, 3, 3)                 # RUNNING through the dummy drivers
     one.vm.lock(vm_nic, 2)
     one.vm.chmod(vm_user, -1, -1, -1, 1, 0, 0, 0, 0, 0)
     vm_done = one.vm.allocate(vm_template(uniq("donevm"), 'NIC = [ NETWORK_ID = "%d" ]\n' % vn))

@@ -207,3 +207,43 @@ pub fn as_str(v: &Value) -> &str {
         other => panic!("expected a string, got {other:?}"),
     }
 }
+
+/// The first integer element `<tag>n</tag>` of an XML body.
+pub fn xml_int(body: &str, tag: &str) -> Option<i64> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find('<')? + start;
+    body[start..end].trim().parse().ok()
+}
+
+/// oned.conf lines for the dummy drivers sharing `state_dir`, with fast monitoring.
+pub fn dummy_drivers(state_dir: &Path, vmm_extra: &str) -> String {
+    let sd = state_dir.display();
+    format!(
+        "IM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_im_dummy\", ARGUMENTS = \"--state-dir {sd}\" ]\n\
+         VM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_vmm_dummy\", ARGUMENTS = \"--state-dir {sd} {vmm_extra}\", TYPE = \"dummy\" ]\n\
+         TM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_tm_dummy\", ARGUMENTS = \"\" ]\n\
+         MONITORING_INTERVAL_HOST = 1\n\
+         DRIVER_ACTION_TIMEOUT = 5\n"
+    )
+}
+
+/// Waits (bounded) until `cond` holds for the VM's (STATE, LCM_STATE); returns the last body.
+pub fn wait_vm(c: &Client, id: i32, limit: Duration, cond: impl Fn(i64, i64) -> bool) -> String {
+    let deadline = Instant::now() + limit;
+    loop {
+        let body = match c.call("one.vm.info", vec![i(id)]) {
+            Ok(v) => as_str(&v).to_string(),
+            Err(e) => panic!("vm.info {id}: {e}"),
+        };
+        let st = xml_int(&body, "STATE").unwrap_or(-1);
+        let lcm = xml_int(&body, "LCM_STATE").unwrap_or(-1);
+        if cond(st, lcm) {
+            return body;
+        }
+        if Instant::now() > deadline {
+            panic!("VM {id} stuck in STATE {st} LCM_STATE {lcm} after {limit:?}:\n{body}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -8,7 +8,7 @@
 use super::Locations;
 use libone::template::Vector;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MadKind {
     Im,
     Vm,

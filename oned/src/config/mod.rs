@@ -86,6 +86,8 @@ pub struct OnedConfig {
     pub network_size: u32,
     pub api_list_order_desc: bool,
     pub session_expiration_time: u64,
+    /// Seconds a driver may take to answer an action before it is resolved as lost.
+    pub driver_action_timeout: u64,
     pub vm_restricted_attr: Vec<String>,
     pub image_restricted_attr: Vec<String>,
     pub vnet_restricted_attr: Vec<String>,
@@ -152,6 +154,7 @@ const KNOWN_KEYS: &[&str] = &[
     "NETWORK_SIZE",
     "API_LIST_ORDER",
     "SESSION_EXPIRATION_TIME",
+    "DRIVER_ACTION_TIMEOUT",
     "VM_RESTRICTED_ATTR",
     "IMAGE_RESTRICTED_ATTR",
     "VNET_RESTRICTED_ATTR",
@@ -232,6 +235,7 @@ impl OnedConfig {
             network_size: 254,
             api_list_order_desc: true,
             session_expiration_time: 900,
+            driver_action_timeout: 300,
             vm_restricted_attr: Vec::new(),
             image_restricted_attr: Vec::new(),
             vnet_restricted_attr: Vec::new(),
@@ -278,6 +282,7 @@ impl OnedConfig {
                     };
                 }
                 "SESSION_EXPIRATION_TIME" => cfg.session_expiration_time = it.uint(0, u32::MAX as u64)?,
+                "DRIVER_ACTION_TIMEOUT" => cfg.driver_action_timeout = it.uint(1, 86400 * 7)?,
                 "DATASTORE_LOCATION" => cfg.datastore_location = resolve(&loc.var, it.single()?),
                 name @ ("VM_RESTRICTED_ATTR" | "IMAGE_RESTRICTED_ATTR" | "VNET_RESTRICTED_ATTR") => {
                     // Defaults merge per top-level name: a file that names a list replaces the
@@ -364,6 +369,7 @@ DEFAULT_UMASK = 177
 NETWORK_SIZE = 254
 API_LIST_ORDER = "DESC"
 SESSION_EXPIRATION_TIME = 900
+DRIVER_ACTION_TIMEOUT = 300
 VM_RESTRICTED_ATTR = "CONTEXT/FILES"
 VM_RESTRICTED_ATTR = "NIC/MAC"
 VM_RESTRICTED_ATTR = "NIC/VLAN_ID"

@@ -415,6 +415,9 @@ pub fn new_vm(oid: i32, p: Prepared, owner: crate::objects::Ownership, hold: boo
         template: p.template,
         user_template: p.user_template,
         history: Vec::new(),
+        pending: None,
+        action_seq: 0,
+        state_changed_at: now(),
     }
 }
 

@@ -1,10 +1,9 @@
 //! The dispatch manager: what the VM actions do to a VM and the objects it uses.
 //!
-//! This part needs no driver: creating VMs ([`create`]), hold / release, terminating VMs that
-//! never ran, recording a deploy (history record, host capacity), and freeing what a VM holds
-//! when it reaches DONE. The transitions that need a virtualization or transfer driver (boot,
-//! shutdown, save, migrate ...) are refused with an ACTION error naming the missing driver until
-//! the driver managers exist.
+//! It checks an action against the VM and its host, records what the action takes (history
+//! records, host capacity), and hands the state change to the life-cycle state machine
+//! ([`crate::lcm`]), which journals the driver step. Creating VMs is in [`create`]; freeing what
+//! a VM holds when it reaches DONE is [`finish`].
 //!
 //! ```text
 //!   allocate ──► PENDING ◄──release── HOLD
@@ -22,20 +21,13 @@ use crate::objects::host::HostState;
 use crate::objects::vm::{History, LCM_STATE_NAMES, VirtualMachine, state};
 use crate::objects::{PoolObject, now};
 
-/// LCM states used here.
-pub mod lcm {
-    pub const LCM_INIT: i32 = 0;
-    pub const PROLOG: i32 = 1;
-    pub const RUNNING: i32 = 3;
-    pub const PROLOG_RESUME: i32 = 9;
-    pub const UNKNOWN: i32 = 16;
-    pub const PROLOG_UNDEPLOY: i32 = 31;
-}
+/// LCM state numbers (the state machine's).
+pub use crate::lcm::machine::lcm;
 
 /// The state name OpenNebula prints in action errors: the LCM state for ACTIVE VMs.
 pub fn state_for_message(vm: &VirtualMachine) -> &'static str {
     if vm.state == state::ACTIVE {
-        LCM_STATE_NAMES.get(vm.lcm_state as usize).copied().unwrap_or("UNKNOWN")
+        LCM_STATE_NAMES.get(crate::lcm::machine::visible_lcm(vm.lcm_state) as usize).copied().unwrap_or("UNKNOWN")
     } else {
         state::name(vm.state)
     }
@@ -60,71 +52,48 @@ fn not_available(action: &str, vm: &VirtualMachine) -> ApiError {
     )
 }
 
-fn needs_driver(action: &str, vm: &VirtualMachine) -> ApiError {
-    ApiError::with_id(
-        ErrorCode::Action,
-        format!(
-            "Error performing action \"{action}\": VM {} needs a virtualization driver for this action and none is running",
-            vm.oid
-        ),
-        vm.oid,
-    )
-}
 
-/// Runs `one.vm.action` on VM `id` (already authorized).
+/// Runs `one.vm.action` on VM `id` (already authorized): the state machine decides the
+/// transition; driver steps are journaled and sent after the commit.
 pub fn action(cloud: &mut Cloud, id: i32, action: &str) -> Result<(), ApiError> {
+    use crate::lcm::machine::{self, Action, Refusal};
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
-    let (st, lcm) = (vm.state, vm.lcm_state);
-    let running_or_unknown = st == state::ACTIVE && matches!(lcm, lcm::RUNNING | lcm::UNKNOWN);
-    match action {
-        "hold" if st == state::PENDING => set_state(cloud, id, state::HOLD),
-        "release" if st == state::HOLD => set_state(cloud, id, state::PENDING),
-        "hold" | "release" => Err(not_available(action, vm)),
-        "terminate" | "terminate-hard" => match st {
-            state::DONE => Ok(()),
-            state::INIT | state::PENDING | state::HOLD | state::CLONING | state::CLONING_FAILURE => finish(cloud, id),
-            _ if running_or_unknown || st != state::ACTIVE => Err(needs_driver(action, vm)),
-            _ => Err(ApiError::with_id(
-                ErrorCode::Action,
-                format!("Error performing action \"{action}\": Could not terminate VM {id}, wrong state {}.", state_for_message(vm)),
-                id,
-            )),
-        },
-        "resched" | "unresched" => {
-            if st == state::POWEROFF || running_or_unknown {
-                let flag = if action == "resched" { 1 } else { 0 };
-                if let Some(vm) = cloud.vms.get_mut(id) {
-                    vm.resched = flag;
-                }
-                Ok(())
-            } else {
-                Err(not_available(action, vm))
+    let (st, l) = (vm.state, vm.lcm_state);
+    if matches!(action, "resched" | "unresched") {
+        let running_or_unknown = st == state::ACTIVE && matches!(l, lcm::RUNNING | lcm::UNKNOWN);
+        if st == state::POWEROFF || running_or_unknown {
+            let flag = if action == "resched" { 1 } else { 0 };
+            if let Some(vm) = cloud.vms.get_mut(id) {
+                vm.resched = flag;
             }
+            return Ok(());
         }
-        "resume" if matches!(st, state::STOPPED | state::UNDEPLOYED) => set_state(cloud, id, state::PENDING),
-        "resume" if matches!(st, state::SUSPENDED | state::POWEROFF) || (st == state::ACTIVE && lcm == lcm::UNKNOWN) => {
-            Err(needs_driver(action, vm))
+        return Err(not_available(action, vm));
+    }
+    let Some(a) = Action::parse(action) else {
+        return Err(ApiError::with_id(ErrorCode::Action, format!("Action \"{action}\" is not supported"), id));
+    };
+    match machine::on_action(st, l, a) {
+        Ok(None) => Ok(()),
+        Ok(Some(t)) => {
+            if let Some(vm) = cloud.vms.get_mut(id) {
+                // Every user action except reboot clears the resched flag.
+                if !matches!(a, Action::Reboot { .. }) {
+                    vm.resched = 0;
+                }
+            }
+            crate::lcm::apply::enter(cloud, id, t, None);
+            Ok(())
         }
-        "stop" if st == state::SUSPENDED || (st == state::ACTIVE && lcm == lcm::RUNNING) => Err(needs_driver(action, vm)),
-        "suspend" | "reboot" | "reboot-hard" if st == state::ACTIVE && lcm == lcm::RUNNING => Err(needs_driver(action, vm)),
-        "poweroff" | "poweroff-hard" if running_or_unknown => Err(needs_driver(action, vm)),
-        "undeploy" | "undeploy-hard" if running_or_unknown || st == state::POWEROFF => Err(needs_driver(action, vm)),
-        "resume" | "stop" | "suspend" | "reboot" | "reboot-hard" | "poweroff" | "poweroff-hard" | "undeploy"
-        | "undeploy-hard" => Err(not_available(action, vm)),
-        other => Err(ApiError::with_id(ErrorCode::Action, format!("Action \"{other}\" is not supported"), id)),
+        Err(Refusal::WrongState) => Err(not_available(action, vm)),
+        Err(Refusal::CannotTerminate) => Err(ApiError::with_id(
+            ErrorCode::Action,
+            format!("Error performing action \"{action}\": Could not terminate VM {id}, wrong state {}.", state_for_message(vm)),
+            id,
+        )),
     }
 }
 
-fn set_state(cloud: &mut Cloud, id: i32, new: i32) -> Result<(), ApiError> {
-    if let Some(vm) = cloud.vms.get_mut(id) {
-        vm.prev_state = vm.state;
-        vm.prev_lcm_state = vm.lcm_state;
-        vm.state = new;
-        vm.lcm_state = lcm::LCM_INIT;
-    }
-    tracing::info!(vm_id = id, "New state is {}", state::name(new));
-    Ok(())
-}
 
 /// Moves a VM to DONE and frees what it holds: leases, images and host capacity.
 pub fn finish(cloud: &mut Cloud, id: i32) -> Result<(), ApiError> {
@@ -243,78 +212,81 @@ pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: boo
         ..History::default()
     };
     let tm_mad = ds.tm_mad.clone();
-    let lcm_state = match vm.state {
-        state::STOPPED => lcm::PROLOG_RESUME,
-        state::UNDEPLOYED => lcm::PROLOG_UNDEPLOY,
-        _ => lcm::PROLOG,
+    let Some(t) = crate::lcm::machine::on_deploy(vm.state) else {
+        return Err(ApiError::with_id(ErrorCode::Action, format!("Deploy action is not available for state {}", state_for_message(vm)), id));
     };
     if let Some(v) = cloud.vms.get_mut(id) {
-        if let Some(prev) = v.history.last_mut()
-            && prev.etime == 0 {
-                prev.etime = t;
+        if let Some(prev) = v.history.last_mut() {
+            if prev.etime == 0 {
+                prev.etime = now();
             }
+        }
         v.history.push(record);
-        v.prev_state = v.state;
-        v.prev_lcm_state = v.lcm_state;
-        v.state = state::ACTIVE;
-        v.lcm_state = lcm_state;
         v.resched = 0;
         v.template.set("TM_MAD_SYSTEM", tm_mad);
         v.user_template.remove("SCHED_MESSAGE");
+        v.user_template.remove("ERROR");
     }
-    if let Some(h) = cloud.hosts.get_mut(host_id) {
-        h.vms.insert(id);
-        h.share.running_vms += 1;
-        h.share.cpu_usage += cpu;
-        h.share.mem_usage += mem;
-    }
-    tracing::info!(vm_id = id, host_id, "deploy recorded, New LCM state is {}", LCM_STATE_NAMES[lcm_state as usize]);
+    crate::lcm::apply::take_host(cloud, id, host_id, cpu, mem);
+    crate::lcm::apply::enter(cloud, id, t, None);
+    tracing::info!(vm_id = id, host_id, "deploying");
     Ok(())
 }
 
-/// `one.vm.recover` operations that need no driver: 3 delete, 4 delete-recreate, 5 delete-db.
+/// `one.vm.recover(id, op)`: 0 failure, 1 success, 2 retry, 3 delete, 4 delete-recreate,
+/// 5 delete-db.
 pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
+    use crate::lcm::machine::{self, Transition};
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
-    let (st, oid) = (vm.state, vm.oid());
+    let (st, l, oid) = (vm.state, vm.lcm_state, vm.oid());
+    let wrong = |what: &str, vm: &VirtualMachine| {
+        ApiError::with_id(ErrorCode::Action, format!("Could not perform {what} on VM {oid}, wrong state {}.", state_for_message(vm)), id)
+    };
     match op {
-        0..=2 => {
-            if !matches!(st, state::ACTIVE | state::CLONING_FAILURE) || (op == 2 && st != state::ACTIVE) {
-                let what = if op == 2 { "a retry" } else { "a recover operation" };
-                return Err(ApiError::with_id(
-                    ErrorCode::Action,
-                    format!("Could not perform {what} on VM {oid}, wrong state {}.", state_for_message(vm)),
-                    id,
-                ));
+        0 | 1 => {
+            if st != state::ACTIVE {
+                return Err(wrong("a recover operation", vm));
             }
-            Err(needs_driver("recover", vm))
-        }
-        3 => {
-            if st == state::DONE {
-                return Ok(());
+            let t = machine::on_recover(l, op == 1).ok_or_else(|| wrong("a recover operation", vm))?;
+            if op == 1 && l == lcm::BOOT && vm.deploy_id.is_empty() {
+                if let Some(v) = cloud.vms.get_mut(id) {
+                    v.deploy_id = format!("one-{id}");
+                }
             }
-            finish(cloud, id)
-        }
-        4 => {
-            if st == state::DONE {
-                return Err(ApiError::with_id(ErrorCode::Action, "Cannot delete-recreate a VM already in DONE state", id));
-            }
-            let vm = vm.clone();
-            if vm.state == state::ACTIVE {
-                release_host(cloud, &vm);
-            }
-            if let Some(v) = cloud.vms.get_mut(id) {
-                if let Some(h) = v.history.last_mut()
-                    && h.etime == 0 {
-                        h.etime = now();
-                    }
-                v.prev_state = v.state;
-                v.prev_lcm_state = v.lcm_state;
-                v.state = state::PENDING;
-                v.lcm_state = lcm::LCM_INIT;
-                v.deploy_id.clear();
-            }
+            let err = (op == 0).then_some("recovered as failed by an administrator");
+            crate::lcm::apply::enter(cloud, id, t, err);
             Ok(())
         }
+        2 => {
+            if st != state::ACTIVE {
+                return Err(wrong("a retry", vm));
+            }
+            let t = machine::on_retry(l).ok_or_else(|| wrong("a retry", vm))?;
+            crate::lcm::apply::enter(cloud, id, t, None);
+            Ok(())
+        }
+        3 => match st {
+            state::DONE => Ok(()),
+            state::ACTIVE | state::POWEROFF | state::SUSPENDED => {
+                let t = Transition { state: state::ACTIVE, lcm: lcm::CLEANUP_DELETE, step: Some(cleanup_step()) };
+                crate::lcm::apply::enter(cloud, id, t, None);
+                Ok(())
+            }
+            _ => finish(cloud, id),
+        },
+        4 => match st {
+            state::DONE => Err(ApiError::with_id(ErrorCode::Action, "Cannot delete-recreate a VM already in DONE state", id)),
+            state::ACTIVE | state::POWEROFF | state::SUSPENDED => {
+                let t = Transition { state: state::ACTIVE, lcm: lcm::CLEANUP_RESUBMIT, step: Some(cleanup_step()) };
+                crate::lcm::apply::enter(cloud, id, t, None);
+                Ok(())
+            }
+            _ => {
+                let t = Transition { state: state::PENDING, lcm: 0, step: None };
+                crate::lcm::apply::enter(cloud, id, t, None);
+                Ok(())
+            }
+        },
         5 => {
             if st != state::DONE {
                 finish(cloud, id)?;
@@ -324,4 +296,53 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
         }
         _ => Err(ApiError::with_id(ErrorCode::Action, "Wrong recovery operation code", id)),
     }
+}
+
+fn cleanup_step() -> crate::lcm::machine::Step {
+    crate::lcm::machine::Step { driver: crate::objects::vm::DriverKind::Vmm, verb: "CLEANUP", stage: "" }
+}
+
+/// `one.vm.migrate`: a new history record on `host_id` (its share taken now), then the state
+/// machine's migrate transition.
+pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, ds_id: i32, uid: i32, gid: i32) -> Result<(), ApiError> {
+    use crate::lcm::machine::{self, Action};
+    let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
+    let host = cloud.hosts.get(host_id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Host.object_name(), host_id))?;
+    let t = match machine::on_action(vm.state, vm.lcm_state, Action::Migrate { live }) {
+        Ok(Some(t)) => t,
+        _ => {
+            return Err(ApiError::with_id(ErrorCode::Action, format!("Migrate action is not available for state {}", state_for_message(vm)), id));
+        }
+    };
+    let cur = vm.history.last().cloned().unwrap_or_default();
+    let ds = if ds_id >= 0 { ds_id } else { cur.ds_id };
+    if cur.hid == host_id && cur.ds_id == ds {
+        return Err(ApiError::with_id(ErrorCode::Action, format!("VM is already running on host [{host_id}] and datastore [{ds}]"), id));
+    }
+    if host.state == HostState::Offline {
+        return Err(ApiError::with_id(ErrorCode::Action, "Host is offline, cannot use it to migrate VM", id));
+    }
+    let (cpu, mem) = host_request(vm);
+    let tm_mad = cloud.datastores.get(ds).map(|d| d.tm_mad.clone()).unwrap_or(cur.tm_mad.clone());
+    let record = History {
+        seq: vm.history.len() as i32,
+        hostname: host.name.clone(),
+        hid: host_id,
+        cid: host.cluster_id,
+        stime: now(),
+        vm_mad: host.vm_mad.clone(),
+        tm_mad,
+        ds_id: ds,
+        pstime: now(),
+        uid,
+        gid,
+        ..History::default()
+    };
+    if let Some(v) = cloud.vms.get_mut(id) {
+        v.history.push(record);
+        v.resched = 0;
+    }
+    crate::lcm::apply::take_host(cloud, id, host_id, cpu, mem);
+    crate::lcm::apply::enter(cloud, id, t, None);
+    Ok(())
 }

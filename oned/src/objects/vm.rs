@@ -191,6 +191,30 @@ impl History {
     }
 }
 
+/// Which driver an in-flight action went to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DriverKind {
+    Vmm,
+    Tm,
+}
+
+/// The driver action a VM is waiting for: the journal entry that makes crash recovery possible.
+/// It is stored in the VM's row, so it is committed together with the state that expects it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAction {
+    pub driver: DriverKind,
+    /// The protocol verb (`DEPLOY`, `TRANSFER`, ...).
+    pub verb: String,
+    /// For TRANSFER: the stage (`prolog`, `epilog`, ...).
+    pub stage: String,
+    /// A number unique per VM, so a late reply to an older action is recognised.
+    pub seq: u64,
+    /// When it was sent (seconds since the epoch; 0 = not sent yet).
+    pub sent_at: i64,
+    /// How many times it was sent again after a driver or oned failure.
+    pub attempts: u32,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VirtualMachine {
     pub oid: i32,
@@ -212,6 +236,15 @@ pub struct VirtualMachine {
     /// Everything else the user wrote, editable with `one.vm.update`.
     pub user_template: Template,
     pub history: Vec<History>,
+    /// The driver action in flight, if any.
+    #[serde(default)]
+    pub pending: Option<PendingAction>,
+    /// Sequence counter for [`PendingAction::seq`].
+    #[serde(default)]
+    pub action_seq: u64,
+    /// When the state last changed (monitoring leaves a VM alone for a while after that).
+    #[serde(default)]
+    pub state_changed_at: i64,
 }
 
 /// The TEMPLATE attributes the short body (`one.vmpool.info`) keeps.
@@ -223,7 +256,7 @@ impl VirtualMachine {
     }
 
     pub fn lcm_state_name(&self) -> &'static str {
-        LCM_STATE_NAMES.get(self.lcm_state as usize).copied().unwrap_or("")
+        LCM_STATE_NAMES.get(crate::lcm::machine::visible_lcm(self.lcm_state) as usize).copied().unwrap_or("")
     }
 
     /// The integer value of a template attribute, if any.
@@ -274,7 +307,7 @@ impl PoolObject for VirtualMachine {
         self.owner.perms.write_xml(out);
         xml::num(out, "LAST_POLL", self.last_poll);
         xml::num(out, "STATE", self.state);
-        xml::num(out, "LCM_STATE", self.lcm_state);
+        xml::num(out, "LCM_STATE", crate::lcm::machine::visible_lcm(self.lcm_state));
         xml::num(out, "PREV_STATE", self.prev_state);
         xml::num(out, "PREV_LCM_STATE", self.prev_lcm_state);
         xml::num(out, "RESCHED", self.resched);
@@ -306,7 +339,7 @@ impl PoolObject for VirtualMachine {
         self.write_head(out);
         xml::num(out, "LAST_POLL", self.last_poll);
         xml::num(out, "STATE", self.state);
-        xml::num(out, "LCM_STATE", self.lcm_state);
+        xml::num(out, "LCM_STATE", crate::lcm::machine::visible_lcm(self.lcm_state));
         xml::num(out, "RESCHED", self.resched);
         xml::num(out, "STIME", self.stime);
         xml::num(out, "ETIME", self.etime);

@@ -42,6 +42,9 @@ pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.host.rename", generic::rename::<Host>);
     m.insert("one.host.status", status);
     m.insert("one.hostpool.info", generic::pool_info::<Host>);
+    m.insert("one.host.monitoring", monitoring);
+    m.insert("one.hostpool.monitoring", pool_monitoring);
+    m.insert("one.host.sync", sync);
 }
 
 /// OpenNebula's host-name rules (`Host::validate_hostname`): 2–63 characters, letters, digits,
@@ -185,4 +188,32 @@ mod tests {
         assert_eq!(hostname_problem("-ab").unwrap(), "Invalid HOSTNAME, first character can't be '-'");
         assert_eq!(hostname_problem("a b").unwrap(), "Invalid HOSTNAME, ' ' is invalid character for a HOSTNAME");
     }
+}
+
+fn monitoring(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let cloud = core.cloud.read();
+    generic::get_for_nolock::<Host>(&cloud, &req.caller, id, AuthOp::Use)?;
+    let recs = cloud.monitoring.hosts.get(&id);
+    Ok(Reply::Str(super::vm::monitoring_xml(recs.into_iter().flatten(), 0)))
+}
+
+fn pool_monitoring(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let seconds = req.args.opt_int(1, -1)?;
+    let cloud = core.cloud.read();
+    let ids = generic::list_ids::<Host>(&cloud, &req.caller, generic::PoolFilter::ALL, |_| true);
+    Ok(Reply::Str(super::vm::pool_monitoring_xml(&cloud.monitoring.hosts, ids, seconds)))
+}
+
+/// `onehost sync`: the next probe of the host copies the driver scripts again (the exec IM
+/// driver re-copies remotes on `SYNC`); here it makes the host due for monitoring now.
+fn sync(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    core.mutate(req, |cloud, caller| {
+        get_for::<Host>(cloud, caller, id, AuthOp::Admin)?;
+        let h = get_mut::<Host>(cloud, id)?;
+        h.last_mon_time = 0;
+        h.template.set("SYNC_REQUESTED", "YES");
+        Ok(Reply::Id(id))
+    })
 }

@@ -94,6 +94,8 @@ pub struct Request<'a> {
     pub caller: Caller,
     /// Set by [`Core::mutate`]: the reply waits for this commit.
     pub ticket: Option<Ticket>,
+    /// VMs with a driver action to send after the commit.
+    pub outbox: Vec<i32>,
     /// Sequence number for log lines.
     pub id: u64,
 }
@@ -109,6 +111,8 @@ pub struct Core {
     pub config: Arc<crate::config::OnedConfig>,
     methods: HashMap<&'static str, Handler>,
     next_request: AtomicU64,
+    /// Where committed driver actions go (the life-cycle manager), once it runs.
+    lcm: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<crate::lcm::LcmEvent>>,
 }
 
 impl Core {
@@ -120,6 +124,7 @@ impl Core {
             config,
             methods: methods(),
             next_request: AtomicU64::new(0),
+            lcm: std::sync::OnceLock::new(),
         }
     }
 
@@ -144,6 +149,33 @@ impl Core {
         self.next_request.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Connects the life-cycle manager (driver actions are handed to it after their commit).
+    pub fn set_lcm(&self, tx: tokio::sync::mpsc::UnboundedSender<crate::lcm::LcmEvent>) {
+        let _ = self.lcm.set(tx);
+    }
+
+    /// Hands committed driver actions to the life-cycle manager.
+    pub fn send_outbox(&self, outbox: Vec<i32>) {
+        if outbox.is_empty() {
+            return;
+        }
+        if let Some(tx) = self.lcm.get() {
+            let _ = tx.send(crate::lcm::LcmEvent::Outbox(outbox));
+        }
+    }
+
+    /// Like [`Core::mutate`] for internal callers: returns the result, the commit ticket and the
+    /// outbox.
+    pub fn apply<R>(&self, f: impl FnOnce(&mut Cloud) -> R) -> (R, Option<Ticket>, Vec<i32>) {
+        let mut cloud = self.cloud.write();
+        let result = f(&mut cloud);
+        let ops = cloud.take_changes();
+        let outbox = std::mem::take(&mut cloud.outbox);
+        let ticket = if ops.is_empty() { None } else { Some(self.store.submit(ops)) };
+        drop(cloud);
+        (result, ticket, outbox)
+    }
+
     /// Applies a change under the write lock and queues its persistence; the caller's reply
     /// waits for the commit. Whatever `f` changed is persisted even if it returns an error, so
     /// memory and disk never diverge; handlers validate before they change anything.
@@ -151,6 +183,7 @@ impl Core {
         let mut cloud = self.cloud.write();
         let result = f(&mut cloud, &req.caller);
         let ops = cloud.take_changes();
+        req.outbox.append(&mut cloud.outbox);
         if !ops.is_empty() {
             let ticket = self.store.submit(ops);
             req.ticket = Some(ticket);

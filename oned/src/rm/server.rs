@@ -73,7 +73,7 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
             }
         }
     };
-    let mut req = Request { method, args: Args(&call.params), caller, ticket: None, id: core.next_request_id() };
+    let mut req = Request { method, args: Args(&call.params), caller, ticket: None, outbox: Vec::new(), id: core.next_request_id() };
     tracing::debug!(req = req.id, uid = req.caller.uid, method, "invoked");
     let result = handler(&core, &mut req);
     if let Some(ticket) = req.ticket.take()
@@ -81,6 +81,8 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
             tracing::error!(req = req.id, method, "change not committed: {e}");
             return ApiError::internal(format!("The change could not be stored: {e}")).to_response(method);
         }
+    // Driver actions go out only once the state that expects their answer is durable.
+    core.send_outbox(std::mem::take(&mut req.outbox));
     match result {
         Ok(reply) => {
             tracing::debug!(req = req.id, uid = req.caller.uid, method, "result SUCCESS");

@@ -57,6 +57,9 @@ pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.vm.action", action);
     m.insert("one.vm.deploy", deploy);
     m.insert("one.vm.recover", recover);
+    m.insert("one.vm.migrate", migrate);
+    m.insert("one.vm.monitoring", monitoring);
+    m.insert("one.vmpool.monitoring", pool_monitoring);
     m.insert("one.vmpool.info", pool_info);
     m.insert("one.vmpool.infoextended", pool_info_extended);
     m.insert("one.vmpool.infoset", pool_infoset);
@@ -269,4 +272,88 @@ fn pool_infoset(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     };
     drop(cloud);
     Ok(Reply::pool("<VM_POOL>", parts, "</VM_POOL>"))
+}
+
+fn migrate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let host_id = req.args.int(2)?;
+    let live = req.args.bool(3)?;
+    let enforce = req.args.opt_bool(4, false)?;
+    let ds_id = req.args.opt_int(5, -1)?;
+    core.mutate(req, |cloud, caller| {
+        get::<VirtualMachine>(cloud, id)?;
+        let host = generic::get::<Host>(cloud, host_id)?;
+        let host_auth = host.auth();
+        get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Admin)?;
+        generic::authorize(cloud, caller, &host_auth, AuthOp::Manage)?;
+        if ds_id >= 0 {
+            let ds = generic::get::<crate::objects::datastore::Datastore>(cloud, ds_id)?;
+            generic::authorize(cloud, caller, &ds.auth(), AuthOp::Use)?;
+        }
+        if enforce {
+            let vm = get::<VirtualMachine>(cloud, id)?;
+            let (cpu, mem) = dm::host_request(vm);
+            let h = generic::get::<Host>(cloud, host_id)?;
+            if cpu > h.share.max_cpu - h.share.cpu_usage || mem > h.share.max_mem - h.share.mem_usage {
+                return Err(ApiError::with_id(ErrorCode::Action, format!("virtual machine [{id}] does not fit in host [{host_id}]."), id));
+            }
+        }
+        dm::migrate(cloud, id, host_id, live, ds_id, caller.uid, caller.gid)?;
+        Ok(Reply::Id(id))
+    })
+}
+
+/// `<MONITORING_DATA>` from recent records, those newer than `since` (seconds since the epoch).
+pub fn monitoring_xml<'a>(records: impl Iterator<Item = &'a (i64, Template)>, since: i64) -> String {
+    let mut out = String::from("<MONITORING_DATA>");
+    for (t, rec) in records {
+        if *t >= since {
+            rec.write_xml("MONITORING", &mut out);
+        }
+    }
+    out.push_str("</MONITORING_DATA>");
+    out
+}
+
+fn monitoring(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let cloud = core.cloud.read();
+    generic::get_for_nolock::<VirtualMachine>(&cloud, &req.caller, id, AuthOp::Use)?;
+    let recs = cloud.monitoring.vms.get(&id);
+    Ok(Reply::Str(monitoring_xml(recs.into_iter().flatten(), 0)))
+}
+
+/// `one.vmpool.monitoring(filter, seconds)`: the last record of each visible VM (seconds = 0),
+/// every record newer than `seconds` ago, or all (-1).
+fn pool_monitoring(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let f = PoolFilter { filter: req.args.opt_int(1, -2)?, start: -1, end: -1 };
+    f.check()?;
+    let seconds = req.args.opt_int(2, -1)?;
+    let cloud = core.cloud.read();
+    let ids = generic::list_ids::<VirtualMachine>(&cloud, &req.caller, f, |_| true);
+    Ok(Reply::Str(pool_monitoring_xml(&cloud.monitoring.vms, ids, seconds)))
+}
+
+/// Shared by the VM and host pools.
+pub fn pool_monitoring_xml(
+    map: &std::collections::HashMap<i32, std::collections::VecDeque<(i64, Template)>>,
+    ids: Vec<i32>,
+    seconds: i32,
+) -> String {
+    let now = crate::objects::now();
+    let mut out = String::from("<MONITORING_DATA>");
+    for id in ids {
+        let Some(q) = map.get(&id) else { continue };
+        match seconds {
+            0 => {
+                if let Some((_, rec)) = q.back() {
+                    rec.write_xml("MONITORING", &mut out);
+                }
+            }
+            s if s > 0 => q.iter().filter(|(t, _)| *t >= now - s as i64).for_each(|(_, r)| r.write_xml("MONITORING", &mut out)),
+            _ => q.iter().for_each(|(_, r)| r.write_xml("MONITORING", &mut out)),
+        }
+    }
+    out.push_str("</MONITORING_DATA>");
+    out
 }

@@ -1,0 +1,1 @@
+../kvm.d/cpu.sh

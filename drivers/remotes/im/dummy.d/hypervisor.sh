@@ -1,0 +1,5 @@
+#!/bin/sh
+# The dummy hypervisor is always there.
+set -e
+
+echo 'HYPERVISOR = "dummy"'

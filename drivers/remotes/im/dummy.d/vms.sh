@@ -1,0 +1,21 @@
+#!/bin/sh
+# The domains of the dummy hypervisor on this host: one file per domain in
+# ${NEPHELE_DUMMY_DIR:-/var/tmp/one-dummy}, named one-<vmid> for the VMs Nephele deployed.
+set -e
+
+dir=${NEPHELE_DUMMY_DIR:-/var/tmp/one-dummy}
+[ -d "$dir" ] || exit 0
+
+for domain in "$dir"/*; do
+    [ -f "$domain" ] || continue
+    name=$(basename "$domain")
+    case "$name" in
+        one-*) id=${name#one-} ;;
+        *) id=-1 ;;
+    esac
+    case "$id" in
+        '' | *[!0-9-]*) id=-1 ;;
+    esac
+    name=$(printf '%s' "$name" | tr -d '\\"')
+    echo "VM = [ ID = \"$id\", DEPLOY_ID = \"$name\", STATE = \"a\" ]"
+done

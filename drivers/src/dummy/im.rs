@@ -1,0 +1,83 @@
+//! `one_im_dummy`: an information driver that reports a made-up host.
+//!
+//! `MONITOR  <hid> <base64 <HOST> document>` answers `SUCCESS` with base64 of:
+//!
+//! ```text
+//! HYPERVISOR = "dummy"
+//! HOSTNAME = "<HOST/NAME>"
+//! TOTALCPU = 800
+//! CPUSPEED = 2200
+//! TOTALMEMORY = 16777216
+//! USEDMEMORY = 1048576
+//! FREEMEMORY = 15728640
+//! USEDCPU = 40
+//! FREECPU = 760
+//! VM = [ ID = "42", DEPLOY_ID = "dummy-42", STATE = "a" ]
+//! ```
+//!
+//! with one `VM` line per domain recorded for that host in `--state-dir` (what
+//! `one_vmm_dummy --state-dir` writes), by VM id. The figures are constant. A payload that is
+//! not a `<HOST>` document with a `NAME` answers `FAILURE`; other verbs answer `FAILURE Action
+//! not implemented by driver one_im_dummy`.
+
+use super::domains::Domains;
+use super::{Behaviour, DummyOptions};
+use crate::proto::b64_encode;
+use crate::runtime::{ActionContext, Driver};
+use crate::xml::{decode_payload, element_text};
+
+/// The dummy IM driver.
+pub struct ImDummy {
+    behaviour: Behaviour,
+    /// Where the VMM dummy records domains; none: no VMs are reported.
+    domains: Option<Domains>,
+}
+
+/// A template string value: in double quotes, `"` written `\"` (OpenNebula's only escape).
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('"', "\\\""))
+}
+
+impl ImDummy {
+    /// From the dummy options (`--state-dir` is read, never written).
+    pub fn new(options: &DummyOptions) -> Result<Self, String> {
+        let domains = options.state_dir.as_deref().map(|dir| Domains::open(Some(dir))).transpose()?;
+        Ok(ImDummy { behaviour: Behaviour::new(options), domains })
+    }
+
+    /// The monitoring template of host `hostname`.
+    pub fn template(&self, hostname: &str) -> Result<String, String> {
+        let mut text = format!(
+            "HYPERVISOR = \"dummy\"\nHOSTNAME = {}\nTOTALCPU = 800\nCPUSPEED = 2200\nTOTALMEMORY = 16777216\n\
+             USEDMEMORY = 1048576\nFREEMEMORY = 15728640\nUSEDCPU = 40\nFREECPU = 760\n",
+            quoted(hostname)
+        );
+        if let Some(domains) = &self.domains {
+            for domain in domains.all()?.iter().filter(|d| d.host == hostname) {
+                text.push_str(&format!(
+                    "VM = [ ID = \"{}\", DEPLOY_ID = {}, STATE = \"a\" ]\n",
+                    domain.id,
+                    quoted(&domain.deploy_id)
+                ));
+            }
+        }
+        Ok(text)
+    }
+}
+
+impl Driver for ImDummy {
+    fn action(&self, verb: &str, id: i64, payload: &str, ctx: &ActionContext) -> Result<String, String> {
+        self.behaviour.before(verb, id, ctx)?;
+        match verb {
+            "MONITOR" => {
+                let xml = decode_payload(payload).map_err(|e| format!("MONITOR: {e}"))?;
+                let name = match element_text(&xml, &["HOST", "NAME"]).map_err(|e| format!("MONITOR: {e}"))? {
+                    Some(name) if !name.trim().is_empty() => name.trim().to_owned(),
+                    _ => return Err("MONITOR: no NAME in the <HOST> document".into()),
+                };
+                Ok(b64_encode(self.template(&name)?.as_bytes()))
+            }
+            _ => Err("Action not implemented by driver one_im_dummy".into()),
+        }
+    }
+}

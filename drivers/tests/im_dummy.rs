@@ -1,0 +1,84 @@
+//! `one_im_dummy` as a real process (with `one_vmm_dummy` writing the shared state directory).
+
+mod common;
+
+use common::{Proc, host_payload, vmm_payload};
+use drivers::proto::{Reply, b64_decode};
+
+const IM: &str = env!("CARGO_BIN_EXE_one_im_dummy");
+const VMM: &str = env!("CARGO_BIN_EXE_one_vmm_dummy");
+
+/// Sends MONITOR and returns the decoded template.
+fn monitor(d: &mut Proc, hid: i64, name: &str) -> String {
+    d.send(&format!("MONITOR  {hid} {}\n", host_payload(hid, name)));
+    match d.reply() {
+        Reply::Action { verb, ok: true, id, info } if verb == "MONITOR" && id == hid => {
+            String::from_utf8(b64_decode(&info).expect("base64 info")).expect("UTF-8 template")
+        }
+        other => panic!("unexpected reply {other:?}"),
+    }
+}
+
+#[test]
+fn monitor_reports_a_stable_host_template() {
+    let mut d = Proc::start(IM, "-t 2");
+    d.init();
+    let template = monitor(&mut d, 3, "node1");
+    assert_eq!(
+        template,
+        "HYPERVISOR = \"dummy\"\nHOSTNAME = \"node1\"\nTOTALCPU = 800\nCPUSPEED = 2200\nTOTALMEMORY = 16777216\n\
+         USEDMEMORY = 1048576\nFREEMEMORY = 15728640\nUSEDCPU = 40\nFREECPU = 760\n"
+    );
+    assert_eq!(monitor(&mut d, 3, "node1"), template, "stable between calls");
+    assert!(monitor(&mut d, 4, "other \"quoted\" host").contains("HOSTNAME = \"other \\\"quoted\\\" host\"\n"));
+}
+
+#[test]
+fn monitor_lists_the_domains_of_that_host() {
+    let state = tempfile::tempdir().unwrap();
+    let args = format!("--state-dir {}", state.path().display());
+    let mut vmm = Proc::start(VMM, &args);
+    vmm.init();
+    assert_eq!(vmm.call("DEPLOY", 42, &vmm_payload(42, "node1", "", "")), "DEPLOY SUCCESS 42 dummy-42");
+    assert_eq!(vmm.call("DEPLOY", 7, &vmm_payload(7, "node1", "", "")), "DEPLOY SUCCESS 7 dummy-7");
+    assert_eq!(vmm.call("DEPLOY", 8, &vmm_payload(8, "node2", "", "")), "DEPLOY SUCCESS 8 dummy-8");
+
+    let mut im = Proc::start(IM, &args);
+    im.init();
+    let node1 = monitor(&mut im, 0, "node1");
+    assert!(
+        node1.ends_with(
+            "FREECPU = 760\nVM = [ ID = \"7\", DEPLOY_ID = \"dummy-7\", STATE = \"a\" ]\n\
+         VM = [ ID = \"42\", DEPLOY_ID = \"dummy-42\", STATE = \"a\" ]\n"
+        ),
+        "{node1}"
+    );
+    assert!(monitor(&mut im, 1, "node2").ends_with("VM = [ ID = \"8\", DEPLOY_ID = \"dummy-8\", STATE = \"a\" ]\n"));
+
+    // A migration moves the domain to the other host's report; a shutdown removes it.
+    assert_eq!(vmm.call("MIGRATE", 42, &vmm_payload(42, "node1", "node2", "dummy-42")), "MIGRATE SUCCESS 42 -");
+    assert_eq!(vmm.call("SHUTDOWN", 7, &vmm_payload(7, "node1", "", "dummy-7")), "SHUTDOWN SUCCESS 7 -");
+    assert!(monitor(&mut im, 0, "node1").ends_with("FREECPU = 760\n"));
+    let node2 = monitor(&mut im, 1, "node2");
+    assert!(node2.contains("ID = \"8\"") && node2.contains("ID = \"42\""), "{node2}");
+}
+
+#[test]
+fn monitor_with_a_bad_payload_fails() {
+    let mut d = Proc::start(IM, "");
+    d.init();
+    assert_eq!(
+        d.call("MONITOR", 1, "@@@"),
+        "MONITOR FAILURE 1 MONITOR: payload is not base64: invalid base64: Invalid symbol 64, offset 0."
+    );
+    let no_name = drivers::proto::b64_encode(b"<HOST><ID>1</ID></HOST>");
+    assert_eq!(d.call("MONITOR", 1, &no_name), "MONITOR FAILURE 1 MONITOR: no NAME in the <HOST> document");
+    assert_eq!(d.call("POLL", 1, ""), "POLL FAILURE 1 Action not implemented by driver one_im_dummy");
+}
+
+#[test]
+fn monitor_failures_can_be_injected() {
+    let mut d = Proc::start(IM, "--fail MONITOR");
+    d.init();
+    assert_eq!(d.call("MONITOR", 1, &host_payload(1, "node1")), "MONITOR FAILURE 1 injected failure");
+}

@@ -1,0 +1,224 @@
+//! Applying state-machine transitions to the cloud, under the write lock: new states, the
+//! pending action (the journal entry) and the outbox, and the effects of reaching a state
+//! (host capacity, history records, DONE clean-up, the `ERROR` attribute).
+
+use super::machine::{self, Step, Transition, lcm};
+use crate::cloud::Cloud;
+use crate::objects::now;
+use crate::objects::vm::{PendingAction, state};
+
+/// Moves VM `id` along `t`. `error` is recorded in the VM's `ERROR` attribute (a failure).
+pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
+    if t.state == state::DONE {
+        let _ = crate::dm::finish(cloud, id);
+        if let Some(vm) = cloud.vms.get_mut(id) {
+            vm.pending = None;
+        }
+        return;
+    }
+    let Some(old) = cloud.vms.get(id).map(|v| (v.state, v.lcm_state)) else { return };
+    // Leaving the host for good: STOPPED, UNDEPLOYED, or PENDING again after a clean-up.
+    let leaves_host =
+        old.0 == state::ACTIVE && matches!(t.state, state::STOPPED | state::UNDEPLOYED | state::PENDING);
+    if leaves_host {
+        release_current_host(cloud, id);
+    }
+    let t_now = now();
+    let Some(vm) = cloud.vms.get_mut(id) else { return };
+    if (vm.state, vm.lcm_state) != (t.state, t.lcm) {
+        vm.prev_state = vm.state;
+        vm.prev_lcm_state = machine::visible_lcm(vm.lcm_state);
+        vm.state = t.state;
+        vm.lcm_state = t.lcm;
+        vm.state_changed_at = t_now;
+    }
+    if let Some(e) = error {
+        vm.user_template.set("ERROR", format!("{} : {e}", date_string(t_now)));
+    }
+    if leaves_host {
+        if let Some(h) = vm.history.last_mut() {
+            if h.etime == 0 {
+                h.etime = t_now;
+            }
+        }
+        if t.state == state::PENDING {
+            vm.deploy_id.clear();
+        }
+    }
+    match t.step {
+        Some(step) => set_pending(cloud, id, step),
+        None => {
+            if let Some(vm) = cloud.vms.get_mut(id) {
+                vm.pending = None;
+            }
+        }
+    }
+    tracing::info!(
+        vm_id = id,
+        "New state is {} {}",
+        crate::objects::vm::state::name(t.state),
+        crate::objects::vm::LCM_STATE_NAMES.get(machine::visible_lcm(t.lcm) as usize).copied().unwrap_or("")
+    );
+}
+
+/// Records the next driver step of VM `id` and queues it for sending after the commit.
+pub fn set_pending(cloud: &mut Cloud, id: i32, step: Step) {
+    let Some(vm) = cloud.vms.get_mut(id) else { return };
+    vm.action_seq += 1;
+    vm.pending = Some(PendingAction {
+        driver: step.driver,
+        verb: step.verb.to_string(),
+        stage: step.stage.to_string(),
+        seq: vm.action_seq,
+        sent_at: 0,
+        attempts: 0,
+    });
+    cloud.outbox.push(id);
+}
+
+/// Takes the VM's share off its current host (its last history record).
+pub fn release_current_host(cloud: &mut Cloud, id: i32) {
+    let Some(vm) = cloud.vms.get(id) else { return };
+    let Some(h) = vm.history.last() else { return };
+    let (hid, (cpu, mem)) = (h.hid, crate::dm::host_request(vm));
+    release_host(cloud, id, hid, cpu, mem);
+}
+
+/// Takes a VM's share off host `hid`.
+pub fn release_host(cloud: &mut Cloud, vmid: i32, hid: i32, cpu: i64, mem: i64) {
+    if let Some(host) = cloud.hosts.get_mut(hid) {
+        if host.vms.remove(&vmid) {
+            host.share.running_vms = (host.share.running_vms - 1).max(0);
+            host.share.cpu_usage = (host.share.cpu_usage - cpu).max(0);
+            host.share.mem_usage = (host.share.mem_usage - mem).max(0);
+        }
+    }
+}
+
+/// Adds a VM's share to host `hid`.
+pub fn take_host(cloud: &mut Cloud, vmid: i32, hid: i32, cpu: i64, mem: i64) {
+    if let Some(host) = cloud.hosts.get_mut(hid) {
+        if host.vms.insert(vmid) {
+            host.share.running_vms += 1;
+            host.share.cpu_usage += cpu;
+            host.share.mem_usage += mem;
+        }
+    }
+}
+
+/// The result of a driver's answer to VM `id`'s pending step (already matched by sequence).
+/// `info` is the reply's info (the deploy id of a DEPLOY, the error of a FAILURE).
+pub fn reply(cloud: &mut Cloud, id: i32, verb: &str, success: bool, info: &str) {
+    let Some(vm) = cloud.vms.get(id) else { return };
+    let (st, l) = (vm.state, vm.lcm_state);
+    if st != state::ACTIVE {
+        return;
+    }
+    let Some(t) = machine::on_reply(l, success) else {
+        tracing::warn!(vm_id = id, "ignored {verb} answer in state {}", crate::dm::state_for_message(vm));
+        return;
+    };
+    if success && matches!(verb, "DEPLOY" | "RESTORE") {
+        let deploy_id = info.split_whitespace().next().filter(|d| *d != "-").map(str::to_string);
+        if let Some(vm) = cloud.vms.get_mut(id) {
+            if let Some(d) = deploy_id {
+                vm.deploy_id = d;
+            }
+        }
+    }
+    // A migration that ended: the VM's share leaves the host it came from (success), or the
+    // host it was going to (a failed live migration falls back to the source).
+    let migrated = success && t.lcm == lcm::RUNNING && matches!(l, lcm::BOOT_MIGRATE | lcm::MIGRATE)
+        || success && matches!(l, lcm::PROLOG_MIGRATE_POWEROFF | lcm::PROLOG_MIGRATE_SUSPEND | lcm::PROLOG_MIGRATE_UNKNOWN);
+    if migrated {
+        leave_previous_host(cloud, id);
+    }
+    if !success && l == lcm::MIGRATE {
+        undo_migration(cloud, id);
+    }
+    let error = if success { None } else { Some(failure_text(verb, info)) };
+    enter(cloud, id, t, error.as_deref());
+}
+
+fn failure_text(verb: &str, info: &str) -> String {
+    let info = info.trim();
+    if info.is_empty() || info == "-" {
+        format!("Error executing {verb}")
+    } else {
+        format!("Error executing {verb}: {info}")
+    }
+}
+
+/// After a migration: the previous history record ends and its host loses the VM's share.
+fn leave_previous_host(cloud: &mut Cloud, id: i32) {
+    let Some(vm) = cloud.vms.get(id) else { return };
+    if vm.history.len() < 2 {
+        return;
+    }
+    let prev = vm.history[vm.history.len() - 2].clone();
+    let (cpu, mem) = crate::dm::host_request(vm);
+    release_host(cloud, id, prev.hid, cpu, mem);
+    if let Some(vm) = cloud.vms.get_mut(id) {
+        let n = vm.history.len();
+        if vm.history[n - 2].etime == 0 {
+            vm.history[n - 2].etime = now();
+        }
+    }
+}
+
+/// A failed live migration: the target's record and share are dropped; the VM stays where it was.
+fn undo_migration(cloud: &mut Cloud, id: i32) {
+    let Some(vm) = cloud.vms.get(id) else { return };
+    if vm.history.len() < 2 {
+        return;
+    }
+    let target = vm.history[vm.history.len() - 1].clone();
+    let (cpu, mem) = crate::dm::host_request(vm);
+    release_host(cloud, id, target.hid, cpu, mem);
+    if let Some(vm) = cloud.vms.get_mut(id) {
+        vm.history.pop();
+        if let Some(h) = vm.history.last_mut() {
+            h.etime = 0;
+        }
+    }
+}
+
+/// `Mon Nov 23 03:16:00 2026`-style date for messages (UTC).
+pub fn date_string(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    format!(
+        "{} {} {:02} {:02}:{:02}:{:02} {}",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        d,
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+        y
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(date_string(0), "Thu Jan 01 00:00:00 1970");
+        assert_eq!(date_string(1_795_401_791), "Mon Nov 23 02:43:11 2026");
+    }
+}

@@ -1,0 +1,15 @@
+//! The life-cycle manager: VM state changes driven by user actions and driver replies, and host
+//! monitoring.
+//! - [`machine`]: the pure state machine (which transition, which driver step).
+//! - [`apply`]: applying a transition to the cloud under the write lock (journal, effects).
+//! - [`manager`]: the task that sends committed actions, matches replies and resolves lost ones.
+//! - [`payload`]: what drivers receive (VMM documents, transfer files).
+//! - [`monitor`]: host probes and VM state reconciliation.
+
+pub mod apply;
+pub mod machine;
+pub mod manager;
+pub mod monitor;
+pub mod payload;
+
+pub use manager::{LcmEvent, LcmSettings};

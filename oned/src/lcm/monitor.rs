@@ -1,0 +1,301 @@
+//! Host monitoring: a `MONITOR` to each host's IM driver every MONITORING_INTERVAL_HOST, and
+//! what the answer means for the host (INIT/ERROR → MONITORED, capacity, template) and for the
+//! VMs it reports (state reconciliation, usage, wild VMs).
+//!
+//! Reconciliation, as OpenNebula does it: a RUNNING VM the host no longer reports goes to
+//! POWEROFF; the VMs of a host that cannot be monitored go to UNKNOWN and come back to RUNNING
+//! when it reports them again; a VM found running while POWEROFF, SUSPENDED or UNKNOWN is
+//! RUNNING. A VM with a driver action in progress, or whose state changed less than
+//! [`GRACE`] seconds ago, is left alone: monitoring never overrides a driver action.
+
+use super::apply;
+use super::machine::lcm;
+use crate::cloud::Cloud;
+use crate::config::MadKind;
+use crate::mad::{MadManager, SendError};
+use crate::objects::host::HostState;
+use crate::objects::vm::state;
+use crate::objects::{PoolObject, now};
+use crate::rm::Core;
+use drivers::proto::{Reply, Request};
+use libone::template::{Template, Vector};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+/// Seconds after a state change during which monitoring does not touch a VM.
+pub const GRACE: i64 = 30;
+/// Monitoring records kept in memory per host or VM (older ones are only in the store).
+pub const HISTORY_CAP: usize = 64;
+
+/// Recent monitoring records, newest last: `(timestamp, template)`.
+#[derive(Default)]
+pub struct History {
+    pub hosts: HashMap<i32, VecDeque<(i64, Template)>>,
+    pub vms: HashMap<i32, VecDeque<(i64, Template)>>,
+}
+
+impl History {
+    fn push(map: &mut HashMap<i32, VecDeque<(i64, Template)>>, id: i32, t: i64, rec: Template, keep_secs: i64) {
+        let q = map.entry(id).or_default();
+        q.push_back((t, rec));
+        while q.len() > HISTORY_CAP || q.front().is_some_and(|(ts, _)| *ts < t - keep_secs) {
+            q.pop_front();
+        }
+    }
+}
+
+pub struct Monitor {
+    interval: i64,
+    inflight: HashMap<i32, (String, Instant)>,
+}
+
+impl Monitor {
+    pub fn new(interval: i64) -> Monitor {
+        Monitor { interval: interval.max(1), inflight: HashMap::new() }
+    }
+
+    /// Sends MONITOR to every host that is due; times out probes that got no answer.
+    pub async fn tick(&mut self, core: &Core, mads: &MadManager) {
+        let t = now();
+        let limit = (self.interval * 2).max(60) as u64;
+        let late: Vec<i32> =
+            self.inflight.iter().filter(|(_, (_, s))| s.elapsed().as_secs() > limit).map(|(h, _)| *h).collect();
+        for hid in late {
+            self.inflight.remove(&hid);
+            host_failed(core, hid, &format!("no monitoring answer in {limit} s")).await;
+        }
+        let due: Vec<(i32, String, String, bool)> = {
+            let cloud = core.cloud.read();
+            cloud
+                .hosts
+                .iter()
+                .filter(|h| h.state != HostState::Offline && h.last_mon_time + self.interval <= t)
+                .filter(|h| !self.inflight.contains_key(&h.oid))
+                .map(|h| {
+                    let sync = h.template.get("SYNC_REQUESTED").is_some_and(|v| v == "YES");
+                    (h.oid, h.im_mad.clone(), drivers::proto::b64_encode(h.to_xml().as_bytes()), sync)
+                })
+                .collect()
+        };
+        for (hid, im, payload, sync) in due {
+            if sync {
+                // `one.host.sync`: the driver copies the remotes to the host again.
+                let req = Request::Action { verb: "SYNC".into(), id: hid as i64, payload: payload.clone() };
+                if mads.send(MadKind::Im, &im, &req).await.is_ok() {
+                    let (_, ticket, _) = core.apply(|cloud| {
+                        if let Some(h) = cloud.hosts.get_mut(hid) {
+                            h.template.remove("SYNC_REQUESTED");
+                        }
+                    });
+                    if let Some(tk) = ticket {
+                        let _ = tk.wait().await;
+                    }
+                }
+            }
+            let req = Request::Action { verb: "MONITOR".into(), id: hid as i64, payload };
+            match mads.send(MadKind::Im, &im, &req).await {
+                Ok(()) => {
+                    self.inflight.insert(hid, (im, Instant::now()));
+                }
+                Err(SendError::NotRunning { .. }) => {}
+                Err(e) => host_failed(core, hid, &e.to_string()).await,
+            }
+        }
+    }
+
+    pub fn driver_lost(&mut self, driver: &str) {
+        self.inflight.retain(|_, (d, _)| d != driver);
+    }
+
+    pub async fn reply(&mut self, core: &Core, reply: Reply) {
+        match reply {
+            Reply::Action { verb, ok, id, info } if verb == "MONITOR" => {
+                let hid = id as i32;
+                self.inflight.remove(&hid);
+                if !ok {
+                    host_failed(core, hid, info.trim()).await;
+                    return;
+                }
+                let text = drivers::proto::b64_decode(info.trim())
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
+                    .and_then(|s| Template::parse_text(&s).map_err(|e| e.to_string()));
+                match text {
+                    Ok(t) => {
+                        let (_, ticket, outbox) = core.apply(|cloud| apply_monitoring(cloud, hid, &t));
+                        if let Some(tk) = ticket {
+                            let _ = tk.wait().await;
+                        }
+                        core.send_outbox(outbox);
+                    }
+                    Err(e) => host_failed(core, hid, &format!("unreadable monitoring data: {e}")).await,
+                }
+            }
+            Reply::Log { id, text, .. } => tracing::info!(host_id = id, "[monitor] {text}"),
+            _ => {}
+        }
+    }
+}
+
+/// The host could not be monitored: ERROR, and its running VMs become UNKNOWN.
+async fn host_failed(core: &Core, hid: i32, why: &str) {
+    let (_, ticket, _) = core.apply(|cloud| {
+        let t = now();
+        let Some(h) = cloud.hosts.get_mut(hid) else { return };
+        if matches!(h.state, HostState::Offline | HostState::Disabled) {
+            h.last_mon_time = t;
+            return;
+        }
+        if h.state != HostState::Error {
+            h.prev_state = h.state;
+            h.state = HostState::Error;
+            tracing::warn!(host_id = hid, "host {} is in ERROR: {why}", h.name);
+        }
+        h.template.set("ERROR", why);
+        h.last_mon_time = t;
+        let vms: Vec<i32> = h.vms.iter().copied().collect();
+        for id in vms {
+            let quiet = cloud.vms.get(id).is_some_and(|v| {
+                v.state == state::ACTIVE && v.lcm_state == lcm::RUNNING && v.pending.is_none() && v.state_changed_at + GRACE <= t
+            });
+            if quiet {
+                apply::enter(cloud, id, super::machine::Transition { state: state::ACTIVE, lcm: lcm::UNKNOWN, step: None }, None);
+            }
+        }
+    });
+    if let Some(tk) = ticket {
+        let _ = tk.wait().await;
+    }
+}
+
+/// Numbers the share keeps, from the probe template.
+fn num(t: &Template, k: &str) -> Option<i64> {
+    t.get(k).and_then(|v| v.trim().parse::<f64>().ok()).map(|v| v as i64)
+}
+
+/// Applies a successful probe of host `hid`.
+pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
+    let t = now();
+    let mut usage = Template::new();
+    let mut system = Template::new();
+    let mut reported: HashMap<i32, (String, String, Option<String>, Option<String>)> = HashMap::new();
+    let mut wilds: Vec<String> = Vec::new();
+    for a in probe.iter() {
+        match (a.name(), a.as_single(), a.as_vector()) {
+            ("VM", _, Some(v)) => {
+                let id = v.get("ID").and_then(|s| s.trim().parse::<i32>().ok()).unwrap_or(-1);
+                let deploy = v.get("DEPLOY_ID").unwrap_or("").to_string();
+                let st = v.get("STATE").unwrap_or("a").to_string();
+                if id < 0 {
+                    wilds.push(deploy);
+                } else {
+                    reported.insert(id, (deploy, st, v.get("CPU").map(str::to_string), v.get("MEMORY").map(str::to_string)));
+                }
+            }
+            (n @ ("USEDMEMORY" | "FREEMEMORY" | "USEDCPU" | "FREECPU" | "NETRX" | "NETTX"), Some(v), _) => {
+                usage.add(n, v);
+            }
+            (n, Some(v), _) => system.set(n, v),
+            _ => {}
+        }
+    }
+    let keep = cloud.settings.host_monitoring_expiration;
+    let Some(h) = cloud.hosts.get_mut(hid) else { return };
+    if matches!(h.state, HostState::Init | HostState::Error | HostState::Monitored) && h.state != HostState::Monitored {
+        h.prev_state = h.state;
+        h.state = HostState::Monitored;
+        tracing::info!(host_id = hid, "host {} is MONITORED", h.name);
+    }
+    h.template.remove("ERROR");
+    for a in system.iter() {
+        if let Some(v) = a.as_single() {
+            h.template.set(a.name(), v);
+        }
+    }
+    if wilds.is_empty() {
+        h.template.remove("WILDS");
+    } else {
+        h.template.set("WILDS", wilds.join(","));
+    }
+    let reserved = |t: &Template, k: &str| num(t, k).unwrap_or(0);
+    if let Some(c) = num(&system, "TOTALCPU") {
+        h.share.total_cpu = c;
+        h.share.max_cpu = c - reserved(&h.template, "RESERVED_CPU");
+    }
+    if let Some(m) = num(&system, "TOTALMEMORY") {
+        h.share.total_mem = m;
+        h.share.max_mem = m - reserved(&h.template, "RESERVED_MEM");
+    }
+    let mut mon = Template::new();
+    mon.add("TIMESTAMP", t.to_string());
+    mon.add("ID", hid.to_string());
+    let cap = Vector::from_pairs(
+        [("FREE_CPU", "FREECPU"), ("FREE_MEMORY", "FREEMEMORY"), ("USED_CPU", "USEDCPU"), ("USED_MEMORY", "USEDMEMORY")]
+            .into_iter()
+            .filter_map(|(to, from)| usage.get(from).map(|v| (to, v.to_string()))),
+    );
+    mon.add_vector("CAPACITY", cap);
+    let sys = Vector::from_pairs(["NETRX", "NETTX"].into_iter().filter_map(|k| usage.get(k).map(|v| (k, v.to_string()))));
+    mon.add_vector("SYSTEM", sys);
+    h.monitoring = mon.clone();
+    h.last_mon_time = t;
+    let host_vms: Vec<i32> = h.vms.iter().copied().collect();
+    History::push(&mut cloud.monitoring.hosts, hid, t, mon, keep);
+
+    // VMs the host reports.
+    let vm_keep = cloud.settings.vm_monitoring_expiration;
+    for (id, (deploy, st, cpu, mem)) in &reported {
+        let on_this_host = cloud.vms.get(*id).is_some_and(|v| v.history.last().is_some_and(|h| h.hid == hid));
+        if !on_this_host {
+            continue;
+        }
+        let Some(vm) = cloud.vms.get_mut(*id) else { continue };
+        vm.last_poll = t;
+        let mut rec = Template::new();
+        rec.add("TIMESTAMP", t.to_string());
+        rec.add("ID", id.to_string());
+        if let Some(c) = cpu {
+            rec.add("CPU", c.clone());
+        }
+        if let Some(m) = mem {
+            rec.add("MEMORY", m.clone());
+        }
+        vm.monitoring = rec.clone();
+        if !deploy.is_empty() && vm.deploy_id.is_empty() {
+            vm.deploy_id = deploy.clone();
+        }
+        let quiet = vm.pending.is_none() && vm.state_changed_at + GRACE <= t;
+        let (vst, vl) = (vm.state, vm.lcm_state);
+        History::push(&mut cloud.monitoring.vms, *id, t, rec, vm_keep);
+        if !quiet {
+            continue;
+        }
+        let to = |s, l| super::machine::Transition { state: s, lcm: l, step: None };
+        match st.as_str() {
+            "a" if vst == state::POWEROFF || vst == state::SUSPENDED || (vst == state::ACTIVE && vl == lcm::UNKNOWN) => {
+                apply::enter(cloud, *id, to(state::ACTIVE, lcm::RUNNING), None);
+            }
+            "p" if vst == state::ACTIVE && vl == lcm::RUNNING => apply::enter(cloud, *id, to(state::SUSPENDED, 0), None),
+            "e" if vst == state::ACTIVE && vl == lcm::RUNNING => apply::enter(cloud, *id, to(state::ACTIVE, lcm::UNKNOWN), None),
+            "d" if vst == state::ACTIVE && vl == lcm::RUNNING => apply::enter(cloud, *id, to(state::POWEROFF, 0), None),
+            _ => {}
+        }
+    }
+    // RUNNING VMs of this host it no longer reports.
+    let seen: HashSet<i32> = reported.keys().copied().collect();
+    for id in host_vms {
+        if seen.contains(&id) {
+            continue;
+        }
+        let missing = cloud.vms.get(id).is_some_and(|v| {
+            v.state == state::ACTIVE
+                && matches!(v.lcm_state, lcm::RUNNING | lcm::UNKNOWN)
+                && v.pending.is_none()
+                && v.state_changed_at + GRACE <= t
+        });
+        if missing {
+            tracing::warn!(vm_id = id, host_id = hid, "the host no longer reports the VM");
+            apply::enter(cloud, id, super::machine::Transition { state: state::POWEROFF, lcm: 0, step: None }, None);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! What is sent to drivers: the VMM action document (`VMM_DRIVER_ACTION_DATA`, base64) and
+//! the transfer files of the TM driver (one transfer per line, see `share/doc/drivers.md`).
+
+use super::machine::lcm;
+use crate::cloud::Cloud;
+use crate::objects::PoolObject;
+use crate::objects::vm::{History, PendingAction, VirtualMachine};
+use crate::xml;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The history record an action runs against: the previous host for the steps that leave it
+/// (the save of a cold migration, the source of a live one), else the current one.
+fn host_record<'a>(vm: &'a VirtualMachine, verb: &str) -> Option<&'a History> {
+    let n = vm.history.len();
+    let on_source = (verb == "SAVE" && vm.lcm_state == lcm::SAVE_MIGRATE) || verb == "MIGRATE";
+    if on_source && n >= 2 { vm.history.get(n - 2) } else { vm.history.last() }
+}
+
+/// The VMM driver for an action: the VM_MAD of the host the action runs on.
+pub fn vmm_driver(vm: &VirtualMachine, verb: &str) -> Option<String> {
+    host_record(vm, verb).map(|h| h.vm_mad.clone())
+}
+
+/// The system datastore's TM_MAD for the VM's current stay ("" when unknown).
+pub fn system_tm_mad(cloud: &Cloud, vm: &VirtualMachine) -> String {
+    vm.history
+        .last()
+        .map(|h| cloud.datastores.get(h.ds_id).map(|d| d.tm_mad.clone()).unwrap_or_else(|| h.tm_mad.clone()))
+        .unwrap_or_default()
+}
+
+/// The VM's directory in its system datastore.
+fn vm_dir(cloud: &Cloud, vm: &VirtualMachine, h: Option<&History>) -> String {
+    let base = h
+        .and_then(|h| cloud.datastores.get(h.ds_id))
+        .map(|d| d.base_path.clone())
+        .unwrap_or_else(|| cloud.settings.datastore_location.join("0").display().to_string());
+    format!("{base}/{}", vm.oid)
+}
+
+/// Base64 of `<VMM_DRIVER_ACTION_DATA>` for `verb`.
+pub fn vmm_payload(cloud: &Cloud, vm: &VirtualMachine, verb: &str) -> String {
+    let n = vm.history.len();
+    let cur = vm.history.last();
+    let (host, migr_host) = match verb {
+        "MIGRATE" if n >= 2 => (vm.history[n - 2].hostname.clone(), cur.map(|h| h.hostname.clone()).unwrap_or_default()),
+        _ => (host_record(vm, verb).map(|h| h.hostname.clone()).unwrap_or_default(), String::new()),
+    };
+    let dir = vm_dir(cloud, vm, host_record(vm, verb));
+    let mut out = String::with_capacity(4096);
+    out.push_str("<VMM_DRIVER_ACTION_DATA>");
+    xml::text(&mut out, "HOST", &host);
+    xml::text(&mut out, "MIGR_HOST", &migr_host);
+    xml::text(&mut out, "DEPLOY_ID", &vm.deploy_id);
+    xml::text(&mut out, "LOCAL_DEPLOYMENT_FILE", "");
+    xml::text(&mut out, "REMOTE_DEPLOYMENT_FILE", &format!("{dir}/deployment.{}", n.saturating_sub(1)));
+    xml::text(&mut out, "CHECKPOINT_FILE", &format!("{dir}/checkpoint"));
+    vm.write_xml(&mut out);
+    out.push_str("</VMM_DRIVER_ACTION_DATA>");
+    drivers::proto::b64_encode(out.as_bytes())
+}
+
+/// The front-end's host name, as transfer lines name it.
+fn frontend() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into our buffer.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
+    if rc == 0 {
+        let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        "localhost".to_string()
+    }
+}
+
+/// The lines of a transfer stage.
+pub fn transfer_lines(cloud: &Cloud, vm: &VirtualMachine, stage: &str) -> Vec<String> {
+    let fe = frontend();
+    let n = vm.history.len();
+    let cur = vm.history.last();
+    let host = cur.map(|h| h.hostname.clone()).unwrap_or_default();
+    let dir = vm_dir(cloud, vm, cur);
+    let tm = system_tm_mad(cloud, vm);
+    let ds = cur.map(|h| h.ds_id).unwrap_or(0);
+    let id = vm.oid;
+    match stage {
+        "prolog" => {
+            let mut lines = Vec::new();
+            for d in vm.template.vectors("DISK") {
+                let i = d.get("DISK_ID").unwrap_or("0");
+                let target = format!("{host}:{dir}/disk.{i}");
+                match (d.get("SOURCE"), d.get("IMAGE_ID")) {
+                    (Some(src), Some(_)) => {
+                        let op = if d.get("CLONE").is_some_and(|c| c == "NO") { "LN" } else { "CLONE" };
+                        let dtm = d.get("TM_MAD").unwrap_or(&tm);
+                        let dsid = d.get("DATASTORE_ID").unwrap_or("0");
+                        let src = if src.contains(':') { src.to_string() } else { format!("{fe}:{src}") };
+                        lines.push(format!("{op} {dtm} {src} {target} {id} {dsid}"));
+                    }
+                    _ => {
+                        let size = d.get("SIZE").unwrap_or("0");
+                        let format = d.get("FORMAT").unwrap_or("raw");
+                        lines.push(format!("MKIMAGE {tm} {size} {format} {target} {id} {ds}"));
+                    }
+                }
+            }
+            lines
+        }
+        "epilog" | "delete" => vec![format!("DELETE {tm} {host}:{dir} {id} {ds}")],
+        "epilog_local" => vec![format!("DELETE {tm} {fe}:{dir} {id} {ds}")],
+        "epilog_stop" => vec![format!("MV {tm} {host}:{dir} {fe}:{dir} {id} {ds}")],
+        "prolog_resume" | "prolog_undeploy" => vec![format!("MV {tm} {fe}:{dir} {host}:{dir} {id} {ds}")],
+        "migrate" => {
+            let from = if n >= 2 { vm.history[n - 2].hostname.clone() } else { host.clone() };
+            vec![format!("MV {tm} {from}:{dir} {host}:{dir} {id} {ds}")]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Writes `<vms_dir>/<vmid>/transfer.<seq>.<stage>` and returns its path.
+pub fn write_transfer(cloud: &Cloud, vm: &VirtualMachine, p: &PendingAction, vms_dir: &Path) -> std::io::Result<PathBuf> {
+    let dir = vms_dir.join(vm.oid.to_string());
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("transfer.{}.{}", p.seq, p.stage));
+    let mut f = std::fs::File::create(&path)?;
+    writeln!(f, "# {} transfer of VM {}", p.stage, vm.oid)?;
+    for line in transfer_lines(cloud, vm, &p.stage) {
+        writeln!(f, "{line}")?;
+    }
+    Ok(path)
+}
