@@ -7,7 +7,7 @@
 //! | `SHUTDOWN`, `CANCEL`, `SAVE`, `CLEANUP` | forgets the domain | `-` |
 //! | `MIGRATE` | moves a recorded domain to `MIGR_HOST` (it keeps running) | `-` |
 //! | `REBOOT`, `RESET` | nothing | `-` |
-//! | `POLL` | looks the domain up | `STATE=a` if recorded, `STATE=d` if not |
+//! | `POLL` | looks the domain up | `STATE=a DEPLOY_ID=<id>` if recorded, `STATE=d` if not |
 //!
 //! Other verbs answer `FAILURE Action not implemented by driver one_vmm_dummy` (as the Ruby
 //! drivers do). `DEPLOY`, `RESTORE` and `MIGRATE` need a base64 `<VMM_DRIVER_ACTION_DATA>`
@@ -82,7 +82,10 @@ impl Driver for VmmDummy {
                 Ok("-".into())
             }
             "REBOOT" | "RESET" => Ok("-".into()),
-            "POLL" => Ok(if self.domains.get(id)?.is_some() { "STATE=a" } else { "STATE=d" }.into()),
+            "POLL" => Ok(match self.domains.get(id)? {
+                Some(d) => format!("STATE=a DEPLOY_ID={}", d.deploy_id),
+                None => "STATE=d".into(),
+            }),
             _ => Err("Action not implemented by driver one_vmm_dummy".into()),
         }
     }

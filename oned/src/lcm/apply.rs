@@ -26,6 +26,7 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
     let t_now = now();
     let Some(vm) = cloud.vms.get_mut(id) else { return };
     if (vm.state, vm.lcm_state) != (t.state, t.lcm) {
+        stamp_history(vm.history.last_mut(), vm.lcm_state, t.lcm, t_now);
         vm.prev_state = vm.state;
         vm.prev_lcm_state = machine::visible_lcm(vm.lcm_state);
         vm.state = t.state;
@@ -59,6 +60,31 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
         crate::objects::vm::state::name(t.state),
         crate::objects::vm::LCM_STATE_NAMES.get(machine::visible_lcm(t.lcm) as usize).copied().unwrap_or("")
     );
+}
+
+/// The prolog / running / epilog times of the current history record.
+fn stamp_history(h: Option<&mut crate::objects::vm::History>, old: i32, new: i32, t: i64) {
+    let Some(h) = h else { return };
+    let prolog = |l: i32| matches!(l, lcm::PROLOG | lcm::PROLOG_RESUME | lcm::PROLOG_UNDEPLOY | lcm::PROLOG_MIGRATE);
+    let epilog = |l: i32| matches!(l, lcm::EPILOG | lcm::EPILOG_STOP | lcm::EPILOG_UNDEPLOY);
+    if prolog(new) && !prolog(old) {
+        h.pstime = t;
+    }
+    if prolog(old) && !prolog(new) {
+        h.petime = t;
+    }
+    if new == lcm::RUNNING && old != lcm::RUNNING && h.rstime == 0 {
+        h.rstime = t;
+    }
+    if old == lcm::RUNNING && new != lcm::RUNNING {
+        h.retime = t;
+    }
+    if epilog(new) && !epilog(old) {
+        h.estime = t;
+    }
+    if epilog(old) && !epilog(new) {
+        h.eetime = t;
+    }
 }
 
 /// Records the next driver step of VM `id` and queues it for sending after the commit.

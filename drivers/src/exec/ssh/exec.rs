@@ -20,6 +20,8 @@ const LIBSSH2_ERROR_EAGAIN: i32 = -37;
 const PGID_MARKER: &str = "NEPHELE_PGID=";
 /// Longest wait in poll(2) before the cancel flag is looked at again.
 const TICK: Duration = Duration::from_millis(50);
+/// Bound on opening a channel and starting the command (a half-dead connection).
+const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bound on closing the channel and on the remote kill.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
@@ -42,8 +44,8 @@ pub fn with_pgid_marker(command: &str) -> String {
 pub fn exec(conn: &Connection, command_line: &str, stdin: &[u8], limits: &Limits<'_>) -> Result<Output, ExecError> {
     let session = &conn.session;
     session.set_blocking(true);
-    let start_budget = limits.deadline.map_or(CLOSE_GRACE * 6, |d| d.saturating_duration_since(Instant::now()));
-    session.set_timeout(timeout_ms(start_budget.min(CLOSE_GRACE * 6)));
+    let start_budget = limits.deadline.map_or(START_TIMEOUT, |d| d.saturating_duration_since(Instant::now()));
+    session.set_timeout(timeout_ms(start_budget.min(START_TIMEOUT)));
     let mut channel =
         session.channel_session().map_err(|e| ExecError::NotStarted(format!("cannot open an SSH channel: {e}")))?;
     channel

@@ -1,0 +1,75 @@
+//! Drivers that misbehave: garbage on stdout, no answer to INIT, exiting at once. oned logs a
+//! clear line, keeps serving the API, and VMs that depended on the driver end in a failure
+//! state with the reason — never stuck.
+
+use e2e::{Location, as_int, b, i, s, wait_vm};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn script(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p.display().to_string()
+}
+
+fn conf(vmm: &str, state: &Path) -> String {
+    format!(
+        "IM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_im_dummy\", ARGUMENTS = \"--state-dir {}\" ]\n\
+         VM_MAD = [ NAME = \"bad\", EXECUTABLE = \"{vmm}\", ARGUMENTS = \"\" ]\n\
+         TM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_tm_dummy\", ARGUMENTS = \"\" ]\n\
+         MONITORING_INTERVAL_HOST = 1\nDRIVER_ACTION_TIMEOUT = 1\n",
+        state.display()
+    )
+}
+
+fn wait_log(loc: &Location, needle: &str, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while !loc.log().contains(needle) {
+        assert!(Instant::now() < deadline, "log never said {needle:?}:\n{}", loc.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Deploys a VM on a host using the "bad" VMM driver and waits for BOOT_FAILURE.
+fn deploy_fails(loc: &Location) {
+    let c = loc.client();
+    let h = as_int(&c.call("one.host.allocate", vec![s("node01"), s("dummy"), s("bad"), i(-1)]).unwrap());
+    let id = as_int(&c.call("one.vm.allocate", vec![s("CPU = 1\nMEMORY = 64"), b(false)]).unwrap());
+    c.call("one.vm.deploy", vec![i(id), i(h)]).unwrap();
+    let body = wait_vm(&c, id, Duration::from_secs(60), |st, l| st == 3 && l == 36);
+    assert!(body.contains("<ERROR><![CDATA["), "the reason is recorded: {body}");
+}
+
+#[test]
+fn a_driver_writing_garbage_is_logged_and_its_actions_fail_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vmm = script(tmp.path(), "garbage", "read l; echo 'INIT SUCCESS -'; while read l; do echo '%% not the protocol %%'; done");
+    let loc = Location::new(&conf(&vmm, tmp.path()));
+    let _oned = loc.start();
+    deploy_fails(&loc);
+    assert!(loc.log().contains("wrote a line that is not the protocol"), "{}", loc.log());
+}
+
+#[test]
+fn a_driver_that_never_answers_init_is_restarted_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vmm = script(tmp.path(), "mute", "while read l; do :; done");
+    let loc = Location::new(&conf(&vmm, tmp.path()));
+    let _oned = loc.start();
+    wait_log(&loc, "did not answer INIT within 10 s", Duration::from_secs(20));
+    // The API keeps answering meanwhile, and a VM needing that driver fails with a reason.
+    deploy_fails(&loc);
+}
+
+#[test]
+fn a_driver_that_exits_at_once_is_restarted_with_backoff() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vmm = script(tmp.path(), "quitter", "exit 3");
+    let loc = Location::new(&conf(&vmm, tmp.path()));
+    let _oned = loc.start();
+    wait_log(&loc, "exited before answering INIT", Duration::from_secs(10));
+    wait_log(&loc, "restarting in 2 s", Duration::from_secs(10));
+    deploy_fails(&loc);
+}
