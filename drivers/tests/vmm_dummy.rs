@@ -15,7 +15,7 @@ fn deploy_poll_shutdown_poll() {
     let payload = vmm_payload(42, "node1", "", "");
     assert_eq!(d.call("POLL", 42, &payload), "POLL SUCCESS 42 STATE=d");
     assert_eq!(d.call("DEPLOY", 42, &payload), "DEPLOY SUCCESS 42 dummy-42");
-    assert_eq!(d.call("POLL", 42, &vmm_payload(42, "node1", "", "dummy-42")), "POLL SUCCESS 42 STATE=a");
+    assert_eq!(d.call("POLL", 42, &vmm_payload(42, "node1", "", "dummy-42")), "POLL SUCCESS 42 STATE=a DEPLOY_ID=dummy-42");
     assert_eq!(d.call("POLL", 43, &payload), "POLL SUCCESS 43 STATE=d");
     assert_eq!(d.call("REBOOT", 42, &payload), "REBOOT SUCCESS 42 -");
     assert_eq!(d.call("SHUTDOWN", 42, &payload), "SHUTDOWN SUCCESS 42 -");
@@ -33,9 +33,9 @@ fn save_restore_migrate_cancel_cleanup() {
     assert_eq!(d.call("SAVE", 7, &on("a", "")), "SAVE SUCCESS 7 -");
     assert_eq!(d.call("POLL", 7, ""), "POLL SUCCESS 7 STATE=d");
     assert_eq!(d.call("RESTORE", 7, &on("a", "")), "RESTORE SUCCESS 7 -");
-    assert_eq!(d.call("POLL", 7, ""), "POLL SUCCESS 7 STATE=a");
+    assert_eq!(d.call("POLL", 7, ""), "POLL SUCCESS 7 STATE=a DEPLOY_ID=dummy-7");
     assert_eq!(d.call("MIGRATE", 7, &on("a", "b")), "MIGRATE SUCCESS 7 -");
-    assert_eq!(d.call("POLL", 7, ""), "POLL SUCCESS 7 STATE=a");
+    assert_eq!(d.call("POLL", 7, ""), "POLL SUCCESS 7 STATE=a DEPLOY_ID=dummy-7");
     assert_eq!(d.call("CANCEL", 7, &on("b", "")), "CANCEL SUCCESS 7 -");
     assert_eq!(d.call("POLL", 7, ""), "POLL SUCCESS 7 STATE=d");
     assert_eq!(d.call("DEPLOY", 7, &on("b", "")), "DEPLOY SUCCESS 7 dummy-7");
@@ -74,7 +74,7 @@ fn state_dir_keeps_domains_across_a_driver_restart() {
 
     let mut second = Proc::start(EXE, &args);
     second.init();
-    assert_eq!(second.call("POLL", 5, &vmm_payload(5, "node1", "", "")), "POLL SUCCESS 5 STATE=a");
+    assert_eq!(second.call("POLL", 5, &vmm_payload(5, "node1", "", "")), "POLL SUCCESS 5 STATE=a DEPLOY_ID=dummy-5");
     assert_eq!(second.call("POLL", 6, &vmm_payload(6, "node2", "", "")), "POLL SUCCESS 6 STATE=d");
 
     // Without the state directory a restarted driver knows nothing.

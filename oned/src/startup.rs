@@ -128,6 +128,11 @@ fn prepare(loc: &Locations) -> Result<(OnedConfig, File)> {
         if !conf.exists() {
             fs::write(&conf, SHIPPED_ONED_CONF).with_context(|| format!("cannot write {}", conf.display()))?;
         }
+        let rc = loc.etc.join("mad/defaultrc");
+        if !rc.exists() {
+            fs::create_dir_all(loc.etc.join("mad")).with_context(|| format!("cannot create {}", loc.etc.display()))?;
+            fs::write(&rc, crate::config::SHIPPED_DEFAULTRC).with_context(|| format!("cannot write {}", rc.display()))?;
+        }
     }
     let cfg = OnedConfig::load(&loc.oned_conf(), loc).map_err(|e| anyhow!("{e}"))?;
     if let Some(dir) = cfg.db.path.parent() {

@@ -20,6 +20,9 @@ pub use mads::{MadConfig, MadKind};
 /// The `oned.conf` shipped in `etc/`, written to `$ONE_LOCATION/etc/oned.conf` when absent.
 pub const SHIPPED_ONED_CONF: &str = include_str!("../../../etc/oned.conf");
 
+/// The shipped `etc/mad/defaultrc` (drivers' environment), written when absent.
+pub const SHIPPED_DEFAULTRC: &str = include_str!("../../../etc/mad/defaultrc");
+
 /// A configuration problem, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
