@@ -73,3 +73,25 @@ fn a_driver_that_exits_at_once_is_restarted_with_backoff() {
     wait_log(&loc, "restarting in 2 s", Duration::from_secs(10));
     deploy_fails(&loc);
 }
+
+/// The example driver of `share/doc/drivers.md`, exactly as documented, deploys and stops VMs.
+#[test]
+fn the_documented_shell_driver_works() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../share/doc/drivers.md")).unwrap();
+    let section = doc.split("## A driver in shell").nth(1).expect("the section exists");
+    let code = section.split("```sh").nth(1).and_then(|c| c.split("```").next()).expect("a sh block");
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("toy_vmm");
+    std::fs::write(&p, code.trim_start()).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let loc = Location::new(&conf(&p.display().to_string(), tmp.path()));
+    let _oned = loc.start();
+    let c = loc.client();
+    let h = as_int(&c.call("one.host.allocate", vec![s("node01"), s("dummy"), s("bad"), i(-1)]).unwrap());
+    let id = as_int(&c.call("one.vm.allocate", vec![s("CPU = 1\nMEMORY = 64"), b(false)]).unwrap());
+    c.call("one.vm.deploy", vec![i(id), i(h)]).unwrap();
+    let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
+    assert!(body.contains(&format!("<DEPLOY_ID>toy-{id}</DEPLOY_ID>")), "{body}");
+    c.call("one.vm.action", vec![s("terminate"), i(id)]).unwrap();
+    wait_vm(&c, id, Duration::from_secs(30), |st, _| st == 6);
+}
