@@ -102,7 +102,7 @@ pub fn finish(cloud: &mut Cloud, id: i32) -> Result<(), ApiError> {
     };
     create::release_vm_resources(cloud, &vm);
     if vm.state == state::ACTIVE {
-        release_host(cloud, &vm);
+        crate::lcm::apply::release_current_host(cloud, id);
     }
     if let Some(v) = cloud.vms.get_mut(id) {
         v.prev_state = v.state;
@@ -127,17 +127,6 @@ pub fn host_request(vm: &VirtualMachine) -> (i64, i64) {
     ((cpu * 100.0).round() as i64, mem * 1024)
 }
 
-/// Removes a VM's share from its current host.
-fn release_host(cloud: &mut Cloud, vm: &VirtualMachine) {
-    let Some(h) = vm.history.last() else { return };
-    let (cpu, mem) = host_request(vm);
-    if let Some(host) = cloud.hosts.get_mut(h.hid)
-        && host.vms.remove(&vm.oid) {
-            host.share.running_vms = (host.share.running_vms - 1).max(0);
-            host.share.cpu_usage = (host.share.cpu_usage - cpu).max(0);
-            host.share.mem_usage = (host.share.mem_usage - mem).max(0);
-        }
-}
 
 /// `one.vm.deploy` after authorization: checks and records the deploy (history, host share,
 /// PROLOG). `ds_id` is the system datastore, or -1 for the first one in the host's cluster.
