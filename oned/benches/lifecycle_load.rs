@@ -16,6 +16,8 @@
 //!    polling `one.vmpool.info`: the target is ≥ 500 VMs/s end to end on 2 cores. Every deploy
 //!    goes through the TM prolog (one transfer file written per VM) and the VMM DEPLOY, each a
 //!    durable state change.
+//! With `NEPHELE_BENCH_SCHED=1` the VMs are only allocated: `mm_sched` (started by oned, shipped
+//! `sched.conf` defaults) places them, so the figure is allocate → scheduled → RUNNING.
 //! It prints a Markdown table. Nothing is asserted: it is a benchmark.
 
 use libone::client::Client;
@@ -80,10 +82,11 @@ fn main() {
     let vms = env("NEPHELE_BENCH_VMS", 10_000);
     let mon_secs = env("NEPHELE_BENCH_MONITOR_SECONDS", 60) as u64;
     let threads = env("NEPHELE_BENCH_THREADS", 32).max(1);
+    let with_sched = env("NEPHELE_BENCH_SCHED", 0) == 1;
     let oned_bin = PathBuf::from(env!("CARGO_BIN_EXE_oned"));
     let bin_dir = oned_bin.parent().map(Path::to_path_buf).unwrap_or_default();
-    for d in ["one_im_dummy", "one_vmm_dummy", "one_tm_dummy"] {
-        assert!(bin_dir.join(d).exists(), "{d} is missing next to oned: cargo build --release -p drivers first");
+    for d in ["one_im_dummy", "one_vmm_dummy", "one_tm_dummy", "mm_sched"] {
+        assert!(bin_dir.join(d).exists(), "{d} is missing next to oned: cargo build --release -p drivers -p sched first");
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
@@ -97,7 +100,8 @@ fn main() {
              MONITORING_INTERVAL_HOST = 30\n\
              IM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_im_dummy\", ARGUMENTS = \"\" ]\n\
              VM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_vmm_dummy\", ARGUMENTS = \"-t 64\", TYPE = \"dummy\" ]\n\
-             TM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_tm_dummy\", ARGUMENTS = \"-t 64\" ]\n"
+             TM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_tm_dummy\", ARGUMENTS = \"-t 64\" ]\n{}",
+            if with_sched { "SCHEDULER = [ EXECUTABLE = \"mm_sched\", ARGUMENTS = \"\" ]\n" } else { "" }
         ),
     )
     .expect("oned.conf");
@@ -152,7 +156,9 @@ fn main() {
                 let mut k = t;
                 while k < vms {
                     let v = id(c.call("one.vm.allocate", vec![Value::String(format!("NAME=\"vm-{k}\"\nCPU=\"0.01\"\nMEMORY=\"16\"")), Value::Boolean(false)]).expect("vm.allocate"));
-                    c.call("one.vm.deploy", vec![Value::Integer(v), Value::Integer((k % hosts) as i32)]).expect("vm.deploy");
+                    if !with_sched {
+                        c.call("one.vm.deploy", vec![Value::Integer(v), Value::Integer((k % hosts) as i32)]).expect("vm.deploy");
+                    }
                     k += threads;
                 }
             })
@@ -184,6 +190,7 @@ fn main() {
     println!("| measurement | value | target | met |\n|---|---|---|---|");
     println!("| all hosts MONITORED after registration | {:.1} s | – | – |", all_monitored.as_secs_f64());
     println!("| oned CPU while monitoring {hosts} hosts every 30 s ({mon_secs} s window) | {monitor_cpu:.2} % of one core | < 5 % | {} |", if monitor_cpu < 5.0 { "yes" } else { "no" });
-    println!("| allocate + deploy submitted | {:.1} s | – | – |", submitted.as_secs_f64());
+    let how = if with_sched { "allocate (mm_sched places)" } else { "allocate + deploy" };
+    println!("| {how} submitted | {:.1} s | – | – |", submitted.as_secs_f64());
     println!("| {vms} VMs RUNNING end to end | {:.1} s = {rate:.0} VMs/s | ≥ 500 VMs/s | {} |", running.as_secs_f64(), if rate >= 500.0 { "yes" } else { "no" });
 }

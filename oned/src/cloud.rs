@@ -76,6 +76,8 @@ pub struct Cloud {
     pub lease_ops: Vec<DbOp>,
     /// VMs whose new pending driver action must be sent once this change is committed.
     pub outbox: Vec<i32>,
+    /// Set when pending work appears or capacity frees: the scheduler is woken after the change.
+    pub sched_kick: bool,
     /// Recent monitoring records of hosts and VMs (memory only; see `lcm::monitor`).
     pub monitoring: crate::lcm::monitor::History,
     pub settings: Settings,
@@ -110,6 +112,7 @@ impl Cloud {
             lease_ops: Vec::new(),
             outbox: Vec::new(),
             monitoring: Default::default(),
+            sched_kick: false,
             settings,
         }
     }

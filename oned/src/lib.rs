@@ -27,6 +27,7 @@ pub mod perms;
 pub mod pool;
 pub mod remotes;
 pub mod rm;
+pub mod sched_proc;
 pub mod shutdown;
 pub mod startup;
 pub mod store;

@@ -29,8 +29,16 @@ pub fn request_fatal(reason: &str) {
 
 /// Completes once a shutdown was requested.
 pub async fn requested() {
-    while !REQUESTED.load(Ordering::SeqCst) {
-        notify().notified().await;
+    loop {
+        // Register as a waiter before looking at the flag, so a request made in between is not
+        // missed (`notify_waiters` only wakes registered waiters).
+        let notified = notify().notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if REQUESTED.load(Ordering::SeqCst) {
+            return;
+        }
+        notified.await;
     }
 }
 

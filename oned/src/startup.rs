@@ -128,6 +128,10 @@ fn prepare(loc: &Locations) -> Result<(OnedConfig, File)> {
         if !conf.exists() {
             fs::write(&conf, SHIPPED_ONED_CONF).with_context(|| format!("cannot write {}", conf.display()))?;
         }
+        let sched = loc.etc.join("sched.conf");
+        if !sched.exists() {
+            fs::write(&sched, crate::config::SHIPPED_SCHED_CONF).with_context(|| format!("cannot write {}", sched.display()))?;
+        }
         let rc = loc.etc.join("mad/defaultrc");
         if !rc.exists() {
             fs::create_dir_all(loc.etc.join("mad")).with_context(|| format!("cannot create {}", loc.etc.display()))?;
@@ -312,11 +316,16 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         reporter.say(&format!("oned listening on {local}; endpoint http://{host}:{}/RPC2", local.port()));
         reporter.say(&format!("oneadmin credentials: {}", loc.one_auth.display()));
         reporter.ready();
+        let sched_host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
+        let scheduler = crate::sched_proc::SchedulerProcess::start(&cfg, loc, format!("http://{sched_host}:{}/RPC2", local.port()));
         tokio::spawn(async {
             wait_for_signal().await;
             crate::shutdown::request();
         });
         server::serve(core.clone(), listener, crate::shutdown::requested()).await.context("the API server failed")?;
+        if let Some(s) = scheduler {
+            s.stop().await;
+        }
         mads.finalize().await;
         Ok::<(), anyhow::Error>(())
     });

@@ -2,5 +2,157 @@
 //!
 //! The scheduler is a plain XML-RPC client of `oned` (through [`libone::client`]): it reads the
 //! pending VMs and the hosts, matches them with REQUIREMENTS / RANK expressions and dispatches them
-//! with `one.vm.deploy`. It never opens oned's database. The placement engine arrives with the
-//! scheduler issue; until then this crate only reserves its place in the workspace.
+//! with `one.vm.deploy`. It never opens oned's database.
+//!
+//! - [`expr`]: the REQUIREMENTS / RANK expression language (pure).
+//! - [`model`]: hosts and VMs read from oned's pool XML, indexed for name resolution.
+//! - [`placement`]: one cycle's decisions (pure): matching, capacity, ranking, limits.
+//! - [`cycle`]: a cycle against oned: read, plan, deploy in parallel, SCHED_MESSAGE.
+//! - [`config`]: `sched.conf`; [`plugin`]: placement policies from shared libraries.
+//!
+//! Latency without polling: between cycles mm_sched long-polls `one.sched.wait`, which oned
+//! answers as soon as new work appears (a VM becomes PENDING, capacity frees, a host comes up,
+//! a VM is flagged for rescheduling) or after SCHED_INTERVAL. An idle scheduler sleeps in that
+//! call; a busy one runs cycles back to back while limits leave VMs unplaced.
+
+pub mod expr;
+pub mod model;
+pub mod plugin;
+pub mod placement;
+pub mod config;
+pub mod cycle;
+pub mod log;
+
+use libone::client::{Client, ClientError};
+use libone::xmlrpc::Value;
+use std::path::PathBuf;
+
+/// Seconds since the epoch as OpenNebula's scheduler prints them in SCHED_MESSAGE.
+pub fn now_string() -> String {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    format!("{t}")
+}
+
+/// `user:password` from `$ONE_AUTH`, else `~/.one/one_auth`.
+fn session() -> Result<String, String> {
+    let path = std::env::var_os("ONE_AUTH")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".one/one_auth")))
+        .ok_or("no ONE_AUTH and no HOME")?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let line = text.lines().next().unwrap_or("").trim().to_string();
+    if !line.contains(':') {
+        return Err(format!("{}: expected \"user:password\"", path.display()));
+    }
+    Ok(line)
+}
+
+/// The process: `mm_sched [-c sched.conf]`. Returns the exit code.
+pub fn main() -> i32 {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let conf = match args.iter().position(|a| a == "-c") {
+        Some(i) => args.get(i + 1).map(PathBuf::from),
+        None => std::env::var_os("ONE_LOCATION").map(|l| PathBuf::from(l).join("etc/sched.conf")).or(Some(PathBuf::from("/etc/one/sched.conf"))),
+    };
+    let cfg = match config::SchedConfig::load(conf.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("mm_sched: {e}");
+            return 1;
+        }
+    };
+    log::init(&cfg);
+    let session = match session() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("cannot read the credentials: {e}");
+            return 1;
+        }
+    };
+    let client = match Client::new(&cfg.endpoint, session) {
+        Ok(c) => c.with_timeout(std::time::Duration::from_secs(600)),
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("mm_sched: {e}");
+            return 1;
+        }
+    };
+    let plugin = match &cfg.library {
+        Some(p) => match plugin::PolicyPlugin::load(p) {
+            Ok(pl) => {
+                tracing::info!("loaded placement policy {} from {}", pl.name(), p.display());
+                Some(pl)
+            }
+            Err(e) => {
+                tracing::error!("{e}; using striping instead");
+                None
+            }
+        },
+        None => None,
+    };
+    let rank_with = |vm: &model::Vm, hosts: &[&model::Host]| -> Option<Vec<f64>> {
+        let pl = plugin.as_ref()?;
+        let pvm = plugin::PolicyVm { id: vm.id, cpu: vm.cpu as f64 / 100.0, memory_kib: vm.mem, user_priority: vm.user_priority as i32 };
+        let phosts: Vec<plugin::PolicyHost> = hosts.iter().map(|h| plugin::PolicyHost {
+            id: h.id,
+            cluster_id: h.cluster_id,
+            total_cpu: h.max_cpu,
+            max_cpu: h.max_cpu,
+            cpu_usage: h.cpu_usage,
+            total_mem: h.max_mem,
+            max_mem: h.max_mem,
+            mem_usage: h.mem_usage,
+            running_vms: h.running_vms as i32,
+            free_cpu: h.free_cpu,
+            free_mem: h.free_mem,
+            priority: h.priority,
+        }).collect();
+        match pl.rank(&pvm, &phosts) {
+            Ok(scores) => Some(scores),
+            Err(e) => {
+                tracing::warn!(vm = vm.id, "{e}; VM {} is ranked by striping this time", vm.id);
+                None
+            }
+        }
+    };
+    let ranker: Option<placement::Ranker> = if plugin.is_some() { Some(&rank_with) } else { None };
+    let mut cfg = cfg;
+    if plugin.is_none() && matches!(cfg.policy, placement::Policy::Library) {
+        cfg.policy = placement::Policy::Striping;
+    }
+    tracing::info!("scheduling for {} every {} s at most", cfg.endpoint, cfg.interval.as_secs());
+    let mut state = cycle::State::default();
+    let mut epoch: i32 = -1;
+    let mut long_poll = true;
+    loop {
+        let more = match cycle::run(&client, &cfg, &mut state, ranker) {
+            Ok(o) => {
+                if o.pending > 0 {
+                    tracing::info!("{} waiting, {} dispatched, {} failed, {} left waiting", o.pending, o.placed, o.failed, o.waiting);
+                }
+                o.more && o.placed > 0
+            }
+            Err(e) => {
+                tracing::error!("cycle failed: {e}");
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                false
+            }
+        };
+        if more {
+            continue;
+        }
+        if long_poll {
+            let ms = cfg.interval.as_millis().min(600_000) as i32;
+            match client.call("one.sched.wait", vec![Value::Integer(epoch), Value::Integer(ms)]) {
+                Ok(Value::Integer(e)) => epoch = e,
+                Err(ClientError::Fault { .. }) => {
+                    tracing::warn!("oned has no one.sched.wait; polling every {} s", cfg.interval.as_secs());
+                    long_poll = false;
+                }
+                Ok(_) | Err(_) => std::thread::sleep(std::time::Duration::from_secs(1)),
+            }
+        } else {
+            std::thread::sleep(cfg.interval);
+        }
+    }
+}

@@ -20,6 +20,9 @@ pub use mads::{MadConfig, MadKind};
 /// The `oned.conf` shipped in `etc/`, written to `$ONE_LOCATION/etc/oned.conf` when absent.
 pub const SHIPPED_ONED_CONF: &str = include_str!("../../../etc/oned.conf");
 
+/// The shipped `etc/sched.conf`, written to a new `ONE_LOCATION` when absent.
+pub const SHIPPED_SCHED_CONF: &str = include_str!("../../../etc/sched.conf");
+
 /// The shipped `etc/mad/defaultrc` (drivers' environment), written when absent.
 pub const SHIPPED_DEFAULTRC: &str = include_str!("../../../etc/mad/defaultrc");
 
@@ -97,6 +100,8 @@ pub struct OnedConfig {
     pub im_mads: Vec<MadConfig>,
     pub vm_mads: Vec<MadConfig>,
     pub tm_mads: Vec<MadConfig>,
+    /// `SCHEDULER = [ EXECUTABLE, ARGUMENTS ]`: the scheduler oned starts (none if absent).
+    pub scheduler: Option<(String, String)>,
     /// Base path of datastores on the front-end (`DATASTORE_LOCATION`).
     pub datastore_location: PathBuf,
     /// Every attribute as read (defaults merged), for `one.system.config`.
@@ -245,6 +250,7 @@ impl OnedConfig {
             im_mads: Vec::new(),
             vm_mads: Vec::new(),
             tm_mads: Vec::new(),
+            scheduler: None,
             datastore_location: loc.var.join("datastores"),
             raw: Template::new(),
         };
@@ -302,6 +308,11 @@ impl OnedConfig {
                 }
                 "IM_MAD" => cfg.im_mads.push(MadConfig::from_vector(MadKind::Im, it.vector()?, loc).map_err(|m| it.err(m))?),
                 "VM_MAD" => cfg.vm_mads.push(MadConfig::from_vector(MadKind::Vm, it.vector()?, loc).map_err(|m| it.err(m))?),
+                "SCHEDULER" => {
+                    let v = it.vector()?;
+                    let exe = v.get("EXECUTABLE").map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| it.err("SCHEDULER needs EXECUTABLE"))?;
+                    cfg.scheduler = Some((exe.to_string(), v.get("ARGUMENTS").unwrap_or("").to_string()));
+                }
                 "TM_MAD" => cfg.tm_mads.push(MadConfig::from_vector(MadKind::Tm, it.vector()?, loc).map_err(|m| it.err(m))?),
                 other if !KNOWN_KEYS.contains(&other) => {
                     let at = pos.map(|p| format!(":{}:{}", p.line, p.column)).unwrap_or_default();

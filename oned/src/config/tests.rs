@@ -26,6 +26,7 @@ fn shipped_file_parses_with_documented_defaults() {
     assert_eq!(c.im_mads.len(), 1);
     assert_eq!(c.vm_mads[0].name, "dummy");
     assert_eq!(c.tm_mads[0].executable, "one_tm_dummy");
+    assert_eq!(c.scheduler, Some(("mm_sched".to_string(), String::new())), "oned starts mm_sched");
 }
 
 #[test]

@@ -66,6 +66,7 @@ pub fn action(cloud: &mut Cloud, id: i32, action: &str) -> Result<(), ApiError> 
             if let Some(vm) = cloud.vms.get_mut(id) {
                 vm.resched = flag;
             }
+            cloud.sched_kick |= flag == 1;
             return Ok(());
         }
         return Err(not_available(action, vm));

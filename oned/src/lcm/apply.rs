@@ -9,6 +9,10 @@ use crate::objects::vm::{PendingAction, state};
 
 /// Moves VM `id` along `t`. `error` is recorded in the VM's `ERROR` attribute (a failure).
 pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
+    // New pending work, or capacity given back: the scheduler has something to look at.
+    if matches!(t.state, state::DONE | state::PENDING | state::STOPPED | state::UNDEPLOYED) {
+        cloud.sched_kick = true;
+    }
     if t.state == state::DONE {
         let _ = crate::dm::finish(cloud, id);
         if let Some(vm) = cloud.vms.get_mut(id) {

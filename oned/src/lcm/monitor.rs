@@ -205,6 +205,7 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
         h.prev_state = h.state;
         h.state = HostState::Monitored;
         tracing::info!(host_id = hid, "host {} is MONITORED", h.name);
+        cloud.sched_kick = true;
     }
     h.template.remove("ERROR");
     for a in system.iter() {

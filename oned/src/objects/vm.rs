@@ -247,8 +247,9 @@ pub struct VirtualMachine {
     pub state_changed_at: i64,
 }
 
-/// The TEMPLATE attributes the short body (`one.vmpool.info`) keeps.
-const SHORT_TEMPLATE_ATTRS: [&str; 6] = ["CPU", "DISK", "GRAPHICS", "MEMORY", "NIC", "VCPU"];
+/// The TEMPLATE attributes the short body (`one.vmpool.info`) keeps. AUTOMATIC_REQUIREMENTS is
+/// a Nephele addition: the scheduler reads pending VMs from the short listing.
+const SHORT_TEMPLATE_ATTRS: [&str; 7] = ["AUTOMATIC_REQUIREMENTS", "CPU", "DISK", "GRAPHICS", "MEMORY", "NIC", "VCPU"];
 
 impl VirtualMachine {
     pub fn state_name(&self) -> &'static str {

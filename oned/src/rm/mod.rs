@@ -111,6 +111,8 @@ pub struct Core {
     pub config: Arc<crate::config::OnedConfig>,
     methods: HashMap<&'static str, Handler>,
     next_request: AtomicU64,
+    /// Changes whenever the scheduler has new work (see `one.sched.wait`).
+    pub sched_epoch: tokio::sync::watch::Sender<u64>,
     /// Where committed driver actions go (the life-cycle manager), once it runs.
     lcm: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<crate::lcm::LcmEvent>>,
 }
@@ -125,6 +127,7 @@ impl Core {
             methods: methods(),
             next_request: AtomicU64::new(0),
             lcm: std::sync::OnceLock::new(),
+            sched_epoch: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -171,8 +174,12 @@ impl Core {
         let result = f(&mut cloud);
         let ops = cloud.take_changes();
         let outbox = std::mem::take(&mut cloud.outbox);
+        let kick = std::mem::take(&mut cloud.sched_kick);
         let ticket = if ops.is_empty() { None } else { Some(self.store.submit(ops)) };
         drop(cloud);
+        if kick {
+            self.sched_epoch.send_modify(|e| *e += 1);
+        }
         (result, ticket, outbox)
     }
 
@@ -184,11 +191,15 @@ impl Core {
         let result = f(&mut cloud, &req.caller);
         let ops = cloud.take_changes();
         req.outbox.append(&mut cloud.outbox);
+        let kick = std::mem::take(&mut cloud.sched_kick);
         if !ops.is_empty() {
             let ticket = self.store.submit(ops);
             req.ticket = Some(ticket);
         }
         drop(cloud);
+        if kick {
+            self.sched_epoch.send_modify(|e| *e += 1);
+        }
         result
     }
 

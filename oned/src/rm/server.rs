@@ -50,8 +50,11 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
     if let Some(c) = call.params.iter().find_map(invalid_xml_char) {
         return xmlrpc::fault(fault_code::PARSE, &format!("The request holds the character U+{:04X}, which XML 1.0 does not allow", c as u32));
     }
-    let Some(handler) = core.handler(method) else {
-        return xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}"));
+    // `one.sched.wait` is the one method that is awaited rather than run under the cloud lock.
+    let handler = match core.handler(method) {
+        Some(h) => Some(h),
+        None if method == "one.sched.wait" => None,
+        None => return xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}")),
     };
     let session = match call.params.first() {
         Some(Value::String(s)) => s.clone(),
@@ -72,6 +75,9 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
                 Err(e) => return ApiError::internal(format!("authentication task failed: {e}")).to_response(method),
             }
         }
+    };
+    let Some(handler) = handler else {
+        return sched_wait(&core, &caller, &call.params).await.unwrap_or_else(|e| e.to_response(method));
     };
     let mut req = Request { method, args: Args(&call.params), caller, ticket: None, outbox: Vec::new(), id: core.next_request_id() };
     tracing::debug!(req = req.id, uid = req.caller.uid, method, "invoked");
@@ -119,4 +125,26 @@ mod tests {
         let nested = Value::Array(vec![Value::Integer(1), Value::Array(vec![Value::String("\u{FFFF}".into())])]);
         assert_eq!(invalid_xml_char(&nested), Some('\u{FFFF}'));
     }
+}
+
+/// `one.sched.wait(session, epoch, timeout_ms)` (Nephele): answers the scheduler's work epoch
+/// as soon as it differs from `epoch`, or when `timeout_ms` passes. An idle scheduler blocks
+/// here instead of polling. Only the oneadmin group may call it.
+async fn sched_wait(core: &Core, caller: &crate::auth::Caller, params: &[Value]) -> Result<String, ApiError> {
+    let args = Args(params);
+    let seen = args.int(1)?;
+    let timeout = args.opt_int(2, 30_000)?.clamp(0, 600_000) as u64;
+    if !caller.is_admin() {
+        return Err(ApiError::new(crate::error::ErrorCode::Authorization, format!("User [{}] : Not authorized to wait for scheduler work.", caller.uid)));
+    }
+    let mut rx = core.sched_epoch.subscribe();
+    let current = |rx: &tokio::sync::watch::Receiver<u64>| *rx.borrow() as u32 as i32;
+    if current(&rx) == seen {
+        // A shutdown ends the wait too, so a blocked scheduler never delays oned's exit.
+        tokio::select! {
+            _ = tokio::time::timeout(std::time::Duration::from_millis(timeout), rx.changed()) => {}
+            _ = crate::shutdown::requested() => {}
+        }
+    }
+    Ok(libone::xmlrpc::ok_int(current(&rx)))
 }

@@ -72,6 +72,9 @@ fn create_vm(cloud: &mut Cloud, caller: &crate::auth::Caller, t: Template, hold:
     let prepared = dm::create::prepare(cloud, caller, vmid, t)?;
     let owner = generic::new_ownership(caller);
     let oid = cloud.vms.allocate(|oid| dm::create::new_vm(oid, prepared, owner, hold));
+    if !hold {
+        cloud.sched_kick = true;
+    }
     debug_assert_eq!(oid, vmid);
     tracing::info!(vm_id = oid, uid = caller.uid, "New state is {}", if hold { "HOLD" } else { "PENDING" });
     Ok(oid)

@@ -1,0 +1,177 @@
+//! oned + dummy drivers + mm_sched started by oned: placement by requirements, a VM that fits
+//! nowhere, no over-commit after 1,000 VMs on 20 small hosts, rescheduling.
+
+use e2e::{Location, as_int, as_str, b, i, s, wait_vm, xml_int};
+use libone::client::Client;
+use std::time::{Duration, Instant};
+
+fn setup() -> (Location, e2e::Oned, Client, tempfile::TempDir) {
+    setup_with_interval(2)
+}
+
+fn setup_with_interval(interval: u32) -> (Location, e2e::Oned, Client, tempfile::TempDir) {
+    let state = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "{}SCHEDULER = [ EXECUTABLE = \"mm_sched\", ARGUMENTS = \"-c {}\" ]\n",
+        e2e::dummy_drivers(state.path(), "-t 64"),
+        state.path().join("sched.conf").display()
+    );
+    std::fs::write(state.path().join("sched.conf"), format!("SCHED_INTERVAL = {interval}\nMAX_HOST = 0\nDEFAULT_SCHED = [ POLICY = 1 ]\n")).unwrap();
+    let loc = Location::new(&conf);
+    let oned = loc.start();
+    let c = loc.client();
+    (loc, oned, c, state)
+}
+
+fn host(c: &Client, name: &str, extra: &str) -> i32 {
+    let h = as_int(&c.call("one.host.allocate", vec![s(name), s("dummy"), s("dummy"), i(-1)]).unwrap());
+    if !extra.is_empty() {
+        c.call("one.host.update", vec![i(h), s(extra), i(1)]).unwrap();
+    }
+    h
+}
+
+fn wait_monitored(c: &Client, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let pool = as_str(&c.call("one.hostpool.info", vec![]).unwrap()).to_string();
+        if pool.matches("<STATE>2</STATE>").count() >= n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "hosts not monitored");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn last_hid(body: &str) -> i64 {
+    body.rsplit("<HID>").next().and_then(|r| r.split('<').next()).and_then(|v| v.parse().ok()).unwrap_or(-1)
+}
+
+#[test]
+fn requirements_place_vms_only_on_matching_hosts() {
+    let (loc, _oned, c, _st) = setup();
+    let _a = host(&c, "kvm-01", "FAMILY = \"kvm\"");
+    let b_ = host(&c, "xen-01", "FAMILY = \"xen\"");
+    wait_monitored(&c, 2);
+    let ids: Vec<i32> = (0..10)
+        .map(|k| as_int(&c.call("one.vm.allocate", vec![s(&format!("NAME = \"r{k}\"\nCPU = 0.1\nMEMORY = 16\nSCHED_REQUIREMENTS = \"FAMILY = \\\"xen\\\"\"")), b(false)]).unwrap()))
+        .collect();
+    for id in ids {
+        let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
+        assert_eq!(last_hid(&body), b_ as i64, "VM {id} must run on the xen host:\n{body}\nlog:\n{}", loc.log());
+    }
+}
+
+#[test]
+fn a_vm_that_fits_nowhere_stays_pending_with_a_reason() {
+    let (_loc, _oned, c, _st) = setup();
+    host(&c, "small-01", "");
+    wait_monitored(&c, 1);
+    let id = as_int(&c.call("one.vm.allocate", vec![s("CPU = 64\nMEMORY = 16"), b(false)]).unwrap());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = as_str(&c.call("one.vm.info", vec![i(id)]).unwrap()).to_string();
+        if body.contains("No host with enough capacity to deploy the VM") {
+            assert_eq!(xml_int(&body, "STATE"), Some(1), "still PENDING");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no SCHED_MESSAGE:\n{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_thousand_vms_on_twenty_small_hosts_never_overcommit() {
+    let (_loc, _oned, c, _st) = setup();
+    // The dummy IM reports 8 cores (800) and 16 GiB per host; each VM takes 1 core and 1 GiB:
+    // 20 hosts hold 160 VMs, the rest must wait.
+    for k in 0..20 {
+        host(&c, &format!("small-{k:02}"), "");
+    }
+    wait_monitored(&c, 20);
+    for k in 0..1000 {
+        c.call("one.vm.allocate", vec![s(&format!("NAME = \"o{k}\"\nCPU = 1\nMEMORY = 1024")), b(false)]).unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let running = as_str(&c.call("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(3)]).unwrap()).matches("<LCM_STATE>3</LCM_STATE>").count();
+        if running >= 160 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {running} VMs running");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let pool = as_str(&c.call("one.hostpool.info", vec![]).unwrap()).to_string();
+    for h in pool.split("<HOST>").skip(1) {
+        let (cpu, max_cpu, mem, max_mem) = (xml_int(h, "CPU_USAGE").unwrap(), xml_int(h, "MAX_CPU").unwrap(), xml_int(h, "MEM_USAGE").unwrap(), xml_int(h, "MAX_MEM").unwrap());
+        assert!(cpu <= max_cpu && mem <= max_mem, "over-committed host: {h}");
+    }
+    let running = as_str(&c.call("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(3)]).unwrap()).matches("<VM>").count();
+    assert_eq!(running, 160, "exactly the capacity is used");
+}
+
+#[test]
+fn resched_moves_a_vm() {
+    let (_loc, _oned, c, _st) = setup();
+    let h1 = host(&c, "node-a", "");
+    let h2 = host(&c, "node-b", "");
+    wait_monitored(&c, 2);
+    let id = as_int(&c.call("one.vm.allocate", vec![s("CPU = 0.1\nMEMORY = 16"), b(false)]).unwrap());
+    let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
+    let first = last_hid(&body);
+    assert!(first == h1 as i64 || first == h2 as i64);
+    c.call("one.vm.action", vec![s("resched"), i(id)]).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = as_str(&c.call("one.vm.info", vec![i(id)]).unwrap()).to_string();
+        if xml_int(&body, "STATE") == Some(3) && xml_int(&body, "LCM_STATE") == Some(3) && last_hid(&body) != first {
+            assert_eq!(xml_int(&body, "RESCHED"), Some(0));
+            break;
+        }
+        assert!(Instant::now() < deadline, "VM not moved:\n{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// With SCHED_INTERVAL = 600 the VM can only be placed because oned wakes the scheduler
+/// (`one.sched.wait`); a polling scheduler would leave it PENDING for ten minutes.
+#[test]
+fn a_new_vm_wakes_the_scheduler_long_before_sched_interval() {
+    let (loc, oned, c, _st) = setup_with_interval(600);
+    let _h = host(&c, "wake-01", "");
+    wait_monitored(&c, 1);
+    // Let the scheduler finish the cycle the new host caused and block again.
+    std::thread::sleep(Duration::from_secs(2));
+    let id = as_int(&c.call("one.vm.allocate", vec![s("NAME = wake\nCPU = 0.1\nMEMORY = 16"), b(false)]).unwrap());
+    let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
+    assert_eq!(xml_int(&body, "STATE"), Some(3), "log:\n{}", loc.log());
+    assert!(!loc.log().contains("has no one.sched.wait"));
+    // The scheduler is blocked in a 600 s one.sched.wait; SIGTERM must still stop oned cleanly
+    // (within the 20 s bound of `stop`).
+    assert_eq!(oned.stop(), Some(0), "oned must exit promptly while the scheduler waits:\n{}", loc.log());
+}
+
+/// `one.sched.wait` answers at once when the epoch moved, after the timeout when it did not,
+/// and only to the oneadmin group.
+#[test]
+fn sched_wait_answers_on_new_work_or_timeout_and_only_to_admins() {
+    let st = tempfile::tempdir().unwrap();
+    let loc = Location::new(&e2e::dummy_drivers(st.path(), ""));
+    let _oned = loc.start();
+    let c = loc.client();
+    let now = as_int(&c.call("one.sched.wait", vec![i(-1), i(0)]).unwrap());
+    // Same epoch, nothing happens: the call waits for its timeout and returns the same epoch.
+    let t0 = Instant::now();
+    assert_eq!(as_int(&c.call("one.sched.wait", vec![i(now), i(300)]).unwrap()), now);
+    assert!(t0.elapsed() >= Duration::from_millis(250));
+    // A new PENDING VM moves the epoch, so a waiter with the old epoch is answered.
+    as_int(&c.call("one.vm.allocate", vec![s("NAME = w\nCPU = 0.1\nMEMORY = 16"), b(false)]).unwrap());
+    let after = as_int(&c.call("one.sched.wait", vec![i(now), i(60_000)]).unwrap());
+    assert_ne!(after, now);
+    // A plain user is refused with AUTHORIZATION (error code 0x0200 = 512).
+    as_int(&c.call("one.user.allocate", vec![s("plain"), s("pw"), s(""), libone::xmlrpc::Value::Array(vec![])]).unwrap());
+    let plain = Client::new(&loc.endpoint(), "plain:pw".to_string()).unwrap();
+    let err = plain.call("one.sched.wait", vec![i(after), i(0)]).unwrap_err().to_string();
+    assert!(err.contains("Not authorized"), "{err}");
+}
