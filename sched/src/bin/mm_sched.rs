@@ -1,0 +1,5 @@
+//! `mm_sched`: Nephele's scheduler process. See the `sched` crate.
+
+fn main() {
+    std::process::exit(sched::main());
+}
