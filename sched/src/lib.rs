@@ -96,10 +96,10 @@ pub fn main() -> i32 {
         let phosts: Vec<plugin::PolicyHost> = hosts.iter().map(|h| plugin::PolicyHost {
             id: h.id,
             cluster_id: h.cluster_id,
-            total_cpu: h.max_cpu,
+            total_cpu: h.total_cpu,
             max_cpu: h.max_cpu,
             cpu_usage: h.cpu_usage,
-            total_mem: h.max_mem,
+            total_mem: h.total_mem,
             max_mem: h.max_mem,
             mem_usage: h.mem_usage,
             running_vms: h.running_vms as i32,

@@ -94,6 +94,8 @@ pub struct Host {
     pub name: String,
     pub state: i32,
     pub cluster_id: i32,
+    pub total_cpu: i64,
+    pub total_mem: i64,
     pub max_cpu: i64,
     pub max_mem: i64,
     pub cpu_usage: i64,
@@ -127,6 +129,8 @@ impl Host {
             name: first("NAME"),
             state: num("STATE", -1) as i32,
             cluster_id: num("CLUSTER_ID", 0) as i32,
+            total_cpu: num("HOST_SHARE/TOTAL_CPU", 0),
+            total_mem: num("HOST_SHARE/TOTAL_MEM", 0),
             max_cpu: num("HOST_SHARE/MAX_CPU", 0),
             max_mem: num("HOST_SHARE/MAX_MEM", 0),
             cpu_usage: num("HOST_SHARE/CPU_USAGE", 0),
@@ -212,7 +216,7 @@ mod tests {
     use super::*;
 
     const HOST: &str = "<HOST_POOL><HOST><ID>3</ID><NAME>node3</NAME><STATE>2</STATE><CLUSTER_ID>0</CLUSTER_ID>\
-        <HOST_SHARE><MEM_USAGE>1024</MEM_USAGE><CPU_USAGE>100</CPU_USAGE><MAX_MEM>8192</MAX_MEM><MAX_CPU>400</MAX_CPU>\
+        <HOST_SHARE><MEM_USAGE>1024</MEM_USAGE><CPU_USAGE>100</CPU_USAGE><MAX_MEM>8192</MAX_MEM><MAX_CPU>400</MAX_CPU><TOTAL_CPU>200</TOTAL_CPU><TOTAL_MEM>4096</TOTAL_MEM>\
         <RUNNING_VMS>1</RUNNING_VMS><DATASTORES><FREE_DISK>5</FREE_DISK></DATASTORES></HOST_SHARE>\
         <VMS><ID>7</ID><ID>9</ID></VMS><TEMPLATE><HYPERVISOR><![CDATA[kvm]]></HYPERVISOR><PRIORITY><![CDATA[5]]></PRIORITY></TEMPLATE>\
         <MONITORING><CAPACITY><FREE_CPU><![CDATA[350]]></FREE_CPU></CAPACITY></MONITORING></HOST></HOST_POOL>";
@@ -221,6 +225,7 @@ mod tests {
     fn hosts_are_indexed_under_every_prefix() {
         let h = &parse_hosts(HOST).unwrap()[0];
         assert_eq!((h.id, h.name.as_str(), h.state, h.max_cpu, h.cpu_usage, h.running_vms), (3, "node3", 2, 400, 100, 1));
+        assert_eq!((h.total_cpu, h.total_mem, h.max_mem), (200, 4096, 8192), "overcommitted host: MAX above TOTAL");
         assert_eq!(h.free_cpu, 350);
         assert_eq!(h.priority, 5.0);
         assert_eq!(h.vms, vec![7, 9]);
