@@ -8,7 +8,8 @@
 //! - [`model`]: hosts and VMs read from oned's pool XML, indexed for name resolution.
 //! - [`placement`]: one cycle's decisions (pure): matching, capacity, ranking, limits.
 //! - [`cycle`]: a cycle against oned: read, plan, deploy in parallel, SCHED_MESSAGE.
-//! - [`config`]: `sched.conf`; [`plugin`]: placement policies from shared libraries.
+//! - [`config`]: `sched.conf`; [`log`]: its LOG setting; [`plugin`]: placement policies from
+//!   shared libraries.
 //!
 //! Latency without polling: between cycles mm_sched long-polls `one.sched.wait`, which oned
 //! answers as soon as new work appears (a VM becomes PENDING, capacity frees, a host comes up,
