@@ -23,6 +23,7 @@
 //!   write: it is an idle timeout, so a large response that keeps flowing is not cut off.
 //! - Any non-200 HTTP status is [`ClientError::Http`]; xmlrpc-c and oned send faults with 200.
 
+pub mod auth;
 mod endpoint;
 mod http;
 

@@ -34,18 +34,9 @@ pub fn now_string() -> String {
     format!("{t}")
 }
 
-/// `user:password` from `$ONE_AUTH`, else `~/.one/one_auth`.
+/// `user:password` from `$ONE_AUTH`, else `~/.one/one_auth` (shared with the `one*` tools).
 fn session() -> Result<String, String> {
-    let path = std::env::var_os("ONE_AUTH")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".one/one_auth")))
-        .ok_or("no ONE_AUTH and no HOME")?;
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let line = text.lines().next().unwrap_or("").trim().to_string();
-    if !line.contains(':') {
-        return Err(format!("{}: expected \"user:password\"", path.display()));
-    }
-    Ok(line)
+    libone::client::auth::session_from_env().map_err(|e| e.to_string())
 }
 
 /// The process: `mm_sched [-c sched.conf]`. Returns the exit code.

@@ -1,0 +1,4 @@
+//! `onecluster`: see [`cli::tools::cluster`].
+fn main() {
+    std::process::exit(cli::tools::cluster::main())
+}

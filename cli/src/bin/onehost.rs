@@ -1,0 +1,4 @@
+//! `onehost`: see [`cli::tools::host`].
+fn main() {
+    std::process::exit(cli::tools::host::main())
+}

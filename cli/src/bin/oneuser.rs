@@ -1,0 +1,4 @@
+//! `oneuser`: see [`cli::tools::user`].
+fn main() {
+    std::process::exit(cli::tools::user::main())
+}

@@ -1,0 +1,4 @@
+//! `onevnet`: see [`cli::tools::vnet`].
+fn main() {
+    std::process::exit(cli::tools::vnet::main())
+}

@@ -1,0 +1,99 @@
+//! Connection options shared by every tool and the client they build.
+
+use libone::client::{Client, auth};
+use libone::xmlrpc::Value;
+
+use crate::error::{CliError, Result};
+use crate::xmltree::Node;
+
+/// `--endpoint`, `--user`, `--password`: accepted before or after the subcommand.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ConnArgs {
+    /// oned's XML-RPC endpoint [default: $ONE_XMLRPC, ~/.one/one_endpoint, http://localhost:2633/RPC2]
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// User name, instead of the credentials in $ONE_AUTH or ~/.one/one_auth (needs --password)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Password (or login token) for --user
+    #[arg(long, global = true, value_name = "PASSWORD")]
+    pub password: Option<String>,
+}
+
+impl ConnArgs {
+    /// The session string `user:password`.
+    pub fn session(&self) -> Result<String> {
+        match (&self.user, &self.password) {
+            (Some(u), Some(p)) => Ok(format!("{u}:{p}")),
+            (Some(_), None) => Err(CliError::usage("--user needs --password")),
+            (None, Some(_)) => Err(CliError::usage("--password needs --user")),
+            (None, None) => Ok(auth::session_from_env()?),
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        self.endpoint
+            .clone()
+            .unwrap_or_else(auth::endpoint_from_env)
+    }
+
+    /// A client for oned with these options.
+    pub fn connect(&self) -> Result<One> {
+        let session = self.session()?;
+        let endpoint = self.endpoint();
+        let client =
+            Client::new(&endpoint, session).map_err(|e| CliError::Connect(e.to_string()))?;
+        Ok(One { client })
+    }
+}
+
+/// A connected client with helpers for OpenNebula's reply shapes.
+pub struct One {
+    pub client: Client,
+}
+
+impl One {
+    /// Calls `method` (the session is added) and returns the reply's value.
+    pub fn call(&self, method: &str, params: Vec<Value>) -> Result<Value> {
+        Ok(self.client.call(method, params)?)
+    }
+
+    /// A call whose reply is an XML document.
+    pub fn xml(&self, method: &str, params: Vec<Value>) -> Result<Node> {
+        let v = self.call(method, params)?;
+        match v {
+            Value::String(s) => Ok(Node::parse(&s)?),
+            other => Err(CliError::One {
+                message: format!("[{method}] unexpected reply {other:?}"),
+            }),
+        }
+    }
+
+    /// A call whose reply is an object id.
+    pub fn id(&self, method: &str, params: Vec<Value>) -> Result<i32> {
+        match self.call(method, params)? {
+            Value::Integer(i) => Ok(i),
+            other => Err(CliError::One {
+                message: format!("[{method}] unexpected reply {other:?}"),
+            }),
+        }
+    }
+
+    /// A call whose reply value does not matter.
+    pub fn run(&self, method: &str, params: Vec<Value>) -> Result<()> {
+        self.call(method, params).map(|_| ())
+    }
+}
+
+/// XML-RPC value helpers.
+pub fn s(v: impl Into<String>) -> Value {
+    Value::String(v.into())
+}
+
+pub fn i(v: i32) -> Value {
+    Value::Integer(v)
+}
+
+pub fn b(v: bool) -> Value {
+    Value::Boolean(v)
+}

@@ -1,0 +1,535 @@
+//! `onehost`: register, enable/disable/offline, list, show, top, sync, flush and monitoring
+//! of hosts.
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::common::{self, HOST, ShowArgs, TopArgs};
+use crate::conn::{ConnArgs, One, i, s};
+use crate::error::{CliError, Result};
+use crate::show::Page;
+use crate::states;
+use crate::table::{Column, ListArgs, TableSpec};
+use crate::units::{time_to_str, unit_to_str};
+use crate::xmltree::Node;
+
+/// Manages OpenNebula hosts
+#[derive(Parser, Debug)]
+#[command(name = "onehost", version, about = "Manages OpenNebula hosts")]
+pub struct OneHost {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Registers a host: `onehost create NAME -i IM_MAD -v VM_MAD [--cluster C]`
+    Create {
+        name: String,
+        /// Information (monitoring) driver
+        #[arg(short = 'i', long = "im", value_name = "IM_MAD")]
+        im: String,
+        /// Virtualization driver
+        #[arg(short = 'v', long = "vm", value_name = "VMM_MAD")]
+        vm: String,
+        /// Cluster name or ID (default: the default cluster)
+        #[arg(short = 'c', long)]
+        cluster: Option<String>,
+    },
+    /// Deletes hosts
+    Delete { hosts: Vec<String> },
+    /// Enables hosts
+    Enable { hosts: Vec<String> },
+    /// Disables hosts (monitored, but nothing new is placed on them)
+    Disable { hosts: Vec<String> },
+    /// Takes hosts offline (not monitored, nothing placed)
+    Offline { hosts: Vec<String> },
+    /// Lists hosts
+    List(ListArgs),
+    /// Shows a host
+    Show {
+        host: String,
+        #[command(flatten)]
+        out: ShowArgs,
+    },
+    /// Lists hosts again and again
+    Top(TopArgs),
+    /// Copies the driver scripts to hosts again at their next probe (all hosts by default)
+    Sync { hosts: Vec<String> },
+    /// Disables hosts and reschedules their VMs elsewhere
+    Flush { hosts: Vec<String> },
+    /// Replaces (or with --append, merges) a host's template from FILE or $EDITOR
+    Update {
+        host: String,
+        file: Option<PathBuf>,
+        /// Merge into the current template instead of replacing it
+        #[arg(short = 'a', long)]
+        append: bool,
+    },
+    /// Renames a host
+    Rename { host: String, name: String },
+    /// Shows the recorded values of one monitoring attribute (for example FREE_CPU)
+    Monitoring {
+        host: String,
+        /// Attribute name, anywhere in the monitoring records (FREE_CPU, USED_MEMORY, ...)
+        attribute: String,
+        #[command(flatten)]
+        out: ShowArgs,
+    },
+}
+
+pub fn command() -> clap::Command {
+    OneHost::command()
+}
+
+pub fn main() -> i32 {
+    common::main_with(run)
+}
+
+pub fn run(args: OneHost) -> Result<()> {
+    let one = args.conn.connect()?;
+    match args.cmd {
+        Cmd::Create {
+            name,
+            im,
+            vm,
+            cluster,
+        } => {
+            let cid = match cluster {
+                Some(c) => common::resolve_one(&one, &common::CLUSTER, &c)?,
+                None => -1,
+            };
+            common::print_id(one.id("one.host.allocate", vec![s(name), s(im), s(vm), i(cid)])?);
+            Ok(())
+        }
+        Cmd::Delete { hosts } => common::delete(&one, &HOST, &hosts),
+        Cmd::Enable { hosts } => status(&one, &hosts, 0),
+        Cmd::Disable { hosts } => status(&one, &hosts, 1),
+        Cmd::Offline { hosts } => status(&one, &hosts, 2),
+        Cmd::List(list) => common::list(&one, &HOST, &TABLE, &list),
+        Cmd::Top(top) => common::top(&one, &HOST, &TABLE, &top),
+        Cmd::Show { host, out } => {
+            if let Some(h) = common::show(&one, &HOST, &host, &out)? {
+                let vms = one.xml("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(-1)])?;
+                common::out(&show_page(&h, &vms));
+            }
+            Ok(())
+        }
+        Cmd::Sync { hosts } => {
+            let hosts = if hosts.is_empty() {
+                all_ids(&one)?
+            } else {
+                hosts
+            };
+            common::each(&one, &HOST, &hosts, |id| {
+                one.run("one.host.sync", vec![i(id)])
+            })
+        }
+        Cmd::Flush { hosts } => flush(&one, &hosts),
+        Cmd::Update { host, file, append } => {
+            common::update(&one, &HOST, &host, file.as_deref(), append, "TEMPLATE")
+        }
+        Cmd::Rename { host, name } => common::rename(&one, &HOST, &host, &name),
+        Cmd::Monitoring {
+            host,
+            attribute,
+            out,
+        } => monitoring(&one, &host, &attribute, &out),
+    }
+}
+
+fn status(one: &One, hosts: &[String], st: i32) -> Result<()> {
+    common::each(one, &HOST, hosts, |id| {
+        one.run("one.host.status", vec![i(id), i(st)])
+    })
+}
+
+fn all_ids(one: &One) -> Result<Vec<String>> {
+    Ok(common::pool(one, &HOST)?
+        .all("HOST")
+        .map(|h| h.text("ID").to_string())
+        .collect())
+}
+
+/// `flush`: disable, then ask the scheduler to move every VM running there.
+fn flush(one: &One, hosts: &[String]) -> Result<()> {
+    let vms = one.xml("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(-1)])?;
+    common::each(one, &HOST, hosts, |id| {
+        one.run("one.host.status", vec![i(id), i(1)])?;
+        for vm in vms
+            .all("VM")
+            .filter(|vm| vm_host_id(vm) == Some(i64::from(id)))
+        {
+            let state = (vm.int("STATE"), vm.int("LCM_STATE"));
+            // resched applies to RUNNING, UNKNOWN and POWEROFF VMs.
+            if matches!(state, (3, 3) | (3, 16) | (8, _)) {
+                let vid = i32::try_from(vm.int("ID")).map_err(|_| CliError::usage("bad VM ID"))?;
+                one.run("one.vm.action", vec![s("resched"), i(vid)])?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The host of a VM's last history record.
+pub fn vm_host_id(vm: &Node) -> Option<i64> {
+    let last = vm.get("HISTORY_RECORDS")?.all("HISTORY").last()?;
+    last.text("HID").trim().parse().ok()
+}
+
+fn find_desc<'a>(node: &'a Node, name: &str) -> Option<&'a Node> {
+    node.children
+        .iter()
+        .find(|c| c.name == name)
+        .or_else(|| node.children.iter().find_map(|c| find_desc(c, name)))
+}
+
+fn monitoring(one: &One, host: &str, attribute: &str, out: &ShowArgs) -> Result<()> {
+    let id = common::resolve_one(one, &HOST, host)?;
+    let data = one.xml("one.host.monitoring", vec![i(id)])?;
+    if out.xml {
+        common::out(&data.to_pretty_xml());
+        return Ok(());
+    }
+    if out.json {
+        common::out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&data.to_json()).unwrap_or_default()
+        ));
+        return Ok(());
+    }
+    let mut text = format!("{:<16} {}\n", "TIME", attribute);
+    let mut found = 0;
+    for rec in data.all("MONITORING") {
+        if let Some(v) = find_desc(rec, attribute) {
+            text.push_str(&format!(
+                "{:<16} {}\n",
+                time_to_str(rec.int("TIMESTAMP")),
+                v.text
+            ));
+            found += 1;
+        }
+    }
+    if found == 0 {
+        return Err(CliError::usage(format!(
+            "no monitoring records of {attribute} for host {id}"
+        )));
+    }
+    common::out(&text);
+    Ok(())
+}
+
+fn allocated(used: f64, max: f64, mem: bool) -> String {
+    let pct = if max > 0.0 {
+        (used * 100.0 / max).round() as i64
+    } else {
+        0
+    };
+    if mem {
+        format!(
+            "{} / {} ({pct}%)",
+            unit_to_str(used, "K"),
+            unit_to_str(max, "K")
+        )
+    } else {
+        format!("{} / {} ({pct}%)", used as i64, max as i64)
+    }
+}
+
+fn col_id(h: &Node) -> String {
+    h.text("ID").to_string()
+}
+fn col_name(h: &Node) -> String {
+    h.text("NAME").to_string()
+}
+fn col_cluster(h: &Node) -> String {
+    h.text("CLUSTER").to_string()
+}
+fn col_rvm(h: &Node) -> String {
+    h.text("HOST_SHARE/RUNNING_VMS").to_string()
+}
+fn col_zvm(h: &Node) -> String {
+    h.get("VMS")
+        .map(|v| v.all("ID").count())
+        .unwrap_or(0)
+        .to_string()
+}
+fn col_alloc_cpu(h: &Node) -> String {
+    allocated(
+        h.float("HOST_SHARE/CPU_USAGE"),
+        h.float("HOST_SHARE/MAX_CPU"),
+        false,
+    )
+}
+fn col_alloc_mem(h: &Node) -> String {
+    allocated(
+        h.float("HOST_SHARE/MEM_USAGE"),
+        h.float("HOST_SHARE/MAX_MEM"),
+        true,
+    )
+}
+fn col_real_cpu(h: &Node) -> String {
+    allocated(
+        h.float("MONITORING/CAPACITY/USED_CPU"),
+        h.float("HOST_SHARE/TOTAL_CPU"),
+        false,
+    )
+}
+fn col_real_mem(h: &Node) -> String {
+    allocated(
+        h.float("MONITORING/CAPACITY/USED_MEMORY"),
+        h.float("HOST_SHARE/TOTAL_MEM"),
+        true,
+    )
+}
+fn col_tcpu(h: &Node) -> String {
+    h.text("HOST_SHARE/TOTAL_CPU").to_string()
+}
+fn col_fcpu(h: &Node) -> String {
+    h.text("MONITORING/CAPACITY/FREE_CPU").to_string()
+}
+fn col_acpu(h: &Node) -> String {
+    (h.int("HOST_SHARE/MAX_CPU") - h.int("HOST_SHARE/CPU_USAGE")).to_string()
+}
+fn col_tmem(h: &Node) -> String {
+    unit_to_str(h.float("HOST_SHARE/TOTAL_MEM"), "K")
+}
+fn col_fmem(h: &Node) -> String {
+    unit_to_str(h.float("MONITORING/CAPACITY/FREE_MEMORY"), "K")
+}
+fn col_amem(h: &Node) -> String {
+    unit_to_str(
+        h.float("HOST_SHARE/MAX_MEM") - h.float("HOST_SHARE/MEM_USAGE"),
+        "K",
+    )
+}
+fn col_stat(h: &Node) -> String {
+    states::host_short(h.int("STATE")).to_string()
+}
+fn col_im(h: &Node) -> String {
+    h.text("IM_MAD").to_string()
+}
+fn col_vm(h: &Node) -> String {
+    h.text("VM_MAD").to_string()
+}
+
+/// `onehost list` columns; the default ones are OpenNebula 7's.
+pub const TABLE: TableSpec = TableSpec {
+    columns: &[
+        Column {
+            name: "ID",
+            width: 4,
+            left: false,
+            value: col_id,
+        },
+        Column {
+            name: "NAME",
+            width: 15,
+            left: true,
+            value: col_name,
+        },
+        Column {
+            name: "CLUSTER",
+            width: 9,
+            left: true,
+            value: col_cluster,
+        },
+        Column {
+            name: "TVM",
+            width: 3,
+            left: false,
+            value: col_zvm,
+        },
+        Column {
+            name: "RVM",
+            width: 3,
+            left: false,
+            value: col_rvm,
+        },
+        Column {
+            name: "ALLOCATED_CPU",
+            width: 18,
+            left: false,
+            value: col_alloc_cpu,
+        },
+        Column {
+            name: "ALLOCATED_MEM",
+            width: 22,
+            left: false,
+            value: col_alloc_mem,
+        },
+        Column {
+            name: "REAL_CPU",
+            width: 18,
+            left: false,
+            value: col_real_cpu,
+        },
+        Column {
+            name: "REAL_MEM",
+            width: 22,
+            left: false,
+            value: col_real_mem,
+        },
+        Column {
+            name: "TCPU",
+            width: 6,
+            left: false,
+            value: col_tcpu,
+        },
+        Column {
+            name: "FCPU",
+            width: 6,
+            left: false,
+            value: col_fcpu,
+        },
+        Column {
+            name: "ACPU",
+            width: 6,
+            left: false,
+            value: col_acpu,
+        },
+        Column {
+            name: "TMEM",
+            width: 7,
+            left: false,
+            value: col_tmem,
+        },
+        Column {
+            name: "FMEM",
+            width: 7,
+            left: false,
+            value: col_fmem,
+        },
+        Column {
+            name: "AMEM",
+            width: 7,
+            left: false,
+            value: col_amem,
+        },
+        Column {
+            name: "IM_MAD",
+            width: 8,
+            left: true,
+            value: col_im,
+        },
+        Column {
+            name: "VM_MAD",
+            width: 8,
+            left: true,
+            value: col_vm,
+        },
+        Column {
+            name: "STAT",
+            width: 6,
+            left: true,
+            value: col_stat,
+        },
+    ],
+    default: &[
+        "ID",
+        "NAME",
+        "CLUSTER",
+        "TVM",
+        "ALLOCATED_CPU",
+        "ALLOCATED_MEM",
+        "STAT",
+    ],
+};
+
+/// The `onehost show` page; `vms` is the VM pool, whose VMs on this host are listed.
+pub fn show_page(h: &Node, vms: &Node) -> String {
+    let mut p = Page::new();
+    let k = |v: f64| unit_to_str(v, "K");
+    p.header(&format!("HOST {} INFORMATION", h.text("ID")))
+        .field("ID", h.text("ID"))
+        .field("NAME", h.text("NAME"))
+        .field("CLUSTER", h.text("CLUSTER"))
+        .field("STATE", states::host_state(h.int("STATE")))
+        .field("IM_MAD", h.text("IM_MAD"))
+        .field("VM_MAD", h.text("VM_MAD"))
+        .field(
+            "LAST MONITORING TIME",
+            time_to_str(h.int("MONITORING/TIMESTAMP")),
+        );
+    p.header("HOST SHARES")
+        .field("RUNNING VMS", h.text("HOST_SHARE/RUNNING_VMS"))
+        .raw("MEMORY")
+        .field("  TOTAL", k(h.float("HOST_SHARE/TOTAL_MEM")))
+        .field("  TOTAL +/- RESERVED", k(h.float("HOST_SHARE/MAX_MEM")))
+        .field(
+            "  USED (REAL)",
+            k(h.float("MONITORING/CAPACITY/USED_MEMORY")),
+        )
+        .field("  USED (ALLOCATED)", k(h.float("HOST_SHARE/MEM_USAGE")))
+        .raw("CPU")
+        .field("  TOTAL", h.text("HOST_SHARE/TOTAL_CPU"))
+        .field("  TOTAL +/- RESERVED", h.text("HOST_SHARE/MAX_CPU"))
+        .field("  USED (REAL)", h.text("MONITORING/CAPACITY/USED_CPU"))
+        .field("  USED (ALLOCATED)", h.text("HOST_SHARE/CPU_USAGE"));
+    p.template("MONITORING INFORMATION", h.get("TEMPLATE"));
+    let id = h.int("ID");
+    let on_host: Vec<&Node> = vms
+        .all("VM")
+        .filter(|vm| vm_host_id(vm) == Some(id) && matches!(vm.int("STATE"), 3 | 5 | 8))
+        .collect();
+    p.header("VIRTUAL MACHINES");
+    let list = ListArgs {
+        operator: "AND".into(),
+        ..ListArgs::default()
+    };
+    p.raw(
+        &crate::tools::vm::TABLE
+            .render(&on_host, &list)
+            .unwrap_or_default(),
+    );
+    p.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOST_XML: &str = "<HOST><ID>0</ID><NAME>h1</NAME><STATE>2</STATE><IM_MAD>dummy</IM_MAD><VM_MAD>dummy</VM_MAD>\
+        <CLUSTER_ID>0</CLUSTER_ID><CLUSTER>default</CLUSTER><HOST_SHARE><MEM_USAGE>131072</MEM_USAGE><CPU_USAGE>100</CPU_USAGE>\
+        <TOTAL_MEM>16777216</TOTAL_MEM><TOTAL_CPU>800</TOTAL_CPU><MAX_MEM>16777216</MAX_MEM><MAX_CPU>800</MAX_CPU>\
+        <RUNNING_VMS>1</RUNNING_VMS></HOST_SHARE><VMS><ID>0</ID></VMS><TEMPLATE><HYPERVISOR><![CDATA[dummy]]></HYPERVISOR></TEMPLATE>\
+        <MONITORING><CAPACITY><FREE_CPU><![CDATA[760]]></FREE_CPU><USED_CPU><![CDATA[40]]></USED_CPU>\
+        <USED_MEMORY><![CDATA[1048576]]></USED_MEMORY></CAPACITY><TIMESTAMP><![CDATA[1795408984]]></TIMESTAMP></MONITORING></HOST>";
+
+    /// Golden layout of the default columns.
+    #[test]
+    fn default_list_layout() {
+        let h = Node::parse(HOST_XML).expect("xml");
+        let args = ListArgs {
+            operator: "AND".into(),
+            ..ListArgs::default()
+        };
+        let out = TABLE.render(&[&h], &args).expect("renders");
+        assert_eq!(
+            out,
+            "  ID NAME            CLUSTER   TVM      ALLOCATED_CPU          ALLOCATED_MEM STAT\n   \
+             0 h1              default     1    100 / 800 (13%)        128M / 16G (1%) on\n"
+        );
+    }
+
+    #[test]
+    fn show_has_opennebulas_sections() {
+        let h = Node::parse(HOST_XML).expect("xml");
+        let vms = Node::parse("<VM_POOL/>").expect("xml");
+        let page = show_page(&h, &vms);
+        for needle in [
+            "HOST 0 INFORMATION",
+            "STATE                 : MONITORED",
+            "HOST SHARES",
+            "  USED (REAL)         : 1024M",
+            "MONITORING INFORMATION",
+            "HYPERVISOR=\"dummy\"",
+            "VIRTUAL MACHINES",
+        ] {
+            assert!(page.contains(needle), "{needle:?} missing in\n{page}");
+        }
+    }
+}
