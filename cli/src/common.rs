@@ -59,12 +59,23 @@ pub fn pool(one: &One, kind: &Kind) -> Result<Node> {
 
 /// `list`: the pool as a table, CSV, XML or JSON.
 pub fn list(one: &One, kind: &Kind, spec: &TableSpec, args: &ListArgs) -> Result<()> {
-    let pool = pool(one, kind)?;
-    out(&render_pool(&pool, kind, spec, args)?);
+    let xml = one.text(kind.pool, kind.pool_args.iter().map(|a| i(*a)).collect())?;
+    out(&render_pool_text(&xml, kind, spec, args)?);
     Ok(())
 }
 
-/// The text `list` prints for a pool document.
+/// The text `list` prints for a pool document given as text. Tables and CSV are built while
+/// the document streams past, one object at a time.
+pub fn render_pool_text(xml: &str, kind: &Kind, spec: &TableSpec, args: &ListArgs) -> Result<String> {
+    if args.xml || args.json {
+        return render_pool(&Node::parse(xml)?, kind, spec, args);
+    }
+    let mut r = spec.renderer(args)?;
+    Node::for_each_item(xml, kind.element, |item| r.push(item))?;
+    Ok(r.finish())
+}
+
+/// The text `list` prints for a parsed pool document.
 pub fn render_pool(pool: &Node, kind: &Kind, spec: &TableSpec, args: &ListArgs) -> Result<String> {
     if args.xml {
         return Ok(pool.to_pretty_xml());
@@ -104,8 +115,8 @@ pub fn top(one: &One, kind: &Kind, spec: &TableSpec, args: &TopArgs) -> Result<(
     }
     let mut n = 0u64;
     loop {
-        let pool = pool(one, kind)?;
-        let table = render_pool(&pool, kind, spec, &args.list)?;
+        let xml = one.text(kind.pool, kind.pool_args.iter().map(|a| i(*a)).collect())?;
+        let table = render_pool_text(&xml, kind, spec, &args.list)?;
         out(&format!("\x1b[H\x1b[2J{table}"));
         n += 1;
         if args.iterations.is_some_and(|max| n >= max) {

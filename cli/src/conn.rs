@@ -60,12 +60,14 @@ impl One {
 
     /// A call whose reply is an XML document.
     pub fn xml(&self, method: &str, params: Vec<Value>) -> Result<Node> {
-        let v = self.call(method, params)?;
-        match v {
-            Value::String(s) => Ok(Node::parse(&s)?),
-            other => Err(CliError::One {
-                message: format!("[{method}] unexpected reply {other:?}"),
-            }),
+        Ok(Node::parse(&self.text(method, params)?)?)
+    }
+
+    /// A call whose reply is a string (an XML document kept as text).
+    pub fn text(&self, method: &str, params: Vec<Value>) -> Result<String> {
+        match self.call(method, params)? {
+            Value::String(s) => Ok(s),
+            other => Err(CliError::One { message: format!("[{method}] unexpected reply {other:?}") }),
         }
     }
 

@@ -119,49 +119,72 @@ impl TableSpec {
 
     /// Renders `items` as the table (or CSV) that `args` asks for.
     pub fn render(&self, items: &[&Node], args: &ListArgs) -> Result<String> {
-        let cols = self.select(&args.list)?;
-        let filters = self.filters(&args.filter)?;
-        let any = args.operator.eq_ignore_ascii_case("OR");
-        let mut rows: Vec<Vec<String>> = Vec::with_capacity(items.len());
+        let mut r = self.renderer(args)?;
         for item in items {
-            let keep = if filters.is_empty() {
-                true
-            } else {
-                let mut results = filters
-                    .iter()
-                    .map(|f| f.matches(&(self.columns[f.column].value)(item)));
-                if any {
-                    results.any(|r| r)
-                } else {
-                    results.all(|r| r)
-                }
-            };
-            if keep {
-                rows.push(
-                    cols.iter()
-                        .map(|&c| (self.columns[c].value)(item))
-                        .collect(),
-                );
-            }
+            r.push(item);
         }
-        let mut out = String::with_capacity(rows.len() * 96 + 128);
-        if args.csv {
-            if !args.no_header {
-                push_csv(&mut out, cols.iter().map(|&c| self.columns[c].name));
-            }
-            for row in &rows {
-                push_csv(&mut out, row.iter().map(String::as_str));
-            }
-            return Ok(out);
-        }
-        let specs: Vec<&Column> = cols.iter().map(|&c| &self.columns[c]).collect();
+        Ok(r.finish())
+    }
+
+    /// A renderer that takes the objects one at a time (the header is already written), so a
+    /// large pool can be listed without holding all of its objects.
+    pub fn renderer(&self, args: &ListArgs) -> Result<Renderer<'_>> {
+        let cols: Vec<&Column> = self.select(&args.list)?.into_iter().map(|c| &self.columns[c]).collect();
+        let filters = self.filters(&args.filter)?;
+        let mut r = Renderer {
+            spec: self,
+            cols,
+            filters,
+            any: args.operator.eq_ignore_ascii_case("OR"),
+            csv: args.csv,
+            out: String::with_capacity(64 * 1024),
+            cells: Vec::new(),
+        };
         if !args.no_header {
-            push_row(&mut out, &specs, specs.iter().map(|c| c.name));
+            let names: Vec<&str> = r.cols.iter().map(|c| c.name).collect();
+            if r.csv {
+                push_csv(&mut r.out, names.into_iter());
+            } else {
+                push_row(&mut r.out, &r.cols, names.into_iter());
+            }
         }
-        for row in &rows {
-            push_row(&mut out, &specs, row.iter().map(String::as_str));
+        Ok(r)
+    }
+}
+
+/// Rows written so far; see [`TableSpec::renderer`].
+pub struct Renderer<'s> {
+    spec: &'s TableSpec,
+    cols: Vec<&'s Column>,
+    filters: Vec<Filter>,
+    any: bool,
+    csv: bool,
+    out: String,
+    cells: Vec<String>,
+}
+
+impl Renderer<'_> {
+    /// Adds one object's row if it passes the filters.
+    pub fn push(&mut self, item: &Node) {
+        if !self.filters.is_empty() {
+            let mut results = self.filters.iter().map(|f| f.matches(&(self.spec.columns[f.column].value)(item)));
+            let keep = if self.any { results.any(|r| r) } else { results.all(|r| r) };
+            if !keep {
+                return;
+            }
         }
-        Ok(out)
+        self.cells.clear();
+        self.cells.extend(self.cols.iter().map(|c| (c.value)(item)));
+        if self.csv {
+            push_csv(&mut self.out, self.cells.iter().map(String::as_str));
+        } else {
+            push_row(&mut self.out, &self.cols, self.cells.iter().map(String::as_str));
+        }
+    }
+
+    /// The text: header and rows.
+    pub fn finish(self) -> String {
+        self.out
     }
 }
 

@@ -81,6 +81,9 @@ def test_userpool_info(one, user_a, user_b):
     assert ids == sorted(ids, reverse=True)          # API_LIST_ORDER defaults to DESC
     # a plain user sees only himself
     assert [u.ID for u in user_a.one.userpool.info().USER] == [user_a.id]
+    # OpenNebula's schema requires the pool's default quotas after the users
+    assert one.userpool.info().DEFAULT_USER_QUOTAS is not None
+    assert one.grouppool.info().DEFAULT_GROUP_QUOTAS is not None
 
 
 def test_user_passwd(oned, one):

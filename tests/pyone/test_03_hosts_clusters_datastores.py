@@ -263,6 +263,14 @@ def test_datastore_allocate_update_rename_enable_delete(one):
     assert dsid not in id_list(one.cluster.info(0).DATASTORES)
 
 
+def test_datastore_disk_types(one):
+    # OpenNebula's Image::DiskType numbers: FILE 0, BLOCK 2, RBD 3, GLUSTER 5
+    for name, number in [("FILE", 0), ("BLOCK", 2), ("RBD", 3), ("GLUSTER", 5)]:
+        dsid = one.datastore.allocate('NAME = "dt-%s"\nDS_MAD = "fs"\nTM_MAD = "local"\nDISK_TYPE = "%s"' % (name, name), -1)
+        assert one.datastore.info(dsid).DISK_TYPE == number
+        one.datastore.delete(dsid)
+
+
 def test_system_datastore_allocate(one):
     dsid = one.datastore.allocate('NAME = "%s"\nTYPE = "SYSTEM_DS"\nTM_MAD = "local"' % uniq("sys"), -1)
     assert one.datastore.info(dsid).TYPE == 1

@@ -1,14 +1,26 @@
-//! `onedatastore` (being written).
+//! `onedatastore`: create datastores from templates, enable/disable, rename, update, ownership
+//! and permissions, and the list and show pages.
+
+use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::common;
-use crate::conn::ConnArgs;
+use crate::common::{self, CLUSTER, DATASTORE, ShowArgs};
+use crate::conn::{ConnArgs, One, b, i, s};
 use crate::error::Result;
-use crate::table::ListArgs;
+use crate::show::Page;
+use crate::states;
+use crate::table::{Column, ListArgs, TableSpec};
+use crate::units::unit_to_str;
+use crate::xmltree::Node;
 
+/// Manages OpenNebula datastores
 #[derive(Parser, Debug)]
-#[command(name = "onedatastore", version)]
+#[command(
+    name = "onedatastore",
+    version,
+    about = "Manages OpenNebula datastores"
+)]
 pub struct OneDatastore {
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -18,7 +30,49 @@ pub struct OneDatastore {
 
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
+    /// Creates a datastore from a template file (`-` for stdin) with NAME, TYPE (IMAGE_DS,
+    /// SYSTEM_DS, FILE_DS, BACKUP_DS), DS_MAD and TM_MAD
+    Create {
+        file: PathBuf,
+        /// Cluster name or ID (default: the default cluster)
+        #[arg(short = 'c', long)]
+        cluster: Option<String>,
+    },
+    /// Deletes datastores (only ones without images)
+    Delete { datastores: Vec<String> },
+    /// Lists datastores
     List(ListArgs),
+    /// Shows a datastore
+    Show {
+        datastore: String,
+        #[command(flatten)]
+        out: ShowArgs,
+    },
+    /// Enables datastores
+    Enable { datastores: Vec<String> },
+    /// Disables datastores (no new images or VMs are placed on them)
+    Disable { datastores: Vec<String> },
+    /// Replaces (or with --append, merges) a datastore's template from FILE or $EDITOR
+    Update {
+        datastore: String,
+        file: Option<PathBuf>,
+        /// Merge into the current template instead of replacing it
+        #[arg(short = 'a', long)]
+        append: bool,
+    },
+    /// Renames a datastore
+    Rename { datastore: String, name: String },
+    /// Changes the owner (and optionally the group) of datastores
+    Chown {
+        datastores: String,
+        #[arg(value_name = "USER")]
+        owner: String,
+        group: Option<String>,
+    },
+    /// Changes the group of datastores
+    Chgrp { datastores: String, group: String },
+    /// Changes the permissions of datastores (octal, for example 640)
+    Chmod { datastores: String, mode: String },
 }
 
 pub fn command() -> clap::Command {
@@ -30,8 +84,310 @@ pub fn main() -> i32 {
 }
 
 pub fn run(args: OneDatastore) -> Result<()> {
-    let _one = args.conn.connect()?;
+    let one = args.conn.connect()?;
     match args.cmd {
-        Cmd::List(_) => Err(crate::error::CliError::usage("not yet")),
+        Cmd::Create { file, cluster } => create(&one, &file, cluster.as_deref()),
+        Cmd::Delete { datastores } => common::delete(&one, &DATASTORE, &datastores),
+        Cmd::List(list) => common::list(&one, &DATASTORE, &TABLE, &list),
+        Cmd::Show { datastore, out } => {
+            if let Some(ds) = common::show(&one, &DATASTORE, &datastore, &out)? {
+                common::out(&show_page(&ds));
+            }
+            Ok(())
+        }
+        Cmd::Enable { datastores } => enable(&one, &datastores, true),
+        Cmd::Disable { datastores } => enable(&one, &datastores, false),
+        Cmd::Update {
+            datastore,
+            file,
+            append,
+        } => common::update(
+            &one,
+            &DATASTORE,
+            &datastore,
+            file.as_deref(),
+            append,
+            "TEMPLATE",
+        ),
+        Cmd::Rename { datastore, name } => common::rename(&one, &DATASTORE, &datastore, &name),
+        Cmd::Chown {
+            datastores,
+            owner,
+            group,
+        } => common::chown(&one, &DATASTORE, &[datastores], &owner, group.as_deref()),
+        Cmd::Chgrp { datastores, group } => common::chgrp(&one, &DATASTORE, &[datastores], &group),
+        Cmd::Chmod { datastores, mode } => common::chmod(&one, &DATASTORE, &[datastores], &mode),
+    }
+}
+
+/// `one.datastore.allocate(template, cluster)`.
+fn create(one: &One, file: &std::path::Path, cluster: Option<&str>) -> Result<()> {
+    let template = common::read_template(file)?;
+    let cid = match cluster {
+        Some(c) => common::resolve_one(one, &CLUSTER, c)?,
+        None => -1,
+    };
+    common::print_id(one.id("one.datastore.allocate", vec![s(template), i(cid)])?);
+    Ok(())
+}
+
+fn enable(one: &One, datastores: &[String], on: bool) -> Result<()> {
+    common::each(one, &DATASTORE, datastores, |id| {
+        one.run("one.datastore.enable", vec![i(id), b(on)])
+    })
+}
+
+/// Disk types (`DISK_TYPE`), as OpenNebula's `Image::DiskType` numbers them.
+const DISK_TYPES: &[&str] = &[
+    "FILE",
+    "CD_ROM",
+    "BLOCK",
+    "RBD",
+    "RBD_CDROM",
+    "GLUSTER",
+    "GLUSTER_CDROM",
+    "SHEEPDOG",
+    "SHEEPDOG_CDROM",
+    "ISCSI",
+    "FILE_SYSTEM",
+];
+
+fn disk_type(t: i64) -> &'static str {
+    usize::try_from(t)
+        .ok()
+        .and_then(|i| DISK_TYPES.get(i))
+        .copied()
+        .unwrap_or("-")
+}
+
+/// Local datastores (`SHARED = NO`) have no single capacity.
+fn is_local(d: &Node) -> bool {
+    d.text("TEMPLATE/SHARED").eq_ignore_ascii_case("NO")
+}
+
+/// A size in MB, or `-` for a local datastore.
+fn capacity(d: &Node, path: &str) -> String {
+    if is_local(d) {
+        "-".into()
+    } else {
+        unit_to_str(d.float(path), "M")
+    }
+}
+
+/// Comma-separated IDs, `-` for none.
+fn ids_str(d: &Node, path: &str) -> String {
+    let ids = d.ids(path);
+    if ids.is_empty() {
+        "-".into()
+    } else {
+        ids.join(",")
+    }
+}
+
+fn col_id(d: &Node) -> String {
+    d.text("ID").to_string()
+}
+fn col_user(d: &Node) -> String {
+    d.text("UNAME").to_string()
+}
+fn col_group(d: &Node) -> String {
+    d.text("GNAME").to_string()
+}
+fn col_name(d: &Node) -> String {
+    d.text("NAME").to_string()
+}
+fn col_size(d: &Node) -> String {
+    capacity(d, "TOTAL_MB")
+}
+fn col_avail(d: &Node) -> String {
+    let total = d.float("TOTAL_MB");
+    if total == 0.0 {
+        "-".into()
+    } else {
+        format!("{}%", (d.float("FREE_MB") / total * 100.0).round() as i64)
+    }
+}
+fn col_clusters(d: &Node) -> String {
+    ids_str(d, "CLUSTERS")
+}
+fn col_images(d: &Node) -> String {
+    d.ids("IMAGES").len().to_string()
+}
+fn col_type(d: &Node) -> String {
+    states::ds_type_short(d.int("TYPE")).to_string()
+}
+fn col_ds(d: &Node) -> String {
+    d.text("DS_MAD").to_string()
+}
+fn col_tm(d: &Node) -> String {
+    d.text("TM_MAD").to_string()
+}
+fn col_stat(d: &Node) -> String {
+    states::ds_state_short(d.int("STATE")).to_string()
+}
+
+/// `onedatastore list` columns; the default ones are OpenNebula 7's.
+pub const TABLE: TableSpec = TableSpec {
+    columns: &[
+        Column {
+            name: "ID",
+            width: 4,
+            left: false,
+            value: col_id,
+        },
+        Column {
+            name: "USER",
+            width: 8,
+            left: true,
+            value: col_user,
+        },
+        Column {
+            name: "GROUP",
+            width: 8,
+            left: true,
+            value: col_group,
+        },
+        Column {
+            name: "NAME",
+            width: 15,
+            left: true,
+            value: col_name,
+        },
+        Column {
+            name: "SIZE",
+            width: 6,
+            left: false,
+            value: col_size,
+        },
+        Column {
+            name: "AVAIL",
+            width: 3,
+            left: true,
+            value: col_avail,
+        },
+        Column {
+            name: "CLUSTERS",
+            width: 8,
+            left: true,
+            value: col_clusters,
+        },
+        Column {
+            name: "IMAGES",
+            width: 6,
+            left: false,
+            value: col_images,
+        },
+        Column {
+            name: "TYPE",
+            width: 4,
+            left: true,
+            value: col_type,
+        },
+        Column {
+            name: "DS",
+            width: 7,
+            left: true,
+            value: col_ds,
+        },
+        Column {
+            name: "TM",
+            width: 7,
+            left: true,
+            value: col_tm,
+        },
+        Column {
+            name: "STAT",
+            width: 4,
+            left: true,
+            value: col_stat,
+        },
+    ],
+    default: &[
+        "ID", "NAME", "SIZE", "AVAIL", "CLUSTERS", "IMAGES", "TYPE", "DS", "TM", "STAT",
+    ],
+};
+
+/// The `onedatastore show` page of a `one.datastore.info` document.
+pub fn show_page(d: &Node) -> String {
+    let mut p = Page::new();
+    p.header(&format!("DATASTORE {} INFORMATION", d.text("ID")))
+        .field("ID", d.text("ID"))
+        .field("NAME", d.text("NAME"))
+        .field("USER", d.text("UNAME"))
+        .field("GROUP", d.text("GNAME"))
+        .field("CLUSTERS", ids_str(d, "CLUSTERS"))
+        .field("TYPE", states::ds_type(d.int("TYPE")))
+        .field("DS_MAD", d.text("DS_MAD"))
+        .field("TM_MAD", d.text("TM_MAD"))
+        .field("BASE PATH", d.text("BASE_PATH"))
+        .field("DISK_TYPE", disk_type(d.int("DISK_TYPE")))
+        .field("STATE", states::ds_state(d.int("STATE")));
+    let limit = if is_local(d) || d.get("TEMPLATE/LIMIT_MB").is_none() {
+        "-".to_string()
+    } else {
+        capacity(d, "TEMPLATE/LIMIT_MB")
+    };
+    p.header("DATASTORE CAPACITY")
+        .field("TOTAL", capacity(d, "TOTAL_MB"))
+        .field("FREE", capacity(d, "FREE_MB"))
+        .field("USED", capacity(d, "USED_MB"))
+        .field("LIMIT", limit);
+    p.permissions(d);
+    p.template("DATASTORE TEMPLATE", d.get("TEMPLATE"));
+    p.header("IMAGES").raw(&d.ids("IMAGES").join("\n"));
+    p.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DS_XML: &str = "<DATASTORE><ID>100</ID><UID>0</UID><GID>0</GID><UNAME>oneadmin</UNAME><GNAME>oneadmin</GNAME>\
+        <NAME>ds1</NAME><PERMISSIONS><OWNER_U>1</OWNER_U><OWNER_M>1</OWNER_M><OWNER_A>0</OWNER_A><GROUP_U>1</GROUP_U>\
+        <GROUP_M>0</GROUP_M><GROUP_A>0</GROUP_A><OTHER_U>0</OTHER_U><OTHER_M>0</OTHER_M><OTHER_A>0</OTHER_A></PERMISSIONS>\
+        <DS_MAD>fs</DS_MAD><TM_MAD>local</TM_MAD><BASE_PATH>/var/lib/one/datastores/100</BASE_PATH><TYPE>0</TYPE>\
+        <DISK_TYPE>2</DISK_TYPE><STATE>1</STATE><CLUSTERS><ID>0</ID><ID>100</ID></CLUSTERS><TOTAL_MB>20480</TOTAL_MB>\
+        <FREE_MB>16794</FREE_MB><USED_MB>3686</USED_MB><IMAGES><ID>4</ID><ID>7</ID></IMAGES>\
+        <TEMPLATE><DS_MAD><![CDATA[fs]]></DS_MAD><LIMIT_MB><![CDATA[10240]]></LIMIT_MB><TM_MAD><![CDATA[local]]></TM_MAD>\
+        <TYPE><![CDATA[IMAGE_DS]]></TYPE></TEMPLATE></DATASTORE>";
+
+    /// Golden layout of the default columns.
+    #[test]
+    fn default_list_layout() {
+        let pool = Node::parse(&format!(
+            "<DATASTORE_POOL>{DS_XML}<DATASTORE><ID>0</ID><NAME>system</NAME><DS_MAD>-</DS_MAD><TM_MAD>local</TM_MAD>\
+             <TYPE>1</TYPE><STATE>0</STATE><CLUSTERS><ID>0</ID></CLUSTERS><TOTAL_MB>0</TOTAL_MB><FREE_MB>0</FREE_MB>\
+             <IMAGES/><TEMPLATE><SHARED><![CDATA[NO]]></SHARED></TEMPLATE></DATASTORE></DATASTORE_POOL>"
+        ))
+        .expect("xml");
+        let args = ListArgs {
+            operator: "AND".into(),
+            ..ListArgs::default()
+        };
+        let out = common::render_pool(&pool, &DATASTORE, &TABLE, &args).expect("renders");
+        assert_eq!(
+            out,
+            "  ID NAME              SIZE AVA CLUSTERS IMAGES TYPE DS      TM      STAT\n \
+             100 ds1                20G 82% 0,100         2 img  fs      local   off\n   \
+             0 system               - -   0             0 sys  -       local   on\n"
+        );
+    }
+
+    #[test]
+    fn show_has_opennebulas_sections() {
+        let d = Node::parse(DS_XML).expect("xml");
+        let page = show_page(&d);
+        for needle in [
+            "DATASTORE 100 INFORMATION\nID                    : 100\nNAME                  : ds1\n",
+            "USER                  : oneadmin\nGROUP                 : oneadmin\nCLUSTERS              : 0,100\n",
+            "TYPE                  : IMAGE\nDS_MAD                : fs\nTM_MAD                : local\n",
+            "BASE PATH             : /var/lib/one/datastores/100\nDISK_TYPE             : BLOCK\nSTATE                 : DISABLED\n",
+            "\nDATASTORE CAPACITY\nTOTAL                 : 20G\nFREE                  : 16.4G\nUSED                  : 3.6G\nLIMIT                 : 10G\n",
+            "\nPERMISSIONS\nOWNER                 : um-\nGROUP                 : u--\nOTHER                 : ---\n",
+            "\nDATASTORE TEMPLATE\nDS_MAD=\"fs\"\nLIMIT_MB=\"10240\"\n",
+            "\nIMAGES\n4\n7\n",
+        ] {
+            assert!(page.contains(needle), "{needle:?} missing in\n{page}");
+        }
     }
 }

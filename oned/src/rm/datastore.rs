@@ -89,9 +89,9 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         let disk_type = match t.get("DISK_TYPE").map(|s| s.trim().to_ascii_uppercase()) {
             None => 0,
             Some(s) if s == "FILE" => 0,
-            Some(s) if s == "BLOCK" => 1,
+            Some(s) if s == "BLOCK" => 2,
             Some(s) if s == "RBD" => 3,
-            Some(s) if s == "GLUSTER" => 4,
+            Some(s) if s == "GLUSTER" => 5,
             Some(_) => return Err(ApiError::internal("Unknown DISK_TYPE in template.")),
         };
         t.remove("NAME");

@@ -17,6 +17,9 @@ use std::sync::Arc;
 pub trait ApiObject: PoolObject + Sized {
     /// The pool listing's root element (`VM_POOL`).
     const POOL_ROOT: &'static str;
+    /// What follows the objects in a pool listing (the pool's default quotas for users and
+    /// groups, which OpenNebula's schema requires there).
+    const POOL_TAIL: &'static str = "";
     /// Whether pool listings take the `filter, start, end` arguments.
     const FILTERED_LIST: bool = true;
     /// Which characters names may hold.
@@ -219,7 +222,7 @@ pub fn pool_info<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResu
     let cloud = core.cloud.read();
     let parts = list::<T>(&cloud, &req.caller, f, |_| true);
     drop(cloud);
-    Ok(Reply::pool(&format!("<{}>", T::POOL_ROOT), parts, &format!("</{}>", T::POOL_ROOT)))
+    Ok(Reply::pool(&format!("<{}>", T::POOL_ROOT), parts, &format!("{}</{}>", T::POOL_TAIL, T::POOL_ROOT)))
 }
 
 /// `one.<obj>.rename(id, name)`.

@@ -24,6 +24,8 @@ const USER_RESTRICTED: [&str; 3] = ["VM_USE_OPERATIONS", "VM_MANAGE_OPERATIONS",
 
 impl ApiObject for User {
     const POOL_ROOT: &'static str = "USER_POOL";
+    const POOL_TAIL: &'static str = "<DEFAULT_USER_QUOTAS><DATASTORE_QUOTA></DATASTORE_QUOTA><NETWORK_QUOTA></NETWORK_QUOTA>\
+        <VM_QUOTA></VM_QUOTA><IMAGE_QUOTA></IMAGE_QUOTA></DEFAULT_USER_QUOTAS>";
     const FILTERED_LIST: bool = false;
     const NAME_RULES: NameRules = NameRules::User;
 
@@ -54,6 +56,8 @@ impl ApiObject for User {
 
 impl ApiObject for Group {
     const POOL_ROOT: &'static str = "GROUP_POOL";
+    const POOL_TAIL: &'static str = "<DEFAULT_GROUP_QUOTAS><DATASTORE_QUOTA></DATASTORE_QUOTA><NETWORK_QUOTA></NETWORK_QUOTA>\
+        <VM_QUOTA></VM_QUOTA><IMAGE_QUOTA></IMAGE_QUOTA></DEFAULT_GROUP_QUOTAS>";
     const FILTERED_LIST: bool = false;
     const NAME_RULES: NameRules = NameRules::Group;
     const EDIT_OP: AuthOp = AuthOp::Admin;
