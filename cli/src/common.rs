@@ -7,6 +7,7 @@ use std::path::Path;
 use clap::Parser;
 use libone::template::Template;
 
+use crate::args::{ChgrpArgs, ChmodArgs, ChownArgs, LockArgs, RenameArgs, UpdateArgs};
 use crate::conn::{One, b, i, s};
 use crate::error::{CliError, Result};
 use crate::table::{ListArgs, TableSpec};
@@ -66,7 +67,12 @@ pub fn list(one: &One, kind: &Kind, spec: &TableSpec, args: &ListArgs) -> Result
 
 /// The text `list` prints for a pool document given as text. Tables and CSV are built while
 /// the document streams past, one object at a time.
-pub fn render_pool_text(xml: &str, kind: &Kind, spec: &TableSpec, args: &ListArgs) -> Result<String> {
+pub fn render_pool_text(
+    xml: &str,
+    kind: &Kind,
+    spec: &TableSpec,
+    args: &ListArgs,
+) -> Result<String> {
     if args.xml || args.json {
         return render_pool(&Node::parse(xml)?, kind, spec, args);
     }
@@ -124,6 +130,55 @@ pub fn top(one: &One, kind: &Kind, spec: &TableSpec, args: &TopArgs) -> Result<(
         }
         std::thread::sleep(std::time::Duration::from_secs_f64(args.delay));
     }
+}
+
+/// The first element called `name` at any depth below `node`.
+pub fn find_desc<'a>(node: &'a Node, name: &str) -> Option<&'a Node> {
+    node.children
+        .iter()
+        .find(|c| c.name == name)
+        .or_else(|| node.children.iter().find_map(|c| find_desc(c, name)))
+}
+
+/// `monitoring OBJECT ATTR` (hosts and VMs): one attribute over the monitoring records that
+/// `<prefix>.monitoring(id)` returns, as `TIME VALUE` lines, or the records as XML/JSON.
+pub fn monitoring(
+    one: &One,
+    kind: &Kind,
+    spec: &str,
+    attribute: &str,
+    args: &ShowArgs,
+) -> Result<()> {
+    let id = resolve_one(one, kind, spec)?;
+    let data = one.xml(&kind.method("monitoring"), vec![i(id)])?;
+    if args.xml {
+        out(&data.to_pretty_xml());
+        return Ok(());
+    }
+    if args.json {
+        out(&json_text(&data));
+        return Ok(());
+    }
+    let mut text = format!("{:<16} {}\n", "TIME", attribute);
+    let mut found = 0;
+    for rec in data.all("MONITORING") {
+        if let Some(v) = find_desc(rec, attribute) {
+            text.push_str(&format!(
+                "{:<16} {}\n",
+                crate::units::time_to_str(rec.int("TIMESTAMP")),
+                v.text
+            ));
+            found += 1;
+        }
+    }
+    if found == 0 {
+        return Err(CliError::usage(format!(
+            "no monitoring records of {attribute} for {} {id}",
+            kind.noun
+        )));
+    }
+    out(&text);
+    Ok(())
 }
 
 /// `show`'s output options.
@@ -322,18 +377,12 @@ pub fn update_text(current: &Node, file: Option<&Path>) -> Result<String> {
     Ok(text)
 }
 
-/// `<prefix>.update(id, template, append)`.
-pub fn update(
-    one: &One,
-    kind: &Kind,
-    spec: &str,
-    file: Option<&Path>,
-    append: bool,
-    template_path: &str,
-) -> Result<()> {
-    let id = resolve_one(one, kind, spec)?;
-    let text = match file {
-        Some(_) => update_text(&Node::default(), file)?,
+/// `<prefix>.update(id, template, append)`; `template_path` is the element `$EDITOR` starts
+/// from (`TEMPLATE`, or `USER_TEMPLATE` for VMs).
+pub fn update(one: &One, kind: &Kind, args: &UpdateArgs, template_path: &str) -> Result<()> {
+    let id = resolve_one(one, kind, &args.object)?;
+    let text = match args.file.as_deref() {
+        Some(file) => update_text(&Node::default(), Some(file))?,
         None => {
             let obj = info(one, kind, id)?;
             let current = obj.get(template_path).cloned().unwrap_or_default();
@@ -342,14 +391,21 @@ pub fn update(
     };
     one.run(
         &kind.method("update"),
-        vec![i(id), s(text), i(i32::from(append))],
+        vec![i(id), s(text), i(i32::from(args.append))],
     )
 }
 
 /// `<prefix>.rename(id, name)`.
-pub fn rename(one: &One, kind: &Kind, spec: &str, name: &str) -> Result<()> {
-    let id = resolve_one(one, kind, spec)?;
-    one.run(&kind.method("rename"), vec![i(id), s(name)])
+pub fn rename(one: &One, kind: &Kind, args: &RenameArgs) -> Result<()> {
+    let id = resolve_one(one, kind, &args.object)?;
+    one.run(&kind.method("rename"), vec![i(id), s(&args.name)])
+}
+
+/// `<prefix>.<method>(id, on)` on each object: enable/disable, persistent/nonpersistent.
+pub fn flag(one: &One, kind: &Kind, method: &str, specs: &[String], on: bool) -> Result<()> {
+    each(one, kind, specs, |id| {
+        one.run(&kind.method(method), vec![i(id), b(on)])
+    })
 }
 
 /// `<prefix>.delete(id)` on each object.
@@ -396,27 +452,21 @@ pub const HOST: Kind = Kind {
 };
 
 /// `chown`: new owner (user name or ID) and optional group; `-1` keeps the current one.
-pub fn chown(
-    one: &One,
-    kind: &Kind,
-    specs: &[String],
-    user: &str,
-    group: Option<&str>,
-) -> Result<()> {
-    let uid = resolve_one(one, &USER, user)?;
-    let gid = match group {
+pub fn chown(one: &One, kind: &Kind, args: &ChownArgs) -> Result<()> {
+    let uid = resolve_one(one, &USER, &args.owner)?;
+    let gid = match &args.group {
         Some(g) => resolve_one(one, &GROUP, g)?,
         None => -1,
     };
-    each(one, kind, specs, |id| {
+    each(one, kind, std::slice::from_ref(&args.objects), |id| {
         one.run(&kind.method("chown"), vec![i(id), i(uid), i(gid)])
     })
 }
 
 /// `chgrp`: new group only.
-pub fn chgrp(one: &One, kind: &Kind, specs: &[String], group: &str) -> Result<()> {
-    let gid = resolve_one(one, &GROUP, group)?;
-    each(one, kind, specs, |id| {
+pub fn chgrp(one: &One, kind: &Kind, args: &ChgrpArgs) -> Result<()> {
+    let gid = resolve_one(one, &GROUP, &args.group)?;
+    each(one, kind, std::slice::from_ref(&args.objects), |id| {
         one.run(&kind.method("chown"), vec![i(id), i(-1), i(gid)])
     })
 }
@@ -443,9 +493,9 @@ pub fn parse_mode(mode: &str) -> Result<[i32; 9]> {
 }
 
 /// `chmod` with an octal mode.
-pub fn chmod(one: &One, kind: &Kind, specs: &[String], mode: &str) -> Result<()> {
-    let bits = parse_mode(mode)?;
-    each(one, kind, specs, |id| {
+pub fn chmod(one: &One, kind: &Kind, args: &ChmodArgs) -> Result<()> {
+    let bits = parse_mode(&args.mode)?;
+    each(one, kind, std::slice::from_ref(&args.objects), |id| {
         let mut params = vec![i(id)];
         params.extend(bits.iter().map(|b| i(*b)));
         one.run(&kind.method("chmod"), params)
@@ -466,13 +516,14 @@ pub fn lock_level(level: &str) -> Result<i32> {
 }
 
 /// `lock` (`<prefix>.lock(id, level, test)`) and `unlock`.
-pub fn lock(one: &One, kind: &Kind, specs: &[String], level: &str) -> Result<()> {
-    let level = lock_level(level)?;
-    each(one, kind, specs, |id| {
+pub fn lock(one: &One, kind: &Kind, args: &LockArgs) -> Result<()> {
+    let level = lock_level(&args.level)?;
+    each(one, kind, &args.objects, |id| {
         one.run(&kind.method("lock"), vec![i(id), i(level), b(false)])
     })
 }
 
+/// `<prefix>.unlock(id)` on each object.
 pub fn unlock(one: &One, kind: &Kind, specs: &[String]) -> Result<()> {
     each(one, kind, specs, |id| {
         one.run(&kind.method("unlock"), vec![i(id)])

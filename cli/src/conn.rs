@@ -67,7 +67,9 @@ impl One {
     pub fn text(&self, method: &str, params: Vec<Value>) -> Result<String> {
         match self.call(method, params)? {
             Value::String(s) => Ok(s),
-            other => Err(CliError::One { message: format!("[{method}] unexpected reply {other:?}") }),
+            other => Err(CliError::One {
+                message: format!("[{method}] unexpected reply {other:?}"),
+            }),
         }
     }
 

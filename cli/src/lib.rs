@@ -8,6 +8,8 @@
 //! - [`xmltree`]: oned's XML documents as a tree (paths, pretty XML, OpenNebula-style JSON).
 //! - [`table`]: list columns, `--list`, `--filter`, table and CSV rendering.
 //! - [`show`]: `show` pages (sections, fields, permissions, templates).
+//! - [`args`]: the arguments of the subcommands most tools share (update, rename, chown, chgrp,
+//!   chmod, lock, and the ones that only take objects).
 //! - [`common`]: object kinds, name/ID resolution, list/top/show/delete/chown/chmod/lock/update.
 //! - [`states`], [`units`]: state names and human-readable sizes and times.
 //! - [`tools`]: one module per tool with its clap command and its column table; the binaries in
@@ -18,6 +20,7 @@
 //! 2 usage error (bad arguments, template syntax, unknown name or column), 3 oned unreachable or
 //! no credentials.
 
+pub mod args;
 pub mod common;
 pub mod conn;
 pub mod docs;

@@ -1,5 +1,6 @@
-//! `list` tables: column definitions, `--list` selection, `--filter`, and rendering as an
-//! aligned table or CSV, the way OpenNebula's CLI lays them out.
+//! `list` tables: column definitions (with the ID, NAME, USER and GROUP accessors every tool
+//! uses), `--list` selection, `--filter`, and rendering as an aligned table or CSV, the way
+//! OpenNebula's CLI lays them out.
 
 use crate::error::{CliError, Result};
 use crate::xmltree::Node;
@@ -12,14 +13,56 @@ pub struct Column {
     pub value: fn(&Node) -> String,
 }
 
+impl Column {
+    /// A column whose text is aligned left (names, states).
+    pub const fn left(name: &'static str, width: usize, value: fn(&Node) -> String) -> Column {
+        Column {
+            name,
+            width,
+            left: true,
+            value,
+        }
+    }
+
+    /// A column whose text is aligned right (numbers, sizes, times).
+    pub const fn right(name: &'static str, width: usize, value: fn(&Node) -> String) -> Column {
+        Column {
+            name,
+            width,
+            left: false,
+            value,
+        }
+    }
+}
+
 /// The columns a tool knows and the ones `list` shows by default.
 pub struct TableSpec {
     pub columns: &'static [Column],
     pub default: &'static [&'static str],
 }
 
-/// `list`'s output options (shared by `top`).
-#[derive(clap::Args, Debug, Clone, Default)]
+/// The `ID` column's value.
+pub fn col_id(n: &Node) -> String {
+    n.text("ID").to_string()
+}
+
+/// The `NAME` column's value.
+pub fn col_name(n: &Node) -> String {
+    n.text("NAME").to_string()
+}
+
+/// The `USER` column's value: the owner's name.
+pub fn col_user(n: &Node) -> String {
+    n.text("UNAME").to_string()
+}
+
+/// The `GROUP` column's value: the group's name.
+pub fn col_group(n: &Node) -> String {
+    n.text("GNAME").to_string()
+}
+
+/// `list`'s output options (shared by `top`). `Default` matches the command line's defaults.
+#[derive(clap::Args, Debug, Clone)]
 pub struct ListArgs {
     /// Show the pool as XML
     #[arg(short = 'x', long)]
@@ -42,6 +85,20 @@ pub struct ListArgs {
     /// How several --filter conditions combine
     #[arg(long, value_name = "AND|OR", default_value = "AND", value_parser = ["AND", "OR", "and", "or"])]
     pub operator: String,
+}
+
+impl Default for ListArgs {
+    fn default() -> Self {
+        Self {
+            xml: false,
+            json: false,
+            csv: false,
+            list: Vec::new(),
+            no_header: false,
+            filter: Vec::new(),
+            operator: "AND".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,10 +183,19 @@ impl TableSpec {
         Ok(r.finish())
     }
 
+    /// `items` under the default columns and options: the tables inside `show` pages.
+    pub fn render_default(&self, items: &[&Node]) -> String {
+        self.render(items, &ListArgs::default()).unwrap_or_default()
+    }
+
     /// A renderer that takes the objects one at a time (the header is already written), so a
     /// large pool can be listed without holding all of its objects.
     pub fn renderer(&self, args: &ListArgs) -> Result<Renderer<'_>> {
-        let cols: Vec<&Column> = self.select(&args.list)?.into_iter().map(|c| &self.columns[c]).collect();
+        let cols: Vec<&Column> = self
+            .select(&args.list)?
+            .into_iter()
+            .map(|c| &self.columns[c])
+            .collect();
         let filters = self.filters(&args.filter)?;
         let mut r = Renderer {
             spec: self,
@@ -167,8 +233,15 @@ impl Renderer<'_> {
     /// Adds one object's row if it passes the filters.
     pub fn push(&mut self, item: &Node) {
         if !self.filters.is_empty() {
-            let mut results = self.filters.iter().map(|f| f.matches(&(self.spec.columns[f.column].value)(item)));
-            let keep = if self.any { results.any(|r| r) } else { results.all(|r| r) };
+            let mut results = self
+                .filters
+                .iter()
+                .map(|f| f.matches(&(self.spec.columns[f.column].value)(item)));
+            let keep = if self.any {
+                results.any(|r| r)
+            } else {
+                results.all(|r| r)
+            };
             if !keep {
                 return;
             }
@@ -178,7 +251,11 @@ impl Renderer<'_> {
         if self.csv {
             push_csv(&mut self.out, self.cells.iter().map(String::as_str));
         } else {
-            push_row(&mut self.out, &self.cols, self.cells.iter().map(String::as_str));
+            push_row(
+                &mut self.out,
+                &self.cols,
+                self.cells.iter().map(String::as_str),
+            );
         }
     }
 
@@ -262,27 +339,10 @@ fn push_csv<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
 mod tests {
     use super::*;
 
-    fn id(n: &Node) -> String {
-        n.text("ID").to_string()
-    }
-    fn name(n: &Node) -> String {
-        n.text("NAME").to_string()
-    }
-
     const SPEC: TableSpec = TableSpec {
         columns: &[
-            Column {
-                name: "ID",
-                width: 4,
-                left: false,
-                value: id,
-            },
-            Column {
-                name: "NAME",
-                width: 6,
-                left: true,
-                value: name,
-            },
+            Column::right("ID", 4, col_id),
+            Column::left("NAME", 6, col_name),
         ],
         default: &["ID", "NAME"],
     };
@@ -305,12 +365,22 @@ mod tests {
     }
 
     #[test]
+    fn default_is_the_command_lines_default() {
+        #[derive(clap::Parser)]
+        struct P {
+            #[command(flatten)]
+            list: ListArgs,
+        }
+        let parsed = <P as clap::Parser>::try_parse_from(["p"]).expect("parses");
+        assert_eq!(
+            format!("{:?}", parsed.list),
+            format!("{:?}", ListArgs::default())
+        );
+    }
+
+    #[test]
     fn aligns_truncates_and_trims() {
-        let out = render(ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        })
-        .expect("renders");
+        let out = render(ListArgs::default()).expect("renders");
         assert_eq!(out, "  ID NAME\n   1 alpha\n  12 a,b \"c\n   3 gamma-\n");
     }
 
@@ -320,7 +390,6 @@ mod tests {
             csv: true,
             list: vec!["name".into(), "id".into()],
             filter: vec!["ID>1".into()],
-            operator: "AND".into(),
             ..ListArgs::default()
         };
         assert_eq!(
@@ -336,7 +405,6 @@ mod tests {
         assert_eq!(render(args).expect("renders"), "   1 alpha\n   3 gamma-\n");
         let args = ListArgs {
             filter: vec!["ID!=12".into(), "ID<=3".into()],
-            operator: "AND".into(),
             no_header: true,
             ..ListArgs::default()
         };
@@ -347,7 +415,6 @@ mod tests {
     fn bad_columns_and_filters_are_usage_errors() {
         let e = render(ListArgs {
             list: vec!["NOPE".into()],
-            operator: "AND".into(),
             ..ListArgs::default()
         })
         .expect_err("unknown");
@@ -359,7 +426,6 @@ mod tests {
         assert_eq!(e.exit_code(), crate::error::EXIT_USAGE);
         let e = render(ListArgs {
             filter: vec!["ID".into()],
-            operator: "AND".into(),
             ..ListArgs::default()
         })
         .expect_err("no op");

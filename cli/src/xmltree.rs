@@ -58,7 +58,9 @@ impl<'a> Scanner<'a> {
             }
             [] => Some(0),
         };
-        found.map(|i| from + i).ok_or_else(|| XmlError(format!("unterminated markup at byte {}", self.pos)))
+        found
+            .map(|i| from + i)
+            .ok_or_else(|| XmlError(format!("unterminated markup at byte {}", self.pos)))
     }
 
     fn next(&mut self) -> Result<Option<Token<'a>>, XmlError> {
@@ -68,7 +70,8 @@ impl<'a> Scanner<'a> {
                 return Ok(None);
             }
             if !rest.starts_with('<') {
-                let end = memchr::memchr(b'<', rest.as_bytes()).map_or(self.s.len(), |i| self.pos + i);
+                let end =
+                    memchr::memchr(b'<', rest.as_bytes()).map_or(self.s.len(), |i| self.pos + i);
                 let text = &self.s[self.pos..end];
                 self.pos = end;
                 return Ok(Some(Token::Text(text)));
@@ -109,7 +112,11 @@ impl<'a> Scanner<'a> {
             if name.is_empty() {
                 return Err(XmlError(format!("element without a name at byte {close}")));
             }
-            return Ok(Some(if empty { Token::Empty(name) } else { Token::Start(name) }));
+            return Ok(Some(if empty {
+                Token::Empty(name)
+            } else {
+                Token::Start(name)
+            }));
         }
     }
 }
@@ -237,7 +244,10 @@ impl Node {
     pub fn parse(xml: &str) -> Result<Node, XmlError> {
         let mut sc = Scanner::new(xml);
         let (name, open) = root_start(&mut sc)?;
-        let mut root = Node { name: name.to_string(), ..Node::default() };
+        let mut root = Node {
+            name: name.to_string(),
+            ..Node::default()
+        };
         if open {
             fill(&mut root, &mut sc, 0)?;
         }
@@ -268,11 +278,16 @@ impl Node {
                 }
                 Some(Token::Empty(name)) => {
                     if name == item {
-                        f(&Node { name: name.to_string(), ..Node::default() });
+                        f(&Node {
+                            name: name.to_string(),
+                            ..Node::default()
+                        });
                     }
                 }
                 Some(Token::End(name)) if name == root => return epilogue(&mut sc),
-                Some(Token::End(name)) => return Err(XmlError(format!("</{name}> closes <{root}>"))),
+                Some(Token::End(name)) => {
+                    return Err(XmlError(format!("</{name}> closes <{root}>")));
+                }
                 Some(Token::Text(_) | Token::CData(_)) => {}
             }
         }
@@ -431,8 +446,18 @@ mod tests {
     fn items_stream_one_at_a_time() {
         let pool = "<VM_POOL><VM><ID>1</ID><T><A>x &lt; y</A></T></VM><QUOTAS><ID>1</ID></QUOTAS><VM><ID>2</ID></VM><VM/></VM_POOL>";
         let mut seen = Vec::new();
-        Node::for_each_item(pool, "VM", |n| seen.push((n.text("ID").to_string(), n.text("T/A").to_string()))).expect("parses");
-        assert_eq!(seen, [("1".into(), "x < y".into()), ("2".into(), String::new()), (String::new(), String::new())]);
+        Node::for_each_item(pool, "VM", |n| {
+            seen.push((n.text("ID").to_string(), n.text("T/A").to_string()))
+        })
+        .expect("parses");
+        assert_eq!(
+            seen,
+            [
+                ("1".into(), "x < y".into()),
+                ("2".into(), String::new()),
+                (String::new(), String::new())
+            ]
+        );
         assert!(Node::for_each_item("<P><VM><ID>1</VM></P>", "VM", |_| {}).is_err());
     }
 
@@ -444,9 +469,15 @@ mod tests {
         loop {
             let ev = reader.read_event().ok()?;
             match ev {
-                Event::Start(e) => stack.push(Node { name: e.name().as_ref().to_string(), ..Node::default() }),
+                Event::Start(e) => stack.push(Node {
+                    name: e.name().as_ref().to_string(),
+                    ..Node::default()
+                }),
                 Event::Empty(e) => {
-                    let n = Node { name: e.name().as_ref().to_string(), ..Node::default() };
+                    let n = Node {
+                        name: e.name().as_ref().to_string(),
+                        ..Node::default()
+                    };
                     match stack.last_mut() {
                         Some(p) => p.children.push(n),
                         None => return Some(n),
@@ -505,11 +536,20 @@ mod tests {
 
     fn tree() -> impl proptest::strategy::Strategy<Value = Node> {
         use proptest::prelude::*;
-        let leaf = ("[A-Z_]{1,8}", "[ -~\u{e9}\u{4e2d}&<>\"']{0,12}")
-            .prop_map(|(name, text)| Node { name, text, children: Vec::new() });
+        let leaf =
+            ("[A-Z_]{1,8}", "[ -~\u{e9}\u{4e2d}&<>\"']{0,12}").prop_map(|(name, text)| Node {
+                name,
+                text,
+                children: Vec::new(),
+            });
         leaf.prop_recursive(4, 48, 6, |inner| {
-            ("[A-Z_]{1,8}", proptest::collection::vec(inner, 1..6))
-                .prop_map(|(name, children)| Node { name, text: String::new(), children })
+            ("[A-Z_]{1,8}", proptest::collection::vec(inner, 1..6)).prop_map(|(name, children)| {
+                Node {
+                    name,
+                    text: String::new(),
+                    children,
+                }
+            })
         })
     }
 
@@ -545,7 +585,13 @@ mod tests {
     fn entities_attributes_and_whitespace() {
         let n = Node::parse("<?xml version=\"1.0\"?>\n<A x=\"1\">\n  <B>&#65;&#x42;&amp;&bogus;&lt</B>\n  <C/>\n  <D k='v'/>\n</A>\n").expect("parses");
         assert_eq!(n.text("B"), "AB&&bogus;&lt");
-        assert_eq!(n.children.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["B", "C", "D"]);
+        assert_eq!(
+            n.children
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
+            ["B", "C", "D"]
+        );
     }
 
     #[test]

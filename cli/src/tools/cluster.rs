@@ -1,15 +1,14 @@
 //! `onecluster`: create, delete, rename and update clusters, move hosts, virtual networks and
 //! datastores in and out of them, and the list and show pages.
 
-use std::path::PathBuf;
-
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::args::{ObjectsArgs, RenameArgs, UpdateArgs};
 use crate::common::{self, CLUSTER, DATASTORE, HOST, Kind, ShowArgs};
 use crate::conn::{ConnArgs, One, i, s};
 use crate::error::Result;
 use crate::show::Page;
-use crate::table::{Column, ListArgs, TableSpec};
+use crate::table::{Column, ListArgs, TableSpec, col_id, col_name};
 use crate::xmltree::Node;
 
 /// Virtual networks, as `onecluster addvnet`/`delvnet` resolve them.
@@ -36,7 +35,7 @@ pub enum Cmd {
     /// Creates a cluster
     Create { name: String },
     /// Deletes clusters (only empty ones, and not the default cluster)
-    Delete { clusters: Vec<String> },
+    Delete(ObjectsArgs),
     /// Lists clusters
     List(ListArgs),
     /// Shows a cluster
@@ -58,15 +57,9 @@ pub enum Cmd {
     /// Removes datastores from a cluster
     Deldatastore { cluster: String, datastores: String },
     /// Replaces (or with --append, merges) a cluster's template from FILE or $EDITOR
-    Update {
-        cluster: String,
-        file: Option<PathBuf>,
-        /// Merge into the current template instead of replacing it
-        #[arg(short = 'a', long)]
-        append: bool,
-    },
+    Update(UpdateArgs),
     /// Renames a cluster
-    Rename { cluster: String, name: String },
+    Rename(RenameArgs),
 }
 
 pub fn command() -> clap::Command {
@@ -84,7 +77,7 @@ pub fn run(args: OneCluster) -> Result<()> {
             common::print_id(one.id("one.cluster.allocate", vec![s(name)])?);
             Ok(())
         }
-        Cmd::Delete { clusters } => common::delete(&one, &CLUSTER, &clusters),
+        Cmd::Delete(a) => common::delete(&one, &CLUSTER, &a.objects),
         Cmd::List(list) => common::list(&one, &CLUSTER, &TABLE, &list),
         Cmd::Show { cluster, out } => {
             if let Some(c) = common::show(&one, &CLUSTER, &cluster, &out)? {
@@ -109,19 +102,8 @@ pub fn run(args: OneCluster) -> Result<()> {
             cluster,
             datastores,
         } => members(&one, "deldatastore", &cluster, &DATASTORE, &datastores),
-        Cmd::Update {
-            cluster,
-            file,
-            append,
-        } => common::update(
-            &one,
-            &CLUSTER,
-            &cluster,
-            file.as_deref(),
-            append,
-            "TEMPLATE",
-        ),
-        Cmd::Rename { cluster, name } => common::rename(&one, &CLUSTER, &cluster, &name),
+        Cmd::Update(a) => common::update(&one, &CLUSTER, &a, "TEMPLATE"),
+        Cmd::Rename(a) => common::rename(&one, &CLUSTER, &a),
     }
 }
 
@@ -134,12 +116,6 @@ fn members(one: &One, action: &str, cluster: &str, kind: &Kind, objects: &str) -
     })
 }
 
-fn col_id(c: &Node) -> String {
-    c.text("ID").to_string()
-}
-fn col_name(c: &Node) -> String {
-    c.text("NAME").to_string()
-}
 fn col_hosts(c: &Node) -> String {
     c.ids("HOSTS").len().to_string()
 }
@@ -153,36 +129,11 @@ fn col_datastores(c: &Node) -> String {
 /// `onecluster list` columns; the default ones are OpenNebula 7's.
 pub const TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 4,
-            left: false,
-            value: col_id,
-        },
-        Column {
-            name: "NAME",
-            width: 15,
-            left: true,
-            value: col_name,
-        },
-        Column {
-            name: "HOSTS",
-            width: 10,
-            left: false,
-            value: col_hosts,
-        },
-        Column {
-            name: "VNETS",
-            width: 10,
-            left: false,
-            value: col_vnets,
-        },
-        Column {
-            name: "DATASTORES",
-            width: 10,
-            left: false,
-            value: col_datastores,
-        },
+        Column::right("ID", 4, col_id),
+        Column::left("NAME", 15, col_name),
+        Column::right("HOSTS", 10, col_hosts),
+        Column::right("VNETS", 10, col_vnets),
+        Column::right("DATASTORES", 10, col_datastores),
     ],
     default: &["ID", "NAME", "HOSTS", "VNETS", "DATASTORES"],
 };
@@ -240,11 +191,8 @@ mod tests {
             "<CLUSTER_POOL>{CLUSTER_XML}<CLUSTER><ID>0</ID><NAME>default</NAME><HOSTS/><DATASTORES/><VNETS/><TEMPLATE/></CLUSTER></CLUSTER_POOL>"
         ))
         .expect("xml");
-        let args = ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        };
-        let out = common::render_pool(&pool, &CLUSTER, &TABLE, &args).expect("renders");
+        let out =
+            common::render_pool(&pool, &CLUSTER, &TABLE, &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID NAME                 HOSTS      VNETS DATASTORES\n \

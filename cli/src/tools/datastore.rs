@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::args::{ChgrpArgs, ChmodArgs, ChownArgs, ObjectsArgs, RenameArgs, UpdateArgs};
 use crate::common::{self, CLUSTER, DATASTORE, ShowArgs};
-use crate::conn::{ConnArgs, One, b, i, s};
+use crate::conn::{ConnArgs, One, i, s};
 use crate::error::Result;
 use crate::show::Page;
 use crate::states;
-use crate::table::{Column, ListArgs, TableSpec};
+use crate::table::{Column, ListArgs, TableSpec, col_group, col_id, col_name, col_user};
 use crate::units::unit_to_str;
 use crate::xmltree::Node;
 
@@ -39,7 +40,7 @@ pub enum Cmd {
         cluster: Option<String>,
     },
     /// Deletes datastores (only ones without images)
-    Delete { datastores: Vec<String> },
+    Delete(ObjectsArgs),
     /// Lists datastores
     List(ListArgs),
     /// Shows a datastore
@@ -49,30 +50,19 @@ pub enum Cmd {
         out: ShowArgs,
     },
     /// Enables datastores
-    Enable { datastores: Vec<String> },
+    Enable(ObjectsArgs),
     /// Disables datastores (no new images or VMs are placed on them)
-    Disable { datastores: Vec<String> },
+    Disable(ObjectsArgs),
     /// Replaces (or with --append, merges) a datastore's template from FILE or $EDITOR
-    Update {
-        datastore: String,
-        file: Option<PathBuf>,
-        /// Merge into the current template instead of replacing it
-        #[arg(short = 'a', long)]
-        append: bool,
-    },
+    Update(UpdateArgs),
     /// Renames a datastore
-    Rename { datastore: String, name: String },
+    Rename(RenameArgs),
     /// Changes the owner (and optionally the group) of datastores
-    Chown {
-        datastores: String,
-        #[arg(value_name = "USER")]
-        owner: String,
-        group: Option<String>,
-    },
+    Chown(ChownArgs),
     /// Changes the group of datastores
-    Chgrp { datastores: String, group: String },
+    Chgrp(ChgrpArgs),
     /// Changes the permissions of datastores (octal, for example 640)
-    Chmod { datastores: String, mode: String },
+    Chmod(ChmodArgs),
 }
 
 pub fn command() -> clap::Command {
@@ -87,7 +77,7 @@ pub fn run(args: OneDatastore) -> Result<()> {
     let one = args.conn.connect()?;
     match args.cmd {
         Cmd::Create { file, cluster } => create(&one, &file, cluster.as_deref()),
-        Cmd::Delete { datastores } => common::delete(&one, &DATASTORE, &datastores),
+        Cmd::Delete(a) => common::delete(&one, &DATASTORE, &a.objects),
         Cmd::List(list) => common::list(&one, &DATASTORE, &TABLE, &list),
         Cmd::Show { datastore, out } => {
             if let Some(ds) = common::show(&one, &DATASTORE, &datastore, &out)? {
@@ -95,28 +85,13 @@ pub fn run(args: OneDatastore) -> Result<()> {
             }
             Ok(())
         }
-        Cmd::Enable { datastores } => enable(&one, &datastores, true),
-        Cmd::Disable { datastores } => enable(&one, &datastores, false),
-        Cmd::Update {
-            datastore,
-            file,
-            append,
-        } => common::update(
-            &one,
-            &DATASTORE,
-            &datastore,
-            file.as_deref(),
-            append,
-            "TEMPLATE",
-        ),
-        Cmd::Rename { datastore, name } => common::rename(&one, &DATASTORE, &datastore, &name),
-        Cmd::Chown {
-            datastores,
-            owner,
-            group,
-        } => common::chown(&one, &DATASTORE, &[datastores], &owner, group.as_deref()),
-        Cmd::Chgrp { datastores, group } => common::chgrp(&one, &DATASTORE, &[datastores], &group),
-        Cmd::Chmod { datastores, mode } => common::chmod(&one, &DATASTORE, &[datastores], &mode),
+        Cmd::Enable(a) => common::flag(&one, &DATASTORE, "enable", &a.objects, true),
+        Cmd::Disable(a) => common::flag(&one, &DATASTORE, "enable", &a.objects, false),
+        Cmd::Update(a) => common::update(&one, &DATASTORE, &a, "TEMPLATE"),
+        Cmd::Rename(a) => common::rename(&one, &DATASTORE, &a),
+        Cmd::Chown(a) => common::chown(&one, &DATASTORE, &a),
+        Cmd::Chgrp(a) => common::chgrp(&one, &DATASTORE, &a),
+        Cmd::Chmod(a) => common::chmod(&one, &DATASTORE, &a),
     }
 }
 
@@ -129,12 +104,6 @@ fn create(one: &One, file: &std::path::Path, cluster: Option<&str>) -> Result<()
     };
     common::print_id(one.id("one.datastore.allocate", vec![s(template), i(cid)])?);
     Ok(())
-}
-
-fn enable(one: &One, datastores: &[String], on: bool) -> Result<()> {
-    common::each(one, &DATASTORE, datastores, |id| {
-        one.run("one.datastore.enable", vec![i(id), b(on)])
-    })
 }
 
 /// Disk types (`DISK_TYPE`), as OpenNebula's `Image::DiskType` numbers them.
@@ -184,18 +153,6 @@ fn ids_str(d: &Node, path: &str) -> String {
     }
 }
 
-fn col_id(d: &Node) -> String {
-    d.text("ID").to_string()
-}
-fn col_user(d: &Node) -> String {
-    d.text("UNAME").to_string()
-}
-fn col_group(d: &Node) -> String {
-    d.text("GNAME").to_string()
-}
-fn col_name(d: &Node) -> String {
-    d.text("NAME").to_string()
-}
 fn col_size(d: &Node) -> String {
     capacity(d, "TOTAL_MB")
 }
@@ -229,78 +186,18 @@ fn col_stat(d: &Node) -> String {
 /// `onedatastore list` columns; the default ones are OpenNebula 7's.
 pub const TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 4,
-            left: false,
-            value: col_id,
-        },
-        Column {
-            name: "USER",
-            width: 8,
-            left: true,
-            value: col_user,
-        },
-        Column {
-            name: "GROUP",
-            width: 8,
-            left: true,
-            value: col_group,
-        },
-        Column {
-            name: "NAME",
-            width: 15,
-            left: true,
-            value: col_name,
-        },
-        Column {
-            name: "SIZE",
-            width: 6,
-            left: false,
-            value: col_size,
-        },
-        Column {
-            name: "AVAIL",
-            width: 3,
-            left: true,
-            value: col_avail,
-        },
-        Column {
-            name: "CLUSTERS",
-            width: 8,
-            left: true,
-            value: col_clusters,
-        },
-        Column {
-            name: "IMAGES",
-            width: 6,
-            left: false,
-            value: col_images,
-        },
-        Column {
-            name: "TYPE",
-            width: 4,
-            left: true,
-            value: col_type,
-        },
-        Column {
-            name: "DS",
-            width: 7,
-            left: true,
-            value: col_ds,
-        },
-        Column {
-            name: "TM",
-            width: 7,
-            left: true,
-            value: col_tm,
-        },
-        Column {
-            name: "STAT",
-            width: 4,
-            left: true,
-            value: col_stat,
-        },
+        Column::right("ID", 4, col_id),
+        Column::left("USER", 8, col_user),
+        Column::left("GROUP", 8, col_group),
+        Column::left("NAME", 15, col_name),
+        Column::right("SIZE", 6, col_size),
+        Column::left("AVAIL", 3, col_avail),
+        Column::left("CLUSTERS", 8, col_clusters),
+        Column::right("IMAGES", 6, col_images),
+        Column::left("TYPE", 4, col_type),
+        Column::left("DS", 7, col_ds),
+        Column::left("TM", 7, col_tm),
+        Column::left("STAT", 4, col_stat),
     ],
     default: &[
         "ID", "NAME", "SIZE", "AVAIL", "CLUSTERS", "IMAGES", "TYPE", "DS", "TM", "STAT",
@@ -360,11 +257,8 @@ mod tests {
              <IMAGES/><TEMPLATE><SHARED><![CDATA[NO]]></SHARED></TEMPLATE></DATASTORE></DATASTORE_POOL>"
         ))
         .expect("xml");
-        let args = ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        };
-        let out = common::render_pool(&pool, &DATASTORE, &TABLE, &args).expect("renders");
+        let out =
+            common::render_pool(&pool, &DATASTORE, &TABLE, &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID NAME              SIZE AVA CLUSTERS IMAGES TYPE DS      TM      STAT\n \

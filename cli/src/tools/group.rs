@@ -1,15 +1,14 @@
 //! `onegroup`: create and delete groups, their templates and administrators, and the list and
 //! show pages with members and VM quota usage.
 
-use std::path::PathBuf;
-
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::args::{ObjectsArgs, UpdateArgs};
 use crate::common::{self, GROUP, ShowArgs, USER};
 use crate::conn::{ConnArgs, One, i, s};
 use crate::error::Result;
 use crate::show::Page;
-use crate::table::{Column, ListArgs, TableSpec};
+use crate::table::{Column, ListArgs, TableSpec, col_id, col_name};
 use crate::tools::user::{
     info_quotas, quota_cpu_group, quota_memory, quota_pci, quota_section, quota_vms, with_quotas,
 };
@@ -30,7 +29,7 @@ pub enum Cmd {
     /// Creates a group (it may use the default VDC's hosts, networks and datastores)
     Create { name: String },
     /// Deletes groups (system groups, ID < 100, and groups with users cannot be deleted)
-    Delete { groups: Vec<String> },
+    Delete(ObjectsArgs),
     /// Lists groups
     List(ListArgs),
     /// Shows a group (the caller's group when none is given)
@@ -40,13 +39,7 @@ pub enum Cmd {
         out: ShowArgs,
     },
     /// Replaces (or with --append, merges) a group's template from FILE or $EDITOR
-    Update {
-        group: String,
-        file: Option<PathBuf>,
-        /// Merge into the current template instead of replacing it
-        #[arg(short = 'a', long)]
-        append: bool,
-    },
+    Update(UpdateArgs),
     /// Makes users (members of the group) administrators of the group
     Addadmin { group: String, users: String },
     /// Removes users from the group's administrators
@@ -68,7 +61,7 @@ pub fn run(args: OneGroup) -> Result<()> {
             common::print_id(one.id("one.group.allocate", vec![s(name)])?);
             Ok(())
         }
-        Cmd::Delete { groups } => common::delete(&one, &GROUP, &groups),
+        Cmd::Delete(a) => common::delete(&one, &GROUP, &a.objects),
         Cmd::List(list) => {
             let pool = common::pool(&one, &GROUP)?;
             common::out(&render_list(&pool, &list)?);
@@ -84,11 +77,7 @@ pub fn run(args: OneGroup) -> Result<()> {
             }
             Ok(())
         }
-        Cmd::Update {
-            group,
-            file,
-            append,
-        } => common::update(&one, &GROUP, &group, file.as_deref(), append, "TEMPLATE"),
+        Cmd::Update(a) => common::update(&one, &GROUP, &a, "TEMPLATE"),
         Cmd::Addadmin { group, users } => admins(&one, "one.group.addadmin", &group, &users),
         Cmd::Deladmin { group, users } => admins(&one, "one.group.deladmin", &group, &users),
     }
@@ -113,12 +102,6 @@ pub fn render_list(pool: &Node, args: &ListArgs) -> Result<String> {
     TABLE.render(&refs, args)
 }
 
-fn col_id(g: &Node) -> String {
-    g.text("ID").to_string()
-}
-fn col_name(g: &Node) -> String {
-    g.text("NAME").to_string()
-}
 fn col_users(g: &Node) -> String {
     g.ids("USERS").len().to_string()
 }
@@ -129,54 +112,14 @@ fn col_admins(g: &Node) -> String {
 /// `onegroup list` columns; the default ones are OpenNebula 7's.
 pub const TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 4,
-            left: false,
-            value: col_id,
-        },
-        Column {
-            name: "NAME",
-            width: 15,
-            left: true,
-            value: col_name,
-        },
-        Column {
-            name: "USERS",
-            width: 5,
-            left: false,
-            value: col_users,
-        },
-        Column {
-            name: "ADMINS",
-            width: 6,
-            left: false,
-            value: col_admins,
-        },
-        Column {
-            name: "VMS",
-            width: 9,
-            left: false,
-            value: quota_vms,
-        },
-        Column {
-            name: "MEMORY",
-            width: 15,
-            left: false,
-            value: quota_memory,
-        },
-        Column {
-            name: "CPU",
-            width: 11,
-            left: false,
-            value: quota_cpu_group,
-        },
-        Column {
-            name: "PCI",
-            width: 9,
-            left: false,
-            value: quota_pci,
-        },
+        Column::right("ID", 4, col_id),
+        Column::left("NAME", 15, col_name),
+        Column::right("USERS", 5, col_users),
+        Column::right("ADMINS", 6, col_admins),
+        Column::right("VMS", 9, quota_vms),
+        Column::right("MEMORY", 15, quota_memory),
+        Column::right("CPU", 11, quota_cpu_group),
+        Column::right("PCI", 9, quota_pci),
     ],
     default: &["ID", "NAME", "USERS", "VMS", "MEMORY", "CPU"],
 };
@@ -221,18 +164,11 @@ mod tests {
         <DEFAULT_GROUP_QUOTAS><VM_QUOTA><VM><VMS>20</VMS></VM></VM_QUOTA></DEFAULT_GROUP_QUOTAS>\
         </GROUP_POOL>";
 
-    fn args() -> ListArgs {
-        ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        }
-    }
-
     /// Golden layout of the default columns.
     #[test]
     fn default_list_layout() {
         let pool = Node::parse(POOL).expect("xml");
-        let out = render_list(&pool, &args()).expect("renders");
+        let out = render_list(&pool, &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID NAME            USERS       VMS          MEMORY         CPU\n \
@@ -246,7 +182,7 @@ mod tests {
                 csv: true,
                 list: vec!["NAME".into(), "ADMINS".into(), "PCI".into()],
                 filter: vec!["USERS>1".into()],
-                ..args()
+                ..ListArgs::default()
             },
         )
         .expect("renders");

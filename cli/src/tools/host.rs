@@ -1,16 +1,16 @@
 //! `onehost`: register, enable/disable/offline, list, show, top, sync, flush and monitoring
 //! of hosts.
 
-use std::path::PathBuf;
-
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::args::{ObjectsArgs, RenameArgs, UpdateArgs};
 use crate::common::{self, HOST, ShowArgs, TopArgs};
 use crate::conn::{ConnArgs, One, i, s};
 use crate::error::{CliError, Result};
 use crate::show::Page;
 use crate::states;
-use crate::table::{Column, ListArgs, TableSpec};
+use crate::table::{Column, ListArgs, TableSpec, col_id, col_name};
+use crate::tools::vm::VM;
 use crate::units::{time_to_str, unit_to_str};
 use crate::xmltree::Node;
 
@@ -40,13 +40,13 @@ pub enum Cmd {
         cluster: Option<String>,
     },
     /// Deletes hosts
-    Delete { hosts: Vec<String> },
+    Delete(ObjectsArgs),
     /// Enables hosts
-    Enable { hosts: Vec<String> },
+    Enable(ObjectsArgs),
     /// Disables hosts (monitored, but nothing new is placed on them)
-    Disable { hosts: Vec<String> },
+    Disable(ObjectsArgs),
     /// Takes hosts offline (not monitored, nothing placed)
-    Offline { hosts: Vec<String> },
+    Offline(ObjectsArgs),
     /// Lists hosts
     List(ListArgs),
     /// Shows a host
@@ -58,19 +58,13 @@ pub enum Cmd {
     /// Lists hosts again and again
     Top(TopArgs),
     /// Copies the driver scripts to hosts again at their next probe (all hosts by default)
-    Sync { hosts: Vec<String> },
+    Sync(ObjectsArgs),
     /// Disables hosts and reschedules their VMs elsewhere
-    Flush { hosts: Vec<String> },
+    Flush(ObjectsArgs),
     /// Replaces (or with --append, merges) a host's template from FILE or $EDITOR
-    Update {
-        host: String,
-        file: Option<PathBuf>,
-        /// Merge into the current template instead of replacing it
-        #[arg(short = 'a', long)]
-        append: bool,
-    },
+    Update(UpdateArgs),
     /// Renames a host
-    Rename { host: String, name: String },
+    Rename(RenameArgs),
     /// Shows the recorded values of one monitoring attribute (for example FREE_CPU)
     Monitoring {
         host: String,
@@ -105,39 +99,37 @@ pub fn run(args: OneHost) -> Result<()> {
             common::print_id(one.id("one.host.allocate", vec![s(name), s(im), s(vm), i(cid)])?);
             Ok(())
         }
-        Cmd::Delete { hosts } => common::delete(&one, &HOST, &hosts),
-        Cmd::Enable { hosts } => status(&one, &hosts, 0),
-        Cmd::Disable { hosts } => status(&one, &hosts, 1),
-        Cmd::Offline { hosts } => status(&one, &hosts, 2),
+        Cmd::Delete(a) => common::delete(&one, &HOST, &a.objects),
+        Cmd::Enable(a) => status(&one, &a.objects, 0),
+        Cmd::Disable(a) => status(&one, &a.objects, 1),
+        Cmd::Offline(a) => status(&one, &a.objects, 2),
         Cmd::List(list) => common::list(&one, &HOST, &TABLE, &list),
         Cmd::Top(top) => common::top(&one, &HOST, &TABLE, &top),
         Cmd::Show { host, out } => {
             if let Some(h) = common::show(&one, &HOST, &host, &out)? {
-                let vms = one.xml("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(-1)])?;
+                let vms = common::pool(&one, &VM)?;
                 common::out(&show_page(&h, &vms));
             }
             Ok(())
         }
-        Cmd::Sync { hosts } => {
-            let hosts = if hosts.is_empty() {
+        Cmd::Sync(a) => {
+            let hosts = if a.objects.is_empty() {
                 all_ids(&one)?
             } else {
-                hosts
+                a.objects
             };
             common::each(&one, &HOST, &hosts, |id| {
                 one.run("one.host.sync", vec![i(id)])
             })
         }
-        Cmd::Flush { hosts } => flush(&one, &hosts),
-        Cmd::Update { host, file, append } => {
-            common::update(&one, &HOST, &host, file.as_deref(), append, "TEMPLATE")
-        }
-        Cmd::Rename { host, name } => common::rename(&one, &HOST, &host, &name),
+        Cmd::Flush(a) => flush(&one, &a.objects),
+        Cmd::Update(a) => common::update(&one, &HOST, &a, "TEMPLATE"),
+        Cmd::Rename(a) => common::rename(&one, &HOST, &a),
         Cmd::Monitoring {
             host,
             attribute,
             out,
-        } => monitoring(&one, &host, &attribute, &out),
+        } => common::monitoring(&one, &HOST, &host, &attribute, &out),
     }
 }
 
@@ -156,7 +148,7 @@ fn all_ids(one: &One) -> Result<Vec<String>> {
 
 /// `flush`: disable, then ask the scheduler to move every VM running there.
 fn flush(one: &One, hosts: &[String]) -> Result<()> {
-    let vms = one.xml("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(-1)])?;
+    let vms = common::pool(one, &VM)?;
     common::each(one, &HOST, hosts, |id| {
         one.run("one.host.status", vec![i(id), i(1)])?;
         for vm in vms
@@ -180,48 +172,6 @@ pub fn vm_host_id(vm: &Node) -> Option<i64> {
     last.text("HID").trim().parse().ok()
 }
 
-fn find_desc<'a>(node: &'a Node, name: &str) -> Option<&'a Node> {
-    node.children
-        .iter()
-        .find(|c| c.name == name)
-        .or_else(|| node.children.iter().find_map(|c| find_desc(c, name)))
-}
-
-fn monitoring(one: &One, host: &str, attribute: &str, out: &ShowArgs) -> Result<()> {
-    let id = common::resolve_one(one, &HOST, host)?;
-    let data = one.xml("one.host.monitoring", vec![i(id)])?;
-    if out.xml {
-        common::out(&data.to_pretty_xml());
-        return Ok(());
-    }
-    if out.json {
-        common::out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&data.to_json()).unwrap_or_default()
-        ));
-        return Ok(());
-    }
-    let mut text = format!("{:<16} {}\n", "TIME", attribute);
-    let mut found = 0;
-    for rec in data.all("MONITORING") {
-        if let Some(v) = find_desc(rec, attribute) {
-            text.push_str(&format!(
-                "{:<16} {}\n",
-                time_to_str(rec.int("TIMESTAMP")),
-                v.text
-            ));
-            found += 1;
-        }
-    }
-    if found == 0 {
-        return Err(CliError::usage(format!(
-            "no monitoring records of {attribute} for host {id}"
-        )));
-    }
-    common::out(&text);
-    Ok(())
-}
-
 fn allocated(used: f64, max: f64, mem: bool) -> String {
     let pct = if max > 0.0 {
         (used * 100.0 / max).round() as i64
@@ -239,12 +189,6 @@ fn allocated(used: f64, max: f64, mem: bool) -> String {
     }
 }
 
-fn col_id(h: &Node) -> String {
-    h.text("ID").to_string()
-}
-fn col_name(h: &Node) -> String {
-    h.text("NAME").to_string()
-}
 fn col_cluster(h: &Node) -> String {
     h.text("CLUSTER").to_string()
 }
@@ -319,114 +263,24 @@ fn col_vm(h: &Node) -> String {
 /// `onehost list` columns; the default ones are OpenNebula 7's.
 pub const TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 4,
-            left: false,
-            value: col_id,
-        },
-        Column {
-            name: "NAME",
-            width: 15,
-            left: true,
-            value: col_name,
-        },
-        Column {
-            name: "CLUSTER",
-            width: 9,
-            left: true,
-            value: col_cluster,
-        },
-        Column {
-            name: "TVM",
-            width: 3,
-            left: false,
-            value: col_zvm,
-        },
-        Column {
-            name: "RVM",
-            width: 3,
-            left: false,
-            value: col_rvm,
-        },
-        Column {
-            name: "ALLOCATED_CPU",
-            width: 18,
-            left: false,
-            value: col_alloc_cpu,
-        },
-        Column {
-            name: "ALLOCATED_MEM",
-            width: 22,
-            left: false,
-            value: col_alloc_mem,
-        },
-        Column {
-            name: "REAL_CPU",
-            width: 18,
-            left: false,
-            value: col_real_cpu,
-        },
-        Column {
-            name: "REAL_MEM",
-            width: 22,
-            left: false,
-            value: col_real_mem,
-        },
-        Column {
-            name: "TCPU",
-            width: 6,
-            left: false,
-            value: col_tcpu,
-        },
-        Column {
-            name: "FCPU",
-            width: 6,
-            left: false,
-            value: col_fcpu,
-        },
-        Column {
-            name: "ACPU",
-            width: 6,
-            left: false,
-            value: col_acpu,
-        },
-        Column {
-            name: "TMEM",
-            width: 7,
-            left: false,
-            value: col_tmem,
-        },
-        Column {
-            name: "FMEM",
-            width: 7,
-            left: false,
-            value: col_fmem,
-        },
-        Column {
-            name: "AMEM",
-            width: 7,
-            left: false,
-            value: col_amem,
-        },
-        Column {
-            name: "IM_MAD",
-            width: 8,
-            left: true,
-            value: col_im,
-        },
-        Column {
-            name: "VM_MAD",
-            width: 8,
-            left: true,
-            value: col_vm,
-        },
-        Column {
-            name: "STAT",
-            width: 6,
-            left: true,
-            value: col_stat,
-        },
+        Column::right("ID", 4, col_id),
+        Column::left("NAME", 15, col_name),
+        Column::left("CLUSTER", 9, col_cluster),
+        Column::right("TVM", 3, col_zvm),
+        Column::right("RVM", 3, col_rvm),
+        Column::right("ALLOCATED_CPU", 18, col_alloc_cpu),
+        Column::right("ALLOCATED_MEM", 22, col_alloc_mem),
+        Column::right("REAL_CPU", 18, col_real_cpu),
+        Column::right("REAL_MEM", 22, col_real_mem),
+        Column::right("TCPU", 6, col_tcpu),
+        Column::right("FCPU", 6, col_fcpu),
+        Column::right("ACPU", 6, col_acpu),
+        Column::right("TMEM", 7, col_tmem),
+        Column::right("FMEM", 7, col_fmem),
+        Column::right("AMEM", 7, col_amem),
+        Column::left("IM_MAD", 8, col_im),
+        Column::left("VM_MAD", 8, col_vm),
+        Column::left("STAT", 6, col_stat),
     ],
     default: &[
         "ID",
@@ -476,15 +330,7 @@ pub fn show_page(h: &Node, vms: &Node) -> String {
         .filter(|vm| vm_host_id(vm) == Some(id) && matches!(vm.int("STATE"), 3 | 5 | 8))
         .collect();
     p.header("VIRTUAL MACHINES");
-    let list = ListArgs {
-        operator: "AND".into(),
-        ..ListArgs::default()
-    };
-    p.raw(
-        &crate::tools::vm::TABLE
-            .render(&on_host, &list)
-            .unwrap_or_default(),
-    );
+    p.raw(&crate::tools::vm::TABLE.render_default(&on_host));
     p.finish()
 }
 
@@ -503,11 +349,7 @@ mod tests {
     #[test]
     fn default_list_layout() {
         let h = Node::parse(HOST_XML).expect("xml");
-        let args = ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        };
-        let out = TABLE.render(&[&h], &args).expect("renders");
+        let out = TABLE.render(&[&h], &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID NAME            CLUSTER   TVM      ALLOCATED_CPU          ALLOCATED_MEM STAT\n   \

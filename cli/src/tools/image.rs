@@ -6,12 +6,14 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand};
 use libone::template::Template;
 
+use crate::args::{ChgrpArgs, ChmodArgs, ChownArgs, LockArgs, ObjectsArgs, RenameArgs, UpdateArgs};
 use crate::common::{self, ShowArgs, TopArgs};
-use crate::conn::{ConnArgs, One, b, i, s};
+use crate::conn::{ConnArgs, b, i, s};
 use crate::error::{CliError, Result};
 use crate::show::{Page, yes_no};
 use crate::states;
-use crate::table::{Column, ListArgs, TableSpec};
+use crate::table::{Column, ListArgs, TableSpec, col_group, col_id, col_name, col_user};
+use crate::tools::vm::VM;
 use crate::units::{date_to_str, unit_to_str};
 use crate::xmltree::Node;
 
@@ -97,13 +99,13 @@ pub enum Cmd {
     /// Lists images again and again
     Top(TopArgs),
     /// Makes images persistent: VMs write to the image itself
-    Persistent { images: Vec<String> },
+    Persistent(ObjectsArgs),
     /// Makes images non-persistent: VMs get a copy
-    Nonpersistent { images: Vec<String> },
+    Nonpersistent(ObjectsArgs),
     /// Enables images
-    Enable { images: Vec<String> },
+    Enable(ObjectsArgs),
     /// Disables images: no new VM can use them
-    Disable { images: Vec<String> },
+    Disable(ObjectsArgs),
     /// Changes the type of an image (OS, CDROM, DATABLOCK, ...)
     Chtype {
         images: String,
@@ -111,37 +113,19 @@ pub enum Cmd {
         image_type: String,
     },
     /// Replaces (or with --append, merges) an image's template from FILE or $EDITOR
-    Update {
-        image: String,
-        file: Option<PathBuf>,
-        /// Merge into the current template instead of replacing it
-        #[arg(short = 'a', long)]
-        append: bool,
-    },
+    Update(UpdateArgs),
     /// Renames an image
-    Rename { image: String, name: String },
+    Rename(RenameArgs),
     /// Changes the owner (and optionally the group) of images
-    Chown {
-        images: String,
-        /// New owner (user name or ID)
-        #[arg(value_name = "USER")]
-        owner: String,
-        /// New group (name or ID)
-        group: Option<String>,
-    },
+    Chown(ChownArgs),
     /// Changes the group of images
-    Chgrp { images: String, group: String },
+    Chgrp(ChgrpArgs),
     /// Changes the permissions of images (octal, for example 640)
-    Chmod { images: String, mode: String },
+    Chmod(ChmodArgs),
     /// Locks images
-    Lock {
-        images: Vec<String>,
-        /// use, manage, admin or all
-        #[arg(long, default_value = "use")]
-        level: String,
-    },
+    Lock(LockArgs),
     /// Unlocks images
-    Unlock { images: Vec<String> },
+    Unlock(ObjectsArgs),
 }
 
 pub fn command() -> clap::Command {
@@ -184,47 +168,33 @@ pub fn run(args: OneImage) -> Result<()> {
                 let vms = if img.ids("VMS").is_empty() {
                     None
                 } else {
-                    Some(one.xml("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(-1)])?)
+                    Some(common::pool(&one, &VM)?)
                 };
                 common::out(&show_page(&img, vms.as_ref()));
             }
             Ok(())
         }
-        Cmd::Persistent { images } => flag(&one, "one.image.persistent", &images, true),
-        Cmd::Nonpersistent { images } => flag(&one, "one.image.persistent", &images, false),
-        Cmd::Enable { images } => flag(&one, "one.image.enable", &images, true),
-        Cmd::Disable { images } => flag(&one, "one.image.enable", &images, false),
+        Cmd::Persistent(a) => common::flag(&one, &IMAGE, "persistent", &a.objects, true),
+        Cmd::Nonpersistent(a) => common::flag(&one, &IMAGE, "persistent", &a.objects, false),
+        Cmd::Enable(a) => common::flag(&one, &IMAGE, "enable", &a.objects, true),
+        Cmd::Disable(a) => common::flag(&one, &IMAGE, "enable", &a.objects, false),
         Cmd::Chtype { images, image_type } => {
             let t = image_type.trim().to_ascii_uppercase();
             common::each(&one, &IMAGE, &[images], |id| {
                 one.run("one.image.chtype", vec![i(id), s(t.clone())])
             })
         }
-        Cmd::Update {
-            image,
-            file,
-            append,
-        } => common::update(&one, &IMAGE, &image, file.as_deref(), append, "TEMPLATE"),
-        Cmd::Rename { image, name } => common::rename(&one, &IMAGE, &image, &name),
-        Cmd::Chown {
-            images,
-            owner,
-            group,
-        } => common::chown(&one, &IMAGE, &[images], &owner, group.as_deref()),
-        Cmd::Chgrp { images, group } => common::chgrp(&one, &IMAGE, &[images], &group),
-        Cmd::Chmod { images, mode } => common::chmod(&one, &IMAGE, &[images], &mode),
-        Cmd::Lock { images, level } => common::lock(&one, &IMAGE, &images, &level),
-        Cmd::Unlock { images } => common::unlock(&one, &IMAGE, &images),
+        Cmd::Update(a) => common::update(&one, &IMAGE, &a, "TEMPLATE"),
+        Cmd::Rename(a) => common::rename(&one, &IMAGE, &a),
+        Cmd::Chown(a) => common::chown(&one, &IMAGE, &a),
+        Cmd::Chgrp(a) => common::chgrp(&one, &IMAGE, &a),
+        Cmd::Chmod(a) => common::chmod(&one, &IMAGE, &a),
+        Cmd::Lock(a) => common::lock(&one, &IMAGE, &a),
+        Cmd::Unlock(a) => common::unlock(&one, &IMAGE, &a.objects),
     }
 }
 
 /// `<method>(id, on)` on each image (persistent, enable).
-fn flag(one: &One, method: &str, images: &[String], on: bool) -> Result<()> {
-    common::each(one, &IMAGE, images, |id| {
-        one.run(method, vec![i(id), b(on)])
-    })
-}
-
 impl ImageOptions {
     /// True if any template option was given.
     pub fn is_used(&self) -> bool {
@@ -276,18 +246,6 @@ impl ImageOptions {
 
 // ------------------------------------------------------------------------------- columns
 
-fn col_id(m: &Node) -> String {
-    m.text("ID").to_string()
-}
-fn col_user(m: &Node) -> String {
-    m.text("UNAME").to_string()
-}
-fn col_group(m: &Node) -> String {
-    m.text("GNAME").to_string()
-}
-fn col_name(m: &Node) -> String {
-    m.text("NAME").to_string()
-}
 fn col_datastore(m: &Node) -> String {
     m.text("DATASTORE").to_string()
 }
@@ -313,72 +271,17 @@ fn col_regtime(m: &Node) -> String {
 /// `oneimage list` columns; the default ones are OpenNebula 7's.
 pub const TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 4,
-            left: false,
-            value: col_id,
-        },
-        Column {
-            name: "USER",
-            width: 10,
-            left: true,
-            value: col_user,
-        },
-        Column {
-            name: "GROUP",
-            width: 10,
-            left: true,
-            value: col_group,
-        },
-        Column {
-            name: "NAME",
-            width: 15,
-            left: true,
-            value: col_name,
-        },
-        Column {
-            name: "DATASTORE",
-            width: 10,
-            left: true,
-            value: col_datastore,
-        },
-        Column {
-            name: "SIZE",
-            width: 7,
-            left: false,
-            value: col_size,
-        },
-        Column {
-            name: "TYPE",
-            width: 4,
-            left: true,
-            value: col_type,
-        },
-        Column {
-            name: "PERSISTENT",
-            width: 3,
-            left: false,
-            value: col_persistent,
-        },
-        Column {
-            name: "STAT",
-            width: 4,
-            left: true,
-            value: col_stat,
-        },
-        Column {
-            name: "RVMS",
-            width: 4,
-            left: false,
-            value: col_rvms,
-        },
-        Column {
-            name: "REGTIME",
-            width: 15,
-            left: false,
-            value: col_regtime,
-        },
+        Column::right("ID", 4, col_id),
+        Column::left("USER", 10, col_user),
+        Column::left("GROUP", 10, col_group),
+        Column::left("NAME", 15, col_name),
+        Column::left("DATASTORE", 10, col_datastore),
+        Column::right("SIZE", 7, col_size),
+        Column::left("TYPE", 4, col_type),
+        Column::right("PERSISTENT", 3, col_persistent),
+        Column::left("STAT", 4, col_stat),
+        Column::right("RVMS", 4, col_rvms),
+        Column::right("REGTIME", 15, col_regtime),
     ],
     default: &[
         "ID",
@@ -430,15 +333,7 @@ pub fn show_page(img: &Node, vms: Option<&Node>) -> String {
                     .collect()
             })
             .unwrap_or_default();
-        let list = ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        };
-        p.raw(
-            &crate::tools::vm::TABLE
-                .render(&using, &list)
-                .unwrap_or_default(),
-        );
+        p.raw(&crate::tools::vm::TABLE.render_default(&using));
     }
     p.finish()
 }
@@ -464,11 +359,9 @@ mod tests {
     /// Golden layout of the default columns.
     #[test]
     fn default_list_layout() {
-        let args = ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        };
-        let out = TABLE.render(&[&image()], &args).expect("renders");
+        let out = TABLE
+            .render(&[&image()], &ListArgs::default())
+            .expect("renders");
         assert_eq!(
             out,
             "  ID USER       GROUP      NAME            DATASTORE     SIZE TYPE PER STAT RVMS\n   \

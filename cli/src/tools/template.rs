@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand};
 use libone::template::{Template, Vector};
 
+use crate::args::{ChgrpArgs, ChmodArgs, ChownArgs, LockArgs, ObjectsArgs, RenameArgs, UpdateArgs};
 use crate::common::{self, ShowArgs, TopArgs};
 use crate::conn::{ConnArgs, One, b, i, s};
 use crate::error::{CliError, Result};
 use crate::show::Page;
-use crate::table::{Column, ListArgs, TableSpec};
+use crate::table::{Column, ListArgs, TableSpec, col_group, col_id, col_name, col_user};
 use crate::units::{date_to_str, time_to_str};
 use crate::xmltree::Node;
 
@@ -71,7 +72,7 @@ pub enum Cmd {
         vm: VmOptions,
     },
     /// Deletes VM templates
-    Delete { templates: Vec<String> },
+    Delete(ObjectsArgs),
     /// Lists VM templates
     List(ListArgs),
     /// Shows a VM template
@@ -103,37 +104,19 @@ pub enum Cmd {
     /// Copies a template under a new name
     Clone { template: String, name: String },
     /// Replaces (or with --append, merges) a template's contents from FILE or $EDITOR
-    Update {
-        template: String,
-        file: Option<PathBuf>,
-        /// Merge into the current template instead of replacing it
-        #[arg(short = 'a', long)]
-        append: bool,
-    },
+    Update(UpdateArgs),
     /// Renames a VM template
-    Rename { template: String, name: String },
+    Rename(RenameArgs),
     /// Changes the owner (and optionally the group) of VM templates
-    Chown {
-        templates: String,
-        /// New owner (user name or ID)
-        #[arg(value_name = "USER")]
-        owner: String,
-        /// New group (name or ID)
-        group: Option<String>,
-    },
+    Chown(ChownArgs),
     /// Changes the group of VM templates
-    Chgrp { templates: String, group: String },
+    Chgrp(ChgrpArgs),
     /// Changes the permissions of VM templates (octal, for example 640)
-    Chmod { templates: String, mode: String },
+    Chmod(ChmodArgs),
     /// Locks VM templates
-    Lock {
-        templates: Vec<String>,
-        /// use, manage, admin or all
-        #[arg(long, default_value = "use")]
-        level: String,
-    },
+    Lock(LockArgs),
     /// Unlocks VM templates
-    Unlock { templates: Vec<String> },
+    Unlock(ObjectsArgs),
 }
 
 pub fn command() -> clap::Command {
@@ -161,7 +144,7 @@ pub fn run(args: OneTemplate) -> Result<()> {
             common::print_id(one.id("one.template.allocate", vec![s(text)])?);
             Ok(())
         }
-        Cmd::Delete { templates } => common::delete(&one, &TEMPLATE, &templates),
+        Cmd::Delete(a) => common::delete(&one, &TEMPLATE, &a.objects),
         Cmd::List(list) => common::list(&one, &TEMPLATE, &TABLE, &list),
         Cmd::Top(top) => common::top(&one, &TEMPLATE, &TABLE, &top),
         Cmd::Show { template, out } => {
@@ -196,28 +179,13 @@ pub fn run(args: OneTemplate) -> Result<()> {
             common::print_id(one.id("one.template.clone", vec![i(id), s(name), b(false)])?);
             Ok(())
         }
-        Cmd::Update {
-            template,
-            file,
-            append,
-        } => common::update(
-            &one,
-            &TEMPLATE,
-            &template,
-            file.as_deref(),
-            append,
-            "TEMPLATE",
-        ),
-        Cmd::Rename { template, name } => common::rename(&one, &TEMPLATE, &template, &name),
-        Cmd::Chown {
-            templates,
-            owner,
-            group,
-        } => common::chown(&one, &TEMPLATE, &[templates], &owner, group.as_deref()),
-        Cmd::Chgrp { templates, group } => common::chgrp(&one, &TEMPLATE, &[templates], &group),
-        Cmd::Chmod { templates, mode } => common::chmod(&one, &TEMPLATE, &[templates], &mode),
-        Cmd::Lock { templates, level } => common::lock(&one, &TEMPLATE, &templates, &level),
-        Cmd::Unlock { templates } => common::unlock(&one, &TEMPLATE, &templates),
+        Cmd::Update(a) => common::update(&one, &TEMPLATE, &a, "TEMPLATE"),
+        Cmd::Rename(a) => common::rename(&one, &TEMPLATE, &a),
+        Cmd::Chown(a) => common::chown(&one, &TEMPLATE, &a),
+        Cmd::Chgrp(a) => common::chgrp(&one, &TEMPLATE, &a),
+        Cmd::Chmod(a) => common::chmod(&one, &TEMPLATE, &a),
+        Cmd::Lock(a) => common::lock(&one, &TEMPLATE, &a),
+        Cmd::Unlock(a) => common::unlock(&one, &TEMPLATE, &a.objects),
     }
 }
 
@@ -313,18 +281,6 @@ impl VmOptions {
 
 // ------------------------------------------------------------------------------- columns
 
-fn col_id(t: &Node) -> String {
-    t.text("ID").to_string()
-}
-fn col_user(t: &Node) -> String {
-    t.text("UNAME").to_string()
-}
-fn col_group(t: &Node) -> String {
-    t.text("GNAME").to_string()
-}
-fn col_name(t: &Node) -> String {
-    t.text("NAME").to_string()
-}
 /// OpenNebula's `MM/DD HH:MM:SS` (the column is 15 wide; `show` prints the year too).
 fn col_regtime(t: &Node) -> String {
     time_to_str(t.int("REGTIME"))
@@ -333,36 +289,11 @@ fn col_regtime(t: &Node) -> String {
 /// `onetemplate list` columns; the default ones are OpenNebula 7's.
 pub const TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 4,
-            left: false,
-            value: col_id,
-        },
-        Column {
-            name: "USER",
-            width: 15,
-            left: true,
-            value: col_user,
-        },
-        Column {
-            name: "GROUP",
-            width: 15,
-            left: true,
-            value: col_group,
-        },
-        Column {
-            name: "NAME",
-            width: 27,
-            left: true,
-            value: col_name,
-        },
-        Column {
-            name: "REGTIME",
-            width: 15,
-            left: false,
-            value: col_regtime,
-        },
+        Column::right("ID", 4, col_id),
+        Column::left("USER", 15, col_user),
+        Column::left("GROUP", 15, col_group),
+        Column::left("NAME", 27, col_name),
+        Column::right("REGTIME", 15, col_regtime),
     ],
     default: &["ID", "USER", "GROUP", "NAME", "REGTIME"],
 };
@@ -402,11 +333,9 @@ mod tests {
     /// Golden layout of the default columns.
     #[test]
     fn default_list_layout() {
-        let args = ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        };
-        let out = TABLE.render(&[&template()], &args).expect("renders");
+        let out = TABLE
+            .render(&[&template()], &ListArgs::default())
+            .expect("renders");
         assert_eq!(
             out,
             "  ID USER            GROUP           NAME                                REGTIME\n   \

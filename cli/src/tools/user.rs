@@ -5,15 +5,14 @@
 //! The quota helpers ([`with_quotas`], [`QUOTA_COLUMNS`]) are shared with `onegroup`: user and
 //! group pool documents carry each object's quotas in a `<QUOTAS>` sibling that follows it.
 
-use std::path::PathBuf;
-
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::args::{ChgrpArgs, ObjectsArgs, UpdateArgs};
 use crate::common::{self, GROUP, ShowArgs, USER};
-use crate::conn::{ConnArgs, One, b, i, s};
+use crate::conn::{ConnArgs, One, i, s};
 use crate::error::{CliError, Result};
 use crate::show::{Page, yes_no};
-use crate::table::{Column, ListArgs, TableSpec};
+use crate::table::{Column, ListArgs, TableSpec, col_group, col_id, col_name};
 use crate::units::{date_to_str, now, unit_to_str};
 use crate::xmltree::Node;
 
@@ -48,7 +47,7 @@ pub enum Cmd {
         groups: Vec<String>,
     },
     /// Deletes users
-    Delete { users: Vec<String> },
+    Delete(ObjectsArgs),
     /// Lists users
     List(ListArgs),
     /// Shows a user (the caller when no user is given)
@@ -88,7 +87,7 @@ pub enum Cmd {
         group: Option<String>,
     },
     /// Changes the primary group of users
-    Chgrp { users: String, group: String },
+    Chgrp(ChgrpArgs),
     /// Adds users to a secondary group
     Addgroup { users: String, group: String },
     /// Removes users from a secondary group
@@ -102,18 +101,11 @@ pub enum Cmd {
         secret: Option<String>,
     },
     /// Enables users
-    Enable { users: Vec<String> },
+    Enable(ObjectsArgs),
     /// Disables users (they can no longer authenticate)
-    Disable { users: Vec<String> },
+    Disable(ObjectsArgs),
     /// Replaces (or with --append, merges) a user's template from FILE or $EDITOR
-    Update {
-        #[arg(value_name = "USER")]
-        account: String,
-        file: Option<PathBuf>,
-        /// Merge into the current template instead of replacing it
-        #[arg(short = 'a', long)]
-        append: bool,
-    },
+    Update(UpdateArgs),
 }
 
 pub fn command() -> clap::Command {
@@ -133,7 +125,7 @@ pub fn run(args: OneUser) -> Result<()> {
             driver,
             groups,
         } => create(&one, &name, &secret, &driver, &groups),
-        Cmd::Delete { users } => common::delete(&one, &USER, &users),
+        Cmd::Delete(a) => common::delete(&one, &USER, &a.objects),
         Cmd::List(list) => list_users(&one, &list),
         Cmd::Show { account, out } => show(&one, account.as_deref(), &out),
         Cmd::Passwd { account, secret } => {
@@ -146,7 +138,7 @@ pub fn run(args: OneUser) -> Result<()> {
             group,
             ..
         } => login(&one, &account, time, group.as_deref()),
-        Cmd::Chgrp { users, group } => group_action(&one, "one.user.chgrp", &users, &group),
+        Cmd::Chgrp(a) => group_action(&one, "one.user.chgrp", &a.objects, &a.group),
         Cmd::Addgroup { users, group } => group_action(&one, "one.user.addgroup", &users, &group),
         Cmd::Delgroup { users, group } => group_action(&one, "one.user.delgroup", &users, &group),
         Cmd::Chauth {
@@ -160,13 +152,9 @@ pub fn run(args: OneUser) -> Result<()> {
                 vec![i(id), s(driver), s(secret.unwrap_or_default())],
             )
         }
-        Cmd::Enable { users } => enable(&one, &users, true),
-        Cmd::Disable { users } => enable(&one, &users, false),
-        Cmd::Update {
-            account,
-            file,
-            append,
-        } => common::update(&one, &USER, &account, file.as_deref(), append, "TEMPLATE"),
+        Cmd::Enable(a) => common::flag(&one, &USER, "enable", &a.objects, true),
+        Cmd::Disable(a) => common::flag(&one, &USER, "enable", &a.objects, false),
+        Cmd::Update(a) => common::update(&one, &USER, &a, "TEMPLATE"),
     }
 }
 
@@ -242,12 +230,6 @@ fn group_action(one: &One, method: &str, users: &str, group: &str) -> Result<()>
     let gid = common::resolve_one(one, &GROUP, group)?;
     common::each(one, &USER, &[users.to_string()], |id| {
         one.run(method, vec![i(id), i(gid)])
-    })
-}
-
-fn enable(one: &One, users: &[String], on: bool) -> Result<()> {
-    common::each(one, &USER, users, |id| {
-        one.run("one.user.enable", vec![i(id), b(on)])
     })
 }
 
@@ -437,30 +419,10 @@ pub fn quota_pci(row: &Node) -> String {
 
 /// The quota columns of `oneuser show`'s usage table.
 pub const QUOTA_COLUMNS: &[Column] = &[
-    Column {
-        name: "VMS",
-        width: 9,
-        left: false,
-        value: quota_vms,
-    },
-    Column {
-        name: "MEMORY",
-        width: 15,
-        left: false,
-        value: quota_memory,
-    },
-    Column {
-        name: "CPU",
-        width: 10,
-        left: false,
-        value: quota_cpu,
-    },
-    Column {
-        name: "PCI",
-        width: 9,
-        left: false,
-        value: quota_pci,
-    },
+    Column::right("VMS", 9, quota_vms),
+    Column::right("MEMORY", 15, quota_memory),
+    Column::right("CPU", 10, quota_cpu),
+    Column::right("PCI", 9, quota_pci),
 ];
 
 const QUOTA_TABLE: TableSpec = TableSpec {
@@ -475,22 +437,12 @@ pub fn quota_section(p: &mut Page, row: &Node) {
         return;
     }
     p.header("VMS USAGE & QUOTAS");
-    let args = ListArgs {
-        operator: "AND".into(),
-        ..ListArgs::default()
-    };
-    p.raw(&QUOTA_TABLE.render(&[row], &args).unwrap_or_default());
+    p.raw(&QUOTA_TABLE.render_default(&[row]));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Columns
 
-fn col_id(u: &Node) -> String {
-    u.text("ID").to_string()
-}
-fn col_name(u: &Node) -> String {
-    u.text("NAME").to_string()
-}
 fn col_enabled(u: &Node) -> String {
     if u.text("ENABLED") == "1" {
         "yes"
@@ -498,9 +450,6 @@ fn col_enabled(u: &Node) -> String {
         "no"
     }
     .to_string()
-}
-fn col_group(u: &Node) -> String {
-    u.text("GNAME").to_string()
 }
 fn col_auth(u: &Node) -> String {
     u.text("AUTH_DRIVER").to_string()
@@ -512,66 +461,16 @@ fn col_password(u: &Node) -> String {
 /// `oneuser list` columns; the default ones are OpenNebula 7's.
 pub const TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 4,
-            left: false,
-            value: col_id,
-        },
-        Column {
-            name: "NAME",
-            width: 15,
-            left: true,
-            value: col_name,
-        },
-        Column {
-            name: "ENABLED",
-            width: 4,
-            left: true,
-            value: col_enabled,
-        },
-        Column {
-            name: "GROUP",
-            width: 8,
-            left: true,
-            value: col_group,
-        },
-        Column {
-            name: "AUTH",
-            width: 8,
-            left: true,
-            value: col_auth,
-        },
-        Column {
-            name: "VMS",
-            width: 9,
-            left: false,
-            value: quota_vms,
-        },
-        Column {
-            name: "MEMORY",
-            width: 15,
-            left: false,
-            value: quota_memory,
-        },
-        Column {
-            name: "CPU",
-            width: 10,
-            left: false,
-            value: quota_cpu,
-        },
-        Column {
-            name: "PCI",
-            width: 9,
-            left: false,
-            value: quota_pci,
-        },
-        Column {
-            name: "PASSWORD",
-            width: 50,
-            left: true,
-            value: col_password,
-        },
+        Column::right("ID", 4, col_id),
+        Column::left("NAME", 15, col_name),
+        Column::left("ENABLED", 4, col_enabled),
+        Column::left("GROUP", 8, col_group),
+        Column::left("AUTH", 8, col_auth),
+        Column::right("VMS", 9, quota_vms),
+        Column::right("MEMORY", 15, quota_memory),
+        Column::right("CPU", 10, quota_cpu),
+        Column::right("PCI", 9, quota_pci),
+        Column::left("PASSWORD", 50, col_password),
     ],
     default: &[
         "ID", "NAME", "ENABLED", "GROUP", "AUTH", "VMS", "MEMORY", "CPU", "PCI",
@@ -647,19 +546,12 @@ mod tests {
         <DEFAULT_USER_QUOTAS><VM_QUOTA><VM><CPU>8</CPU></VM></VM_QUOTA></DEFAULT_USER_QUOTAS>\
         </USER_POOL>";
 
-    fn args() -> ListArgs {
-        ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        }
-    }
-
     /// Golden layout of the default columns: rows are the USER elements only, quota columns
     /// come from the QUOTAS sibling with the same ID and the pool's default quotas.
     #[test]
     fn default_list_layout() {
         let pool = Node::parse(POOL).expect("xml");
-        let out = render_list(&pool, &args()).expect("renders");
+        let out = render_list(&pool, &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID NAME            ENAB GROUP    AUTH           VMS          MEMORY        CPU       PCI\n   \
@@ -687,7 +579,7 @@ mod tests {
             &ListArgs {
                 csv: true,
                 list: vec!["NAME".into(), "VMS".into()],
-                ..args()
+                ..ListArgs::default()
             },
         )
         .expect("renders");

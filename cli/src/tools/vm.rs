@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand};
 use libone::template::{Template, Vector};
 
+use crate::args::{ChgrpArgs, ChmodArgs, ChownArgs, LockArgs, RenameArgs, UpdateArgs};
 use crate::common::{self, DATASTORE, HOST, ShowArgs, TopArgs};
 use crate::conn::{ConnArgs, One, b, i, s};
 use crate::error::{CliError, Result};
 use crate::show::{Page, yes_no};
 use crate::states;
-use crate::table::{Column, ListArgs, TableSpec};
+use crate::table::{Column, ListArgs, TableSpec, col_group, col_id, col_name, col_user};
 use crate::units::{now, period_to_str, time_to_str, unit_to_str};
 use crate::xmltree::Node;
 
@@ -109,6 +110,14 @@ impl RecoverOp {
     }
 }
 
+/// The VMs of an action that needs at least one.
+#[derive(clap::Args, Debug, Clone)]
+pub struct VmsArgs {
+    /// VMs: IDs, ranges (3..5), names, comma-separated
+    #[arg(required = true)]
+    pub vms: Vec<String>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
     /// Creates VMs from a template file and/or --cpu, --memory, --disk, --nic...
@@ -125,35 +134,15 @@ pub enum Cmd {
     /// Lists virtual machines again and again
     Top(TopArgs),
     /// Puts PENDING VMs on hold: the scheduler does not place them until `release`
-    Hold {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        #[arg(required = true)]
-        vms: Vec<String>,
-    },
+    Hold(VmsArgs),
     /// Releases VMs on hold back to PENDING
-    Release {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        #[arg(required = true)]
-        vms: Vec<String>,
-    },
+    Release(VmsArgs),
     /// Stops running VMs: saves their state and frees their host
-    Stop {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        #[arg(required = true)]
-        vms: Vec<String>,
-    },
+    Stop(VmsArgs),
     /// Suspends running VMs on their host
-    Suspend {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        #[arg(required = true)]
-        vms: Vec<String>,
-    },
+    Suspend(VmsArgs),
     /// Resumes stopped, suspended, powered-off or undeployed VMs
-    Resume {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        #[arg(required = true)]
-        vms: Vec<String>,
-    },
+    Resume(VmsArgs),
     /// Reboots running VMs (--hard: resets them)
     Reboot {
         /// VMs: IDs, ranges (3..5), names, comma-separated
@@ -191,17 +180,9 @@ pub enum Cmd {
         hard: bool,
     },
     /// Marks running VMs to be moved by the scheduler to another host
-    Resched {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        #[arg(required = true)]
-        vms: Vec<String>,
-    },
+    Resched(VmsArgs),
     /// Clears the resched mark of VMs
-    Unresched {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        #[arg(required = true)]
-        vms: Vec<String>,
-    },
+    Unresched(VmsArgs),
     /// Deploys PENDING or HOLD VMs on HOST (name or ID), in system DATASTORE if given
     Deploy {
         /// VMs: IDs, ranges (3..5), names, comma-separated
@@ -244,47 +225,15 @@ pub enum Cmd {
         op: RecoverOp,
     },
     /// Renames a VM
-    Rename {
-        /// VM name or ID
-        vm: String,
-        /// The new name
-        name: String,
-    },
+    Rename(RenameArgs),
     /// Replaces (or with --append, merges) a VM's USER_TEMPLATE from FILE or $EDITOR
-    Update {
-        /// VM name or ID
-        vm: String,
-        /// Template file (`-` reads standard input; default: edit the current one in $EDITOR)
-        file: Option<PathBuf>,
-        /// Merge into the current template instead of replacing it
-        #[arg(short = 'a', long)]
-        append: bool,
-    },
+    Update(UpdateArgs),
     /// Changes the owner (and optionally the group) of VMs
-    Chown {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        vms: String,
-        /// New owner: user name or ID
-        // Not called `user`: that id is taken by the global --user option.
-        #[arg(value_name = "USER")]
-        owner: String,
-        /// New group: name or ID (default: unchanged)
-        group: Option<String>,
-    },
+    Chown(ChownArgs),
     /// Changes the group of VMs
-    Chgrp {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        vms: String,
-        /// New group: name or ID
-        group: String,
-    },
+    Chgrp(ChgrpArgs),
     /// Changes the permissions of VMs (octal, for example 640)
-    Chmod {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        vms: String,
-        /// Three octal digits: owner, group, others (use 4, manage 2, admin 1)
-        mode: String,
-    },
+    Chmod(ChmodArgs),
     /// Locks VMs against actions of the given level and below
     Lock {
         /// VMs: IDs, ranges (3..5), names, comma-separated
@@ -295,11 +244,7 @@ pub enum Cmd {
         level: String,
     },
     /// Unlocks VMs
-    Unlock {
-        /// VMs: IDs, ranges (3..5), names, comma-separated
-        #[arg(required = true)]
-        vms: Vec<String>,
-    },
+    Unlock(VmsArgs),
     /// Shows the recorded values of one monitoring attribute (for example CPU or MEMORY)
     Monitoring {
         /// VM name or ID
@@ -331,17 +276,17 @@ pub fn run(args: OneVm) -> Result<()> {
             }
             Ok(())
         }
-        Cmd::Hold { vms } => action(&one, &vms, "hold"),
-        Cmd::Release { vms } => action(&one, &vms, "release"),
-        Cmd::Stop { vms } => action(&one, &vms, "stop"),
-        Cmd::Suspend { vms } => action(&one, &vms, "suspend"),
-        Cmd::Resume { vms } => action(&one, &vms, "resume"),
+        Cmd::Hold(a) => action(&one, &a.vms, "hold"),
+        Cmd::Release(a) => action(&one, &a.vms, "release"),
+        Cmd::Stop(a) => action(&one, &a.vms, "stop"),
+        Cmd::Suspend(a) => action(&one, &a.vms, "suspend"),
+        Cmd::Resume(a) => action(&one, &a.vms, "resume"),
         Cmd::Reboot { vms, hard } => action(&one, &vms, hard_variant("reboot", hard)),
         Cmd::Poweroff { vms, hard } => action(&one, &vms, hard_variant("poweroff", hard)),
         Cmd::Undeploy { vms, hard } => action(&one, &vms, hard_variant("undeploy", hard)),
         Cmd::Terminate { vms, hard } => action(&one, &vms, hard_variant("terminate", hard)),
-        Cmd::Resched { vms } => action(&one, &vms, "resched"),
-        Cmd::Unresched { vms } => action(&one, &vms, "unresched"),
+        Cmd::Resched(a) => action(&one, &a.vms, "resched"),
+        Cmd::Unresched(a) => action(&one, &a.vms, "unresched"),
         Cmd::Deploy {
             vms,
             host,
@@ -375,18 +320,23 @@ pub fn run(args: OneVm) -> Result<()> {
                 one.run("one.vm.recover", vec![i(id), i(code)])
             })
         }
-        Cmd::Rename { vm, name } => common::rename(&one, &VM, &vm, &name),
-        Cmd::Update { vm, file, append } => {
-            common::update(&one, &VM, &vm, file.as_deref(), append, "USER_TEMPLATE")
+        Cmd::Rename(a) => common::rename(&one, &VM, &a),
+        Cmd::Update(a) => common::update(&one, &VM, &a, "USER_TEMPLATE"),
+        Cmd::Chown(a) => common::chown(&one, &VM, &a),
+        Cmd::Chgrp(a) => common::chgrp(&one, &VM, &a),
+        Cmd::Chmod(a) => common::chmod(&one, &VM, &a),
+        Cmd::Lock { vms, level } => common::lock(
+            &one,
+            &VM,
+            &LockArgs {
+                objects: vms,
+                level,
+            },
+        ),
+        Cmd::Unlock(a) => common::unlock(&one, &VM, &a.vms),
+        Cmd::Monitoring { vm, attribute, out } => {
+            common::monitoring(&one, &VM, &vm, &attribute, &out)
         }
-        Cmd::Chown { vms, owner, group } => {
-            common::chown(&one, &VM, &[vms], &owner, group.as_deref())
-        }
-        Cmd::Chgrp { vms, group } => common::chgrp(&one, &VM, &[vms], &group),
-        Cmd::Chmod { vms, mode } => common::chmod(&one, &VM, &[vms], &mode),
-        Cmd::Lock { vms, level } => common::lock(&one, &VM, &vms, &level),
-        Cmd::Unlock { vms } => common::unlock(&one, &VM, &vms),
-        Cmd::Monitoring { vm, attribute, out } => monitoring(&one, &vm, &attribute, &out),
     }
 }
 
@@ -587,50 +537,6 @@ fn create(one: &One, opts: &CreateArgs) -> Result<()> {
     Ok(())
 }
 
-/// The first element called `name` at any depth below `node`.
-fn find_desc<'a>(node: &'a Node, name: &str) -> Option<&'a Node> {
-    node.children
-        .iter()
-        .find(|c| c.name == name)
-        .or_else(|| node.children.iter().find_map(|c| find_desc(c, name)))
-}
-
-/// `monitoring VM ATTR`: one attribute over the VM's monitoring records.
-fn monitoring(one: &One, vm: &str, attribute: &str, out: &ShowArgs) -> Result<()> {
-    let id = common::resolve_one(one, &VM, vm)?;
-    let data = one.xml("one.vm.monitoring", vec![i(id)])?;
-    if out.xml {
-        common::out(&data.to_pretty_xml());
-        return Ok(());
-    }
-    if out.json {
-        common::out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&data.to_json()).unwrap_or_default()
-        ));
-        return Ok(());
-    }
-    let mut text = format!("{:<16} {}\n", "TIME", attribute);
-    let mut found = 0;
-    for rec in data.all("MONITORING") {
-        if let Some(v) = find_desc(rec, attribute) {
-            text.push_str(&format!(
-                "{:<16} {}\n",
-                time_to_str(rec.int("TIMESTAMP")),
-                v.text
-            ));
-            found += 1;
-        }
-    }
-    if found == 0 {
-        return Err(CliError::usage(format!(
-            "no monitoring records of {attribute} for VM {id}"
-        )));
-    }
-    common::out(&text);
-    Ok(())
-}
-
 /// The last history record: where the VM is (or was last).
 fn last_history(vm: &Node) -> Option<&Node> {
     vm.get("HISTORY_RECORDS")?.all("HISTORY").last()
@@ -649,18 +555,6 @@ fn col_host(vm: &Node) -> String {
     last_history(vm)
         .map(|h| h.text("HOSTNAME").to_string())
         .unwrap_or_default()
-}
-fn col_id(vm: &Node) -> String {
-    vm.text("ID").to_string()
-}
-fn col_user(vm: &Node) -> String {
-    vm.text("UNAME").to_string()
-}
-fn col_group(vm: &Node) -> String {
-    vm.text("GNAME").to_string()
-}
-fn col_name(vm: &Node) -> String {
-    vm.text("NAME").to_string()
 }
 fn col_stat(vm: &Node) -> String {
     states::vm_short(vm.int("STATE"), vm.int("LCM_STATE")).to_string()
@@ -705,96 +599,21 @@ fn col_lock(vm: &Node) -> String {
 /// `onevm list` columns; the default ones are OpenNebula 7's.
 pub const TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 6,
-            left: false,
-            value: col_id,
-        },
-        Column {
-            name: "USER",
-            width: 15,
-            left: true,
-            value: col_user,
-        },
-        Column {
-            name: "GROUP",
-            width: 15,
-            left: true,
-            value: col_group,
-        },
-        Column {
-            name: "NAME",
-            width: 15,
-            left: true,
-            value: col_name,
-        },
-        Column {
-            name: "STAT",
-            width: 4,
-            left: true,
-            value: col_stat,
-        },
-        Column {
-            name: "UCPU",
-            width: 4,
-            left: false,
-            value: col_ucpu,
-        },
-        Column {
-            name: "UMEM",
-            width: 7,
-            left: false,
-            value: col_umem,
-        },
-        Column {
-            name: "CPU",
-            width: 4,
-            left: false,
-            value: col_cpu,
-        },
-        Column {
-            name: "VCPU",
-            width: 4,
-            left: false,
-            value: col_vcpu,
-        },
-        Column {
-            name: "MEM",
-            width: 7,
-            left: false,
-            value: col_mem,
-        },
-        Column {
-            name: "HOST",
-            width: 15,
-            left: true,
-            value: col_host,
-        },
-        Column {
-            name: "TIME",
-            width: 11,
-            left: false,
-            value: col_time,
-        },
-        Column {
-            name: "IP",
-            width: 15,
-            left: true,
-            value: col_ip,
-        },
-        Column {
-            name: "RESCHED",
-            width: 7,
-            left: false,
-            value: col_resched,
-        },
-        Column {
-            name: "LOCK",
-            width: 6,
-            left: true,
-            value: col_lock,
-        },
+        Column::right("ID", 6, col_id),
+        Column::left("USER", 15, col_user),
+        Column::left("GROUP", 15, col_group),
+        Column::left("NAME", 15, col_name),
+        Column::left("STAT", 4, col_stat),
+        Column::right("UCPU", 4, col_ucpu),
+        Column::right("UMEM", 7, col_umem),
+        Column::right("CPU", 4, col_cpu),
+        Column::right("VCPU", 4, col_vcpu),
+        Column::right("MEM", 7, col_mem),
+        Column::left("HOST", 15, col_host),
+        Column::right("TIME", 11, col_time),
+        Column::left("IP", 15, col_ip),
+        Column::right("RESCHED", 7, col_resched),
+        Column::left("LOCK", 6, col_lock),
     ],
     default: &[
         "ID", "USER", "GROUP", "NAME", "STAT", "CPU", "MEM", "HOST", "TIME",
@@ -940,60 +759,15 @@ fn hist_prolog(h: &Node) -> String {
 
 const HISTORY_TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "SEQ",
-            width: 4,
-            left: false,
-            value: hist_seq,
-        },
-        Column {
-            name: "UID",
-            width: 4,
-            left: false,
-            value: hist_uid,
-        },
-        Column {
-            name: "REQ",
-            width: 5,
-            left: false,
-            value: hist_req,
-        },
-        Column {
-            name: "HOST",
-            width: 15,
-            left: true,
-            value: hist_host,
-        },
-        Column {
-            name: "ACTION",
-            width: 14,
-            left: true,
-            value: hist_action,
-        },
-        Column {
-            name: "DS",
-            width: 3,
-            left: false,
-            value: hist_ds,
-        },
-        Column {
-            name: "START",
-            width: 14,
-            left: false,
-            value: hist_start,
-        },
-        Column {
-            name: "TIME",
-            width: 11,
-            left: false,
-            value: hist_time,
-        },
-        Column {
-            name: "PROLOG",
-            width: 10,
-            left: false,
-            value: hist_prolog,
-        },
+        Column::right("SEQ", 4, hist_seq),
+        Column::right("UID", 4, hist_uid),
+        Column::right("REQ", 5, hist_req),
+        Column::left("HOST", 15, hist_host),
+        Column::left("ACTION", 14, hist_action),
+        Column::right("DS", 3, hist_ds),
+        Column::right("START", 14, hist_start),
+        Column::right("TIME", 11, hist_time),
+        Column::right("PROLOG", 10, hist_prolog),
     ],
     default: &[
         "SEQ", "UID", "REQ", "HOST", "ACTION", "DS", "START", "TIME", "PROLOG",
@@ -1040,48 +814,13 @@ fn disk_save(d: &Node) -> String {
 
 const DISK_TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 3,
-            left: false,
-            value: disk_id,
-        },
-        Column {
-            name: "DATASTORE",
-            width: 10,
-            left: true,
-            value: disk_ds,
-        },
-        Column {
-            name: "TARGET",
-            width: 6,
-            left: true,
-            value: disk_target,
-        },
-        Column {
-            name: "IMAGE",
-            width: 35,
-            left: true,
-            value: disk_image,
-        },
-        Column {
-            name: "SIZE",
-            width: 9,
-            left: false,
-            value: disk_size,
-        },
-        Column {
-            name: "TYPE",
-            width: 4,
-            left: true,
-            value: disk_type,
-        },
-        Column {
-            name: "SAVE",
-            width: 4,
-            left: true,
-            value: disk_save,
-        },
+        Column::right("ID", 3, disk_id),
+        Column::left("DATASTORE", 10, disk_ds),
+        Column::left("TARGET", 6, disk_target),
+        Column::left("IMAGE", 35, disk_image),
+        Column::right("SIZE", 9, disk_size),
+        Column::left("TYPE", 4, disk_type),
+        Column::left("SAVE", 4, disk_save),
     ],
     default: &["ID", "DATASTORE", "TARGET", "IMAGE", "SIZE", "TYPE", "SAVE"],
 };
@@ -1104,49 +843,16 @@ fn nic_mac(n: &Node) -> String {
 
 const NIC_TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 3,
-            left: false,
-            value: nic_id,
-        },
-        Column {
-            name: "NETWORK",
-            width: 20,
-            left: true,
-            value: nic_network,
-        },
-        Column {
-            name: "BRIDGE",
-            width: 12,
-            left: true,
-            value: nic_bridge,
-        },
-        Column {
-            name: "IP",
-            width: 15,
-            left: true,
-            value: nic_ip,
-        },
-        Column {
-            name: "MAC",
-            width: 17,
-            left: true,
-            value: nic_mac,
-        },
+        Column::right("ID", 3, nic_id),
+        Column::left("NETWORK", 20, nic_network),
+        Column::left("BRIDGE", 12, nic_bridge),
+        Column::left("IP", 15, nic_ip),
+        Column::left("MAC", 17, nic_mac),
     ],
     default: &["ID", "NETWORK", "BRIDGE", "IP", "MAC"],
 };
 
 /// A small table of `items` with `spec`'s default columns.
-fn small_table(spec: &TableSpec, items: &[&Node]) -> String {
-    let args = ListArgs {
-        operator: "AND".into(),
-        ..ListArgs::default()
-    };
-    spec.render(items, &args).unwrap_or_default()
-}
-
 /// A monitoring value as `show` prints it: sizes with units, times as dates.
 fn monitoring_value(name: &str, value: &Node) -> String {
     match name {
@@ -1197,11 +903,11 @@ pub fn show_page(vm: &Node) -> String {
     if let Some(t) = vm.get("TEMPLATE") {
         let disks: Vec<&Node> = t.all("DISK").collect();
         if !disks.is_empty() {
-            p.header("VM DISKS").raw(&small_table(&DISK_TABLE, &disks));
+            p.header("VM DISKS").raw(&DISK_TABLE.render_default(&disks));
         }
         let nics: Vec<&Node> = t.all("NIC").collect();
         if !nics.is_empty() {
-            p.header("VM NICS").raw(&small_table(&NIC_TABLE, &nics));
+            p.header("VM NICS").raw(&NIC_TABLE.render_default(&nics));
         }
     }
 
@@ -1211,7 +917,7 @@ pub fn show_page(vm: &Node) -> String {
         .unwrap_or_default();
     if !history.is_empty() {
         p.header("VIRTUAL MACHINE HISTORY")
-            .raw(&small_table(&HISTORY_TABLE, &history));
+            .raw(&HISTORY_TABLE.render_default(&history));
     }
 
     p.template("USER TEMPLATE", vm.get("USER_TEMPLATE"));
@@ -1248,11 +954,7 @@ mod tests {
     #[test]
     fn default_list_layout() {
         let vm = vm();
-        let args = ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        };
-        let out = TABLE.render(&[&vm], &args).expect("renders");
+        let out = TABLE.render(&[&vm], &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "    ID USER            GROUP           NAME            STAT  CPU     MEM HOST                   TIME\n     \
@@ -1261,7 +963,6 @@ mod tests {
         let args = ListArgs {
             list: vec!["ID".into(), "IP".into(), "RESCHED".into(), "LOCK".into()],
             csv: true,
-            operator: "AND".into(),
             ..ListArgs::default()
         };
         assert_eq!(

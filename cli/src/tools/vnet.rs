@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use clap::{CommandFactory, Parser, Subcommand};
 use libone::template::{Template, Vector};
 
+use crate::args::{ChgrpArgs, ChmodArgs, ChownArgs, LockArgs, ObjectsArgs, RenameArgs, UpdateArgs};
 use crate::common::{self, ShowArgs, TopArgs};
 use crate::conn::{ConnArgs, One, b, i, s};
 use crate::error::{CliError, Result};
 use crate::show::Page;
 use crate::states;
-use crate::table::{Column, ListArgs, TableSpec};
+use crate::table::{Column, ListArgs, TableSpec, col_group, col_id, col_name, col_user};
 use crate::xmltree::Node;
 
 pub const VNET: common::Kind = common::Kind {
@@ -77,7 +78,7 @@ pub enum Cmd {
         cluster: Option<String>,
     },
     /// Deletes virtual networks
-    Delete { vnets: Vec<String> },
+    Delete(ObjectsArgs),
     /// Lists virtual networks
     List(ListArgs),
     /// Shows a virtual network, its address ranges and leases
@@ -148,37 +149,19 @@ pub enum Cmd {
         mac: Option<String>,
     },
     /// Replaces (or with --append, merges) a network's template from FILE or $EDITOR
-    Update {
-        vnet: String,
-        file: Option<PathBuf>,
-        /// Merge into the current template instead of replacing it
-        #[arg(short = 'a', long)]
-        append: bool,
-    },
+    Update(UpdateArgs),
     /// Renames a virtual network
-    Rename { vnet: String, name: String },
+    Rename(RenameArgs),
     /// Changes the owner (and optionally the group) of virtual networks
-    Chown {
-        vnets: String,
-        /// New owner (user name or ID)
-        #[arg(value_name = "USER")]
-        owner: String,
-        /// New group (name or ID)
-        group: Option<String>,
-    },
+    Chown(ChownArgs),
     /// Changes the group of virtual networks
-    Chgrp { vnets: String, group: String },
+    Chgrp(ChgrpArgs),
     /// Changes the permissions of virtual networks (octal, for example 640)
-    Chmod { vnets: String, mode: String },
+    Chmod(ChmodArgs),
     /// Locks virtual networks
-    Lock {
-        vnets: Vec<String>,
-        /// use, manage, admin or all
-        #[arg(long, default_value = "use")]
-        level: String,
-    },
+    Lock(LockArgs),
     /// Unlocks virtual networks
-    Unlock { vnets: Vec<String> },
+    Unlock(ObjectsArgs),
 }
 
 pub fn command() -> clap::Command {
@@ -193,7 +176,7 @@ pub fn run(args: OneVnet) -> Result<()> {
     let one = args.conn.connect()?;
     match args.cmd {
         Cmd::Create { file, cluster } => create(&one, &file, cluster.as_deref()),
-        Cmd::Delete { vnets } => common::delete(&one, &VNET, &vnets),
+        Cmd::Delete(a) => common::delete(&one, &VNET, &a.objects),
         Cmd::List(list) => common::list(&one, &VNET, &TABLE, &list),
         Cmd::Top(top) => common::top(&one, &VNET, &TABLE, &top),
         Cmd::Show { vnet, out } => {
@@ -245,19 +228,13 @@ pub fn run(args: OneVnet) -> Result<()> {
             common::out(&format!("Reservation VNET ID: {rid}\n"));
             Ok(())
         }
-        Cmd::Update { vnet, file, append } => {
-            common::update(&one, &VNET, &vnet, file.as_deref(), append, "TEMPLATE")
-        }
-        Cmd::Rename { vnet, name } => common::rename(&one, &VNET, &vnet, &name),
-        Cmd::Chown {
-            vnets,
-            owner,
-            group,
-        } => common::chown(&one, &VNET, &[vnets], &owner, group.as_deref()),
-        Cmd::Chgrp { vnets, group } => common::chgrp(&one, &VNET, &[vnets], &group),
-        Cmd::Chmod { vnets, mode } => common::chmod(&one, &VNET, &[vnets], &mode),
-        Cmd::Lock { vnets, level } => common::lock(&one, &VNET, &vnets, &level),
-        Cmd::Unlock { vnets } => common::unlock(&one, &VNET, &vnets),
+        Cmd::Update(a) => common::update(&one, &VNET, &a, "TEMPLATE"),
+        Cmd::Rename(a) => common::rename(&one, &VNET, &a),
+        Cmd::Chown(a) => common::chown(&one, &VNET, &a),
+        Cmd::Chgrp(a) => common::chgrp(&one, &VNET, &a),
+        Cmd::Chmod(a) => common::chmod(&one, &VNET, &a),
+        Cmd::Lock(a) => common::lock(&one, &VNET, &a),
+        Cmd::Unlock(a) => common::unlock(&one, &VNET, &a.objects),
     }
 }
 
@@ -445,18 +422,6 @@ pub fn reserve_template(
 
 // ------------------------------------------------------------------------------- columns
 
-fn col_id(v: &Node) -> String {
-    v.text("ID").to_string()
-}
-fn col_user(v: &Node) -> String {
-    v.text("UNAME").to_string()
-}
-fn col_group(v: &Node) -> String {
-    v.text("GNAME").to_string()
-}
-fn col_name(v: &Node) -> String {
-    v.text("NAME").to_string()
-}
 fn col_clusters(v: &Node) -> String {
     let ids = v.ids("CLUSTERS");
     if ids.is_empty() {
@@ -505,90 +470,20 @@ fn col_parent(v: &Node) -> String {
 /// `onevnet list` columns; the default ones are OpenNebula 7's.
 pub const TABLE: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "ID",
-            width: 4,
-            left: false,
-            value: col_id,
-        },
-        Column {
-            name: "USER",
-            width: 15,
-            left: true,
-            value: col_user,
-        },
-        Column {
-            name: "GROUP",
-            width: 12,
-            left: true,
-            value: col_group,
-        },
-        Column {
-            name: "NAME",
-            width: 19,
-            left: true,
-            value: col_name,
-        },
-        Column {
-            name: "CLUSTERS",
-            width: 10,
-            left: true,
-            value: col_clusters,
-        },
-        Column {
-            name: "BRIDGE",
-            width: 8,
-            left: true,
-            value: col_bridge,
-        },
-        Column {
-            name: "STATE",
-            width: 6,
-            left: true,
-            value: col_state,
-        },
-        Column {
-            name: "LEASES",
-            width: 6,
-            left: false,
-            value: col_leases,
-        },
-        Column {
-            name: "UPDATED",
-            width: 4,
-            left: false,
-            value: col_updated,
-        },
-        Column {
-            name: "OUTDATED",
-            width: 4,
-            left: false,
-            value: col_outdated,
-        },
-        Column {
-            name: "ERROR",
-            width: 4,
-            left: false,
-            value: col_error,
-        },
-        Column {
-            name: "VN_MAD",
-            width: 8,
-            left: true,
-            value: col_vn_mad,
-        },
-        Column {
-            name: "SIZE",
-            width: 6,
-            left: false,
-            value: col_size,
-        },
-        Column {
-            name: "PARENT",
-            width: 6,
-            left: false,
-            value: col_parent,
-        },
+        Column::right("ID", 4, col_id),
+        Column::left("USER", 15, col_user),
+        Column::left("GROUP", 12, col_group),
+        Column::left("NAME", 19, col_name),
+        Column::left("CLUSTERS", 10, col_clusters),
+        Column::left("BRIDGE", 8, col_bridge),
+        Column::left("STATE", 6, col_state),
+        Column::right("LEASES", 6, col_leases),
+        Column::right("UPDATED", 4, col_updated),
+        Column::right("OUTDATED", 4, col_outdated),
+        Column::right("ERROR", 4, col_error),
+        Column::left("VN_MAD", 8, col_vn_mad),
+        Column::right("SIZE", 6, col_size),
+        Column::right("PARENT", 6, col_parent),
     ],
     default: &[
         "ID", "USER", "GROUP", "NAME", "CLUSTERS", "BRIDGE", "STATE", "LEASES", "OUTDATED", "ERROR",
@@ -701,36 +596,11 @@ fn lease_ip6(l: &Node) -> String {
 /// The `LEASES` table of `onevnet show`.
 const LEASES: TableSpec = TableSpec {
     columns: &[
-        Column {
-            name: "AR",
-            width: 3,
-            left: true,
-            value: lease_ar,
-        },
-        Column {
-            name: "OWNER",
-            width: 10,
-            left: true,
-            value: lease_owner,
-        },
-        Column {
-            name: "MAC",
-            width: 17,
-            left: true,
-            value: lease_mac,
-        },
-        Column {
-            name: "IP",
-            width: 15,
-            left: true,
-            value: lease_ip,
-        },
-        Column {
-            name: "IP6",
-            width: 39,
-            left: true,
-            value: lease_ip6,
-        },
+        Column::left("AR", 3, lease_ar),
+        Column::left("OWNER", 10, lease_owner),
+        Column::left("MAC", 17, lease_mac),
+        Column::left("IP", 15, lease_ip),
+        Column::left("IP6", 39, lease_ip6),
     ],
     default: &["AR", "OWNER", "MAC", "IP", "IP6"],
 };
@@ -794,11 +664,7 @@ pub fn show_page(vn: &Node) -> String {
     if !all.is_empty() {
         p.header("LEASES");
         let refs: Vec<&Node> = all.iter().collect();
-        let args = ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        };
-        p.raw(&LEASES.render(&refs, &args).unwrap_or_default());
+        p.raw(&LEASES.render_default(&refs));
     }
     p.finish()
 }
@@ -831,11 +697,9 @@ mod tests {
     /// Golden layout of the default columns.
     #[test]
     fn default_list_layout() {
-        let args = ListArgs {
-            operator: "AND".into(),
-            ..ListArgs::default()
-        };
-        let out = TABLE.render(&[&vnet()], &args).expect("renders");
+        let out = TABLE
+            .render(&[&vnet()], &ListArgs::default())
+            .expect("renders");
         assert_eq!(
             out,
             "  ID USER            GROUP        NAME                CLUSTERS   BRIDGE   STATE  LEASES OUTD ERRO\n   \
@@ -846,7 +710,6 @@ mod tests {
     #[test]
     fn extra_columns() {
         let args = ListArgs {
-            operator: "AND".into(),
             csv: true,
             list: vec![
                 "VN_MAD".into(),

@@ -23,18 +23,16 @@ pub enum AuthError {
 
 /// The endpoint from the environment and `~/.one/one_endpoint`, or the default.
 pub fn endpoint_from_env() -> String {
-    if let Ok(e) = std::env::var("ONE_XMLRPC") {
-        if !e.trim().is_empty() {
-            return e.trim().to_string();
-        }
+    if let Ok(e) = std::env::var("ONE_XMLRPC")
+        && !e.trim().is_empty()
+    {
+        return e.trim().to_string();
     }
-    if let Some(home) = std::env::var_os("HOME") {
-        let f = PathBuf::from(home).join(".one/one_endpoint");
-        if let Ok(text) = std::fs::read_to_string(f) {
-            if let Some(line) = text.lines().next().map(str::trim).filter(|l| !l.is_empty()) {
-                return line.to_string();
-            }
-        }
+    if let Some(home) = std::env::var_os("HOME")
+        && let Ok(text) = std::fs::read_to_string(PathBuf::from(home).join(".one/one_endpoint"))
+        && let Some(line) = text.lines().next().map(str::trim).filter(|l| !l.is_empty())
+    {
+        return line.to_string();
     }
     DEFAULT_ENDPOINT.to_string()
 }
