@@ -43,6 +43,11 @@ def test_every_action_reaches_its_end_state(one, host_id):
     v = wait_vm_state(one, vid, 6)
     hist = as_list(v.HISTORY_RECORDS.HISTORY)
     assert len(hist) == 3 and all(h.ETIME > 0 for h in hist)
+    # Each record keeps the last action asked of it (OpenNebula's VMActions numbers) and who
+    # asked: resume (11) left STOPPED and UNDEPLOYED, terminate-hard (28) ended the last one.
+    assert [h.ACTION for h in hist] == [11, 11, 28]
+    assert all(h.UID == 0 and h.GID == 0 for h in hist)
+    assert int(hist[-1].REQUEST_ID) > 0                 # a string in the XSD
 
 
 def test_migrate_moves_capacity_between_hosts(one, host_id):
@@ -56,7 +61,9 @@ def test_migrate_moves_capacity_between_hosts(one, host_id):
     assert one.host.info(other).HOST_SHARE.RUNNING_VMS == before + 1
     one.vm.migrate(vid, host_id, True, False, -1)
     v = wait_vm_state(one, vid, ACTIVE, RUNNING)
-    assert as_list(v.HISTORY_RECORDS.HISTORY)[-1].HID == host_id
+    hist = as_list(v.HISTORY_RECORDS.HISTORY)
+    assert hist[-1].HID == host_id
+    assert [h.ACTION for h in hist] == [1, 2, 0]        # migrate, live-migrate, (current)
     assert one.host.info(other).HOST_SHARE.RUNNING_VMS == before
     one.vm.action("terminate", vid)
     wait_vm_state(one, vid, 6)

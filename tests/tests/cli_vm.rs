@@ -347,6 +347,11 @@ fn onevm_lifecycle_actions() {
         history.lines().skip(1).all(|l| l.contains(" h1 ")),
         "{history}"
     );
+    // Closed records name the action that ended them (here the resume out of STOPPED or
+    // UNDEPLOYED); the current one has none yet.
+    let actions: Vec<&str> = history.lines().skip(1).filter_map(|l| l.split_whitespace().nth(4)).collect();
+    assert_eq!(actions.first(), Some(&"resume"), "{history}");
+    assert_eq!(actions.last(), Some(&"none"), "{history}");
 
     // monitoring: the records as XML; an attribute no record has is a usage error.
     let xml = loc

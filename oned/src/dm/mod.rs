@@ -55,6 +55,50 @@ fn not_available(action: &str, vm: &VirtualMachine) -> ApiError {
 
 /// Runs `one.vm.action` on VM `id` (already authorized): the state machine decides the
 /// transition; driver steps are journaled and sent after the commit.
+/// OpenNebula's `VMActions` number of a `one.vm.action` name, recorded in the VM's current
+/// history record (`ACTION`) when the action is accepted.
+pub fn action_code(action: &str) -> Option<i32> {
+    Some(match action {
+        "undeploy" => 5,
+        "undeploy-hard" => 6,
+        "hold" => 7,
+        "release" => 8,
+        "stop" => 9,
+        "suspend" => 10,
+        "resume" => 11,
+        "reboot" => 15,
+        "reboot-hard" => 16,
+        "resched" => 17,
+        "unresched" => 18,
+        "poweroff" => 19,
+        "poweroff-hard" => 20,
+        "terminate" => 27,
+        "terminate-hard" => 28,
+        _ => return None,
+    })
+}
+
+/// The `VMActions` number of a `one.vm.recover` operation.
+pub fn recover_code(op: i32) -> i32 {
+    match op {
+        2 => 43,     // retry
+        3 | 5 => 13, // delete, delete-db
+        4 => 14,     // delete-recreate
+        _ => 42,     // recover (success / failure)
+    }
+}
+
+/// Who asked for what, in the VM's current history record (OpenNebula's `set_action`):
+/// `ACTION`, `UID`, `GID` and `REQUEST_ID`. A VM that never left PENDING has no record.
+pub fn stamp_history(cloud: &mut Cloud, id: i32, action: i32, uid: i32, gid: i32, request_id: i32) {
+    if let Some(h) = cloud.vms.get_mut(id).and_then(|v| v.history.last_mut()) {
+        h.action = action;
+        h.uid = uid;
+        h.gid = gid;
+        h.request_id = request_id;
+    }
+}
+
 pub fn action(cloud: &mut Cloud, id: i32, action: &str) -> Result<(), ApiError> {
     use crate::lcm::machine::{self, Action, Refusal};
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
@@ -329,6 +373,12 @@ pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, ds_id: i32,
         ..History::default()
     };
     if let Some(v) = cloud.vms.get_mut(id) {
+        // The record being left says why it ended.
+        if let Some(prev) = v.history.last_mut() {
+            prev.action = if live { 2 } else { 1 };
+            prev.uid = uid;
+            prev.gid = gid;
+        }
         v.history.push(record);
         v.resched = 0;
     }

@@ -161,12 +161,21 @@ fn chown(core: &Core, req: &mut Request) -> ApiResult<Reply> {
 fn action(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let name = req.args.string(1)?.to_string();
     let id = req.args.int(2)?;
+    let rid = request_id(req);
     core.mutate(req, |cloud, caller| {
         let op = dm::action_op(&name).unwrap_or(AuthOp::Manage);
         get_for::<VirtualMachine>(cloud, caller, id, op)?;
         dm::action(cloud, id, &name)?;
+        if let Some(code) = dm::action_code(&name) {
+            dm::stamp_history(cloud, id, code, caller.uid, caller.gid, rid);
+        }
         Ok(Reply::Id(id))
     })
+}
+
+/// The request's number as the history records keep it (`REQUEST_ID`, an `int`).
+fn request_id(req: &Request) -> i32 {
+    i32::try_from(req.id % (i32::MAX as u64)).unwrap_or(0)
 }
 
 fn deploy(core: &Core, req: &mut Request) -> ApiResult<Reply> {
@@ -199,9 +208,11 @@ fn recover(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     if !(0..=5).contains(&op) {
         return Err(ApiError::with_id(ErrorCode::Action, "Wrong recovery operation code", id));
     }
+    let rid = request_id(req);
     core.mutate(req, |cloud, caller| {
         get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Admin)?;
         dm::recover(cloud, id, op)?;
+        dm::stamp_history(cloud, id, dm::recover_code(op), caller.uid, caller.gid, rid);
         Ok(Reply::Id(id))
     })
 }
