@@ -53,15 +53,19 @@ pub fn main_with<P: Parser>(run: impl FnOnce(P) -> Result<()>) -> i32 {
     }
 }
 
-/// The pool document of `kind`.
+/// The pool document of `kind`, as text (for streaming) ...
+pub fn pool_text(one: &One, kind: &Kind) -> Result<String> {
+    one.text(kind.pool, kind.pool_args.iter().map(|a| i(*a)).collect())
+}
+
+/// ... and parsed.
 pub fn pool(one: &One, kind: &Kind) -> Result<Node> {
-    one.xml(kind.pool, kind.pool_args.iter().map(|a| i(*a)).collect())
+    Ok(Node::parse(&pool_text(one, kind)?)?)
 }
 
 /// `list`: the pool as a table, CSV, XML or JSON.
 pub fn list(one: &One, kind: &Kind, spec: &TableSpec, args: &ListArgs) -> Result<()> {
-    let xml = one.text(kind.pool, kind.pool_args.iter().map(|a| i(*a)).collect())?;
-    out(&render_pool_text(&xml, kind, spec, args)?);
+    out(&render_pool_text(&pool_text(one, kind)?, kind, spec, args)?);
     Ok(())
 }
 
@@ -121,8 +125,7 @@ pub fn top(one: &One, kind: &Kind, spec: &TableSpec, args: &TopArgs) -> Result<(
     }
     let mut n = 0u64;
     loop {
-        let xml = one.text(kind.pool, kind.pool_args.iter().map(|a| i(*a)).collect())?;
-        let table = render_pool_text(&xml, kind, spec, &args.list)?;
+        let table = render_pool_text(&pool_text(one, kind)?, kind, spec, &args.list)?;
         out(&format!("\x1b[H\x1b[2J{table}"));
         n += 1;
         if args.iterations.is_some_and(|max| n >= max) {
@@ -343,11 +346,10 @@ pub fn print_id(id: i32) {
     out(&format!("ID: {id}\n"));
 }
 
-/// `update`'s arguments handling: a file, or the current template opened in `$EDITOR`.
-pub fn update_text(current: &Node, file: Option<&Path>) -> Result<String> {
-    if let Some(f) = file {
-        return read_template(f);
-    }
+/// Opens `current` (a template element) in `$EDITOR` (then `$VISUAL`, then `vi`) and returns
+/// the edited text once the editor exits successfully and the text parses. The file is
+/// created privately (`tempfile`), never at a predictable path.
+pub fn edit_template(current: &Node) -> Result<String> {
     let editor = std::env::var("EDITOR")
         .or_else(|_| std::env::var("VISUAL"))
         .unwrap_or_else(|_| "vi".to_string());
@@ -355,24 +357,26 @@ pub fn update_text(current: &Node, file: Option<&Path>) -> Result<String> {
     let program = words
         .next()
         .ok_or_else(|| CliError::usage("EDITOR is empty"))?;
-    let dir = std::env::temp_dir();
-    let path = dir.join(format!("one-update-{}.tmpl", std::process::id()));
+    let file = tempfile::Builder::new()
+        .prefix("one-update-")
+        .suffix(".tmpl")
+        .tempfile()
+        .map_err(|e| CliError::usage(format!("cannot create a file to edit: {e}")))?;
+    let path = file.path().to_path_buf();
     std::fs::write(&path, crate::show::template_text(current))
         .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
     let status = std::process::Command::new(program)
         .args(words)
         .arg(&path)
         .status()
-        .map_err(|e| CliError::usage(format!("cannot run the editor {program}: {e}")));
-    let text = std::fs::read_to_string(&path);
-    let _ = std::fs::remove_file(&path);
-    let status = status?;
+        .map_err(|e| CliError::usage(format!("cannot run the editor {program}: {e}")))?;
     if !status.success() {
         return Err(CliError::usage(format!(
             "the editor {program} failed ({status}); nothing was changed"
         )));
     }
-    let text = text.map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
     check_template(&text).map_err(CliError::usage)?;
     Ok(text)
 }
@@ -382,11 +386,10 @@ pub fn update_text(current: &Node, file: Option<&Path>) -> Result<String> {
 pub fn update(one: &One, kind: &Kind, args: &UpdateArgs, template_path: &str) -> Result<()> {
     let id = resolve_one(one, kind, &args.object)?;
     let text = match args.file.as_deref() {
-        Some(file) => update_text(&Node::default(), Some(file))?,
+        Some(file) => read_template(file)?,
         None => {
             let obj = info(one, kind, id)?;
-            let current = obj.get(template_path).cloned().unwrap_or_default();
-            update_text(&current, None)?
+            edit_template(obj.get(template_path).unwrap_or(&Node::default()))?
         }
     };
     one.run(

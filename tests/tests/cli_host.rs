@@ -128,6 +128,18 @@ fn onehost_create_list_show_and_actions() {
             .ok()
             .contains("RACK=\"r7\"")
     );
+    // Without a file, `update` opens the current template in $EDITOR and sends what it saved.
+    let editor = loc.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nsed -i 's/r7/r8/' \"$1\"\necho 'EDITED = \"yes\"' >> \"$1\"\n").expect("editor");
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    let mut env = loc.cli_env();
+    env.push(("EDITOR", editor.display().to_string()));
+    e2e::run_cli("onehost", &["update", "h1"], &env, None).ok();
+    let show = loc.cli("onehost", &["show", "h1"]).ok().to_string();
+    assert!(show.contains("RACK=\"r8\"") && show.contains("EDITED=\"yes\"") && show.contains("HYPERVISOR="), "{show}");
+    // An editor that fails changes nothing.
+    assert!(loc.cli("onehost", &["update", "h1"]).fails(2).contains("editor"));
+    assert!(loc.cli("onehost", &["show", "h1"]).ok().contains("RACK=\"r8\""));
     loc.cli("onehost", &["rename", "h2", "h2b"]).ok();
     assert!(loc.cli("onehost", &["list"]).ok().contains("h2b"));
     loc.cli("onehost", &["sync"]).ok();
