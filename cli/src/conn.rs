@@ -41,9 +41,47 @@ impl ConnArgs {
     pub fn connect(&self) -> Result<One> {
         let session = self.session()?;
         let endpoint = self.endpoint();
-        let client =
+        let mut client =
             Client::new(&endpoint, session).map_err(|e| CliError::Connect(e.to_string()))?;
+        if let Some(t) = timeout(std::env::var("ONE_XMLRPC_TIMEOUT").ok().as_deref())? {
+            client = client.with_timeout(t);
+        }
         Ok(One { client })
+    }
+}
+
+/// `ONE_XMLRPC_TIMEOUT` (seconds, as OpenNebula's clients read it): how long a call may wait
+/// for oned without progress. Unset or empty: the client's default (60 s).
+pub fn timeout(value: Option<&str>) -> Result<Option<std::time::Duration>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => match v.parse::<f64>() {
+            Ok(secs) if secs.is_finite() && secs > 0.0 && secs < 1e9 => Ok(Some(std::time::Duration::from_secs_f64(secs))),
+            _ => Err(CliError::usage(format!("ONE_XMLRPC_TIMEOUT={v:?}: expected a positive number of seconds"))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_are_positive_seconds() {
+        assert_eq!(timeout(None).expect("unset"), None);
+        assert_eq!(timeout(Some(" ")).expect("empty"), None);
+        assert_eq!(timeout(Some("2.5")).expect("ok"), Some(std::time::Duration::from_millis(2500)));
+        for bad in ["0", "-1", "soon", "inf", "NaN"] {
+            assert!(timeout(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn user_and_password_go_together() {
+        let a = ConnArgs { user: Some("u".into()), password: Some("p".into()), endpoint: None };
+        assert_eq!(a.session().expect("both"), "u:p");
+        assert!(ConnArgs { user: Some("u".into()), ..ConnArgs::default() }.session().is_err());
+        assert!(ConnArgs { password: Some("p".into()), ..ConnArgs::default() }.session().is_err());
     }
 }
 
