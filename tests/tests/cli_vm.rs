@@ -170,7 +170,7 @@ fn onevm_create_list_show() {
         "VIRTUAL MACHINE 0 INFORMATION\n",
         "\nVIRTUAL MACHINE MONITORING\n",
         "\nPERMISSIONS\nOWNER                 : um-\nGROUP                 : ---\nOTHER                 : ---\n",
-        "\nVIRTUAL MACHINE HISTORY\n SEQ  UID   REQ HOST            ACTION          DS          START        TIME     PROLOG\n   0    0",
+        "\nVIRTUAL MACHINE HISTORY\n SEQ  UID   REQ HOST            ACTION            DS          START        TIME     PROLOG\n   0    0",
         "\nUSER TEMPLATE\n",
         "NOTE=\"say \\\"hi\\\"\"\n",
         "\nVIRTUAL MACHINE TEMPLATE\n",
@@ -512,6 +512,14 @@ fn onevm_hold_release_deploy_migrate_recover() {
             .fails(2)
             .contains("--poff")
     );
+    // A power-off migration: the record it leaves says so.
+    loc.cli("onevm", &["migrate", "2", "h1", "--poff"]).ok();
+    wait_stat(&loc, "2", "runn,h1");
+    let show = loc.cli("onevm", &["show", "2"]).ok().to_string();
+    let history = show.split("VIRTUAL MACHINE HISTORY\n").nth(1).expect("history");
+    let actions: Vec<&str> =
+        history.lines().skip(1).take_while(|l| !l.is_empty()).filter_map(|l| l.split_whitespace().nth(4)).collect();
+    assert_eq!(actions, ["migrate", "live-migrate", "poweroff-migrate", "none"], "{history}");
 
     // recover: --recreate sends a VM back to PENDING (and the scheduler places it again),
     // --delete-db forgets it.

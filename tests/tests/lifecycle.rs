@@ -58,7 +58,7 @@ fn host_is_monitored_with_probe_data() {
 
 #[test]
 fn every_action_reaches_its_end_state() {
-    let (_loc, _oned, c, _st) = setup("");
+    let (loc, _oned, c, _st) = setup("");
     let h1 = host(&c, "node01");
     let h2 = host(&c, "node02");
     wait_host_monitored(&c, h1);
@@ -108,6 +108,22 @@ fn every_action_reaches_its_end_state() {
     let body = wait_vm(&c, id, T, is(3, 3));
     assert!(body.rsplit("<HOSTNAME>").next().unwrap_or("").starts_with("node01<"), "{body}");
     assert_eq!((host_vms(h1), host_vms(h2)), (Some(1), Some(0)));
+
+    // A power-off migration (type 1): shut down, transfer, deploy afresh; the record it
+    // leaves says POFF_MIGRATE (48). The log names the steps taken.
+    assert!(!loc.log().contains("SAVE_MIGRATE; next SHUTDOWN"));
+    c.call("one.vm.migrate", vec![i(id), i(h2), b(false), b(false), i(-1), i(1)]).unwrap();
+    let body = wait_vm(&c, id, T, is(3, 3));
+    assert!(body.rsplit("<HOSTNAME>").next().unwrap_or("").starts_with("node02<"), "{body}");
+    let actions: Vec<&str> = body.split("<ACTION>").skip(1).filter_map(|p| p.split('<').next()).collect();
+    assert_eq!(actions.get(actions.len().wrapping_sub(2)), Some(&"48"), "{body}");
+    let log = loc.log();
+    assert!(log.contains("SAVE_MIGRATE; next SHUTDOWN") && log.contains("BOOT_MIGRATE; next DEPLOY"), "{log}");
+    assert_eq!((host_vms(h1), host_vms(h2)), (Some(0), Some(1)));
+    // An unknown type is refused before anything changes.
+    let err = c.call("one.vm.migrate", vec![i(id), i(h1), b(false), b(false), i(-1), i(7)]).unwrap_err();
+    assert!(err.to_string().contains("Unknown migration type 7"), "{err}");
+    assert_eq!((host_vms(h1), host_vms(h2)), (Some(0), Some(1)));
 
     action(&c, "terminate", id);
     let body = wait_vm(&c, id, T, is(6, 0));

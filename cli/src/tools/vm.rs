@@ -763,7 +763,7 @@ const HISTORY_TABLE: TableSpec = TableSpec {
         Column::right("UID", 4, hist_uid),
         Column::right("REQ", 5, hist_req),
         Column::left("HOST", 15, hist_host),
-        Column::left("ACTION", 14, hist_action),
+        Column::left("ACTION", 16, hist_action),
         Column::right("DS", 3, hist_ds),
         Column::right("START", 14, hist_start),
         Column::right("TIME", 11, hist_time),
@@ -991,8 +991,8 @@ mod tests {
              0 default    sda    ttylinux                                 200M file NO\n",
             "\nVM NICS\n ID NETWORK              BRIDGE       IP              MAC\n  \
              0 net1                 br0          10.0.0.1        02:00:0a:00:00:01\n",
-            "\nVIRTUAL MACHINE HISTORY\n SEQ  UID   REQ HOST            ACTION          DS          START        TIME     PROLOG\n   \
-             0    0    -1 h1              none             0 11/23 04:42:10",
+            "\nVIRTUAL MACHINE HISTORY\n SEQ  UID   REQ HOST            ACTION            DS          START        TIME     PROLOG\n   \
+             0    0    -1 h1              none               0 11/23 04:42:10",
             "   0h00m01s\n",
             "\nUSER TEMPLATE\nNOTE=\"hi\"\n",
             "\nVIRTUAL MACHINE TEMPLATE\nCPU=\"0.5\"\n",

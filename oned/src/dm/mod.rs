@@ -338,7 +338,10 @@ fn cleanup_step() -> crate::lcm::machine::Step {
 
 /// `one.vm.migrate`: a new history record on `host_id` (its share taken now), then the state
 /// machine's migrate transition.
-pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, ds_id: i32, uid: i32, gid: i32) -> Result<(), ApiError> {
+/// `one.vm.migrate`: `mode` is the cold-migration type (0 save, 1 poweroff, 2 poweroff-hard;
+/// ignored for live migrations and for VMs that are not running).
+#[allow(clippy::too_many_arguments)]
+pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, mode: i32, ds_id: i32, uid: i32, gid: i32) -> Result<(), ApiError> {
     use crate::lcm::machine::{self, Action};
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
     let host = cloud.hosts.get(host_id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Host.object_name(), host_id))?;
@@ -348,6 +351,7 @@ pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, ds_id: i32,
             return Err(ApiError::with_id(ErrorCode::Action, format!("Migrate action is not available for state {}", state_for_message(vm)), id));
         }
     };
+    let running = vm.state == state::ACTIVE && vm.lcm_state == lcm::RUNNING;
     let cur = vm.history.last().cloned().unwrap_or_default();
     let ds = if ds_id >= 0 { ds_id } else { cur.ds_id };
     if cur.hid == host_id && cur.ds_id == ds {
@@ -375,7 +379,12 @@ pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, ds_id: i32,
     if let Some(v) = cloud.vms.get_mut(id) {
         // The record being left says why it ended.
         if let Some(prev) = v.history.last_mut() {
-            prev.action = if live { 2 } else { 1 };
+            prev.action = match (live, mode) {
+                (true, _) => 2,
+                (false, 1) if running => 48,
+                (false, 2) if running => 49,
+                _ => 1,
+            };
             prev.uid = uid;
             prev.gid = gid;
         }

@@ -9,6 +9,12 @@ use crate::objects::vm::{PendingAction, state};
 
 /// Moves VM `id` along `t`. `error` is recorded in the VM's `ERROR` attribute (a failure).
 pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
+    // A power-off migration shuts the VM down and deploys it afresh instead of save/restore;
+    // the mode lives in the history record being left, so it survives a restart.
+    let t = match cloud.vms.get(id).map(|v| v.migration_mode()) {
+        Some(mode) if mode != 0 => machine::with_migration_mode(t, mode),
+        _ => t,
+    };
     // New pending work, or capacity given back: the scheduler has something to look at.
     if matches!(t.state, state::DONE | state::PENDING | state::STOPPED | state::UNDEPLOYED) {
         cloud.sched_kick = true;
@@ -58,11 +64,13 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
             }
         }
     }
+    let next = t.step.map(|s| if s.stage.is_empty() { format!("; next {}", s.verb) } else { format!("; next {} {}", s.verb, s.stage) });
     tracing::info!(
         vm_id = id,
-        "New state is {} {}",
+        "New state is {} {}{}",
         crate::objects::vm::state::name(t.state),
-        crate::objects::vm::LCM_STATE_NAMES.get(machine::visible_lcm(t.lcm) as usize).copied().unwrap_or("")
+        crate::objects::vm::LCM_STATE_NAMES.get(machine::visible_lcm(t.lcm) as usize).copied().unwrap_or(""),
+        next.unwrap_or_default()
     );
 }
 

@@ -268,6 +268,20 @@ const fn active_rest(l: i32) -> Transition {
     Transition { state: state::ACTIVE, lcm: l, step: None }
 }
 
+/// How a cold migration of a running VM moves it (`one.vm.migrate`'s type): 0 saves and
+/// restores its memory; 1 shuts it down and 2 powers it off hard, and both boot it afresh on
+/// the new host. OpenNebula records the last two as the `POFF_MIGRATE` (48) and
+/// `POFF_HARD_MIGRATE` (49) actions of the history record being left.
+pub fn with_migration_mode(t: Transition, mode: i32) -> Transition {
+    let step = match (t.lcm, t.step, mode) {
+        (SAVE_MIGRATE, Some(s), 1) if s.verb == "SAVE" => Some(vmm("SHUTDOWN")),
+        (SAVE_MIGRATE, Some(s), 2) if s.verb == "SAVE" => Some(vmm("CANCEL")),
+        (BOOT_MIGRATE, Some(s), 1 | 2) if s.verb == "RESTORE" => Some(vmm("DEPLOY")),
+        (_, step, _) => step,
+    };
+    Transition { step, ..t }
+}
+
 /// `one.vm.recover` retry: the step that failed, re-issued from its failure state.
 pub fn on_retry(l: i32) -> Option<Transition> {
     Some(match l {

@@ -252,6 +252,16 @@ pub struct VirtualMachine {
 const SHORT_TEMPLATE_ATTRS: [&str; 7] = ["AUTOMATIC_REQUIREMENTS", "CPU", "DISK", "GRAPHICS", "MEMORY", "NIC", "VCPU"];
 
 impl VirtualMachine {
+    /// The mode of the cold migration in progress (see `lcm::machine::with_migration_mode`):
+    /// 1 or 2 when the record being left says `POFF_MIGRATE` / `POFF_HARD_MIGRATE`, else 0.
+    pub fn migration_mode(&self) -> i32 {
+        match self.history.len().checked_sub(2).and_then(|i| self.history.get(i)).map(|h| h.action) {
+            Some(48) => 1,
+            Some(49) => 2,
+            _ => 0,
+        }
+    }
+
     pub fn state_name(&self) -> &'static str {
         state::name(self.state)
     }

@@ -294,6 +294,10 @@ fn migrate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let live = req.args.bool(3)?;
     let enforce = req.args.opt_bool(4, false)?;
     let ds_id = req.args.opt_int(5, -1)?;
+    let mode = req.args.opt_int(6, 0)?;
+    if !(0..=2).contains(&mode) {
+        return Err(ApiError::with_id(ErrorCode::Action, format!("Unknown migration type {mode}: 0 save, 1 poweroff, 2 poweroff-hard"), id));
+    }
     core.mutate(req, |cloud, caller| {
         get::<VirtualMachine>(cloud, id)?;
         let host = generic::get::<Host>(cloud, host_id)?;
@@ -312,7 +316,7 @@ fn migrate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
                 return Err(ApiError::with_id(ErrorCode::Action, format!("virtual machine [{id}] does not fit in host [{host_id}]."), id));
             }
         }
-        dm::migrate(cloud, id, host_id, live, ds_id, caller.uid, caller.gid)?;
+        dm::migrate(cloud, id, host_id, live, mode, ds_id, caller.uid, caller.gid)?;
         Ok(Reply::Id(id))
     })
 }

@@ -110,3 +110,25 @@ fn visible_states_hide_internal_substeps() {
     assert!(!is_transient(state::ACTIVE, RUNNING));
     assert!(!is_transient(state::ACTIVE, BOOT_FAILURE));
 }
+
+#[test]
+fn power_off_migrations_shut_down_and_deploy() {
+    let start = on_action(state::ACTIVE, RUNNING, Action::Migrate { live: false }).expect("allowed").expect("a step");
+    assert_eq!(start.step.map(|s| s.verb), Some("SAVE"));
+    assert_eq!(with_migration_mode(start, 0).step.map(|s| s.verb), Some("SAVE"));
+    assert_eq!(with_migration_mode(start, 1).step.map(|s| s.verb), Some("SHUTDOWN"));
+    assert_eq!(with_migration_mode(start, 2).step.map(|s| s.verb), Some("CANCEL"));
+    let saved = on_reply(SAVE_MIGRATE, true).expect("next");
+    assert_eq!((saved.lcm, saved.step.map(|s| s.stage)), (PROLOG_MIGRATE, Some("migrate")));
+    assert_eq!(with_migration_mode(saved, 1), saved, "the transfer is the same");
+    let boot = on_reply(PROLOG_MIGRATE, true).expect("next");
+    assert_eq!(boot.step.map(|s| s.verb), Some("RESTORE"));
+    for mode in [1, 2] {
+        assert_eq!(with_migration_mode(boot, mode).step.map(|s| s.verb), Some("DEPLOY"));
+    }
+    let retry = on_retry(BOOT_MIGRATE_FAILURE).expect("retry");
+    assert_eq!(with_migration_mode(retry, 1).step.map(|s| s.verb), Some("DEPLOY"));
+    // Nothing else changes.
+    let other = on_action(state::ACTIVE, RUNNING, Action::Suspend).expect("allowed").expect("a step");
+    assert_eq!(with_migration_mode(other, 1), other);
+}
