@@ -62,28 +62,6 @@ pub fn timeout(value: Option<&str>) -> Result<Option<std::time::Duration>> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timeouts_are_positive_seconds() {
-        assert_eq!(timeout(None).expect("unset"), None);
-        assert_eq!(timeout(Some(" ")).expect("empty"), None);
-        assert_eq!(timeout(Some("2.5")).expect("ok"), Some(std::time::Duration::from_millis(2500)));
-        for bad in ["0", "-1", "soon", "inf", "NaN"] {
-            assert!(timeout(Some(bad)).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn user_and_password_go_together() {
-        let a = ConnArgs { user: Some("u".into()), password: Some("p".into()), endpoint: None };
-        assert_eq!(a.session().expect("both"), "u:p");
-        assert!(ConnArgs { user: Some("u".into()), ..ConnArgs::default() }.session().is_err());
-        assert!(ConnArgs { password: Some("p".into()), ..ConnArgs::default() }.session().is_err());
-    }
-}
 
 /// A connected client with helpers for OpenNebula's reply shapes.
 pub struct One {
@@ -138,4 +116,27 @@ pub fn i(v: i32) -> Value {
 
 pub fn b(v: bool) -> Value {
     Value::Boolean(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_are_positive_seconds() {
+        assert_eq!(timeout(None).expect("unset"), None);
+        assert_eq!(timeout(Some(" ")).expect("empty"), None);
+        assert_eq!(timeout(Some("2.5")).expect("ok"), Some(std::time::Duration::from_millis(2500)));
+        for bad in ["0", "-1", "soon", "inf", "NaN"] {
+            assert!(timeout(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn user_and_password_go_together() {
+        let a = ConnArgs { user: Some("u".into()), password: Some("p".into()), endpoint: None };
+        assert_eq!(a.session().expect("both"), "u:p");
+        assert!(ConnArgs { user: Some("u".into()), ..ConnArgs::default() }.session().is_err());
+        assert!(ConnArgs { password: Some("p".into()), ..ConnArgs::default() }.session().is_err());
+    }
 }

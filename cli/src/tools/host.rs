@@ -168,8 +168,7 @@ fn flush(one: &One, hosts: &[String]) -> Result<()> {
 
 /// The host of a VM's last history record.
 pub fn vm_host_id(vm: &Node) -> Option<i64> {
-    let last = vm.get("HISTORY_RECORDS")?.all("HISTORY").last()?;
-    last.text("HID").trim().parse().ok()
+    crate::tools::vm::last_history(vm)?.text("HID").trim().parse().ok()
 }
 
 fn allocated(used: f64, max: f64, mem: bool) -> String {
@@ -327,7 +326,7 @@ pub fn show_page(h: &Node, vms: &Node) -> String {
     let id = h.int("ID");
     let on_host: Vec<&Node> = vms
         .all("VM")
-        .filter(|vm| vm_host_id(vm) == Some(id) && matches!(vm.int("STATE"), 3 | 5 | 8))
+        .filter(|vm| vm_host_id(vm) == Some(id) && crate::tools::vm::on_host(vm))
         .collect();
     p.header("VIRTUAL MACHINES");
     p.raw(&crate::tools::vm::TABLE.render_default(&on_host));

@@ -538,12 +538,12 @@ fn create(one: &One, opts: &CreateArgs) -> Result<()> {
 }
 
 /// The last history record: where the VM is (or was last).
-fn last_history(vm: &Node) -> Option<&Node> {
+pub fn last_history(vm: &Node) -> Option<&Node> {
     vm.get("HISTORY_RECORDS")?.all("HISTORY").last()
 }
 
 /// True while the VM occupies a host (ACTIVE, SUSPENDED, POWEROFF).
-fn on_host(vm: &Node) -> bool {
+pub fn on_host(vm: &Node) -> bool {
     matches!(vm.int("STATE"), 3 | 5 | 8)
 }
 
