@@ -13,6 +13,9 @@
 //!   base64 helpers. oned uses this module to talk to its drivers; the wire format is
 //!   `share/doc/drivers.md`. Property-tested; fuzz target in `fuzz/`; decode benchmark in
 //!   `benches/proto_decode.rs`.
+//! - [`transfer`]: transfer files (what oned writes for TM `TRANSFER`, what `one_tm` runs),
+//!   pure: typed fields per action, locations percent-encoded so no value can add a field or a
+//!   line; property-tested; fuzz target in `fuzz/`.
 //! - [`runtime`]: what every Rust driver binary runs: OpenNebula's driver flags
 //!   ([`runtime::DriverOptions`]: `-t`, `-w`, `-r`, `-l`), the stdin → bounded worker pool →
 //!   stdout loop ([`runtime::run`]), one reply per action, `-w` timeouts, `DRIVER_CANCEL`,
@@ -22,6 +25,7 @@
 //!   (`src/bin/`): no hypervisor, optional delays, injected failures, cancellation, and a state
 //!   directory so a domain survives a driver restart (for oned's crash reconciliation tests).
 pub mod proto;
+pub mod transfer;
 pub mod runtime;
 pub mod xml;
 pub mod dummy;

@@ -7,9 +7,9 @@
 //! `ONE_LOCATION`) and dummy hypervisor directory (`NEPHELE_DUMMY_DIR`, handed to the remote
 //! scripts through `NEPHELE_REMOTE_ENV`, since sshd passes no environment).
 //!
-//! The SSH tests print a message and pass when `/usr/sbin/sshd` is not installed
-//! (`apt-get install openssh-server`); nothing else is skipped. The local `one_tm` test needs
-//! no sshd.
+//! The SSH tests fail, naming the command that installs it, when `/usr/sbin/sshd` is missing
+//! (`apt-get install openssh-server`; `.ci/run` installs it). The local `one_tm` test needs no
+//! sshd.
 
 use drivers::proto::{b64_decode, b64_encode};
 use std::collections::HashMap;
@@ -29,13 +29,11 @@ fn remotes() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("remotes")
 }
 
-/// False (with a message) when sshd is not installed: the only reason to skip.
+/// Fails the test, with the command that installs it, when sshd is missing: no test passes by
+/// skipping its real component. Returns true so callers read as before.
 fn have_sshd(test: &str) -> bool {
-    if Path::new(SSHD).exists() {
-        return true;
-    }
-    eprintln!("SKIPPED {test}: {SSHD} is not installed (apt-get install -y openssh-server)");
-    false
+    assert!(Path::new(SSHD).exists(), "{test} needs {SSHD}: apt-get install -y openssh-server");
+    true
 }
 
 fn run_ok(command: &mut Command) {
@@ -630,6 +628,30 @@ fn tm_shared_transfers_locally() {
     let bad = write_transfer(tmp.path(), "transfer.5", &[format!("DELETE shared h1:{}/../x 7 0", vm_dir.display())]);
     let reply = tm.call("TRANSFER", 7, &bad);
     assert!(!reply.ok && reply.info.contains(".."), "{reply:?}");
+
+    // A file with a line of the wrong shape runs nothing at all, not even its good lines.
+    let first = tmp.path().join("datastores/0/8/disk.0");
+    let shifted = write_transfer(
+        tmp.path(),
+        "transfer.6",
+        &[format!("MKIMAGE shared 1 raw h1:{} 8 0", first.display()), format!("DELETE shared h1:{} extra 8 0", plain.display())],
+    );
+    let reply = tm.call("TRANSFER", 8, &shifted);
+    assert!(!reply.ok);
+    assert!(reply.info.contains("transfer line 2: DELETE takes 3 arguments after the driver, not 4"), "{reply:?}");
+    assert!(!first.exists(), "nothing of a bad file runs");
+    assert!(plain.exists());
+    let unknown = write_transfer(tmp.path(), "transfer.7", &[format!("RM shared h1:{} 8 0", plain.display())]);
+    let reply = tm.call("TRANSFER", 8, &unknown);
+    assert!(!reply.ok && reply.info.contains("unknown transfer action \"RM\""), "{reply:?}");
+
+    // Percent-encoded locations reach the scripts decoded, as one argument each.
+    let spaced = tmp.path().join("datastores/0/9 x/disk.0");
+    let encoded = format!("{}/datastores/0/9%20x/disk.0", tmp.path().display());
+    let file = write_transfer(tmp.path(), "transfer.8", &[format!("MKIMAGE shared 1 raw h1:{encoded} 9 0")]);
+    let reply = tm.call("TRANSFER", 9, &file);
+    assert!(reply.ok, "{reply:?}");
+    assert_eq!(std::fs::metadata(&spaced).unwrap().len(), 1024 * 1024);
 }
 
 #[test]

@@ -65,11 +65,8 @@ fn parse_list(list: &str) -> Result<Vec<String>, String> {
     }
 }
 
-/// A driver, hypervisor or action name that may become a path component:
-/// `[A-Za-z0-9_-]+`.
-pub fn is_driver_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
+/// A driver, hypervisor or action name that may become a path component: `[A-Za-z0-9_-]+`.
+pub use crate::transfer::is_driver_name;
 
 /// The front-end's remotes directory.
 pub fn remotes_dir(flag: Option<&Path>, one_location: Option<&str>) -> PathBuf {

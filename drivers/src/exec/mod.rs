@@ -10,7 +10,8 @@
 //! - [`config`]: driver arguments (`--remotes DIR`, `-d LIST`) and locations
 //!   (`$ONE_LOCATION/var/remotes` or `/var/lib/one/remotes`, `SCRIPTS_REMOTE_DIR`, known_hosts,
 //!   `NEPHELE_REMOTE_ENV`).
-//! - [`xml`], [`action_data`]: the values read from the payloads; [`transfer`]: transfer files.
+//! - [`xml`], [`action_data`]: the values read from the payloads (transfer files are
+//!   [`crate::transfer`]).
 //! - [`vmm`], [`im`], [`tm`]: the three drivers ([`crate::runtime::Driver`] implementations).
 //!
 //! Environment handed to remote scripts: sshd passes no variables by default, so the drivers
@@ -29,7 +30,6 @@ pub mod quote;
 pub mod runner;
 pub mod ssh;
 pub mod tm;
-pub mod transfer;
 pub mod vmm;
 pub mod xml;
 

@@ -4,7 +4,7 @@
 //! (`Transfer Driver '<tm>' not available`).
 
 use super::runner::{Runner, run_script};
-use super::transfer;
+use crate::transfer;
 use crate::runtime::{ActionContext, Driver};
 
 /// The TM driver.
@@ -38,21 +38,22 @@ impl Driver for TmExec {
             return Err("TRANSFER: no transfer file given".into());
         }
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read transfer file {path}: {e}"))?;
-        let lines = transfer::parse(&text)?;
+        // The whole file is read and checked before anything runs: a bad line runs nothing.
+        let lines = transfer::parse_file(&text).map_err(|e| format!("{path}: {e}"))?;
         for line in &lines {
             if let Some(allowed) = &self.allowed
-                && !allowed.contains(&line.tm_mad)
+                && !allowed.iter().any(|a| a == line.tm_mad())
             {
-                return Err(format!("Transfer Driver '{}' not available", line.tm_mad));
+                return Err(format!("Transfer Driver '{}' not available", line.tm_mad()));
             }
             let names = line.script_names();
-            let dir = format!("tm/{}", line.tm_mad);
+            let dir = format!("tm/{}", line.tm_mad());
             let script = names
                 .iter()
                 .map(|name| format!("{dir}/{name}"))
                 .find(|script| self.runner.remotes().join(script).is_file())
-                .ok_or_else(|| format!("Transfer Driver '{}' has no {} action", line.tm_mad, line.action))?;
-            run_script(&self.runner, "", &script, &line.args, b"", ctx)?;
+                .ok_or_else(|| format!("Transfer Driver '{}' has no {} action", line.tm_mad(), line.action().name()))?;
+            run_script(&self.runner, "", &script, line.args(), b"", ctx)?;
         }
         Ok(String::new())
     }

@@ -152,7 +152,10 @@ pub fn prepare(cloud: &mut Cloud, caller: &Caller, vmid: i32, submitted: Templat
     check_capacity(&sys)?;
 
     let mut acquired = Acquired::default();
-    let result = attach_devices(cloud, caller, vmid, &mut sys, &mut acquired);
+    // Values that reach drivers are checked once everything (image and network attributes
+    // included) is in place; a bad one gives back what was taken.
+    let result = attach_devices(cloud, caller, vmid, &mut sys, &mut acquired)
+        .and_then(|()| super::attrs::check_driver_values(&mut sys).map_err(internal));
     if let Err(e) = result {
         release(cloud, vmid, &acquired);
         return Err(e);
@@ -376,8 +379,14 @@ fn attach_disk(
             }
         }
     }
+    // What selects storage and drivers always comes from the image and its datastore, never
+    // from the template; a template may only choose the size, the bus driver, the device
+    // prefix and read-only access.
+    for k in ["TM_MAD", "TM_MAD_SYSTEM", "DS_MAD", "LN_TARGET", "CLONE_TARGET", "CLUSTER_ID"] {
+        disk.remove(k);
+    }
     for (k, v) in attrs {
-        if disk.get(k).is_none() || matches!(k, "IMAGE_ID" | "IMAGE" | "SOURCE" | "DATASTORE_ID" | "DATASTORE") {
+        if disk.get(k).is_none() || !matches!(k, "SIZE" | "DRIVER" | "DEV_PREFIX" | "READONLY") {
             disk.set(k, v);
         }
     }

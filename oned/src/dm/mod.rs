@@ -13,6 +13,7 @@
 //!   terminate / recover delete ──► DONE ◄┘ (also from PENDING)
 //! ```
 
+pub mod attrs;
 pub mod create;
 
 use crate::cloud::Cloud;

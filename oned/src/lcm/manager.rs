@@ -43,6 +43,14 @@ pub struct LcmSettings {
     pub monitor_interval: i64,
 }
 
+/// A pending action, ready to be written to its driver or not writable at all.
+enum Prepared {
+    /// The action, the driver kind and name, and the payload (a transfer file's path for TM).
+    Ready(crate::objects::vm::PendingAction, MadKind, String, String),
+    /// The action cannot be written (a value does not fit its transfer field): it fails.
+    Unsendable(crate::objects::vm::PendingAction, String),
+}
+
 /// Resending or polling gives up after this many attempts.
 const MAX_ATTEMPTS: u32 = 3;
 
@@ -95,9 +103,18 @@ impl Manager {
         }
     }
 
-    /// Sends VM `id`'s pending action (if not already in flight with the same sequence).
+    /// Sends VM `id`'s pending action (if not already in flight with the same sequence). An
+    /// action that cannot be written (its transfer file) fails at once, with the reason.
     async fn send_pending(&mut self, id: i32) {
-        let Some((pending, kind, driver, payload)) = self.prepare(id) else { return };
+        let (pending, kind, driver, payload) = match self.prepare(id) {
+            None => return,
+            Some(Prepared::Ready(p, k, d, payload)) => (p, k, d, payload),
+            Some(Prepared::Unsendable(p, why)) => {
+                self.inflight.remove(&id);
+                self.fail(id, p.seq, &p.verb, &why).await;
+                return;
+            }
+        };
         if let Some(old) = self.inflight.get(&id) {
             if old.seq == pending.seq {
                 return;
@@ -131,7 +148,7 @@ impl Manager {
     }
 
     /// The driver, kind and payload of VM `id`'s pending action, read under the read lock.
-    fn prepare(&self, id: i32) -> Option<(crate::objects::vm::PendingAction, MadKind, String, String)> {
+    fn prepare(&self, id: i32) -> Option<Prepared> {
         let cloud = self.core.cloud.read();
         let vm = cloud.vms.get(id)?;
         let pending = vm.pending.clone()?;
@@ -139,17 +156,16 @@ impl Manager {
             DriverKind::Vmm => {
                 let driver = super::payload::vmm_driver(vm, &pending.verb)?;
                 let payload = super::payload::vmm_payload(&cloud, vm, &pending.verb);
-                Some((pending, MadKind::Vm, driver, payload))
+                Some(Prepared::Ready(pending, MadKind::Vm, driver, payload))
             }
             DriverKind::Tm => {
                 let ds_tm = super::payload::system_tm_mad(&cloud, vm);
                 let driver = self.mads.tm_driver(&ds_tm).unwrap_or(ds_tm);
-                let path = super::payload::write_transfer(&cloud, vm, &pending, &self.settings.vms_dir);
-                match path {
-                    Ok(p) => Some((pending, MadKind::Tm, driver, p.display().to_string())),
+                match super::payload::write_transfer(&cloud, vm, &pending, &self.settings.vms_dir) {
+                    Ok(p) => Some(Prepared::Ready(pending, MadKind::Tm, driver, p.display().to_string())),
                     Err(e) => {
-                        tracing::error!(vm_id = id, "cannot write the transfer file: {e}");
-                        None
+                        tracing::error!(vm_id = id, "{e}");
+                        Some(Prepared::Unsendable(pending, e.to_string()))
                     }
                 }
             }
@@ -258,7 +274,15 @@ impl Manager {
     /// Decides a lost action: TRANSFER and CLEANUP are sent again; other VMM actions are
     /// confirmed with a POLL.
     async fn resolve(&mut self, id: i32) {
-        let Some((pending, kind, driver, _)) = self.prepare(id) else { return };
+        let (pending, kind, driver) = match self.prepare(id) {
+            None => return,
+            Some(Prepared::Ready(p, k, d, _)) => (p, k, d),
+            Some(Prepared::Unsendable(p, why)) => {
+                self.inflight.remove(&id);
+                self.fail(id, p.seq, &p.verb, &why).await;
+                return;
+            }
+        };
         let attempts = self.bump_attempts(id).await;
         if attempts > MAX_ATTEMPTS {
             self.inflight.remove(&id);

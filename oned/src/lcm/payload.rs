@@ -6,7 +6,7 @@ use crate::cloud::Cloud;
 use crate::objects::PoolObject;
 use crate::objects::vm::{History, PendingAction, VirtualMachine};
 use crate::xml;
-use std::io::Write as _;
+use drivers::transfer::{Transfer, TransferAction, TransferError};
 use std::path::{Path, PathBuf};
 
 /// The history record an action runs against: the previous host for the steps that leave it
@@ -74,60 +74,78 @@ fn frontend() -> String {
     }
 }
 
-/// The lines of a transfer stage.
-pub fn transfer_lines(cloud: &Cloud, vm: &VirtualMachine, stage: &str) -> Vec<String> {
+/// `host:path` as transfer lines name locations.
+fn at(host: &str, path: &str) -> String {
+    format!("{host}:{path}")
+}
+
+/// The transfers of a stage, typed: every value is checked against its field's kind when the
+/// transfer is built ([`Transfer::new`]), and locations are encoded when written, so no value a
+/// template holds can add a field or a line. An `Err` says which value did not fit.
+pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: &str) -> Result<Vec<Transfer>, TransferError> {
     let fe = frontend();
     let n = vm.history.len();
     let cur = vm.history.last();
     let host = cur.map(|h| h.hostname.clone()).unwrap_or_default();
     let dir = vm_dir(cloud, vm, cur);
     let tm = system_tm_mad(cloud, vm);
-    let ds = cur.map(|h| h.ds_id).unwrap_or(0);
-    let id = vm.oid;
+    let ds = cur.map(|h| h.ds_id).unwrap_or(0).to_string();
+    let id = vm.oid.to_string();
+    let t = |action, tm_mad: &str, args: Vec<String>| Transfer::new(action, None, tm_mad, args);
     match stage {
         "prolog" => {
-            let mut lines = Vec::new();
+            let mut out = Vec::new();
             for d in vm.template.vectors("DISK") {
                 let i = d.get("DISK_ID").unwrap_or("0");
-                let target = format!("{host}:{dir}/disk.{i}");
+                let target = at(&host, &format!("{dir}/disk.{i}"));
                 match (d.get("SOURCE"), d.get("IMAGE_ID")) {
                     (Some(src), Some(_)) => {
-                        let op = if d.get("CLONE").is_some_and(|c| c == "NO") { "LN" } else { "CLONE" };
+                        let op = if d.get("CLONE").is_some_and(|c| c == "NO") { TransferAction::Ln } else { TransferAction::Clone };
                         let dtm = d.get("TM_MAD").unwrap_or(&tm);
-                        let dsid = d.get("DATASTORE_ID").unwrap_or("0");
-                        let src = if src.contains(':') { src.to_string() } else { format!("{fe}:{src}") };
-                        lines.push(format!("{op} {dtm} {src} {target} {id} {dsid}"));
+                        let dsid = d.get("DATASTORE_ID").unwrap_or("0").to_string();
+                        let src = if src.contains(':') { src.to_string() } else { at(&fe, src) };
+                        out.push(t(op, dtm, vec![src, target, id.clone(), dsid])?);
                     }
                     _ => {
-                        let size = d.get("SIZE").unwrap_or("0");
-                        let format = d.get("FORMAT").unwrap_or("raw");
-                        lines.push(format!("MKIMAGE {tm} {size} {format} {target} {id} {ds}"));
+                        let size = d.get("SIZE").unwrap_or("0").to_string();
+                        let format = d.get("FORMAT").unwrap_or("raw").to_string();
+                        out.push(t(TransferAction::Mkimage, &tm, vec![size, format, target, id.clone(), ds.clone()])?);
                     }
                 }
             }
-            lines
+            Ok(out)
         }
-        "epilog" | "delete" => vec![format!("DELETE {tm} {host}:{dir} {id} {ds}")],
-        "epilog_local" => vec![format!("DELETE {tm} {fe}:{dir} {id} {ds}")],
-        "epilog_stop" => vec![format!("MV {tm} {host}:{dir} {fe}:{dir} {id} {ds}")],
-        "prolog_resume" | "prolog_undeploy" => vec![format!("MV {tm} {fe}:{dir} {host}:{dir} {id} {ds}")],
+        "epilog" | "delete" => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&host, &dir), id, ds])?]),
+        "epilog_local" => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&fe, &dir), id, ds])?]),
+        "epilog_stop" => Ok(vec![t(TransferAction::Mv, &tm, vec![at(&host, &dir), at(&fe, &dir), id, ds])?]),
+        "prolog_resume" | "prolog_undeploy" => Ok(vec![t(TransferAction::Mv, &tm, vec![at(&fe, &dir), at(&host, &dir), id, ds])?]),
         "migrate" => {
             let from = if n >= 2 { vm.history[n - 2].hostname.clone() } else { host.clone() };
-            vec![format!("MV {tm} {from}:{dir} {host}:{dir} {id} {ds}")]
+            Ok(vec![t(TransferAction::Mv, &tm, vec![at(&from, &dir), at(&host, &dir), id, ds])?])
         }
-        _ => Vec::new(),
+        _ => Ok(Vec::new()),
     }
 }
 
+/// Why a transfer file was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum TransferFileError {
+    #[error("the VM's disks or placement cannot be written as a transfer: {0}")]
+    Value(#[from] TransferError),
+    #[error("cannot write the transfer file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
 /// Writes `<vms_dir>/<vmid>/transfer.<seq>.<stage>` and returns its path.
-pub fn write_transfer(cloud: &Cloud, vm: &VirtualMachine, p: &PendingAction, vms_dir: &Path) -> std::io::Result<PathBuf> {
+pub fn write_transfer(cloud: &Cloud, vm: &VirtualMachine, p: &PendingAction, vms_dir: &Path) -> Result<PathBuf, TransferFileError> {
+    let list = transfers(cloud, vm, &p.stage)?;
     let dir = vms_dir.join(vm.oid.to_string());
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("transfer.{}.{}", p.seq, p.stage));
-    let mut f = std::fs::File::create(&path)?;
-    writeln!(f, "# {} transfer of VM {}", p.stage, vm.oid)?;
-    for line in transfer_lines(cloud, vm, &p.stage) {
-        writeln!(f, "{line}")?;
-    }
+    let text = drivers::transfer::encode_file(&format!("{} transfer of VM {}", p.stage, vm.oid), &list);
+    std::fs::write(&path, text)?;
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests;

@@ -170,6 +170,10 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         if !source.is_empty() && format.is_empty() && !caller.is_admin() {
             return Err(fail("SOURCE needs FORMAT to be set.".into()));
         }
+        // FORMAT travels to drivers with every disk made from this image.
+        if !format.is_empty() && !crate::dm::attrs::is_format(&format) {
+            return Err(fail(format!("FORMAT must be a lower-case word of letters, digits, '_' and '-', not {format:?}")));
+        }
         if !path.is_empty()
             && let Some(m) = path_problem(&path, &ds.template) {
                 return Err(fail(m));
