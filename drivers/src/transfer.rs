@@ -173,6 +173,16 @@ pub enum TransferError {
     NoDriver(usize),
 }
 
+/// A value for an error message: at most 40 characters, so a hostile line cannot make the
+/// message (which lands in logs and in the VM's ERROR) as long as itself.
+fn short(value: &str) -> String {
+    let mut out: String = value.chars().take(40).collect();
+    if out.len() < value.len() {
+        out.push('…');
+    }
+    out
+}
+
 /// Whether `name` can name a driver (or a `TM_MAD_SYSTEM` suffix) and so become a path
 /// component: `[A-Za-z0-9_-]+`.
 pub fn is_driver_name(name: &str) -> bool {
@@ -267,7 +277,7 @@ fn check_args(action: TransferAction, args: &[String]) -> Result<(), TransferErr
             Loc => !value.is_empty() && !value.contains('\0'),
         };
         if !ok {
-            let (action, value) = (action.name(), value.clone());
+            let (action, value) = (action.name(), short(value));
             return Err(match kind {
                 Int => TransferError::NotInt { action, index, value },
                 Word => TransferError::NotWord { action, index, value },
@@ -282,12 +292,12 @@ impl Transfer {
     /// A transfer, checked: the driver names, the number of arguments and each argument's kind.
     pub fn new(action: TransferAction, system: Option<&str>, tm_mad: &str, args: Vec<String>) -> Result<Transfer, TransferError> {
         if !is_driver_name(tm_mad) {
-            return Err(TransferError::BadDriver(tm_mad.to_owned()));
+            return Err(TransferError::BadDriver(short(tm_mad)));
         }
         if let Some(s) = system
             && !is_driver_name(s)
         {
-            return Err(TransferError::BadDriver(s.to_owned()));
+            return Err(TransferError::BadDriver(short(s)));
         }
         check_args(action, &args)?;
         Ok(Transfer { action, system: system.map(str::to_owned), tm_mad: tm_mad.to_owned(), args })
@@ -360,11 +370,11 @@ fn parse_line(line: &str, number: usize) -> Result<Transfer, TransferError> {
         Some((name, system)) => (name, Some(system)),
         None => (first, None),
     };
-    let action = TransferAction::from_name(name).ok_or_else(|| at(TransferError::UnknownAction(first.to_owned())))?;
+    let action = TransferAction::from_name(name).ok_or_else(|| at(TransferError::UnknownAction(short(first))))?;
     let mut args = Vec::new();
     for (index, field) in words.enumerate() {
         let value = decode_loc(field)
-            .ok_or_else(|| at(TransferError::BadEncoding { action: action.name(), index, value: field.to_owned() }))?;
+            .ok_or_else(|| at(TransferError::BadEncoding { action: action.name(), index, value: short(field) }))?;
         args.push(value);
     }
     Transfer::new(action, system, tm_mad, args).map_err(at)

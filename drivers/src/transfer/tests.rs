@@ -29,6 +29,9 @@ fn refuses_odd_names_and_unknown_actions() {
     assert!(parse_file("clone ssh a b 1 2").is_err(), "actions are upper case");
     let e = parse_file("RMRF ssh /x 1 2").unwrap_err();
     assert_eq!(e.to_string(), "transfer line 1: unknown transfer action \"RMRF\"");
+    // A hostile line cannot make the message as long as itself.
+    let e = parse_file(&format!("{} ssh /x 1 2", "X".repeat(5000))).unwrap_err();
+    assert!(e.to_string().len() < 120, "{e}");
     assert!(parse_file("").unwrap().is_empty());
 }
 
