@@ -76,6 +76,15 @@ pub fn parse_call(body: &str) -> Result<Call, CodecError> {
     parse::call(body)
 }
 
+/// Reads the method name and the first parameter of a `methodCall` from a prefix of its body
+/// (server side): the session comes first, so a server can authenticate a call before it reads
+/// the rest. Whatever this returns is what [`parse_call`] reads from any complete body that
+/// starts with `prefix` (its method and first parameter); an `Err` means the prefix is too short
+/// or the document is malformed, which only the whole body can tell apart.
+pub fn parse_call_head(prefix: &str) -> Result<(String, Value), CodecError> {
+    parse::call_head(prefix)
+}
+
 /// Writes a `methodCall` document (client side); parsing it with [`parse_call`] gives back the
 /// same method and parameters (strings without `\r`, which XML cannot carry unescaped).
 pub fn write_call(method: &str, params: &[Value]) -> String {

@@ -38,6 +38,11 @@ pub(super) fn call(body: &str) -> Result<Call, CodecError> {
     Ok(call)
 }
 
+pub(super) fn call_head(prefix: &str) -> Result<(String, Value), CodecError> {
+    let mut p = Parser::new(prefix);
+    Ok(p.call_head()?)
+}
+
 pub(super) fn response(body: &str) -> Result<Response, CodecError> {
     let mut p = Parser::new(body);
     let response = p.response()?;
@@ -183,6 +188,29 @@ impl<'a> Parser<'a> {
         }
         self.expect_eof()?;
         Ok(Call { method, params })
+    }
+
+    /// The method and the first parameter, read up to the end of that parameter; what follows
+    /// is not looked at.
+    fn call_head(&mut self) -> R<(String, Value)> {
+        if self.root("methodCall")? {
+            return self.fail("<methodCall/> without a methodName");
+        }
+        let method = if self.expect_start("methodName", "in <methodCall>")? {
+            String::new()
+        } else {
+            self.scalar_text("methodName")?.into_owned()
+        };
+        if method.is_empty() {
+            return self.fail("empty methodName");
+        }
+        if self.expect_start("params", "in <methodCall>")? {
+            return self.fail("no parameters");
+        }
+        match self.next_tag()? {
+            Token::Start { name: "param", empty: false } => Ok((method, self.param()?)),
+            t => self.fail(format!("expected <param>, found {}", describe(&t))),
+        }
     }
 
     /// The inside of `<param>…</param>` (start tag already read).

@@ -1025,6 +1025,25 @@ proptest! {
         prop_assert_eq!(parse_call(&doc), Ok(Call { method, params }));
     }
 
+    /// Every prefix of a call either gives exactly its method and first parameter, or an error;
+    /// the whole body gives them whenever there is a parameter.
+    #[test]
+    fn call_head_of_every_prefix(method in "[A-Za-z0-9._:&<> -]{1,30}", params in proptest::collection::vec(arb_value(), 0..4)) {
+        let doc = write_call(&method, &params);
+        let mut seen_ok = false;
+        for cut in (0..=doc.len()).filter(|i| doc.is_char_boundary(*i)) {
+            match parse_call_head(&doc[..cut]) {
+                Ok((m, first)) => {
+                    prop_assert_eq!(&m, &method);
+                    prop_assert_eq!(Some(&first), params.first());
+                    seen_ok = true;
+                }
+                Err(_) => prop_assert!(!seen_ok, "a longer prefix lost the head at {}", cut),
+            }
+        }
+        prop_assert_eq!(seen_ok, !params.is_empty());
+    }
+
     #[test]
     fn response_round_trip(v in arb_value()) {
         prop_assert_eq!(parse_response(&ok_value(&v)), Ok(Response::Value(v)));
@@ -1065,6 +1084,7 @@ proptest! {
 
     #[test]
     fn parse_never_panics_on_arbitrary_text(text in ".{0,200}") {
+        let _ = parse_call_head(&text);
         let _ = parse_call(&text);
         let _ = parse_response(&text);
     }
