@@ -86,7 +86,8 @@ pub fn parse_call_head(prefix: &str) -> Result<(String, Value), CodecError> {
 }
 
 /// Writes a `methodCall` document (client side); parsing it with [`parse_call`] gives back the
-/// same method and parameters (strings without `\r`, which XML cannot carry unescaped).
+/// same method and parameters (strings without `\r`, which XML cannot carry unescaped, and
+/// without characters XML 1.0 does not allow, which are written as U+FFFD).
 pub fn write_call(method: &str, params: &[Value]) -> String {
     write::call(method, params)
 }
@@ -98,7 +99,9 @@ pub fn parse_response(body: &str) -> Result<Response, CodecError> {
     parse::response(body)
 }
 
-/// Appends `text` escaped for an XML-RPC `<string>` (`&`, `<`, `>`).
+/// Appends `text` escaped for an XML-RPC `<string>` (`&`, `<`, `>`); a character XML 1.0 does
+/// not allow ([`crate::xmlchar`]) is written as U+FFFD. Every writer of this module escapes
+/// strings (and struct member names) this way, so no document it writes is unreadable.
 pub fn escape_string(text: &str, out: &mut String) {
     write::escape_into(text, out)
 }

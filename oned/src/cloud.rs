@@ -378,6 +378,50 @@ mod tests {
         assert_eq!(c.users.lookup_name(-1, "oneadmin"), Some(0));
     }
 
+    /// Versions before the XML 1.0 character checks stored `&#1;` from XML templates as U+0001.
+    /// Such rows load unchanged, and every document written from them stays readable, with
+    /// U+FFFD in place of each such character.
+    #[test]
+    fn characters_xml_cannot_carry_from_an_older_database_are_never_written() {
+        use crate::objects::PoolObject as _;
+        use libone::xmlchar::find_forbidden;
+        use libone::xmlrpc::{Response, Value, ok_escaped_parts, ok_string, parse_response};
+        let dir = tempfile::tempdir().unwrap();
+        let opts = StoreOptions { path: dir.path().join("one.db"), timeout_ms: 1000, sync_full: false, max_batch_ops: 1000 };
+        let (store, snap) = Store::open(&opts).unwrap();
+        let mut c = Cloud::load(snap, Settings::default()).unwrap();
+        c.bootstrap("h0".into(), "h1".into());
+        let user = c.users.get_mut(1).unwrap();
+        user.name = "server\u{1}admin".into();
+        user.template.add("NOTE", "a\u{1}b\u{FFFF}\u{B}");
+        store.submit(c.take_changes()).wait_blocking().unwrap();
+        drop(store);
+
+        let (_store, snap) = Store::open(&opts).unwrap();
+        let c = Cloud::load(snap, Settings::default()).unwrap();
+        let user = c.users.get(1).unwrap();
+        assert_eq!(user.template.get("NOTE"), Some("a\u{1}b\u{FFFF}\u{B}"), "loading changes nothing");
+        let info = ok_string(&user.to_xml());
+        let listed = c.users.pool_xml_escaped(1).unwrap();
+        let pool = ok_escaped_parts(["&lt;USER_POOL&gt;", &*listed, "&lt;/USER_POOL&gt;"], listed.len() + 32);
+        for reply in [info, pool] {
+            assert_eq!(find_forbidden(&reply), None, "{reply}");
+            let Ok(Response::Value(Value::Array(items))) = parse_response(&reply) else { panic!("{reply}") };
+            let Some(Value::String(document)) = items.get(1) else { panic!("{reply}") };
+            assert_eq!(find_forbidden(document), None, "{document}");
+            let mut reader = quick_xml::Reader::from_str(document);
+            loop {
+                match reader.read_event() {
+                    Ok(quick_xml::events::Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(e) => panic!("{e}: {document}"),
+                }
+            }
+            assert!(document.contains("<NAME>server\u{FFFD}admin</NAME>"), "{document}");
+            assert!(document.contains("<NOTE><![CDATA[a\u{FFFD}b\u{FFFD}\u{FFFD}]]></NOTE>"), "{document}");
+        }
+    }
+
     #[test]
     fn a_corrupt_row_stops_loading_with_its_location() {
         let snap = Snapshot { objects: vec![(ObjectKind::Host, 4, "not json".into())], ..Snapshot::default() };

@@ -1,4 +1,6 @@
-//! Small helpers for writing oned's XML documents by hand (fast, exact element order).
+//! Small helpers for writing oned's XML documents by hand (fast, exact element order). Text
+//! goes through libone's writers, which put U+FFFD in place of a character XML 1.0 cannot
+//! carry, so no stored value (whatever wrote it) makes a document unreadable.
 
 use libone::template::{cdata, escape_xml};
 use std::fmt::{Display, Write as _};
@@ -53,4 +55,20 @@ pub fn close(out: &mut String, name: &str) {
     out.push_str("</");
     out.push_str(name);
     out.push('>');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_cdata_never_write_what_xml_cannot_carry() {
+        let mut out = String::new();
+        text(&mut out, "NAME", "a\u{1}<b>\u{FFFF}");
+        cdata_elem(&mut out, "V", "x\0]]>\u{1F}");
+        assert_eq!(
+            out,
+            "<NAME>a\u{FFFD}&lt;b&gt;\u{FFFD}</NAME><V><![CDATA[x\u{FFFD}]]]]><![CDATA[>\u{FFFD}]]></V>"
+        );
+    }
 }

@@ -66,3 +66,9 @@ pub fn check_xml_round_trip(template: &Template) {
         Err(e) => panic!("written XML does not parse: {e}\n{written}"),
     }
 }
+
+/// True if an XML-RPC writer writes `s` so that it reads back unchanged: no `\r` (XML turns it
+/// into `\n`) and no character XML 1.0 does not allow (written as U+FFFD).
+pub fn xmlrpc_writes_as_is(s: &str) -> bool {
+    !s.contains('\r') && libone::xmlchar::find_forbidden(s).is_none()
+}

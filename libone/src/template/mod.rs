@@ -19,6 +19,9 @@
 //!   from text with one extra trailing space ([`Template::text_round_trips`] detects it;
 //!   `parse_str_or_xml` trims it away), and XML has no empty vectors (`<NAME></NAME>` is
 //!   dropped when read, as OpenNebula does) and comes back sorted by name.
+//! - Characters XML 1.0 cannot carry ([`crate::xmlchar`]) are refused by both parsers (in text
+//!   values, and anywhere in XML, raw or as character references), so parsed templates never
+//!   hold them; a template built otherwise is written to XML with U+FFFD in their place.
 //!
 //! Positions in [`ParseError`] are 1-based lines and columns counted in characters, for both
 //! forms. Both parsers take near-linear time (at worst O(n log n), for vectors with many

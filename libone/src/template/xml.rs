@@ -6,6 +6,10 @@
 //!   a CR inside a value is written `&#13;` between CDATA sections, because XML readers turn a
 //!   literal CR into LF; attributes and sub-keys with an empty name are skipped (OpenNebula
 //!   skips empty sub-keys). Names are written as stored: the parsers only store valid ones.
+//!   A character XML 1.0 does not allow ([`crate::xmlchar`]), in a value or a name, is written
+//!   as U+FFFD: the parsers refuse such characters, but a template may come from elsewhere (a
+//!   database written by an older version), and one bad character must not make a whole pool
+//!   listing unreadable.
 //! - [`Template::parse_xml`]: see [`reader`] for which elements become single attributes,
 //!   vectors, or nothing.
 //! - [`Template::parse_str_or_xml`]: oned's entry point for templates sent over the API.
@@ -13,10 +17,18 @@
 mod reader;
 
 use super::trim::trim_values;
+use crate::xmlchar::{find_forbidden, replace_forbidden};
 use super::{Attribute, ParseError, Template};
 
-/// Appends `<![CDATA[value]]>`, splitting any `]]>` inside the value so the output stays valid.
+/// Appends `<![CDATA[value]]>`, splitting any `]]>` inside the value so the output stays valid;
+/// a character XML 1.0 does not allow is written as U+FFFD.
 pub fn cdata(value: &str, out: &mut String) {
+    cdata_as_is(&replace_forbidden(value), out);
+}
+
+/// [`cdata`] for a value known to hold only characters XML 1.0 allows (or whose output is
+/// checked afterwards).
+fn cdata_as_is(value: &str, out: &mut String) {
     out.push_str("<![CDATA[");
     let mut rest = value;
     while let Some(i) = rest.find("]]>") {
@@ -29,8 +41,10 @@ pub fn cdata(value: &str, out: &mut String) {
     out.push_str("]]>");
 }
 
-/// Appends `text` with `&`, `<`, `>`, `"` and `'` escaped as XML entities.
+/// Appends `text` with `&`, `<`, `>`, `"` and `'` escaped as XML entities; a character XML 1.0
+/// does not allow is written as U+FFFD.
 pub fn escape_xml(text: &str, out: &mut String) {
+    let text = &*replace_forbidden(text);
     let mut last = 0;
     for (i, b) in text.bytes().enumerate() {
         let rep = match b {
@@ -67,6 +81,7 @@ impl Template {
 
     /// Appends `<root>…</root>` with attributes sorted by name (stable), vector sub-keys sorted.
     pub fn write_xml(&self, root: &str, out: &mut String) {
+        let start = out.len();
         let mut attributes: Vec<&Attribute> = self.iter().collect();
         attributes.sort_by(|a, b| a.name().cmp(b.name()));
         open_tag(root, out);
@@ -74,6 +89,13 @@ impl Template {
             write_attribute(attribute, out);
         }
         close_tag(root, out);
+        // Names and values are written as they are, then what was written is scanned once (one
+        // fast pass instead of one per name and value): the markup around them is ASCII, so
+        // replacing a refused character in the output replaces it in its name or value.
+        if let Some((offset, _)) = find_forbidden(&out[start..]) {
+            let rest = out.split_off(start + offset);
+            out.push_str(&replace_forbidden(&rest));
+        }
     }
 
     pub fn to_xml(&self, root: &str) -> String {
@@ -110,11 +132,11 @@ fn write_element(name: &str, value: &str, out: &mut String) {
 /// line-end normalisation.
 fn write_value(value: &str, out: &mut String) {
     let mut pieces = value.split('\r');
-    cdata(pieces.next().unwrap_or_default(), out);
+    cdata_as_is(pieces.next().unwrap_or_default(), out);
     for piece in pieces {
         out.push_str("&#13;");
         if !piece.is_empty() {
-            cdata(piece, out);
+            cdata_as_is(piece, out);
         }
     }
 }

@@ -87,6 +87,21 @@ fn escape_string_escapes_amp_lt_gt_only() {
 }
 
 #[test]
+fn escape_string_replaces_what_xml_cannot_carry() {
+    let mut out = String::new();
+    escape_string("a\u{1}b&\0<\u{FFFF}\u{FFFE}\u{B}\t\u{FFFD}", &mut out);
+    assert_eq!(out, "a\u{FFFD}b&amp;\u{FFFD}&lt;\u{FFFD}\u{FFFD}\u{FFFD}\t\u{FFFD}");
+    let call = write_call("m\u{1}", &[Value::Struct(BTreeMap::from([("k\u{1F}".to_string(), Value::String("\u{1}".into()))]))]);
+    assert_eq!(
+        parse_call(&call),
+        Ok(Call {
+            method: "m\u{FFFD}".into(),
+            params: vec![Value::Struct(BTreeMap::from([("k\u{FFFD}".to_string(), Value::String("\u{FFFD}".into()))]))],
+        })
+    );
+}
+
+#[test]
 fn ok_string_exact() {
     assert_eq!(
         ok_string("<VM><NAME>a & b</NAME></VM>"),
@@ -1067,6 +1082,35 @@ proptest! {
     #[test]
     fn ok_string_round_trip(text in xml_string()) {
         prop_assert_eq!(parse_response(&ok_string(&text)), Ok(ok_array(Value::String(text))));
+    }
+
+    /// Whatever a string holds, every writer's document is well-formed XML 1.0 (quick-xml reads
+    /// it through, and it holds no character XML 1.0 refuses) and reads back with U+FFFD in
+    /// place of each such character.
+    #[test]
+    fn writers_never_emit_what_xml_cannot_carry(text in any::<String>(), bad in "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x{FFFE}\\x{FFFF}]{1,3}") {
+        let text = format!("{bad}{text}{bad}");
+        let member = Value::Struct(BTreeMap::from([(text.clone(), Value::String(text.clone()))]));
+        let docs = [
+            ok_string(&text),
+            failure(&text, 1, 2),
+            fault(3, &text),
+            ok_value(&member),
+            write_call(&text, &[Value::String(text.clone()), member]),
+        ];
+        for doc in &docs {
+            prop_assert_eq!(crate::xmlchar::find_forbidden(doc), None, "{:?}", doc);
+            let mut reader = quick_xml::Reader::from_str(doc);
+            loop {
+                match reader.read_event() {
+                    Ok(quick_xml::events::Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(e) => prop_assert!(false, "quick-xml: {} in {:?}", e, doc),
+                }
+            }
+        }
+        let want = crate::xmlchar::replace_forbidden(&text).replace("\r\n", "\n").replace('\r', "\n");
+        prop_assert_eq!(parse_response(&docs[0]), Ok(ok_array(Value::String(want))));
     }
 
     /// Where dxr can read our output, it reads the same values we do.

@@ -168,6 +168,13 @@ fn python_xmlrpc_client_agrees_both_ways() {
     ours.push((ok_string("<VM_POOL>&</VM_POOL>"), json!({})));
     ours.push((failure("[one.vm.info] Error <x> & y", 0x400, 7), json!({})));
     ours.push((fault(-501, "Not enough parameters <&>"), json!({})));
+    // Characters XML 1.0 does not allow reach Python as U+FFFD instead of breaking the document.
+    let forbidden: String = (0..=0xFFFFu32)
+        .filter_map(char::from_u32)
+        .filter(|&c| !crate::xmlchar::is_xml_char(c))
+        .collect();
+    assert_eq!(forbidden.chars().count(), 31);
+    ours.push((ok_string(&format!("a{forbidden}b")), json!({})));
 
     let input =
         json!({ "ours": ours.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>() }).to_string();
@@ -227,6 +234,16 @@ fn python_xmlrpc_client_agrees_both_ways() {
     assert_eq!(
         parsed[n + 2]["fault"],
         json!([-501, "Not enough parameters <&>"])
+    );
+    assert_eq!(
+        from_tagged(&parsed[n + 3]["ok"][0]),
+        Value::Array(vec![
+            Value::Boolean(true),
+            Value::String(format!("a{}b", "\u{FFFD}".repeat(31))),
+            Value::Integer(0)
+        ]),
+        "{}",
+        parsed[n + 3]
     );
 
     // We read Python's.

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 
 use super::Value;
+use crate::xmlchar::replace_forbidden;
 
 /// Everything before the returned value.
 const RESPONSE_HEAD: &str = "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value>";
@@ -18,8 +19,15 @@ const OK_HEAD: &str = "<?xml version=\"1.0\"?>\n<methodResponse><params><param><
 const OK_TAIL: &str =
     "</value><value><i4>0</i4></value></data></array></value></param></params></methodResponse>";
 
-/// Appends `text` with `&`, `<` and `>` replaced by entities, copying the runs in between.
+/// Appends `text` with `&`, `<` and `>` replaced by entities, copying the runs in between, and
+/// every character XML 1.0 cannot carry replaced by U+FFFD (so the document stays readable
+/// whatever the string holds; clean text is not copied for that).
 pub(super) fn escape_into(text: &str, out: &mut String) {
+    escape_clean(&replace_forbidden(text), out)
+}
+
+/// [`escape_into`] for text that holds only characters XML 1.0 allows.
+fn escape_clean(text: &str, out: &mut String) {
     let bytes = text.as_bytes();
     let mut last = 0;
     for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {

@@ -224,7 +224,8 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Which characters a kind of object may not have in its name.
+/// Which characters a kind of object may not have in its name (besides those XML 1.0 cannot
+/// carry, which no name may hold).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NameRules {
     /// Most objects: none of `& | : \ " ; / ' # { } $ < >` nor tab/newline/vertical tab/form
@@ -240,6 +241,14 @@ pub enum NameRules {
 pub fn check_name_with(name: &str, rules: NameRules) -> Result<(), String> {
     if name.is_empty() {
         return Err("Invalid NAME, it cannot be empty".to_string());
+    }
+    // Names are written into every listing: a character XML 1.0 cannot carry is refused first,
+    // by its code point (the message must not hold it either).
+    if let Some((_, c)) = libone::xmlchar::find_forbidden(name) {
+        return Err(format!(
+            "Invalid NAME, it holds the character {}, which XML 1.0 does not allow",
+            libone::xmlchar::code_point(c)
+        ));
     }
     let ws = |c: char| matches!(c, '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r');
     let bad = name.chars().find(|&c| match rules {
@@ -276,5 +285,12 @@ mod tests {
         assert!(check_name_with("a b", NameRules::Group).is_err());
         assert!(check_name_with("a b", NameRules::User).is_err());
         assert!(check_name_with("a/b", NameRules::User).is_ok());
+        for rules in [NameRules::Standard, NameRules::Group, NameRules::User] {
+            for c in ['\u{0}', '\u{1}', '\u{B}', '\u{1F}', '\u{FFFE}', '\u{FFFF}'] {
+                let message = check_name_with(&format!("a{c}b"), rules).unwrap_err();
+                assert!(message.contains("which XML 1.0 does not allow") && !message.contains(c), "{message:?}");
+            }
+            assert!(check_name_with("ñ€😀\u{FFFD}", rules).is_ok());
+        }
     }
 }

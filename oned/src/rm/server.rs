@@ -9,6 +9,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use libone::xmlchar::{code_point, find_forbidden};
 use libone::xmlrpc::{self, Value};
 use std::future::Future;
 use std::sync::Arc;
@@ -47,8 +48,9 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
     let method = call.method.as_str();
     // Everything oned stores is sent back inside XML; a character XML 1.0 cannot carry would
     // make every later listing unreadable for clients, so such requests are refused whole.
+    // (Templates in XML form are checked again after their own references are decoded.)
     if let Some(c) = call.params.iter().find_map(invalid_xml_char) {
-        return xmlrpc::fault(fault_code::PARSE, &format!("The request holds the character U+{:04X}, which XML 1.0 does not allow", c as u32));
+        return xmlrpc::fault(fault_code::PARSE, &format!("The request holds the character {}, which XML 1.0 does not allow", code_point(c)));
     }
     // `one.sched.wait` is the one method that is awaited rather than run under the cloud lock.
     let handler = match core.handler(method) {
@@ -104,26 +106,10 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
 /// The first character in a string value that XML 1.0 cannot represent.
 fn invalid_xml_char(v: &Value) -> Option<char> {
     match v {
-        Value::String(s) => s.chars().find(|&c| {
-            let u = c as u32;
-            (u < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || u == 0xFFFE || u == 0xFFFF
-        }),
+        Value::String(s) => find_forbidden(s).map(|(_, c)| c),
         Value::Array(a) => a.iter().find_map(invalid_xml_char),
-        Value::Struct(m) => m.values().find_map(invalid_xml_char),
+        Value::Struct(m) => m.iter().find_map(|(k, v)| find_forbidden(k).map(|(_, c)| c).or_else(|| invalid_xml_char(v))),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xml_invalid_characters_are_found_anywhere() {
-        assert_eq!(invalid_xml_char(&Value::String("ok\tline\n".into())), None);
-        assert_eq!(invalid_xml_char(&Value::String("bad\u{1}".into())), Some('\u{1}'));
-        let nested = Value::Array(vec![Value::Integer(1), Value::Array(vec![Value::String("\u{FFFF}".into())])]);
-        assert_eq!(invalid_xml_char(&nested), Some('\u{FFFF}'));
     }
 }
 
@@ -147,4 +133,20 @@ async fn sched_wait(core: &Core, caller: &crate::auth::Caller, params: &[Value])
         }
     }
     Ok(libone::xmlrpc::ok_int(current(&rx)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_invalid_characters_are_found_anywhere() {
+        assert_eq!(invalid_xml_char(&Value::String("ok\tline\n".into())), None);
+        assert_eq!(invalid_xml_char(&Value::String("bad\u{1}".into())), Some('\u{1}'));
+        let nested = Value::Array(vec![Value::Integer(1), Value::Array(vec![Value::String("\u{FFFF}".into())])]);
+        assert_eq!(invalid_xml_char(&nested), Some('\u{FFFF}'));
+        let member = Value::Struct([("k\u{B}".to_string(), Value::Integer(1))].into_iter().collect());
+        assert_eq!(invalid_xml_char(&member), Some('\u{B}'));
+        assert_eq!(invalid_xml_char(&Value::String("ñ€😀\r\u{FFFD}".into())), None);
+    }
 }

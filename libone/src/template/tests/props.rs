@@ -1,7 +1,8 @@
 //! Property tests: print/parse round trips for both forms, and parsers that never panic.
 
 use crate::template::trim::trim_values;
-use crate::template::{Attribute, Template, Vector, parse_text_located};
+use crate::template::{Attribute, ParseError, Template, Vector, parse_text_located};
+use crate::xmlchar::{find_forbidden, replace_forbidden};
 use proptest::prelude::*;
 
 /// Top-level names that need no fix-up: upper case, starting with a letter or `_`, not `XML…`.
@@ -118,6 +119,50 @@ fn xml_normal_form(template: &Template) -> Template {
     Template::from_attributes(attributes)
 }
 
+/// True if a value of `template` holds a character XML 1.0 does not allow (names never do here).
+fn holds_forbidden(template: &Template) -> bool {
+    values_of(template).into_iter().any(|v| find_forbidden(v).is_some())
+}
+
+/// `template` with each character XML 1.0 does not allow replaced by U+FFFD, as the XML
+/// writer writes it.
+fn replaced(template: &Template) -> Template {
+    let fix = |v: &str| replace_forbidden(v).into_owned();
+    Template::from_attributes(
+        template
+            .iter()
+            .map(|a| match a {
+                Attribute::Single { name, value } => Attribute::Single { name: name.clone(), value: fix(value) },
+                Attribute::Vector { name, vector } => Attribute::Vector {
+                    name: name.clone(),
+                    vector: Vector::from_pairs(vector.iter().map(|(k, v)| (k.to_string(), fix(v)))),
+                },
+            })
+            .collect(),
+    )
+}
+
+/// Reads a whole document with quick-xml (an independent reader), failing on any error.
+fn quick_xml_reads(document: &str) -> Result<(), TestCaseError> {
+    let mut reader = quick_xml::Reader::from_str(document);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => return Ok(()),
+            Ok(_) => {}
+            Err(e) => prop_assert!(false, "quick-xml: {} in {:?}", e, document),
+        }
+    }
+}
+
+/// A text parse of a template holding a character XML 1.0 does not allow: refused, saying so.
+fn refused_for_xml(result: Result<Template, ParseError>) -> Result<(), TestCaseError> {
+    match result {
+        Ok(t) => prop_assert!(false, "should be refused, parsed {:?}", t),
+        Err(e) => prop_assert!(e.message.contains("which XML 1.0 does not allow"), "{}", e),
+    }
+    Ok(())
+}
+
 fn trimmed(template: &Template) -> Template {
     let mut t = template.clone();
     trim_values(&mut t);
@@ -167,6 +212,7 @@ fn check_parsed_text(input: &str) -> Result<(), TestCaseError> {
     let positions: Vec<_> = located.iter().map(|(_, p)| (p.line, p.column)).collect();
     prop_assert!(positions.windows(2).all(|w| w[0] < w[1]), "positions must increase: {positions:?}");
     let t = Template::from_attributes(located.into_iter().map(|(a, _)| a).collect());
+    prop_assert!(!holds_forbidden(&t), "parsed a value XML 1.0 cannot carry: {:?}", t);
     let printed = t.to_text();
     let back = Template::parse_text(&printed);
     prop_assert_eq!(back.as_ref().ok(), Some(&as_printed_then_read(&t)), "printed: {:?}", printed);
@@ -178,6 +224,7 @@ fn check_parsed_text(input: &str) -> Result<(), TestCaseError> {
 /// The invariants of any XML input that parses.
 fn check_parsed_xml(input: &str) -> Result<(), TestCaseError> {
     let Ok(t) = Template::parse_xml(input) else { return Ok(()) };
+    prop_assert!(!holds_forbidden(&t), "parsed a value XML 1.0 cannot carry: {:?}", t);
     let written = t.to_xml("TEMPLATE");
     prop_assert_eq!(Template::parse_xml(&written).ok(), Some(xml_normal_form(&t)), "written: {:?}", written);
     Ok(())
@@ -186,22 +233,32 @@ fn check_parsed_xml(input: &str) -> Result<(), TestCaseError> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
+    /// Printed then read: the same template, or refused when a value holds a character XML
+    /// 1.0 does not allow.
     #[test]
     fn text_round_trip(t in text_template()) {
         prop_assert!(t.text_round_trips());
         let printed = t.to_text();
+        if holds_forbidden(&t) {
+            return refused_for_xml(Template::parse_text(&printed));
+        }
         prop_assert_eq!(Template::parse_text(&printed).ok(), Some(t), "printed: {:?}", printed);
     }
 
     #[test]
     fn text_round_trip_of_values_ending_in_backslash(t in template()) {
         let printed = t.to_text();
+        if holds_forbidden(&t) {
+            refused_for_xml(Template::parse_str_or_xml(&printed))?;
+            return refused_for_xml(Template::parse_text(&printed));
+        }
         prop_assert_eq!(Template::parse_text(&printed).ok(), Some(as_printed_then_read(&t)), "printed: {:?}", printed);
         prop_assert_eq!(Template::parse_str_or_xml(&printed).ok(), Some(trimmed(&t)), "printed: {:?}", printed);
     }
 
     #[test]
     fn text_positions_are_the_printed_lines(t in template()) {
+        let t = replaced(&t);
         let printed = t.to_text();
         let located = parse_text_located(&printed).unwrap_or_default();
         let mut line = 1;
@@ -215,11 +272,46 @@ proptest! {
         prop_assert_eq!(located.len(), t.len());
     }
 
+    /// Whatever the template holds, the writer's XML is well-formed (quick-xml reads it, no
+    /// character XML 1.0 refuses is in it) and reads back, with U+FFFD for each such character.
     #[test]
     fn xml_round_trip(t in template()) {
         let written = t.to_xml("TEMPLATE");
-        prop_assert_eq!(Template::parse_xml(&written).ok(), Some(xml_normal_form(&t)), "written: {:?}", written);
-        prop_assert_eq!(Template::parse_str_or_xml(&written).ok(), Some(trimmed(&xml_normal_form(&t))));
+        prop_assert_eq!(find_forbidden(&written), None, "written: {:?}", written);
+        quick_xml_reads(&written)?;
+        let expected = xml_normal_form(&replaced(&t));
+        prop_assert_eq!(Template::parse_xml(&written).ok(), Some(expected.clone()), "written: {:?}", written);
+        prop_assert_eq!(Template::parse_str_or_xml(&written).ok(), Some(trimmed(&expected)));
+    }
+
+    /// Any string as a value: written as character references or raw in CDATA in an XML
+    /// template, and printed in a text template, it is refused if it holds a character XML 1.0
+    /// does not allow, and otherwise read back exactly.
+    #[test]
+    fn any_value_is_refused_or_read_back(
+        pieces in prop::collection::vec(prop_oneof![any::<String>(), "[\\x00-\\x1F\\x{FFFE}\\x{FFFF}]"], 1..4)
+    ) {
+        let value = pieces.concat();
+        let clean = find_forbidden(&value).is_none();
+        let references: String = value.chars().map(|c| format!("&#x{:X};", u32::from(c))).collect();
+        let by_reference = Template::parse_xml(&format!("<T><A>{references}</A></T>"));
+        // By hand: `cdata` would write U+FFFD in place of the raw characters.
+        let raw = format!("<T><A><![CDATA[{}]]></A></T>", value.replace("]]>", "]]]]><![CDATA[>"));
+        let by_cdata = Template::parse_xml(&raw);
+        let mut one = Template::new();
+        one.add("A", value.clone());
+        let printed = one.to_text();
+        if !clean {
+            refused_for_xml(by_reference)?;
+            refused_for_xml(by_cdata)?;
+            return refused_for_xml(Template::parse_text(&printed));
+        }
+        let read = by_reference.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(read.get("A"), if value.is_empty() { None } else { Some(value.as_str()) });
+        let cdata_value = value.replace("\r\n", "\n").replace('\r', "\n");
+        let by_cdata = by_cdata.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(by_cdata.get("A"), Some(cdata_value.as_str()));
+        prop_assert_eq!(Template::parse_text(&printed).ok(), Some(as_printed_then_read(&one)));
     }
 
     #[test]

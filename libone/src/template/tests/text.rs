@@ -241,9 +241,34 @@ fn misplaced_tokens_where_a_name_is_expected() {
     assert_error("A = 1 ]", 1, 7, "expected an attribute name, found \"]\"");
     assert_error("A = 1\n  , B = 2", 2, 3, "expected an attribute name, found \",\"");
     assert_error("\"A\" = 1", 1, 1, "expected an attribute name, found \"\"\"");
-    assert_error("A = 1 \x01", 1, 7, "expected an attribute name, found the control character U+0001");
-    // Control characters are ordinary characters in values, as in OpenNebula.
-    assert_eq!(attrs("A = 1\x01"), [single("A", "1\x01")]);
+    assert_error("A = 1 \x7f", 1, 7, "expected an attribute name, found the control character U+007F");
+}
+
+#[test]
+fn characters_xml_cannot_carry_are_refused_where_they_stand() {
+    let refused = "which XML 1.0 does not allow";
+    // In values, bare or quoted, single or in a vector (OpenNebula stores them, then writes XML
+    // that no client can read).
+    assert_error("A = 1\x01", 1, 6, "the value of A holds the character U+0001, which XML 1.0 does not allow");
+    assert_error("A = \"x\ny\u{FFFF}\"", 2, 2, "the value of A holds the character U+FFFF");
+    assert_error("V = [ K = \"\x1f\" ]", 1, 12, "the value of K in vector V holds the character U+001F");
+    assert_error("A = \"\0\"", 1, 6, "U+0000");
+    assert_error("A = x\u{FFFE}", 1, 6, "U+FFFE");
+    // Anywhere else they are misplaced tokens.
+    assert_error("A = 1 \x01", 1, 7, &format!("expected an attribute name, found the character U+0001, {refused}"));
+    assert_error("\u{FFFF} = 1", 1, 1, &format!("found the character U+FFFF, {refused}"));
+    // Every one of them, and nothing else (the BMP and astral samples).
+    for code in (0..=0xFFFF).chain([0x10000, 0x1F600, 0x10FFFF]) {
+        let Some(c) = char::from_u32(code) else { continue };
+        let input = format!("A = \"{c}\"");
+        let allowed = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+        match Template::parse_text(&input) {
+            Ok(_) => assert!(allowed, "{c:?} should be refused"),
+            Err(e) => assert!(!allowed && e.message.contains(refused), "{c:?}: {e}"),
+        }
+    }
+    // Comments are dropped, so they may hold anything.
+    assert_eq!(attrs("# \x01\u{FFFE}\x0c\nA = \"\t\" # \x02"), [single("A", "\t")]);
 }
 
 #[test]

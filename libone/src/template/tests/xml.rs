@@ -84,7 +84,53 @@ fn appends_to_existing_output() {
     assert_eq!(out, "<VM><USER_TEMPLATE><A><![CDATA[1]]></A></USER_TEMPLATE>");
 }
 
+#[test]
+fn characters_xml_cannot_carry_are_written_as_replacement_characters() {
+    // Only a template that no parser produced can hold them (one loaded from an older database).
+    let mut t = Template::new();
+    t.add("A", "x\u{1}y\0\u{FFFF}\r\u{B}");
+    t.push(vector("V\u{1F}", &[("K\u{FFFE}", "\u{8}")]));
+    let written = t.to_xml("T");
+    assert_eq!(
+        written,
+        "<T><A><![CDATA[x\u{FFFD}y\u{FFFD}\u{FFFD}]]>&#13;<![CDATA[\u{FFFD}]]></A>\
+         <V\u{FFFD}><K\u{FFFD}><![CDATA[\u{FFFD}]]></K\u{FFFD}></V\u{FFFD}></T>"
+    );
+    assert!(Template::parse_xml(&written).is_ok());
+    let mut out = String::new();
+    crate::template::escape_xml("<\u{1}&\u{FFFF}>", &mut out);
+    assert_eq!(out, "&lt;\u{FFFD}&amp;\u{FFFD}&gt;");
+}
+
 // ---- reader -------------------------------------------------------------------------------
+
+#[test]
+fn characters_xml_cannot_carry_are_refused_raw_and_as_references() {
+    let refused = "which XML 1.0 does not allow";
+    assert_xml_error("<T><A>&#1;</A></T>", 1, 7, "the character reference &#1; stands for U+0001, which XML 1.0 does not allow");
+    assert_xml_error("<T>\n<A>x&#x1F;</A></T>", 2, 5, "&#x1F; stands for U+001F");
+    assert_xml_error("<T><V><K>&#65535;</K></V></T>", 1, 10, "&#65535; stands for U+FFFF");
+    assert_xml_error("<T><A>&#xfffe;</A></T>", 1, 7, "U+FFFE");
+    assert_xml_error("<T><A>&#0;</A></T>", 1, 7, &format!("&#0; stands for U+0000, {refused}"));
+    assert_xml_error("<T><A>&#x0000;</A></T>", 1, 7, "U+0000");
+    assert_xml_error("<T><A>&#xD800;</A></T>", 1, 7, &format!("&#xD800; stands for U+D800, {refused}"));
+    // references between elements and in skipped elements count too
+    assert_xml_error("<T>&#1;<A>x</A></T>", 1, 4, "U+0001");
+    assert_xml_error("<T><V><K><X>&#2;</X></K></V></T>", 1, 13, "U+0002");
+    // raw, anywhere in the document (comments included: the document is malformed)
+    assert_xml_error("<T><A>x\u{1}</A></T>", 1, 8, "the template holds the character U+0001, which XML 1.0 does not allow");
+    assert_xml_error("<T><A><![CDATA[\u{FFFF}]]></A></T>", 1, 16, "U+FFFF");
+    assert_xml_error("<T>\n<!-- \u{B} --><A>x</A></T>", 2, 6, "U+000B");
+    // Every one of them, and nothing else (the BMP and astral samples); a reference to an allowed character reads back.
+    for code in (0..=0xFFFF).chain([0x10000, 0x1F600, 0x10FFFF]) {
+        let Some(c) = char::from_u32(code) else { continue };
+        let allowed = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+        match Template::parse_xml(&format!("<T><A>&#x{code:X};</A></T>")) {
+            Ok(t) => assert!(allowed && t.get("A") == Some(c.to_string().as_str()), "{c:?}: {t:?}"),
+            Err(e) => assert!(!allowed && e.message.contains(refused), "{c:?}: {e}"),
+        }
+    }
+}
 
 #[test]
 fn reads_entities_character_references_and_mixed_cdata() {
@@ -178,7 +224,8 @@ fn malformed_xml_is_an_error_with_position() {
     assert_xml_error("<T>\n  <A>1</A>\n", 3, 1, "the root element is not closed");
     assert_xml_error("<T>\n  <A>1", 2, 7, "element <A> is not closed");
     assert_xml_error("<T><A>&foo;</A></T>", 1, 7, "unknown entity &foo;");
-    assert_xml_error("<T><A>x</A>\n <B>&#0;</B></T>", 2, 5, "invalid character reference &#0;");
+    assert_xml_error("<T><A>x</A>\n <B>&#q;</B></T>", 2, 5, "invalid character reference &#q;");
+    assert_xml_error("<T><A>&#x110000;</A></T>", 1, 7, "invalid character reference &#x110000;");
     assert_xml_error("<T><A><![CDATA[x</A></T>", 1, 7, "malformed XML");
     assert_xml_error("<T/><U/>", 1, 9, "content after the end of the root element");
     assert_xml_error("<T></T>junk", 1, 12, "content after the end of the root element");

@@ -22,12 +22,17 @@
 //!   "unterminated quoted string" error (flex would read `"abc` as a bare value);
 //! - a comment on the last line needs no newline, and `NAME =` at the end of the input is the
 //!   empty value (both syntax errors in OpenNebula);
+//! - a value holding a character XML 1.0 does not allow ([`crate::xmlchar`]: most C0 controls,
+//!   U+FFFE, U+FFFF) is an error: values are stored and later written into XML, which could not
+//!   carry it (OpenNebula stores it and then writes documents no client can read). Comments may
+//!   hold such characters: they are dropped;
 //! - a value containing `]]>` is accepted (OpenNebula refuses it because its XML writer did not
 //!   split CDATA sections; ours does).
 
 use crate::template::locate::Locator;
 use crate::template::names::{is_name_byte, text_sub_key, top_level_name};
 use crate::template::{Attribute, ParseError, Position, Vector};
+use crate::xmlchar::{code_point, find_forbidden, is_xml_char};
 use std::fmt;
 
 /// Blanks separate tokens: space and tab (flex's `[:blank:]`), and CR (see the module doc).
@@ -195,6 +200,7 @@ impl<'a> Parser<'a> {
                 return Err(self.error_at(start, message));
             };
             if bare_end <= close + 1 {
+                self.check_chars(start + 1, close, owner)?;
                 self.pos = close + 1;
                 return Ok(unescape(&self.text[start + 1..close]));
             }
@@ -207,8 +213,17 @@ impl<'a> Parser<'a> {
             let message = format!("expected a value after \"=\" for {owner}, found {}{hint}", self.found());
             return Err(self.error_here(message));
         }
+        self.check_chars(start, bare_end, owner)?;
         self.pos = bare_end;
         Ok(unescape(&self.text[start..bare_end]))
+    }
+
+    /// Refuses a value (the input bytes `from..to`) holding a character XML 1.0 does not allow:
+    /// every value ends up in XML, which could not carry it.
+    fn check_chars(&mut self, from: usize, to: usize, owner: Owner<'_>) -> Result<(), ParseError> {
+        let Some((offset, c)) = find_forbidden(&self.text[from..to]) else { return Ok(()) };
+        let message = format!("the value of {owner} holds the character {}, which XML 1.0 does not allow", code_point(c));
+        Err(self.error_at(from + offset, message))
     }
 
     /// Where a bare value starting at `start` ends.
@@ -306,6 +321,7 @@ impl<'a> Parser<'a> {
             None => "the end of the input".to_string(),
             Some('\n') => "the end of the line".to_string(),
             Some('\t') => "a tab".to_string(),
+            Some(c) if !is_xml_char(c) => format!("the character {}, which XML 1.0 does not allow", code_point(c)),
             Some(c) if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
             Some(c) => format!("\"{c}\""),
         }

@@ -15,7 +15,10 @@
 //!
 //! Top-level names are upper-cased and get the `ONE_` fix-up; sub-element names are kept as
 //! written. Line ends are normalised as XML 1.0 requires (CR LF and lone CR become LF);
-//! `&#13;` gives a CR. Entities other than the five predefined ones are an error.
+//! `&#13;` gives a CR. Entities other than the five predefined ones are an error, and so is a
+//! character XML 1.0 does not allow ([`crate::xmlchar`]), written raw anywhere in the document
+//! or as a character reference (`&#1;`, `&#x1;`, `&#0;`, `&#xFFFF;`): such a template would be
+//! stored and then written into every listing that shows it, where no client could read it.
 //!
 //! Differences from OpenNebula (libxml2): text split in several nodes (`a<!-- -->b`, CDATA
 //! next to text, CDATA split around `]]>`) is joined where libxml2 would drop the attribute or
@@ -25,12 +28,19 @@
 use crate::template::locate::position_of;
 use crate::template::names::top_level_name;
 use crate::template::{Attribute, ParseError, Template, Vector};
+use crate::xmlchar::{code_point, find_forbidden, is_xml_char};
 use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, Event};
 
 /// Reads the XML form of a template.
 pub(super) fn read_template(input: &str) -> Result<Template, ParseError> {
+    // A raw character XML 1.0 does not allow makes the document malformed wherever it is;
+    // the ones character references stand for are refused as they are decoded.
+    if let Some((offset, c)) = find_forbidden(input) {
+        let message = format!("the template holds the character {}, which XML 1.0 does not allow", code_point(c));
+        return Err(ParseError { position: position_of(input, offset), message });
+    }
     let mut document = Document { input, reader: Reader::from_str(input) };
     let attributes = document.root()?;
     document.after_root()?;
@@ -191,14 +201,27 @@ impl<'a> Document<'a> {
         Ok(())
     }
 
-    /// A character reference or one of the five predefined entities.
+    /// A character reference (to a character XML 1.0 allows) or one of the five predefined
+    /// entities.
     fn resolve(&self, reference: &BytesRef<'_>) -> Result<Resolved, ParseError> {
         // Errors point at the `&`: the reference is `&name;`, just read.
         let at_reference = |message: String| self.error_before(reference.len() + 2, message);
         if reference.is_char_ref() {
+            let refused = |code: u32| {
+                at_reference(format!(
+                    "the character reference &{}; stands for U+{code:04X}, which XML 1.0 does not allow",
+                    &**reference
+                ))
+            };
             return match reference.resolve_char_ref() {
-                Ok(Some(c)) => Ok(Resolved::Char(c)),
-                _ => Err(at_reference(format!("invalid character reference &{};", &**reference))),
+                Ok(Some(c)) if is_xml_char(c) => Ok(Resolved::Char(c)),
+                Ok(Some(c)) => Err(refused(u32::from(c))),
+                // quick-xml refuses U+0000 and the surrogates, which are not `char`s; the rest
+                // are malformed or out of range.
+                _ => match char_ref_code(reference) {
+                    Some(code) if code <= u32::from(char::MAX) => Err(refused(code)),
+                    _ => Err(at_reference(format!("invalid character reference &{};", &**reference))),
+                },
             };
         }
         resolve_predefined_entity(reference)
@@ -227,6 +250,19 @@ impl<'a> Document<'a> {
         let offset = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
         ParseError { position: position_of(self.input, offset.saturating_sub(back)), message }
     }
+}
+
+/// The code point a character reference (`#10`, `#xA`) names, if its digits are well-formed.
+fn char_ref_code(reference: &str) -> Option<u32> {
+    let digits = reference.strip_prefix('#')?;
+    let (digits, radix) = match digits.strip_prefix('x') {
+        Some(hex) => (hex, 16),
+        None => (digits, 10),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u32::from_str_radix(digits, radix).ok()
 }
 
 enum Resolved {
