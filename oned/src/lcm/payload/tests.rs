@@ -116,7 +116,7 @@ fn admin_text() -> impl Strategy<Value = String> {
     prop_oneof!["[a-z][a-z0-9.-]{0,10}", "/[ -~]{1,16}", any::<String>()].prop_map(|s: String| {
         // Characters XML 1.0 cannot carry are refused on every input path, so they never get
         // into a name or path.
-        let s: String = s.chars().filter(|c| *c != '\0' && xml_char(*c)).collect();
+        let s: String = s.chars().filter(|c| *c != '\0' && libone::xmlchar::is_xml_char(*c)).collect();
         if s.is_empty() { "h".into() } else { s }
     })
 }
@@ -207,9 +207,4 @@ proptest! {
         }
         prop_assert!(xml.starts_with("<VMM_DRIVER_ACTION_DATA>"));
     }
-}
-
-/// Whether XML 1.0 can carry `c`.
-fn xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
