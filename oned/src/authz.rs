@@ -104,7 +104,7 @@ mod tests {
     use crate::perms::Permissions;
 
     fn caller(uid: i32, groups: &[i32]) -> Caller {
-        Caller { uid, gid: groups[0], groups: groups.to_vec(), uname: "u".into(), gname: "g".into(), umask: 0o177 }
+        Caller { uid, gid: groups[0], groups: groups.to_vec(), uname: "u".into(), gname: "g".into(), umask: 0o177, scheduler: false }
     }
 
     fn vm(uid: i32, gid: i32, mode: u32) -> ObjectAuth {

@@ -28,6 +28,8 @@ pub mod fault_code {
     pub const PARSE: i32 = -503;
     /// No such method (`XMLRPC_NO_SUCH_METHOD_ERROR`).
     pub const NO_SUCH_METHOD: i32 = -506;
+    /// A limit of the server was exceeded, e.g. the body size (`XMLRPC_LIMIT_EXCEEDED_ERROR`).
+    pub const LIMIT: i32 = -509;
 }
 
 /// A failed request.

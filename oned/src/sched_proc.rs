@@ -3,8 +3,19 @@
 //! it the endpoint (`ONE_XMLRPC`) and the oneadmin credentials file (`ONE_AUTH`), copies its
 //! output into the log, restarts it with a growing delay if it exits, and stops it (SIGTERM)
 //! when oned stops. The scheduler is otherwise an ordinary XML-RPC client.
+//!
+//! The scheduler never outlives its oned:
+//! - its stdin is a pipe whose other end only oned holds (`NEPHELE_SCHED_WATCH_STDIN=1` tells
+//!   mm_sched to exit when it reads end-of-file there, which the kernel delivers however oned
+//!   ends, `kill -9` included), and the kernel sends it SIGTERM when oned dies
+//!   (`PR_SET_PDEATHSIG`);
+//! - its pid is kept in `var/sched.pid`; a starting oned stops a scheduler still running under
+//!   that pid (one a previous oned left), before it starts its own;
+//! - when the process exits, its scheduler session ends at once (`auth::scheduler`), so the
+//!   restarted one can open a new session without waiting for the old one to go stale.
 
 use crate::config::{Locations, OnedConfig};
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,12 +29,47 @@ pub struct SchedulerProcess {
     task: tokio::task::JoinHandle<()>,
 }
 
+/// The command line of process `pid`, if it runs.
+fn cmdline(pid: i32) -> Option<String> {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    Some(String::from_utf8_lossy(&raw).replace('\0', " "))
+}
+
+/// Stops the scheduler a previous oned left running (its pid in `pid_file`), if that pid still
+/// runs the scheduler's executable. Bounded: SIGTERM, up to 5 s, then SIGKILL.
+pub fn stop_stale(pid_file: &Path, exe: &Path) {
+    let Some(pid) = std::fs::read_to_string(pid_file).ok().and_then(|s| s.trim().parse::<i32>().ok()) else { return };
+    let name = exe.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let ours = |pid: i32| cmdline(pid).is_some_and(|c| !name.is_empty() && c.contains(&name));
+    if pid > 1 && ours(pid) {
+        tracing::warn!(pid, "stopping the scheduler (pid {pid}) a previous oned left running");
+        // SAFETY: signalling a process whose command line names the scheduler.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let until = Instant::now() + Duration::from_secs(5);
+        while ours(pid) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if ours(pid) {
+            // SAFETY: as above.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+    let _ = std::fs::remove_file(pid_file);
+}
+
 impl SchedulerProcess {
-    /// Starts the supervisor if oned.conf names a scheduler.
-    pub fn start(cfg: &OnedConfig, loc: &Locations, endpoint: String) -> Option<SchedulerProcess> {
+    /// Starts the supervisor if oned.conf names a scheduler; the process's scheduler session
+    /// (in `core`) ends when it exits.
+    pub fn start(cfg: &OnedConfig, loc: &Locations, endpoint: String, core: Arc<crate::rm::Core>) -> Option<SchedulerProcess> {
         let (exe, args) = cfg.scheduler.clone()?;
         let exe = crate::mad::resolve_executable(&exe, &loc.mads);
-        let mut env = vec![("ONE_XMLRPC".to_string(), endpoint), ("ONE_AUTH".to_string(), loc.one_auth.display().to_string())];
+        let pid_file: PathBuf = loc.var.join("sched.pid");
+        stop_stale(&pid_file, &exe);
+        let mut env = vec![
+            ("ONE_XMLRPC".to_string(), endpoint),
+            ("ONE_AUTH".to_string(), loc.one_auth.display().to_string()),
+            ("NEPHELE_SCHED_WATCH_STDIN".to_string(), "1".to_string()),
+        ];
         if let Some(root) = &loc.root {
             env.push(("ONE_LOCATION".into(), root.display().to_string()));
         }
@@ -33,15 +79,22 @@ impl SchedulerProcess {
             let mut backoff = Duration::from_secs(1);
             while !stop.load(Ordering::SeqCst) {
                 let started = Instant::now();
-                let child = Command::new(&exe)
+                let mut command = Command::new(&exe);
+                command
                     .args(args.split_whitespace())
                     .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                    .stdin(Stdio::null())
+                    .stdin(Stdio::piped())
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped())
-                    .kill_on_drop(true)
-                    .spawn();
-                let mut child = match child {
+                    .kill_on_drop(true);
+                // SAFETY: only async-signal-safe calls between fork and exec.
+                unsafe {
+                    command.pre_exec(|| {
+                        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM as libc::c_ulong);
+                        Ok(())
+                    });
+                }
+                let mut child = match command.spawn() {
                     Ok(c) => c,
                     Err(e) => {
                         tracing::error!("cannot start the scheduler {}: {e}; retrying in {} s", exe.display(), backoff.as_secs());
@@ -50,7 +103,11 @@ impl SchedulerProcess {
                         continue;
                     }
                 };
-                tracing::info!("scheduler {} started (pid {})", exe.display(), child.id().unwrap_or(0));
+                let pid = child.id().unwrap_or(0);
+                // Held while the child runs: dropping it (or oned dying) closes the pipe.
+                let _watch = child.stdin.take();
+                let _ = std::fs::write(&pid_file, format!("{pid}\n"));
+                tracing::info!(pid, "scheduler {} started (pid {pid})", exe.display());
                 for pipe in [child.stdout.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Unpin + Send>), child.stderr.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Unpin + Send>)].into_iter().flatten() {
                     tokio::spawn(async move {
                         let mut lines = BufReader::new(pipe).lines();
@@ -71,15 +128,16 @@ impl SchedulerProcess {
                 };
                 match stopped {
                     None => {
-                        if let Some(pid) = child.id() {
-                            // SAFETY: signalling our own child.
-                            unsafe { libc::kill(pid as i32, libc::SIGTERM) };
-                        }
+                        // SAFETY: signalling our own child.
+                        unsafe { libc::kill(pid as i32, libc::SIGTERM) };
                         let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
                         let _ = child.kill().await;
+                        core.scheduler.end_pid(pid);
+                        let _ = std::fs::remove_file(&pid_file);
                         break;
                     }
                     Some(status) => {
+                        core.scheduler.end_pid(pid);
                         if started.elapsed() > Duration::from_secs(60) {
                             backoff = Duration::from_secs(1);
                         }

@@ -15,7 +15,7 @@
 use crate::auth;
 use crate::cloud::{Cloud, Settings};
 use crate::config::{Locations, OnedConfig, SHIPPED_ONED_CONF};
-use crate::rm::{Core, server};
+use crate::rm::Core;
 use crate::store::{Store, StoreOptions};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
@@ -280,7 +280,7 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
     let cfg = Arc::new(cfg);
     let addr = format!("{}:{}", cfg.listen_address, cfg.port);
-    let core = Arc::new(Core::new(cloud, store, cfg.clone()));
+    let core = Arc::new(Core::new(cloud, store, cfg.clone())?);
     let stop_warmer = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let warmer = {
         let (core, stop) = (core.clone(), stop_warmer.clone());
@@ -310,19 +310,20 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         let mads = crate::mad::MadManager::start(&cfg, loc, drv_tx);
         core.set_lcm(lcm_tx);
         tokio::spawn(crate::lcm::manager::run(core.clone(), mads.clone(), lcm_settings, lcm_rx));
-        let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let sock: std::net::SocketAddr = addr.parse().with_context(|| format!("bad listen address {addr}"))?;
+        let listener = crate::rm::http::bind(sock, cfg.http.backlog).with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("listener address")?;
         let host = if local.ip().is_unspecified() { "localhost".to_string() } else { local.ip().to_string() };
         reporter.say(&format!("oned listening on {local}; endpoint http://{host}:{}/RPC2", local.port()));
         reporter.say(&format!("oneadmin credentials: {}", loc.one_auth.display()));
         reporter.ready();
         let sched_host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
-        let scheduler = crate::sched_proc::SchedulerProcess::start(&cfg, loc, format!("http://{sched_host}:{}/RPC2", local.port()));
+        let scheduler = crate::sched_proc::SchedulerProcess::start(&cfg, loc, format!("http://{sched_host}:{}/RPC2", local.port()), core.clone());
         tokio::spawn(async {
             wait_for_signal().await;
             crate::shutdown::request();
         });
-        server::serve(core.clone(), listener, crate::shutdown::requested()).await.context("the API server failed")?;
+        crate::rm::http::serve(core.clone(), listener, (&cfg.http).into(), crate::shutdown::requested()).await.context("the API server failed")?;
         if let Some(s) = scheduler {
             s.stop().await;
         }

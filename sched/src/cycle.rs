@@ -84,9 +84,14 @@ pub fn run(c: &Client, cfg: &SchedConfig, st: &mut State, ranker: Option<placeme
                     let item = next.lock().ok().and_then(|mut n| n.next().copied());
                     let Some((vm, host, migrate)) = item else { break };
                     let r = if migrate {
-                        c.call("one.vm.migrate", vec![Value::Integer(vm), Value::Integer(host), Value::Boolean(cfg.live_rescheds), Value::Boolean(false), Value::Integer(-1)])
+                        c.call("one.vm.migrate", vec![Value::Integer(vm), Value::Integer(host), Value::Boolean(cfg.live_rescheds), Value::Boolean(true), Value::Integer(-1)])
                     } else {
-                        c.call("one.vm.deploy", vec![Value::Integer(vm), Value::Integer(host), Value::Boolean(false), Value::Integer(-1)])
+                        // Capacity checked by oned, and only if the VM is still PENDING (what this
+                        // plan was made for): a hold acknowledged meanwhile wins.
+                        c.call(
+                            "one.vm.deploy",
+                            vec![Value::Integer(vm), Value::Integer(host), Value::Boolean(true), Value::Integer(-1), Value::String(String::new()), Value::Integer(1)],
+                        )
                     };
                     match r {
                         Ok(_) => tracing::info!(vm, "Dispatching virtual machine {vm} to HID: {host}"),

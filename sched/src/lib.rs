@@ -10,6 +10,8 @@
 //! - [`cycle`]: a cycle against oned: read, plan, deploy in parallel, SCHED_MESSAGE.
 //! - [`config`]: `sched.conf`; [`log`]: its LOG setting; [`plugin`]: placement policies from
 //!   shared libraries.
+//! - [`session`]: one live scheduler per oned (`one.sched.open`), and none without its oned
+//!   (the stdin pipe oned holds).
 //!
 //! Latency without polling: between cycles mm_sched long-polls `one.sched.wait`, which oned
 //! answers as soon as new work appears (a VM becomes PENDING, capacity frees, a host comes up,
@@ -23,6 +25,7 @@ pub mod placement;
 pub mod config;
 pub mod cycle;
 pub mod log;
+pub mod session;
 
 use libone::client::{Client, ClientError};
 use libone::xmlrpc::Value;
@@ -54,6 +57,7 @@ pub fn main() -> i32 {
         }
     };
     log::init(&cfg);
+    session::watch_parent();
     let session = match session() {
         Ok(s) => s,
         Err(e) => {
@@ -61,13 +65,30 @@ pub fn main() -> i32 {
             return 1;
         }
     };
-    let client = match Client::new(&cfg.endpoint, session) {
+    let login = match Client::new(&cfg.endpoint, session) {
         Ok(c) => c.with_timeout(std::time::Duration::from_secs(600)),
         Err(e) => {
             tracing::error!("{e}");
             eprintln!("mm_sched: {e}");
             return 1;
         }
+    };
+    let open = || match session::open(&login) {
+        Ok(session::Opened::Session(c)) | Ok(session::Opened::Plain(c)) => Ok(c),
+        Err(session::OpenError::Busy(m)) => {
+            tracing::error!("{m}; exiting");
+            eprintln!("mm_sched: {m}");
+            Err(session::EXIT_BUSY)
+        }
+        Err(session::OpenError::Other(m)) => {
+            tracing::error!("cannot open the scheduler session: {m}");
+            eprintln!("mm_sched: cannot open the scheduler session: {m}");
+            Err(1)
+        }
+    };
+    let mut client = match open() {
+        Ok(c) => c,
+        Err(code) => return code,
     };
     let plugin = match &cfg.library {
         Some(p) => match plugin::PolicyPlugin::load(p) {
@@ -117,6 +138,7 @@ pub fn main() -> i32 {
     let mut epoch: i32 = -1;
     let mut long_poll = true;
     loop {
+        let started = std::time::Instant::now();
         let more = match cycle::run(&client, &cfg, &mut state, ranker) {
             Ok(o) => {
                 if o.pending > 0 {
@@ -133,18 +155,44 @@ pub fn main() -> i32 {
         if more {
             continue;
         }
-        if long_poll {
-            let ms = cfg.interval.as_millis().min(600_000) as i32;
+        if !long_poll {
+            std::thread::sleep(cfg.interval);
+            continue;
+        }
+        // Wait for new work, or for SCHED_INTERVAL; oned keeps each wait short (it is also how
+        // the scheduler session stays live), so waits repeat until one of the two happens.
+        loop {
+            let left = cfg.interval.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            let ms = left.as_millis().min(600_000) as i32;
             match client.call("one.sched.wait", vec![Value::Integer(epoch), Value::Integer(ms)]) {
-                Ok(Value::Integer(e)) => epoch = e,
+                Ok(Value::Integer(e)) if e != epoch => {
+                    epoch = e;
+                    break;
+                }
+                Ok(Value::Integer(_)) => {}
                 Err(ClientError::Fault { .. }) => {
                     tracing::warn!("oned has no one.sched.wait; polling every {} s", cfg.interval.as_secs());
                     long_poll = false;
+                    break;
                 }
-                Ok(_) | Err(_) => std::thread::sleep(std::time::Duration::from_secs(1)),
+                Err(ClientError::One { code: 0x0100, message }) => {
+                    // The session is gone (oned restarted, or another scheduler replaced a
+                    // stale one): open a new one, or leave if another scheduler is live.
+                    tracing::warn!("{message}");
+                    client = match open() {
+                        Ok(c) => c,
+                        Err(code) => return code,
+                    };
+                    break;
+                }
+                Ok(_) | Err(_) => {
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                    break;
+                }
             }
-        } else {
-            std::thread::sleep(cfg.interval);
         }
     }
 }

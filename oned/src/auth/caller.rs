@@ -14,6 +14,8 @@ pub struct Caller {
     pub gname: String,
     /// The umask for new objects (the user's `UMASK` or oned.conf's `DEFAULT_UMASK`).
     pub umask: u32,
+    /// The call comes from the live scheduler session (`auth::scheduler`).
+    pub scheduler: bool,
 }
 
 impl Caller {

@@ -7,8 +7,16 @@
 //! - Verifying argon2 costs milliseconds, so successful sessions are cached: the cache maps the
 //!   SHA-256 of the whole session string to the user and the user's `auth_epoch`. Any change of
 //!   credentials, groups or the enabled flag bumps the epoch, which invalidates cached sessions.
+//! - [`verifier`]: the password checks run on a fixed pool of threads whose argon2 memory is
+//!   reused, and an unknown user costs the same check as a known one.
+//! - [`throttle`]: failed password checks block the user name and the client address for a
+//!   growing delay.
+//! - [`scheduler`]: the scheduler's own session (one live scheduler at a time).
 
 pub mod caller;
+pub mod scheduler;
+pub mod throttle;
+pub mod verifier;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};

@@ -75,6 +75,26 @@ pub struct LogConfig {
     pub file: PathBuf,
 }
 
+/// The API server's limits (OpenNebula's names, Nephele's defaults; see `etc/oned.conf`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// `MAX_CONN`: connections held at once; past it the longest-idle one is closed.
+    pub max_conn: usize,
+    /// `MAX_CONN_BACKLOG`: the listen queue of connections not yet accepted.
+    pub backlog: u32,
+    /// `KEEPALIVE_TIMEOUT`: seconds a connection may wait for its next request.
+    pub keepalive_timeout: u64,
+    /// `KEEPALIVE_MAX_CONN`: requests served on one connection before it is closed.
+    pub keepalive_max_conn: u32,
+    /// `HEADER_TIMEOUT` (Nephele): seconds from a request's first byte to the end of its headers.
+    pub header_timeout: u64,
+    /// `TIMEOUT`: seconds to read a request's body, and at most between two steps of writing
+    /// its response.
+    pub timeout: u64,
+    /// `MESSAGE_SIZE`: the largest request body, in bytes.
+    pub message_size: usize,
+}
+
 /// The validated configuration.
 #[derive(Clone, Debug)]
 pub struct OnedConfig {
@@ -94,6 +114,9 @@ pub struct OnedConfig {
     pub session_expiration_time: u64,
     /// Seconds a driver may take to answer an action before it is resolved as lost.
     pub driver_action_timeout: u64,
+    pub http: HttpConfig,
+    /// `AUTH_THROTTLE = [ USER_FREE, ADDRESS_FREE, MAX_DELAY, RESET ]`.
+    pub auth_throttle: crate::auth::throttle::ThrottleConfig,
     pub vm_restricted_attr: Vec<String>,
     pub image_restricted_attr: Vec<String>,
     pub vnet_restricted_attr: Vec<String>,
@@ -163,6 +186,16 @@ const KNOWN_KEYS: &[&str] = &[
     "API_LIST_ORDER",
     "SESSION_EXPIRATION_TIME",
     "DRIVER_ACTION_TIMEOUT",
+    "MAX_CONN",
+    "MAX_CONN_BACKLOG",
+    "KEEPALIVE_TIMEOUT",
+    "KEEPALIVE_MAX_CONN",
+    "HEADER_TIMEOUT",
+    "TIMEOUT",
+    "MESSAGE_SIZE",
+    "AUTH_THROTTLE",
+    "RPC_LOG",
+    "LOG_CALL_FORMAT",
     "VM_RESTRICTED_ATTR",
     "IMAGE_RESTRICTED_ATTR",
     "VNET_RESTRICTED_ATTR",
@@ -244,6 +277,16 @@ impl OnedConfig {
             api_list_order_desc: true,
             session_expiration_time: 900,
             driver_action_timeout: 300,
+            http: HttpConfig {
+                max_conn: 4096,
+                backlog: 1024,
+                keepalive_timeout: 15,
+                keepalive_max_conn: 1000,
+                header_timeout: 10,
+                timeout: 15,
+                message_size: 64 << 20,
+            },
+            auth_throttle: Default::default(),
             vm_restricted_attr: Vec::new(),
             image_restricted_attr: Vec::new(),
             vnet_restricted_attr: Vec::new(),
@@ -292,6 +335,14 @@ impl OnedConfig {
                 }
                 "SESSION_EXPIRATION_TIME" => cfg.session_expiration_time = it.uint(0, u32::MAX as u64)?,
                 "DRIVER_ACTION_TIMEOUT" => cfg.driver_action_timeout = it.uint(1, 86400 * 7)?,
+                "MAX_CONN" => cfg.http.max_conn = it.uint(1, 1_000_000)? as usize,
+                "MAX_CONN_BACKLOG" => cfg.http.backlog = it.uint(1, 65_535)? as u32,
+                "KEEPALIVE_TIMEOUT" => cfg.http.keepalive_timeout = it.uint(1, 86400)?,
+                "KEEPALIVE_MAX_CONN" => cfg.http.keepalive_max_conn = it.uint(1, u32::MAX as u64)? as u32,
+                "HEADER_TIMEOUT" => cfg.http.header_timeout = it.uint(1, 3600)?,
+                "TIMEOUT" => cfg.http.timeout = it.uint(1, 86400)?,
+                "MESSAGE_SIZE" => cfg.http.message_size = it.uint(1024, 1 << 32)? as usize,
+                "AUTH_THROTTLE" => cfg.auth_throttle = Self::auth_throttle(&it)?,
                 "DATASTORE_LOCATION" => cfg.datastore_location = resolve(&loc.var, it.single()?),
                 name @ ("VM_RESTRICTED_ATTR" | "IMAGE_RESTRICTED_ATTR" | "VNET_RESTRICTED_ATTR") => {
                     // Defaults merge per top-level name: a file that names a list replaces the
@@ -348,6 +399,18 @@ impl OnedConfig {
         Ok(DbConfig { backend, path, timeout_ms, sync_full, max_batch })
     }
 
+    fn auth_throttle(it: &Item) -> Result<crate::auth::throttle::ThrottleConfig, ConfigError> {
+        let v = it.vector()?;
+        let d = crate::auth::throttle::ThrottleConfig::default();
+        let secs = std::time::Duration::from_secs;
+        Ok(crate::auth::throttle::ThrottleConfig {
+            user_free: it.sub_uint(v, "USER_FREE", 1, u32::MAX as u64)?.map_or(d.user_free, |n| n as u32),
+            address_free: it.sub_uint(v, "ADDRESS_FREE", 1, u32::MAX as u64)?.map_or(d.address_free, |n| n as u32),
+            max_delay: it.sub_uint(v, "MAX_DELAY", 1, 86400)?.map_or(d.max_delay, secs),
+            reset_after: it.sub_uint(v, "RESET", 1, 86400 * 7)?.map_or(d.reset_after, secs),
+        })
+    }
+
     fn log(it: &Item, loc: &Locations) -> Result<LogConfig, ConfigError> {
         let v = it.vector()?;
         let system = match v.get("SYSTEM").map(|s| s.trim().to_ascii_lowercase()) {
@@ -384,6 +447,14 @@ NETWORK_SIZE = 254
 API_LIST_ORDER = "DESC"
 SESSION_EXPIRATION_TIME = 900
 DRIVER_ACTION_TIMEOUT = 300
+MAX_CONN = 4096
+MAX_CONN_BACKLOG = 1024
+KEEPALIVE_TIMEOUT = 15
+KEEPALIVE_MAX_CONN = 1000
+HEADER_TIMEOUT = 10
+TIMEOUT = 15
+MESSAGE_SIZE = 67108864
+AUTH_THROTTLE = [ USER_FREE = 10, ADDRESS_FREE = 30, MAX_DELAY = 60, RESET = 600 ]
 VM_RESTRICTED_ATTR = "CONTEXT/FILES"
 VM_RESTRICTED_ATTR = "NIC/MAC"
 VM_RESTRICTED_ATTR = "NIC/VLAN_ID"

@@ -569,7 +569,7 @@ mod tests {
 
     #[test]
     fn pool_filter_owner_rules() {
-        let c = Caller { uid: 5, gid: 1, groups: vec![1, 100], uname: "u".into(), gname: "users".into(), umask: 0o177 };
+        let c = Caller { uid: 5, gid: 1, groups: vec![1, 100], uname: "u".into(), gname: "users".into(), umask: 0o177, scheduler: false };
         let f = |filter| PoolFilter { filter, start: -1, end: -1 };
         assert!(f(-3).owner_matches(&c, 5, 0));
         assert!(!f(-3).owner_matches(&c, 6, 1));

@@ -16,6 +16,7 @@
 
 pub mod args;
 pub mod generic;
+pub mod http;
 pub mod server;
 
 mod acl;
@@ -23,20 +24,25 @@ mod cluster;
 mod datastore;
 mod host;
 mod image;
+mod sched;
 mod system;
 mod user;
 mod vm;
 mod vmtemplate;
 pub mod vnet;
 
+use crate::auth::scheduler::{InProgress, SchedulerSessions};
+use crate::auth::throttle::Throttle;
+use crate::auth::verifier::Verifier;
 use crate::auth::{self, Caller, SessionCache, SessionHit};
 use crate::cloud::Cloud;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::now;
 use crate::store::{Store, Ticket};
 use libone::xmlrpc::Value;
 use parking_lot::RwLock;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -108,6 +114,12 @@ pub struct Core {
     pub cloud: RwLock<Cloud>,
     pub store: Store,
     pub sessions: SessionCache,
+    /// The password checks (a fixed pool, memory reused).
+    pub verifier: Verifier,
+    /// Failed-login throttling per user name and client address.
+    pub throttle: Throttle,
+    /// The live scheduler session.
+    pub scheduler: SchedulerSessions,
     pub config: Arc<crate::config::OnedConfig>,
     methods: HashMap<&'static str, Handler>,
     next_request: AtomicU64,
@@ -118,17 +130,24 @@ pub struct Core {
 }
 
 impl Core {
-    pub fn new(cloud: Cloud, store: Store, config: Arc<crate::config::OnedConfig>) -> Core {
-        Core {
+    /// The shared state; starts the password-verification threads.
+    pub fn new(cloud: Cloud, store: Store, config: Arc<crate::config::OnedConfig>) -> Result<Core, auth::AuthError> {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+        let dummy = auth::hash_password(&auth::new_password()?)?;
+        let verifier = Verifier::start(workers, 256, dummy).map_err(|e| auth::AuthError::Hash(format!("cannot start the verification threads: {e}")))?;
+        Ok(Core {
             cloud: RwLock::new(cloud),
             store,
             sessions: SessionCache::default(),
+            verifier,
+            throttle: Throttle::new(config.auth_throttle.clone()),
+            scheduler: SchedulerSessions::default(),
             config,
             methods: methods(),
             next_request: AtomicU64::new(0),
             lcm: std::sync::OnceLock::new(),
             sched_epoch: tokio::sync::watch::Sender::new(0),
-        }
+        })
     }
 
     /// Keeps the cached pool-listing XML rendered in the background, a slice at a time under
@@ -216,36 +235,81 @@ impl Core {
         caller_for(&cloud, hit.uid, hit.egid)
     }
 
-    /// Full check of `user:secret` (argon2 or a login token). Blocking; call off the runtime.
-    pub fn authenticate_slow(&self, session: &str) -> Result<Caller, ApiError> {
+    /// Authenticates `user:secret` from client address `peer`:
+    /// 1. the live scheduler session's token (`auth::scheduler`);
+    /// 2. a cached session (a hash-map lookup);
+    /// 3. a login token of the user (a SHA-256 compare: tokens are unguessable, so they are not
+    ///    throttled);
+    /// 4. unless the user name or the address is throttled, the password, checked by the
+    ///    verification pool — against a dummy hash when the user does not exist, is disabled
+    ///    or does not use passwords, so every such answer costs the same.
+    pub async fn authenticate(&self, session: &str, peer: IpAddr) -> Result<Authenticated<'_>, ApiError> {
         let (name, secret) = auth::split_session(session).ok_or_else(ApiError::authentication)?;
-        // Copy what we need, then verify without holding the lock.
-        let (uid, epoch, phc, tokens) = {
+        if SchedulerSessions::is_token(secret) {
+            let (uid, busy) = self.scheduler.enter(secret).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Authentication,
+                    "The scheduler session is not active (oned restarted or another scheduler took over); open one with one.sched.open",
+                )
+            })?;
             let cloud = self.cloud.read();
-            let uid = cloud.users.lookup_name(-1, name).ok_or_else(ApiError::authentication)?;
-            let user = cloud.users.get(uid).ok_or_else(ApiError::authentication)?;
-            if !user.enabled || user.auth_driver != "core" {
-                return Err(ApiError::authentication());
-            }
-            (uid, user.auth_epoch, user.password.clone(), user.login_tokens.clone())
+            let mut caller = caller_for(&cloud, uid, -1).filter(|c| c.uname == name).ok_or_else(ApiError::authentication)?;
+            caller.scheduler = true;
+            return Ok(Authenticated { caller, _busy: Some(busy) });
+        }
+        if let Some(caller) = self.authenticate_cached(session) {
+            return Ok(Authenticated { caller, _busy: None });
+        }
+        // Copy what we need, then check without holding the lock.
+        let user = {
+            let cloud = self.cloud.read();
+            cloud
+                .users
+                .lookup_name(-1, name)
+                .and_then(|uid| cloud.users.get(uid))
+                .map(|u| (u.oid, u.auth_epoch, u.enabled && u.auth_driver == "core", u.password.clone(), u.login_tokens.clone()))
         };
         let t = now();
-        let digest = auth::sha256_hex(secret);
-        let hit = if let Some(tok) = tokens.iter().find(|tk| tk.hash == digest && tk.is_valid_at(t)) {
-            SessionHit { uid, epoch, expires: tok.expiration, egid: tok.egid }
-        } else if auth::verify_password(secret, &phc) {
-            SessionHit { uid, epoch, expires: -1, egid: -1 }
-        } else {
-            return Err(ApiError::authentication());
+        if let Some((uid, epoch, true, _, tokens)) = &user {
+            let digest = auth::sha256_hex(secret);
+            if let Some(tok) = tokens.iter().find(|tk| tk.hash == digest && tk.is_valid_at(t)) {
+                return self.authenticated(session, SessionHit { uid: *uid, epoch: *epoch, expires: tok.expiration, egid: tok.egid });
+            }
+        }
+        self.throttle.check(name, peer).map_err(|b| ApiError::new(ErrorCode::Authentication, b.to_string()))?;
+        let (phc, hit) = match &user {
+            Some((uid, epoch, true, phc, _)) => (Some(phc.clone()), Some(SessionHit { uid: *uid, epoch: *epoch, expires: -1, egid: -1 })),
+            _ => (None, None),
         };
+        let ok = self.verifier.verify(secret, phc).await.map_err(|b| ApiError::new(ErrorCode::Authentication, b.to_string()))?;
+        match hit {
+            Some(hit) if ok => {
+                self.throttle.succeeded(name);
+                self.authenticated(session, hit)
+            }
+            _ => {
+                self.throttle.failed(name, peer);
+                Err(ApiError::authentication())
+            }
+        }
+    }
+
+    /// The caller of a verified session, cached unless the user changed meanwhile.
+    fn authenticated(&self, session: &str, hit: SessionHit) -> Result<Authenticated<'_>, ApiError> {
         let cloud = self.cloud.read();
-        let caller = caller_for(&cloud, uid, hit.egid).ok_or_else(ApiError::authentication)?;
-        // Cache only if nothing changed meanwhile.
-        if cloud.users.get(uid).map(|u| u.auth_epoch) == Some(epoch) {
+        let caller = caller_for(&cloud, hit.uid, hit.egid).ok_or_else(ApiError::authentication)?;
+        if cloud.users.get(hit.uid).map(|u| u.auth_epoch) == Some(hit.epoch) {
             self.sessions.insert(session, hit);
         }
-        Ok(caller)
+        Ok(Authenticated { caller, _busy: None })
     }
+}
+
+/// An authenticated call: who is calling and, for the scheduler, the guard that keeps its
+/// session live while the call runs.
+pub struct Authenticated<'a> {
+    pub caller: Caller,
+    _busy: Option<InProgress<'a>>,
 }
 
 /// Builds the caller's identity from the user object (and a token's effective group).
@@ -262,7 +326,7 @@ pub fn caller_for(cloud: &Cloud, uid: i32, egid: i32) -> Option<Caller> {
         .get("UMASK")
         .and_then(crate::perms::parse_umask)
         .unwrap_or(cloud.settings.default_umask);
-    Some(Caller { uid, gid, groups, uname: user.name.clone(), gname, umask })
+    Some(Caller { uid, gid, groups, uname: user.name.clone(), gname, umask, scheduler: false })
 }
 
 /// The method table.
@@ -278,6 +342,7 @@ fn methods() -> HashMap<&'static str, Handler> {
     vmtemplate::register(&mut m);
     vm::register(&mut m);
     image::register(&mut m);
+    sched::register(&mut m);
     m
 }
 

@@ -1,46 +1,20 @@
-//! The HTTP side of the API: `POST /RPC2` (and `/`) on axum/hyper, decode, authenticate,
-//! dispatch, await the commit, reply.
+//! Running one XML-RPC call: decode, check, authenticate (unless the HTTP layer already did,
+//! from the body's first bytes), dispatch, await the commit, reply. The HTTP side is
+//! [`super::http`].
 
-use super::{Args, Core, Request};
+use super::{Args, Authenticated, Core, Request};
 use crate::error::{ApiError, fault_code};
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use libone::xmlchar::{code_point, find_forbidden};
 use libone::xmlrpc::{self, Value};
-use std::future::Future;
-use std::sync::Arc;
+use std::net::{IpAddr, Ipv4Addr};
 
-/// Largest request body accepted (templates can be large, but not this large).
-const MAX_BODY: usize = 64 * 1024 * 1024;
+/// The one method that is awaited rather than run under the cloud lock.
+pub const SCHED_WAIT: &str = "one.sched.wait";
 
-/// Serves the API on an already-bound listener until `shutdown` completes.
-pub async fn serve(
-    core: Arc<Core>,
-    listener: tokio::net::TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = Router::new()
-        .route("/RPC2", post(handle))
-        .route("/", post(handle))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(core);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-}
-
-async fn handle(State(core): State<Arc<Core>>, body: Bytes) -> Response {
-    let text = match std::str::from_utf8(&body) {
-        Ok(t) => dispatch(core, t).await,
-        Err(_) => xmlrpc::fault(fault_code::PARSE, "The request is not valid UTF-8"),
-    };
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/xml")], text).into_response()
-}
-
-/// Runs one call and returns the response body.
-pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
+/// Runs one call and returns the response body. `auth` is the caller the HTTP layer
+/// authenticated from the same body's first parameter; without it the call is authenticated
+/// here (as from a local address).
+pub async fn dispatch(core: &Core, body: &str, auth: Option<Authenticated<'_>>) -> String {
     let call = match xmlrpc::parse_call(body) {
         Ok(c) => c,
         Err(e) => return xmlrpc::fault(fault_code::PARSE, &e.to_string()),
@@ -52,10 +26,9 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
     if let Some(c) = call.params.iter().find_map(invalid_xml_char) {
         return xmlrpc::fault(fault_code::PARSE, &format!("The request holds the character {}, which XML 1.0 does not allow", code_point(c)));
     }
-    // `one.sched.wait` is the one method that is awaited rather than run under the cloud lock.
     let handler = match core.handler(method) {
         Some(h) => Some(h),
-        None if method == "one.sched.wait" => None,
+        None if method == SCHED_WAIT => None,
         None => return xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}")),
     };
     let session = match call.params.first() {
@@ -63,27 +36,23 @@ pub async fn dispatch(core: Arc<Core>, body: &str) -> String {
         Some(_) => return ApiError::fault_type("Parameter that is supposed to be a string is not").to_response(method),
         None => return ApiError::fault_type("Not enough parameters").to_response(method),
     };
-    let caller = match core.authenticate_cached(&session) {
-        Some(c) => c,
-        None => {
-            let c2 = core.clone();
-            let s2 = session.clone();
-            match tokio::task::spawn_blocking(move || c2.authenticate_slow(&s2)).await {
-                Ok(Ok(c)) => c,
-                Ok(Err(e)) => {
-                    tracing::info!(method, "authentication failed for user {:?}", session.split(':').next().unwrap_or(""));
-                    return e.to_response(method);
-                }
-                Err(e) => return ApiError::internal(format!("authentication task failed: {e}")).to_response(method),
+    let auth = match auth {
+        Some(a) => a,
+        None => match core.authenticate(&session, IpAddr::V4(Ipv4Addr::LOCALHOST)).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::info!(method, "authentication failed for user {:?}", session.split(':').next().unwrap_or(""));
+                return e.to_response(method);
             }
-        }
+        },
     };
+    let caller = auth.caller.clone();
     let Some(handler) = handler else {
-        return sched_wait(&core, &caller, &call.params).await.unwrap_or_else(|e| e.to_response(method));
+        return sched_wait(core, &caller, &call.params).await.unwrap_or_else(|e| e.to_response(method));
     };
     let mut req = Request { method, args: Args(&call.params), caller, ticket: None, outbox: Vec::new(), id: core.next_request_id() };
     tracing::debug!(req = req.id, uid = req.caller.uid, method, "invoked");
-    let result = handler(&core, &mut req);
+    let result = handler(core, &mut req);
     if let Some(ticket) = req.ticket.take()
         && let Err(e) = ticket.wait().await {
             tracing::error!(req = req.id, method, "change not committed: {e}");
@@ -119,7 +88,12 @@ fn invalid_xml_char(v: &Value) -> Option<char> {
 async fn sched_wait(core: &Core, caller: &crate::auth::Caller, params: &[Value]) -> Result<String, ApiError> {
     let args = Args(params);
     let seen = args.int(1)?;
-    let timeout = args.opt_int(2, 30_000)?.clamp(0, 600_000) as u64;
+    let mut timeout = args.opt_int(2, 30_000)?.clamp(0, 600_000) as u64;
+    // A scheduler session stays live while it waits; keeping the wait short bounds how long a
+    // dead scheduler's session can look live.
+    if caller.scheduler {
+        timeout = timeout.min(crate::auth::scheduler::MAX_WAIT.as_millis() as u64);
+    }
     if !caller.is_admin() {
         return Err(ApiError::new(crate::error::ErrorCode::Authorization, format!("User [{}] : Not authorized to wait for scheduler work.", caller.uid)));
     }

@@ -178,17 +178,37 @@ fn request_id(req: &Request) -> i32 {
     i32::try_from(req.id % (i32::MAX as u64)).unwrap_or(0)
 }
 
+/// `one.vm.deploy(id, host, enforce, ds, extra_template[, planned_state])`. The sixth argument
+/// is Nephele's: the state the caller saw when it decided (`-1`: any deployable state, as in
+/// OpenNebula); a VM that has left it since is not deployed. The scheduler's session always
+/// deploys with the capacity check and only PENDING VMs: a hold acknowledged after the
+/// scheduler read the pool wins.
 fn deploy(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let id = req.args.int(1)?;
     let host_id = req.args.int(2)?;
-    let enforce = req.args.opt_bool(3, false)?;
+    let scheduler = req.caller.scheduler;
+    let enforce = req.args.opt_bool(3, false)? || scheduler;
     let ds_id = req.args.opt_int(4, -1)?;
     let extra = req.args.opt_string(5, "")?.to_string();
+    let planned = req.args.opt_int(6, -1)?;
+    if !(-1..=11).contains(&planned) {
+        return Err(ApiError::with_id(ErrorCode::Action, format!("Unknown VM state {planned} for the planned state"), id));
+    }
+    let planned = if scheduler { Some(state::PENDING) } else { (planned >= 0).then_some(planned) };
     if !extra.trim().is_empty() {
         generic::parse_template(&extra).map_err(|m| ApiError::with_id(ErrorCode::Internal, m, id))?;
     }
     core.mutate(req, |cloud, caller| {
-        get::<VirtualMachine>(cloud, id)?;
+        let vm = get::<VirtualMachine>(cloud, id)?;
+        if let Some(p) = planned
+            && vm.state != p
+        {
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("Deploy was planned for state {}, but VM {id} is now in state {}", state::name(p), dm::state_for_message(vm)),
+                id,
+            ));
+        }
         let host = generic::get::<Host>(cloud, host_id)?;
         let host_auth = host.auth();
         get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Admin)?;
@@ -292,13 +312,18 @@ fn migrate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let id = req.args.int(1)?;
     let host_id = req.args.int(2)?;
     let live = req.args.bool(3)?;
-    let enforce = req.args.opt_bool(4, false)?;
+    // The scheduler's session always checks capacity, and only moves VMs still flagged.
+    let scheduler = req.caller.scheduler;
+    let enforce = req.args.opt_bool(4, false)? || scheduler;
     let ds_id = req.args.opt_int(5, -1)?;
     let mode = req.args.opt_int(6, 0)?;
     if !(0..=2).contains(&mode) {
         return Err(ApiError::with_id(ErrorCode::Action, format!("Unknown migration type {mode}: 0 save, 1 poweroff, 2 poweroff-hard"), id));
     }
     core.mutate(req, |cloud, caller| {
+        if scheduler && get::<VirtualMachine>(cloud, id)?.resched == 0 {
+            return Err(ApiError::with_id(ErrorCode::Action, format!("VM {id} is no longer flagged for rescheduling"), id));
+        }
         get::<VirtualMachine>(cloud, id)?;
         let host = generic::get::<Host>(cloud, host_id)?;
         let host_auth = host.auth();

@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use std::collections::BTreeSet;
 
 fn oneadmin() -> Caller {
-    Caller { uid: 0, gid: 0, groups: vec![0], uname: "oneadmin".into(), gname: "oneadmin".into(), umask: 0o177 }
+    Caller { uid: 0, gid: 0, groups: vec![0], uname: "oneadmin".into(), gname: "oneadmin".into(), umask: 0o177, scheduler: false }
 }
 
 /// A cloud with a host named `host`, the system datastore at `sys_path` and an image whose
