@@ -64,6 +64,17 @@ fn monitor_lists_the_domains_of_that_host() {
 }
 
 #[test]
+fn an_unreadable_state_dir_fails_the_probe() {
+    let state = tempfile::tempdir().unwrap();
+    let mut im = Proc::start(IM, &format!("--state-dir {}", state.path().display()));
+    im.init();
+    // node1's directory is a file: it cannot be listed, so the VMs are unknown, not gone.
+    std::fs::write(state.path().join("node1"), "not a directory").unwrap();
+    let reply = im.call("MONITOR", 0, &host_payload(0, "node1"));
+    assert!(reply.starts_with("MONITOR FAILURE 0 MONITOR: cannot list "), "{reply}");
+}
+
+#[test]
 fn monitor_with_a_bad_payload_fails() {
     let mut d = Proc::start(IM, "");
     d.init();

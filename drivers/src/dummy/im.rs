@@ -16,9 +16,10 @@
 //! ```
 //!
 //! with one `VM` line per domain recorded for that host in `--state-dir` (what
-//! `one_vmm_dummy --state-dir` writes), by VM id. The figures are constant. A payload that is
-//! not a `<HOST>` document with a `NAME` answers `FAILURE`; other verbs answer `FAILURE Action
-//! not implemented by driver one_im_dummy`.
+//! `one_vmm_dummy --state-dir` writes), by VM id; only that host's directory is read (see
+//! [`super::domains`]). The figures are constant. A payload that is not a `<HOST>` document
+//! with a `NAME` answers `FAILURE`, and so does a state directory that cannot be read; other
+//! verbs answer `FAILURE Action not implemented by driver one_im_dummy`.
 
 use super::domains::Domains;
 use super::{Behaviour, DummyOptions};
@@ -39,9 +40,11 @@ fn quoted(value: &str) -> String {
 }
 
 impl ImDummy {
-    /// From the dummy options (`--state-dir` is read, never written).
+    /// From the dummy options (`--state-dir` is read; only files of the flat layout are moved,
+    /// see [`Domains::open`]).
     pub fn new(options: &DummyOptions) -> Result<Self, String> {
-        let domains = options.state_dir.as_deref().map(|dir| Domains::open(Some(dir))).transpose()?;
+        let domains =
+            options.state_dir.as_deref().map(|dir| Domains::open(Some(dir))).transpose().map_err(|e| e.to_string())?;
         Ok(ImDummy { behaviour: Behaviour::new(options), domains })
     }
 
@@ -53,7 +56,8 @@ impl ImDummy {
             quoted(hostname)
         );
         if let Some(domains) = &self.domains {
-            for domain in domains.all()?.iter().filter(|d| d.host == hostname) {
+            let running = domains.on_host(hostname).map_err(|e| format!("MONITOR: {e}"))?;
+            for domain in &running {
                 text.push_str(&format!(
                     "VM = [ ID = \"{}\", DEPLOY_ID = {}, STATE = \"a\" ]\n",
                     domain.id,
