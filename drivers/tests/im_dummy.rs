@@ -34,6 +34,20 @@ fn monitor_reports_a_stable_host_template() {
 }
 
 #[test]
+fn a_relative_state_dir_is_shared_under_one_location_var() {
+    let one = tempfile::tempdir().unwrap();
+    let env = [("ONE_LOCATION", one.path())];
+    let mut vmm = Proc::start_split_env(VMM, &["--state-dir", "dummy"], &env);
+    vmm.init();
+    assert_eq!(vmm.call("DEPLOY", 5, &vmm_payload(5, "node1", "", "")), "DEPLOY SUCCESS 5 dummy-5");
+    let mut im = Proc::start_split_env(IM, &["--state-dir", "dummy"], &env);
+    im.init();
+    let node1 = monitor(&mut im, 0, "node1");
+    assert!(node1.ends_with("VM = [ ID = \"5\", DEPLOY_ID = \"dummy-5\", STATE = \"a\" ]\n"), "{node1}");
+    assert!(one.path().join("var/dummy/node1/dummy-5").is_file());
+}
+
+#[test]
 fn monitor_lists_the_domains_of_that_host() {
     let state = tempfile::tempdir().unwrap();
     let args = format!("--state-dir {}", state.path().display());

@@ -98,6 +98,17 @@ fn state_dir_keeps_domains_across_a_driver_restart() {
 }
 
 #[test]
+fn a_relative_state_dir_is_under_one_location_var() {
+    let one = tempfile::tempdir().unwrap();
+    let mut d = Proc::start_split_env(EXE, &["--state-dir", "dummy"], &[("ONE_LOCATION", one.path())]);
+    d.init();
+    let dir = one.path().join("var/dummy");
+    assert!(d.wait_stderr("started").contains(&format!("state-dir {})", dir.display())), "{}", d.stderr());
+    assert_eq!(d.call("DEPLOY", 3, &vmm_payload(3, "node1", "", "")), "DEPLOY SUCCESS 3 dummy-3");
+    assert!(dir.join("node1/dummy-3").is_file());
+}
+
+#[test]
 fn delay_is_cancelled_by_driver_cancel() {
     let mut d = Proc::start(EXE, "--delay 10000");
     d.init();
