@@ -12,14 +12,18 @@
 //! FREEMEMORY = 15728640
 //! USEDCPU = 40
 //! FREECPU = 760
+//! VM_POLL = "YES"
 //! VM = [ ID = "42", DEPLOY_ID = "dummy-42", STATE = "a" ]
 //! ```
 //!
-//! with one `VM` line per domain recorded for that host in `--state-dir` (what
-//! `one_vmm_dummy --state-dir` writes), by VM id; only that host's directory is read (see
-//! [`super::domains`]). The figures are constant. A payload that is not a `<HOST>` document
-//! with a `NAME` answers `FAILURE`, and so does a state directory that cannot be read; other
-//! verbs answer `FAILURE Action not implemented by driver one_im_dummy`.
+//! The figures are constant. With `--state-dir` (the directory `one_vmm_dummy --state-dir`
+//! writes) the probe lists the domains recorded for that host, one `VM` line each by VM id, and
+//! says `VM_POLL = "YES"`: the list is complete, so oned powers off a RUNNING VM the host does
+//! not list (share/doc/drivers.md). Only that host's directory is read (see
+//! [`super::domains`]). Without `--state-dir` the driver knows no domains: it lists none and
+//! does not say `VM_POLL`, so oned leaves the VMs as they are. A payload that is not a `<HOST>`
+//! document with a `NAME` answers `FAILURE`, and so does a state directory that cannot be read;
+//! other verbs answer `FAILURE Action not implemented by driver one_im_dummy`.
 
 use super::domains::Domains;
 use super::{Behaviour, DummyOptions};
@@ -57,6 +61,7 @@ impl ImDummy {
         );
         if let Some(domains) = &self.domains {
             let running = domains.on_host(hostname).map_err(|e| format!("MONITOR: {e}"))?;
+            text.push_str("VM_POLL = \"YES\"\n");
             for domain in &running {
                 text.push_str(&format!(
                     "VM = [ ID = \"{}\", DEPLOY_ID = {}, STATE = \"a\" ]\n",

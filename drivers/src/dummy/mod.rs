@@ -11,13 +11,14 @@
 //! | `--fail-rate P` | a fraction `P` (0.0–1.0) of actions answer `FAILURE injected failure`; `POLL` and `CLEANUP` are exempt (POLL is the reconciliation oracle; CLEANUP never fails by contract) |
 //! | `--seed N` | seeds `--fail-rate` (default 0): the choice is a hash of the seed, the verb, the id and how many times that verb was asked for that id, so it does not depend on thread timing |
 //! | `--fail VERB` | always answer `VERB` with `FAILURE injected failure` (repeatable; any verb) |
-//! | `--state-dir DIR` | VMM: keep the running domains as files in `DIR`, one directory per host (so they survive a driver restart); IM: report the domains recorded there for the monitored host |
+//! | `--state-dir DIR` | VMM: keep the running domains as files in `DIR`, one directory per host (so they survive a driver restart); IM: report the domains recorded there for the monitored host, as a complete list (`VM_POLL = "YES"`) |
 //!
 //! A relative `--state-dir` is under oned's var directory: `$ONE_LOCATION/var/DIR` when the
 //! driver's environment has `ONE_LOCATION` (oned passes it on when it has it), else
 //! `/var/lib/one/DIR` ([`resolve_state_dir`]), so the IM and the VMM of one oned find the same
 //! directory however oned was started. Without `--state-dir` the VMM keeps its domains in
-//! memory and the IM reports none.
+//! memory and the IM reports none (and, knowing none, does not say `VM_POLL`: oned leaves the
+//! VMs as they are).
 //!
 //! `--opt=value` works too. Other words starting with one `-` (OpenNebula flags such as `-p`)
 //! and plain words (a hypervisor name) are ignored; an unknown `--option` is an error.
