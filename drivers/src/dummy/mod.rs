@@ -16,9 +16,10 @@
 //! A relative `--state-dir` is under oned's var directory: `$ONE_LOCATION/var/DIR` when the
 //! driver's environment has `ONE_LOCATION` (oned passes it on when it has it), else
 //! `/var/lib/one/DIR` ([`resolve_state_dir`]), so the IM and the VMM of one oned find the same
-//! directory however oned was started. Without `--state-dir` the VMM keeps its domains in
-//! memory and the IM reports none (and, knowing none, does not say `VM_POLL`: oned leaves the
-//! VMs as they are).
+//! directory however oned was started; the shipped `etc/oned.conf` gives both
+//! `--state-dir dummy`, so the IM reports what the VMM runs. Without `--state-dir` the VMM
+//! keeps its domains in memory and the IM reports none (and, knowing none, does not say
+//! `VM_POLL`: oned leaves the VMs as they are).
 //!
 //! `--opt=value` works too. Other words starting with one `-` (OpenNebula flags such as `-p`)
 //! and plain words (a hypervisor name) are ignored; an unknown `--option` is an error.
