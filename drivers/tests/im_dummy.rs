@@ -31,6 +31,32 @@ fn monitor_reports_a_stable_host_template() {
     );
     assert_eq!(monitor(&mut d, 3, "node1"), template, "stable between calls");
     assert!(monitor(&mut d, 4, "other \"quoted\" host").contains("HOSTNAME = \"other \\\"quoted\\\" host\"\n"));
+    assert!(!template.contains("VM_POLL"), "without a state directory it knows no VMs, so it claims no full list");
+}
+
+#[test]
+fn a_relative_state_dir_is_shared_under_one_location_var() {
+    let one = tempfile::tempdir().unwrap();
+    let env = [("ONE_LOCATION", one.path())];
+    let mut vmm = Proc::start_split_env(VMM, &["--state-dir", "dummy"], &env);
+    vmm.init();
+    assert_eq!(vmm.call("DEPLOY", 5, &vmm_payload(5, "node1", "", "")), "DEPLOY SUCCESS 5 dummy-5");
+    let mut im = Proc::start_split_env(IM, &["--state-dir", "dummy"], &env);
+    im.init();
+    let node1 = monitor(&mut im, 0, "node1");
+    assert!(node1.ends_with("VM = [ ID = \"5\", DEPLOY_ID = \"dummy-5\", STATE = \"a\" ]\n"), "{node1}");
+    assert!(one.path().join("var/dummy/node1/dummy-5").is_file());
+}
+
+#[test]
+fn an_unreadable_state_dir_fails_the_probe() {
+    let state = tempfile::tempdir().unwrap();
+    let mut im = Proc::start(IM, &format!("--state-dir {}", state.path().display()));
+    im.init();
+    // node1's directory is a file: it cannot be listed, so the VMs are unknown, not gone.
+    std::fs::write(state.path().join("node1"), "not a directory").unwrap();
+    let reply = im.call("MONITOR", 0, &host_payload(0, "node1"));
+    assert!(reply.starts_with("MONITOR FAILURE 0 MONITOR: cannot list "), "{reply}");
 }
 
 #[test]
@@ -48,7 +74,7 @@ fn monitor_lists_the_domains_of_that_host() {
     let node1 = monitor(&mut im, 0, "node1");
     assert!(
         node1.ends_with(
-            "FREECPU = 760\nVM = [ ID = \"7\", DEPLOY_ID = \"dummy-7\", STATE = \"a\" ]\n\
+            "FREECPU = 760\nVM_POLL = \"YES\"\nVM = [ ID = \"7\", DEPLOY_ID = \"dummy-7\", STATE = \"a\" ]\n\
          VM = [ ID = \"42\", DEPLOY_ID = \"dummy-42\", STATE = \"a\" ]\n"
         ),
         "{node1}"
@@ -58,7 +84,10 @@ fn monitor_lists_the_domains_of_that_host() {
     // A migration moves the domain to the other host's report; a shutdown removes it.
     assert_eq!(vmm.call("MIGRATE", 42, &vmm_payload(42, "node1", "node2", "dummy-42")), "MIGRATE SUCCESS 42 -");
     assert_eq!(vmm.call("SHUTDOWN", 7, &vmm_payload(7, "node1", "", "dummy-7")), "SHUTDOWN SUCCESS 7 -");
-    assert!(monitor(&mut im, 0, "node1").ends_with("FREECPU = 760\n"));
+    assert!(
+        monitor(&mut im, 0, "node1").ends_with("FREECPU = 760\nVM_POLL = \"YES\"\n"),
+        "no VM left, and that is the whole list"
+    );
     let node2 = monitor(&mut im, 1, "node2");
     assert!(node2.contains("ID = \"8\"") && node2.contains("ID = \"42\""), "{node2}");
 }

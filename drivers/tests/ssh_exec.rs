@@ -745,6 +745,7 @@ fn vmm_and_im_locally() {
     assert!(reply.ok, "{reply:?}");
     let text = String::from_utf8(b64_decode(&reply.info).unwrap()).unwrap();
     assert!(text.contains("VM = [ ID = \"12\", DEPLOY_ID = \"one-12\", STATE = \"a\" ]"), "{text}");
+    assert!(text.contains("VM_POLL = \"YES\"\n"), "the dummy probe lists every domain of the host: {text}");
 
     let reply = vmm.call("CANCEL", 12, &payload("one-12"));
     assert!(reply.ok, "{reply:?}");

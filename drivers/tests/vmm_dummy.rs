@@ -70,17 +70,42 @@ fn state_dir_keeps_domains_across_a_driver_restart() {
     assert_eq!(first.call("DEPLOY", 6, &vmm_payload(6, "node2", "", "")), "DEPLOY SUCCESS 6 dummy-6");
     assert_eq!(first.call("SHUTDOWN", 6, &vmm_payload(6, "node2", "", "dummy-6")), "SHUTDOWN SUCCESS 6 -");
     drop(first); // killed, as a crash would
-    assert_eq!(std::fs::read_to_string(state.path().join("dummy-5")).unwrap(), "ID=5\nDEPLOY_ID=dummy-5\nHOST=node1\n");
+    assert_eq!(
+        std::fs::read_to_string(state.path().join("node1/dummy-5")).unwrap(),
+        "ID=5\nDEPLOY_ID=dummy-5\nHOST=node1\n",
+        "one directory per host"
+    );
+    assert!(!state.path().join("node2/dummy-6").exists());
 
     let mut second = Proc::start(EXE, &args);
     second.init();
     assert_eq!(second.call("POLL", 5, &vmm_payload(5, "node1", "", "")), "POLL SUCCESS 5 STATE=a DEPLOY_ID=dummy-5");
     assert_eq!(second.call("POLL", 6, &vmm_payload(6, "node2", "", "")), "POLL SUCCESS 6 STATE=d");
+    // Found by VM id whatever host the payload names (or none).
+    assert_eq!(second.call("POLL", 5, &vmm_payload(5, "node2", "", "")), "POLL SUCCESS 5 STATE=a DEPLOY_ID=dummy-5");
+    assert_eq!(second.call("POLL", 5, ""), "POLL SUCCESS 5 STATE=a DEPLOY_ID=dummy-5");
+    assert_eq!(second.call("MIGRATE", 5, &vmm_payload(5, "node1", "node3", "dummy-5")), "MIGRATE SUCCESS 5 -");
+    assert!(!state.path().join("node1/dummy-5").exists() && state.path().join("node3/dummy-5").is_file());
+    assert_eq!(second.call("POLL", 5, &vmm_payload(5, "node1", "", "")), "POLL SUCCESS 5 STATE=a DEPLOY_ID=dummy-5");
+    assert_eq!(second.call("CANCEL", 5, &vmm_payload(5, "node1", "", "")), "CANCEL SUCCESS 5 -");
+    assert!(!state.path().join("node3/dummy-5").exists(), "a stale HOST still finds the domain to stop");
+    assert_eq!(second.call("POLL", 5, ""), "POLL SUCCESS 5 STATE=d");
 
     // Without the state directory a restarted driver knows nothing.
     let mut plain = Proc::start(EXE, "");
     plain.init();
     assert_eq!(plain.call("POLL", 5, ""), "POLL SUCCESS 5 STATE=d");
+}
+
+#[test]
+fn a_relative_state_dir_is_under_one_location_var() {
+    let one = tempfile::tempdir().unwrap();
+    let mut d = Proc::start_split_env(EXE, &["--state-dir", "dummy"], &[("ONE_LOCATION", one.path())]);
+    d.init();
+    let dir = one.path().join("var/dummy");
+    assert!(d.wait_stderr("started").contains(&format!("state-dir {})", dir.display())), "{}", d.stderr());
+    assert_eq!(d.call("DEPLOY", 3, &vmm_payload(3, "node1", "", "")), "DEPLOY SUCCESS 3 dummy-3");
+    assert!(dir.join("node1/dummy-3").is_file());
 }
 
 #[test]

@@ -7,7 +7,8 @@
 //! `NEPHELE_BENCH_MONITOR_SECONDS` (60), `NEPHELE_BENCH_THREADS` (32).
 //!
 //! It starts the real `oned` (bench profile) with the dummy IM/VMM/TM drivers built next to it,
-//! `MONITORING_INTERVAL_HOST = 30`, on 127.0.0.1 in a temporary `ONE_LOCATION`, then:
+//! set up as shipped (the IM and the VMM share `--state-dir dummy`, so every probe lists the
+//! host's VMs), `MONITORING_INTERVAL_HOST = 30`, on 127.0.0.1 in a temporary `ONE_LOCATION`, then:
 //! 1. registers the hosts and waits until every one is MONITORED;
 //! 2. measures oned's CPU while it only monitors them (idle API) for the monitor window:
 //!    the issue's target is < 5 % of one core for 2,500 hosts at 30 s;
@@ -15,7 +16,12 @@
 //!    chosen round-robin) and measures the time until every VM is RUNNING (state 3, LCM 3),
 //!    polling `one.vmpool.info`: the target is ≥ 500 VMs/s end to end on 2 cores. Every deploy
 //!    goes through the TM prolog (one transfer file written per VM) and the VMM DEPLOY, each a
-//!    durable state change.
+//!    durable state change;
+//! 4. measures the monitoring again with every VM RUNNING and listed by its host's probe (the
+//!    IM reads that host's directory of the state directory): oned's CPU and the IM driver's
+//!    over another monitor window, and how many VMs a probe listed and how many are still
+//!    RUNNING at its end.
+//!
 //! With `NEPHELE_BENCH_SCHED=1` the VMs are only allocated: `mm_sched` (started by oned, shipped
 //! `sched.conf` defaults) places them, so the figure is allocate → scheduled → RUNNING.
 //! It prints a Markdown table. Nothing is asserted: it is a benchmark.
@@ -59,6 +65,22 @@ fn cpu_seconds(pid: u32) -> f64 {
     (ut + st) / tick
 }
 
+/// Seconds since the epoch.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// The PID of oned's `one_im_dummy` child (from `/proc`).
+fn im_driver_pid(oned: u32) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
+        let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse::<u32>().ok()?;
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+        (ppid == oned && exe.file_name()? == "one_im_dummy").then_some(pid)
+    })
+}
+
 fn count(hay: &str, needle: &str) -> usize {
     hay.matches(needle).count()
 }
@@ -98,8 +120,8 @@ fn main() {
         format!(
             "PORT = {port}\nLISTEN_ADDRESS = \"127.0.0.1\"\nLOG = [ SYSTEM = \"file\", DEBUG_LEVEL = 2 ]\n\
              MONITORING_INTERVAL_HOST = 30\n\
-             IM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_im_dummy\", ARGUMENTS = \"\" ]\n\
-             VM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_vmm_dummy\", ARGUMENTS = \"-t 64\", TYPE = \"dummy\" ]\n\
+             IM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_im_dummy\", ARGUMENTS = \"--state-dir dummy\" ]\n\
+             VM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_vmm_dummy\", ARGUMENTS = \"-t 64 --state-dir dummy\", TYPE = \"dummy\" ]\n\
              TM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_tm_dummy\", ARGUMENTS = \"-t 64\" ]\n{}",
             if with_sched { "SCHEDULER = [ EXECUTABLE = \"mm_sched\", ARGUMENTS = \"\" ]\n" } else { "" }
         ),
@@ -181,6 +203,17 @@ fn main() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let rate = vms as f64 / running.as_secs_f64();
+
+    // 4. Monitoring cost with every VM RUNNING and listed by the probes.
+    let im_pid = im_driver_pid(pid);
+    let window_start = unix_now();
+    let (cpu0, im0) = (cpu_seconds(pid), im_pid.map_or(0.0, cpu_seconds));
+    std::thread::sleep(Duration::from_secs(mon_secs));
+    let monitor_cpu_vms = (cpu_seconds(pid) - cpu0) / mon_secs as f64 * 100.0;
+    let im_cpu_vms = im_pid.map(|p| (cpu_seconds(p) - im0) / mon_secs as f64 * 100.0);
+    let pool = text(c.call("one.vmpool.info", vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(-1)]).expect("vmpool.info"));
+    let listed = pool.split("<LAST_POLL>").skip(1).filter_map(|rest| rest.split('<').next()?.parse::<u64>().ok()).filter(|&t| t >= window_start).count();
+    let still_running = count(&pool, "<LCM_STATE>3</LCM_STATE>");
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|l| l.trim_start_matches([' ', '\t', ':']).to_string()).unwrap_or_default();
     let ncpu = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
@@ -190,6 +223,15 @@ fn main() {
     println!("| measurement | value | target | met |\n|---|---|---|---|");
     println!("| all hosts MONITORED after registration | {:.1} s | – | – |", all_monitored.as_secs_f64());
     println!("| oned CPU while monitoring {hosts} hosts every 30 s ({mon_secs} s window) | {monitor_cpu:.2} % of one core | < 5 % | {} |", if monitor_cpu < 5.0 { "yes" } else { "no" });
+    println!(
+        "| oned CPU while monitoring {hosts} hosts listing {vms} RUNNING VMs ({mon_secs} s window) | {monitor_cpu_vms:.2} % of one core | < 5 % | {} |",
+        if monitor_cpu_vms < 5.0 { "yes" } else { "no" }
+    );
+    println!(
+        "| one_im_dummy CPU over the same window (reads each probed host's directory) | {} | – | – |",
+        im_cpu_vms.map_or("not found".to_string(), |c| format!("{c:.2} % of one core"))
+    );
+    println!("| VMs listed by a probe in that window / still RUNNING at its end | {listed} / {still_running} of {vms} | all | {} |", if listed == vms && still_running == vms { "yes" } else { "no" });
     let how = if with_sched { "allocate (mm_sched places)" } else { "allocate + deploy" };
     println!("| {how} submitted | {:.1} s | – | – |", submitted.as_secs_f64());
     println!("| {vms} VMs RUNNING end to end | {:.1} s = {rate:.0} VMs/s | ≥ 500 VMs/s | {} |", running.as_secs_f64(), if rate >= 500.0 { "yes" } else { "no" });

@@ -12,13 +12,18 @@
 //! FREEMEMORY = 15728640
 //! USEDCPU = 40
 //! FREECPU = 760
+//! VM_POLL = "YES"
 //! VM = [ ID = "42", DEPLOY_ID = "dummy-42", STATE = "a" ]
 //! ```
 //!
-//! with one `VM` line per domain recorded for that host in `--state-dir` (what
-//! `one_vmm_dummy --state-dir` writes), by VM id. The figures are constant. A payload that is
-//! not a `<HOST>` document with a `NAME` answers `FAILURE`; other verbs answer `FAILURE Action
-//! not implemented by driver one_im_dummy`.
+//! The figures are constant. With `--state-dir` (the directory `one_vmm_dummy --state-dir`
+//! writes) the probe lists the domains recorded for that host, one `VM` line each by VM id, and
+//! says `VM_POLL = "YES"`: the list is complete, so oned powers off a RUNNING VM the host does
+//! not list (share/doc/drivers.md). Only that host's directory is read (see
+//! [`super::domains`]). Without `--state-dir` the driver knows no domains: it lists none and
+//! does not say `VM_POLL`, so oned leaves the VMs as they are. A payload that is not a `<HOST>`
+//! document with a `NAME` answers `FAILURE`, and so does a state directory that cannot be read;
+//! other verbs answer `FAILURE Action not implemented by driver one_im_dummy`.
 
 use super::domains::Domains;
 use super::{Behaviour, DummyOptions};
@@ -39,9 +44,11 @@ fn quoted(value: &str) -> String {
 }
 
 impl ImDummy {
-    /// From the dummy options (`--state-dir` is read, never written).
+    /// From the dummy options (`--state-dir` is read; only files of the flat layout are moved,
+    /// see [`Domains::open`]).
     pub fn new(options: &DummyOptions) -> Result<Self, String> {
-        let domains = options.state_dir.as_deref().map(|dir| Domains::open(Some(dir))).transpose()?;
+        let domains =
+            options.state_dir.as_deref().map(|dir| Domains::open(Some(dir))).transpose().map_err(|e| e.to_string())?;
         Ok(ImDummy { behaviour: Behaviour::new(options), domains })
     }
 
@@ -53,7 +60,9 @@ impl ImDummy {
             quoted(hostname)
         );
         if let Some(domains) = &self.domains {
-            for domain in domains.all()?.iter().filter(|d| d.host == hostname) {
+            let running = domains.on_host(hostname).map_err(|e| format!("MONITOR: {e}"))?;
+            text.push_str("VM_POLL = \"YES\"\n");
+            for domain in &running {
                 text.push_str(&format!(
                     "VM = [ ID = \"{}\", DEPLOY_ID = {}, STATE = \"a\" ]\n",
                     domain.id,

@@ -11,7 +11,15 @@
 //! | `--fail-rate P` | a fraction `P` (0.0–1.0) of actions answer `FAILURE injected failure`; `POLL` and `CLEANUP` are exempt (POLL is the reconciliation oracle; CLEANUP never fails by contract) |
 //! | `--seed N` | seeds `--fail-rate` (default 0): the choice is a hash of the seed, the verb, the id and how many times that verb was asked for that id, so it does not depend on thread timing |
 //! | `--fail VERB` | always answer `VERB` with `FAILURE injected failure` (repeatable; any verb) |
-//! | `--state-dir DIR` | VMM: keep the running domains as files in `DIR` (so they survive a driver restart); IM: report the domains recorded there for the monitored host |
+//! | `--state-dir DIR` | VMM: keep the running domains as files in `DIR`, one directory per host (so they survive a driver restart); IM: report the domains recorded there for the monitored host, as a complete list (`VM_POLL = "YES"`) |
+//!
+//! A relative `--state-dir` is under oned's var directory: `$ONE_LOCATION/var/DIR` when the
+//! driver's environment has `ONE_LOCATION` (oned passes it on when it has it), else
+//! `/var/lib/one/DIR` ([`resolve_state_dir`]), so the IM and the VMM of one oned find the same
+//! directory however oned was started; the shipped `etc/oned.conf` gives both
+//! `--state-dir dummy`, so the IM reports what the VMM runs. Without `--state-dir` the VMM
+//! keeps its domains in memory and the IM reports none (and, knowing none, does not say
+//! `VM_POLL`: oned leaves the VMs as they are).
 //!
 //! `--opt=value` works too. Other words starting with one `-` (OpenNebula flags such as `-p`)
 //! and plain words (a hypervisor name) are ignored; an unknown `--option` is an error.
@@ -24,7 +32,8 @@ pub mod vmm;
 use crate::proto::is_verb;
 use crate::runtime::{self, ActionContext, Driver, DriverOptions};
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -94,6 +103,20 @@ impl DummyOptions {
         }
         Ok(options)
     }
+}
+
+/// Where a `--state-dir` is: an absolute `dir` as it is; a relative one under oned's var
+/// directory, `<one_location>/var` when `one_location` (the `ONE_LOCATION` environment variable)
+/// is set and not empty, else `/var/lib/one` (the layout of `oned/src/config/location.rs`).
+pub fn resolve_state_dir(dir: &Path, one_location: Option<&OsStr>) -> PathBuf {
+    if dir.is_absolute() {
+        return dir.to_owned();
+    }
+    let var = match one_location.filter(|root| !root.is_empty()) {
+        Some(root) => Path::new(root).join("var"),
+        None => PathBuf::from("/var/lib/one"),
+    };
+    var.join(dir)
 }
 
 /// The failure text of `--fail` and `--fail-rate`.
@@ -181,7 +204,9 @@ pub fn launch<D: Driver>(
     build: impl FnOnce(&DummyOptions) -> Result<D, String>,
 ) -> i32 {
     let started = DriverOptions::parse(args).and_then(|runtime_options| {
-        let options = DummyOptions::parse(&runtime_options.rest)?;
+        let mut options = DummyOptions::parse(&runtime_options.rest)?;
+        let one_location = std::env::var_os("ONE_LOCATION");
+        options.state_dir = options.state_dir.map(|dir| resolve_state_dir(&dir, one_location.as_deref()));
         let driver = build(&options)?;
         Ok((runtime_options, options, driver))
     });
@@ -259,6 +284,17 @@ mod tests {
             Err("bad value \"deploy\" for --fail (expected an upper-case verb)".into())
         );
         assert!(DummyOptions::parse(&words("--bogus 1")).unwrap_err().starts_with("unknown option --bogus"));
+    }
+
+    #[test]
+    fn relative_state_dirs_are_under_the_var_directory() {
+        let root = Some(OsStr::new("/srv/one"));
+        assert_eq!(resolve_state_dir(Path::new("dummy"), root), PathBuf::from("/srv/one/var/dummy"));
+        assert_eq!(resolve_state_dir(Path::new("a/b"), root), PathBuf::from("/srv/one/var/a/b"));
+        assert_eq!(resolve_state_dir(Path::new("dummy"), None), PathBuf::from("/var/lib/one/dummy"));
+        assert_eq!(resolve_state_dir(Path::new("dummy"), Some(OsStr::new(""))), PathBuf::from("/var/lib/one/dummy"));
+        assert_eq!(resolve_state_dir(Path::new("/tmp/x"), root), PathBuf::from("/tmp/x"), "absolute: as given");
+        assert_eq!(resolve_state_dir(Path::new("/tmp/x"), None), PathBuf::from("/tmp/x"));
     }
 
     #[test]

@@ -12,9 +12,10 @@
 //! Other verbs answer `FAILURE Action not implemented by driver one_vmm_dummy` (as the Ruby
 //! drivers do). `DEPLOY`, `RESTORE` and `MIGRATE` need a base64 `<VMM_DRIVER_ACTION_DATA>`
 //! payload naming the host (`HOST`, `MIGR_HOST` for `MIGRATE`); the other verbs ignore the
-//! payload. Domains are keyed by VM id, so a `POLL` finds a domain even when oned lost the
-//! `DEPLOY` reply that told it the deploy id. With `--state-dir` they live in files (see
-//! [`super::domains`]) and survive a restart of the driver.
+//! payload, except that its `HOST` (when there is one) says where to look for the domain first.
+//! Domains are found by VM id, so a `POLL` finds a domain even when oned lost the `DEPLOY` reply
+//! that told it the deploy id, and a stale `HOST` still finds it. With `--state-dir` they live in
+//! files, one directory per host (see [`super::domains`]), and survive a restart of the driver.
 
 use super::domains::{Domain, Domains};
 use super::{Behaviour, DummyOptions};
@@ -39,6 +40,15 @@ fn payload_host(verb: &str, payload: &str, element: &str) -> Result<String, Stri
     }
 }
 
+/// The payload's `HOST`, if it is an action data document with a non-empty one: where the
+/// domain most likely is.
+fn payload_hint(payload: &str) -> Option<String> {
+    let xml = decode_payload(payload).ok()?;
+    let host = element_text(&xml, &[ROOT, "HOST"]).ok()??;
+    let host = host.trim();
+    (!host.is_empty()).then(|| host.to_owned())
+}
+
 /// The payload's `DEPLOY_ID`, if it has a non-empty one.
 fn payload_deploy_id(payload: &str) -> Option<String> {
     let xml = decode_payload(payload).ok()?;
@@ -50,7 +60,8 @@ fn payload_deploy_id(payload: &str) -> Option<String> {
 impl VmmDummy {
     /// From the dummy options (`--state-dir` picks where domains live).
     pub fn new(options: &DummyOptions) -> Result<Self, String> {
-        Ok(VmmDummy { behaviour: Behaviour::new(options), domains: Domains::open(options.state_dir.as_deref())? })
+        let domains = Domains::open(options.state_dir.as_deref()).map_err(|e| e.to_string())?;
+        Ok(VmmDummy { behaviour: Behaviour::new(options), domains })
     }
 }
 
@@ -61,28 +72,26 @@ impl Driver for VmmDummy {
             "DEPLOY" => {
                 let host = payload_host(verb, payload, "HOST")?;
                 let deploy_id = format!("dummy-{id}");
-                self.domains.put(&Domain { id, deploy_id: deploy_id.clone(), host })?;
+                self.domains.put(&Domain { id, deploy_id: deploy_id.clone(), host }).map_err(|e| e.to_string())?;
                 Ok(deploy_id)
             }
             "RESTORE" => {
                 let host = payload_host(verb, payload, "HOST")?;
                 let deploy_id = payload_deploy_id(payload).unwrap_or_else(|| format!("dummy-{id}"));
-                self.domains.put(&Domain { id, deploy_id, host })?;
+                self.domains.put(&Domain { id, deploy_id, host }).map_err(|e| e.to_string())?;
                 Ok("-".into())
             }
             "SHUTDOWN" | "CANCEL" | "SAVE" | "CLEANUP" => {
-                self.domains.remove(id)?;
+                self.domains.remove(id, payload_hint(payload).as_deref()).map_err(|e| e.to_string())?;
                 Ok("-".into())
             }
             "MIGRATE" => {
                 let target = payload_host(verb, payload, "MIGR_HOST")?;
-                if let Some(domain) = self.domains.get(id)? {
-                    self.domains.put(&Domain { host: target, ..domain })?;
-                }
+                self.domains.migrate(id, payload_hint(payload).as_deref(), &target).map_err(|e| e.to_string())?;
                 Ok("-".into())
             }
             "REBOOT" | "RESET" => Ok("-".into()),
-            "POLL" => Ok(match self.domains.get(id)? {
+            "POLL" => Ok(match self.domains.get(id, payload_hint(payload).as_deref()).map_err(|e| e.to_string())? {
                 Some(d) => format!("STATE=a DEPLOY_ID={}", d.deploy_id),
                 None => "STATE=d".into(),
             }),

@@ -30,6 +30,16 @@ impl Proc {
         Self::spawn(Command::new(exe).args(args))
     }
 
+    /// Like [`Proc::start_split`] with `env` (name, value) added to the environment.
+    pub fn start_split_env(exe: &str, args: &[&str], env: &[(&str, &std::path::Path)]) -> Proc {
+        let mut command = Command::new(exe);
+        command.args(args);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        Self::spawn(&mut command)
+    }
+
     fn spawn(command: &mut Command) -> Proc {
         let mut child = command
             .stdin(Stdio::piped())

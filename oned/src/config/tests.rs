@@ -25,6 +25,9 @@ fn shipped_file_parses_with_documented_defaults() {
     assert!(c.vm_restricted_attr.iter().any(|a| a == "NIC/MAC"));
     assert_eq!(c.im_mads.len(), 1);
     assert_eq!(c.vm_mads[0].name, "dummy");
+    // The dummy IM reports what the dummy VMM runs: they share a state directory.
+    assert_eq!(c.im_mads[0].arguments, "--state-dir dummy");
+    assert_eq!(c.vm_mads[0].arguments, "--state-dir dummy");
     assert_eq!(c.tm_mads[0].executable, "one_tm_dummy");
     assert_eq!(c.scheduler, Some(("mm_sched".to_string(), String::new())), "oned starts mm_sched");
 }

@@ -2,11 +2,17 @@
 //! what the answer means for the host (INIT/ERROR → MONITORED, capacity, template) and for the
 //! VMs it reports (state reconciliation, usage, wild VMs).
 //!
-//! Reconciliation, as OpenNebula does it: a RUNNING VM the host no longer reports goes to
-//! POWEROFF; the VMs of a host that cannot be monitored go to UNKNOWN and come back to RUNNING
-//! when it reports them again; a VM found running while POWEROFF, SUSPENDED or UNKNOWN is
-//! RUNNING. A VM with a driver action in progress, or whose state changed less than
-//! [`GRACE`] seconds ago, is left alone: monitoring never overrides a driver action.
+//! Reconciliation, as OpenNebula does it: the VMs a probe lists take the state it reports (a VM
+//! found running while POWEROFF, SUSPENDED or UNKNOWN is RUNNING; `p` suspends, `e` makes it
+//! UNKNOWN, `d` powers it off); the VMs of a host that cannot be monitored go to UNKNOWN and
+//! come back to RUNNING when it reports them again. A RUNNING (or UNKNOWN) VM that the probe
+//! does not list goes to POWEROFF only when the probe says `VM_POLL = "YES"`, OpenNebula 5's
+//! word for "these are all the VMs of the host": a probe that lists none, or only some, leaves
+//! the others as they are (the kvm probe set has no VM probe; a dummy IM without a state
+//! directory knows no VMs). A VM with a driver action in progress, or whose state changed less
+//! than [`GRACE`] seconds ago, is left alone: monitoring never overrides a driver action.
+//! `VM_POLL` is a message to oned, not a fact about the host: it is not kept in the host's
+//! template.
 
 use super::apply;
 use super::machine::lcm;
@@ -180,8 +186,11 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
     let mut system = Template::new();
     let mut reported: HashMap<i32, (String, String, Option<String>, Option<String>)> = HashMap::new();
     let mut wilds: Vec<String> = Vec::new();
+    // The probe lists every VM of the host: the ones it does not list are gone.
+    let mut full_list = false;
     for a in probe.iter() {
         match (a.name(), a.as_single(), a.as_vector()) {
+            ("VM_POLL", Some(v), _) => full_list = v.trim().eq_ignore_ascii_case("YES"),
             ("VM", _, Some(v)) => {
                 let id = v.get("ID").and_then(|s| s.trim().parse::<i32>().ok()).unwrap_or(-1);
                 let deploy = v.get("DEPLOY_ID").unwrap_or("").to_string();
@@ -282,7 +291,10 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
             _ => {}
         }
     }
-    // RUNNING VMs of this host it no longer reports.
+    // RUNNING VMs of this host it no longer reports, when it reports them all.
+    if !full_list {
+        return;
+    }
     let seen: HashSet<i32> = reported.keys().copied().collect();
     for id in host_vms {
         if seen.contains(&id) {
@@ -297,6 +309,133 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
         if missing {
             tracing::warn!(vm_id = id, host_id = hid, "the host no longer reports the VM");
             apply::enter(cloud, id, super::machine::Transition { state: state::POWEROFF, lcm: 0, step: None }, None);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::Settings;
+    use crate::objects::Ownership;
+    use crate::objects::host::{Host, HostShare};
+    use crate::objects::vm::{History as Stay, VirtualMachine};
+
+    /// A cloud with one MONITORED host (id 0) and one VM per `(state, lcm_state, seconds since
+    /// that state began)`, all placed on it (ids 0, 1, ...).
+    fn cloud(vms: &[(i32, i32, i64)]) -> Cloud {
+        let mut cloud = Cloud::empty(Settings::default());
+        let hid = cloud.hosts.allocate(|oid| Host {
+            oid,
+            name: "node1".into(),
+            state: HostState::Monitored,
+            prev_state: HostState::Init,
+            im_mad: "dummy".into(),
+            vm_mad: "dummy".into(),
+            cluster_id: 0,
+            cluster: "default".into(),
+            share: HostShare::default(),
+            vms: Default::default(),
+            template: Template::new(),
+            monitoring: Template::new(),
+            last_mon_time: 0,
+        });
+        let t = now();
+        for &(st, lcm_state, age) in vms {
+            let id = cloud.vms.allocate(|oid| VirtualMachine {
+                oid,
+                name: format!("vm{oid}"),
+                owner: Ownership {
+                    uid: 0,
+                    gid: 0,
+                    uname: "oneadmin".into(),
+                    gname: "oneadmin".into(),
+                    perms: Default::default(),
+                },
+                lock: None,
+                last_poll: 0,
+                state: st,
+                lcm_state,
+                prev_state: st,
+                prev_lcm_state: lcm_state,
+                resched: 0,
+                stime: t - age,
+                etime: 0,
+                deploy_id: format!("dummy-{oid}"),
+                monitoring: Template::new(),
+                template: Template::new(),
+                user_template: Template::new(),
+                history: vec![Stay { hid, hostname: "node1".into(), vm_mad: "dummy".into(), ..Stay::default() }],
+                pending: None,
+                action_seq: 0,
+                state_changed_at: t - age,
+            });
+            if let Some(h) = cloud.hosts.get_mut(hid) {
+                h.vms.insert(id);
+            }
+        }
+        cloud
+    }
+
+    fn probe(text: &str) -> Template {
+        Template::parse_text(&format!("HYPERVISOR = \"dummy\"\nTOTALCPU = 800\nTOTALMEMORY = 16777216\n{text}")).unwrap()
+    }
+
+    fn states(cloud: &Cloud) -> Vec<(i32, i32)> {
+        cloud.vms.iter().map(|v| (v.state, v.lcm_state)).collect()
+    }
+
+    const RUNNING: (i32, i32) = (state::ACTIVE, lcm::RUNNING);
+    const POWEROFF: (i32, i32) = (state::POWEROFF, 0);
+    const LONG_AGO: i64 = GRACE + 30;
+
+    #[test]
+    fn a_probe_without_vm_poll_leaves_the_vms_it_does_not_list_alone() {
+        let mut c = cloud(&[(state::ACTIVE, lcm::RUNNING, LONG_AGO), (state::ACTIVE, lcm::RUNNING, LONG_AGO)]);
+        apply_monitoring(&mut c, 0, &probe("VM = [ ID = \"0\", DEPLOY_ID = \"dummy-0\", STATE = \"a\" ]"));
+        apply_monitoring(&mut c, 0, &probe(""));
+        apply_monitoring(&mut c, 0, &probe("VM_POLL = \"NO\""));
+        assert_eq!(states(&c), [RUNNING, RUNNING]);
+        assert!(c.vms.get(0).is_some_and(|v| v.last_poll > 0), "the listed VM was still seen");
+    }
+
+    #[test]
+    fn a_probe_with_vm_poll_powers_off_the_vms_it_does_not_list_after_the_grace() {
+        let mut c = cloud(&[
+            (state::ACTIVE, lcm::RUNNING, LONG_AGO),
+            (state::ACTIVE, lcm::RUNNING, LONG_AGO),
+            (state::ACTIVE, lcm::RUNNING, 1),
+            (state::ACTIVE, lcm::UNKNOWN, LONG_AGO),
+        ]);
+        apply_monitoring(&mut c, 0, &probe("VM_POLL = \"YES\"\nVM = [ ID = \"0\", DEPLOY_ID = \"dummy-0\", STATE = \"a\" ]"));
+        assert_eq!(states(&c), [RUNNING, POWEROFF, RUNNING, POWEROFF], "VM 2 changed state a second ago: left alone");
+        let host = c.hosts.get(0).unwrap();
+        assert_eq!(host.template.get("VM_POLL"), None, "a message to oned, not a host attribute");
+        assert_eq!(host.template.get("HYPERVISOR"), Some("dummy"));
+
+        // The same probe in lower case, as OpenNebula's boolean attributes accept it.
+        let mut c = cloud(&[(state::ACTIVE, lcm::RUNNING, LONG_AGO)]);
+        apply_monitoring(&mut c, 0, &probe("VM_POLL = \"yes\""));
+        assert_eq!(states(&c), [POWEROFF]);
+    }
+
+    #[test]
+    fn listed_vms_are_reconciled_with_or_without_vm_poll() {
+        for poll in ["", "VM_POLL = \"YES\"\n"] {
+            let mut c = cloud(&[
+                (state::POWEROFF, 0, LONG_AGO),
+                (state::ACTIVE, lcm::RUNNING, LONG_AGO),
+                (state::ACTIVE, lcm::UNKNOWN, LONG_AGO),
+            ]);
+            apply_monitoring(
+                &mut c,
+                0,
+                &probe(&format!(
+                    "{poll}VM = [ ID = \"0\", STATE = \"a\" ]\nVM = [ ID = \"1\", STATE = \"d\" ]\n\
+                     VM = [ ID = \"2\", STATE = \"a\" ]"
+                )),
+            );
+            assert_eq!(states(&c), [RUNNING, POWEROFF, RUNNING], "{poll:?}");
         }
     }
 }
