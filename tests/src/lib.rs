@@ -80,14 +80,27 @@ impl Location {
 
     /// Starts `oned -f` here and waits until it answers.
     pub fn start(&self) -> Oned {
-        let child = Command::new(bin("oned"))
-            .arg("-f")
-            .env("ONE_LOCATION", self.path())
-            .env_remove("ONE_AUTH")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn oned");
+        self.start_with_fd_limit(None)
+    }
+
+    /// Like [`Location::start`], with oned's open-file limit (`RLIMIT_NOFILE`) set to `nofile`.
+    pub fn start_with_fd_limit(&self, nofile: Option<u64>) -> Oned {
+        use std::os::unix::process::CommandExt;
+        let mut cmd = Command::new(bin("oned"));
+        cmd.arg("-f").env("ONE_LOCATION", self.path()).env_remove("ONE_AUTH").stdout(Stdio::null()).stderr(Stdio::piped());
+        if let Some(n) = nofile {
+            // SAFETY: only setrlimit (async-signal-safe) between fork and exec.
+            unsafe {
+                cmd.pre_exec(move || {
+                    let lim = libc::rlimit { rlim_cur: n, rlim_max: n };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let child = cmd.spawn().expect("spawn oned");
         let mut o = Oned { child: Some(child) };
         o.wait_ready(self);
         o
