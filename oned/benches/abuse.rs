@@ -23,7 +23,8 @@
 //!    re-opening every one oned closes; meanwhile a client makes 300 calls, each on a new
 //!    connection: latency p50 / p99 / max, failures, oned's RSS and open descriptors.
 //!
-//! The Markdown report goes to stdout and to `<target dir>/bench-abuse.md`.
+//! `NEPHELE_BENCH_SECTIONS=45` runs only those sections. The Markdown report goes to stdout and
+//! to `<target dir>/bench-abuse.md`.
 
 use libone::client::{Client, ClientError};
 use libone::xmlrpc::Value;
@@ -355,16 +356,21 @@ fn main() {
     }
     let waves = std::env::var("NEPHELE_BENCH_WAVES").ok().and_then(|v| v.parse().ok()).unwrap_or(6);
     let total = std::env::var("NEPHELE_BENCH_FLOOD").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let only = std::env::var("NEPHELE_BENCH_SECTIONS").unwrap_or_else(|_| "12345".into());
     let mut report = String::from("# abuse benchmark\n\n");
-    bad_login_memory(&mut report, waves);
-    eprintln!("1/5 done");
-    unknown_vs_known(&mut report);
-    eprintln!("2/5 done");
-    throttling(&mut report);
-    eprintln!("3/5 done");
-    big_bodies(&mut report);
-    eprintln!("4/5 done");
-    flood(&mut report, total);
+    let sections: [(char, &dyn Fn(&mut String)); 5] = [
+        ('1', &|r| bad_login_memory(r, waves)),
+        ('2', &|r| unknown_vs_known(r)),
+        ('3', &|r| throttling(r)),
+        ('4', &|r| big_bodies(r)),
+        ('5', &|r| flood(r, total)),
+    ];
+    for (n, run) in sections {
+        if only.contains(n) {
+            run(&mut report);
+            eprintln!("section {n} done");
+        }
+    }
     println!("{report}");
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-abuse.md");
     let _ = std::fs::write(out, &report);

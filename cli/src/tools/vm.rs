@@ -366,12 +366,15 @@ fn datastore_id(one: &One, datastore: Option<&str>) -> Result<i32> {
     }
 }
 
-/// `one.vm.deploy(id, host, enforce, datastore)`.
+/// `one.vm.deploy(id, host, enforce, datastore, "", planned_state)`: the state the VM is in now
+/// goes along, so oned deploys nothing that changed meanwhile (a hold acknowledged between the
+/// two calls wins).
 fn deploy(one: &One, vms: &str, host: &str, datastore: Option<&str>, enforce: bool) -> Result<()> {
     let hid = common::resolve_one(one, &HOST, host)?;
     let ds = datastore_id(one, datastore)?;
     common::each(one, &VM, &[vms.to_string()], |id| {
-        one.run("one.vm.deploy", vec![i(id), i(hid), b(enforce), i(ds)])
+        let planned = common::info(one, &VM, id)?.int("STATE") as i32;
+        one.run("one.vm.deploy", vec![i(id), i(hid), b(enforce), i(ds), s(""), i(planned)])
     })
 }
 

@@ -1,4 +1,6 @@
-//! Fuzzes `libone::xmlrpc::parse_call`: it must never panic, its error messages stay short,
+//! Fuzzes `libone::xmlrpc::parse_call` and `parse_call_head` (what oned reads before it
+//! authenticates): neither may panic; a head read from the call or any prefix of it is the
+//! call's method and first parameter. `parse_call`'s error messages stay short,
 //! and whatever it accepts must come back unchanged through `write_call` + `parse_call`
 //! (except strings holding `\r`, which XML cannot carry unescaped, or a character XML 1.0 does
 //! not allow, which is written as U+FFFD, and NaN, which is not equal to itself).
@@ -18,9 +20,34 @@ fn comparable(v: &Value) -> bool {
     }
 }
 
+/// `parse_call_head` of `text` and of prefixes of it: never a panic, and whenever it reads a
+/// head, that head is the whole call's method and first parameter.
+fn check_head(text: &str, call: Option<&xmlrpc::Call>) {
+    let step = (text.len() / 16).max(1);
+    let mut cut = 0;
+    while cut <= text.len() {
+        if text.is_char_boundary(cut)
+            && let Ok((method, first)) = xmlrpc::parse_call_head(&text[..cut])
+            && let Some(call) = call
+            && comparable(&first)
+        {
+            assert_eq!(method, call.method, "head method of a prefix");
+            assert_eq!(Some(&first), call.params.first(), "head parameter of a prefix");
+        }
+        cut += step;
+    }
+    if let (Some(call), Some(first)) = (call, call.and_then(|c| c.params.first())) {
+        if comparable(first) {
+            assert_eq!(xmlrpc::parse_call_head(text).as_ref().map(|(m, f)| (m.as_str(), f)), Ok((call.method.as_str(), first)), "head of a whole call");
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    match xmlrpc::parse_call(text) {
+    let parsed = xmlrpc::parse_call(text);
+    check_head(text, parsed.as_ref().ok());
+    match parsed {
         Ok(call) => {
             if xmlrpc_writes_as_is(&call.method) && call.params.iter().all(comparable) {
                 let again = xmlrpc::parse_call(&xmlrpc::write_call(&call.method, &call.params));

@@ -4,8 +4,8 @@
 //! `Content-Length` bodies, keeping the connection for the next request (keep-alive). What
 //! protects the server from clients that hold connections or send slowly:
 //!
-//! - **Connection cap** (`MAX_CONN`): a permit per connection. At the cap, the accept loop
-//!   closes the connection idle the longest — one waiting for a request, or one whose request
+//! - **Connection cap** (`MAX_CONN`): at the cap, the accept loop closes the connection idle
+//!   the longest — one waiting for a request, or one whose request
 //!   is not yet authenticated — so idle and half-open connections can never lock clients out.
 //!   A connection serving an authenticated request is never closed that way.
 //! - **Timeouts**: `KEEPALIVE_TIMEOUT` for a request to start, `HEADER_TIMEOUT` for its
@@ -29,11 +29,11 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Notify, watch};
 
 /// The most bytes of a body read before the call is authenticated.
 pub const PREAUTH_LIMIT: usize = 64 * 1024;
@@ -146,11 +146,27 @@ impl Drop for Registered {
     }
 }
 
+/// How many connections are open, and a signal when one ends.
+struct Count {
+    open: AtomicUsize,
+    ended: Notify,
+}
+
+/// A connection's place in the count, given back when it ends.
+struct Counted(Arc<Count>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::AcqRel);
+        self.0.ended.notify_waiters();
+    }
+}
+
 /// Serves the API on `listener` until `shutdown` completes, then lets requests in progress
 /// finish (bounded) and returns.
 pub async fn serve(core: Arc<Core>, listener: TcpListener, limits: Limits, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let limits = Arc::new(limits);
-    let permits = Arc::new(Semaphore::new(limits.max_conn));
+    let count = Arc::new(Count { open: AtomicUsize::new(0), ended: Notify::new() });
     let registry = Arc::new(Registry { start: Instant::now(), next: AtomicU64::new(0), slots: Mutex::new(HashMap::new()) });
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -169,28 +185,44 @@ pub async fn serve(core: Arc<Core>, listener: TcpListener, limits: Limits, shutd
                 continue;
             }
         };
-        let permit = match permits.clone().try_acquire_owned() {
-            Ok(p) => p,
-            Err(_) => {
-                // At the cap: close the longest-idle connection and take its place. If every
-                // connection is serving a request, wait for one (new ones queue in the backlog).
-                registry.evict_one();
-                match tokio::time::timeout(limits.timeout, permits.clone().acquire_owned()).await {
-                    Ok(Ok(p)) => p,
-                    _ => continue,
+        // At the cap, the connection idle the longest makes room (it closes at once; the count
+        // may pass the cap by the connections closing at this moment). If every connection is
+        // serving a request, wait for one to end (new ones queue in the backlog meanwhile).
+        if count.open.load(Ordering::Acquire) >= limits.max_conn && !registry.evict_one() {
+            let room = async {
+                while count.open.load(Ordering::Acquire) >= limits.max_conn {
+                    let ended = count.ended.notified();
+                    if count.open.load(Ordering::Acquire) < limits.max_conn {
+                        break;
+                    }
+                    ended.await;
                 }
+            };
+            if tokio::time::timeout(limits.timeout, room).await.is_err() {
+                continue;
             }
-        };
+        }
+        count.open.fetch_add(1, Ordering::AcqRel);
+        let counted = Counted(count.clone());
         let _ = stream.set_nodelay(true);
         let conn = Connection { core: core.clone(), limits: limits.clone(), peer, reg: registry.add(), stop: stop_rx.clone() };
         tokio::spawn(async move {
             conn.run(stream).await;
-            drop(permit);
+            drop(counted);
         });
     }
     // Idle connections close now; requests in progress get DRAIN to finish.
     let _ = stop_tx.send(true);
-    let _ = tokio::time::timeout(DRAIN, permits.acquire_many(limits.max_conn as u32)).await;
+    let drained = async {
+        while count.open.load(Ordering::Acquire) > 0 {
+            let ended = count.ended.notified();
+            if count.open.load(Ordering::Acquire) == 0 {
+                break;
+            }
+            ended.await;
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN, drained).await;
     Ok(())
 }
 
