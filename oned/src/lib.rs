@@ -5,7 +5,9 @@
 //! - [`store`]: SQLite (WAL) behind one group-committing writer thread.
 //! - [`pool`], [`objects`], [`cloud`]: the in-memory pools that answer every read.
 //! - [`auth`], [`authz`], [`acl`], [`perms`]: who is calling and what they may do.
-//! - [`rm`]: the request manager (XML-RPC methods), [`dm`]: what VM actions do.
+//! - [`rm`]: the request manager (the HTTP server and the XML-RPC methods), [`dm`]: what VM
+//!   actions do, [`lcm`]: driver actions and monitoring, [`mad`]: driver processes,
+//!   [`sched_proc`]: the scheduler process.
 //! - [`vnet`]: address ranges and leases of virtual networks.
 //! - [`startup`]: the `oned` process: flags, daemonizing, bootstrap, serving, shutdown.
 //!

@@ -1,10 +1,12 @@
 //! The request manager: OpenNebula's XML-RPC API.
 //!
 //! How a request flows:
-//! 1. [`server`] receives `POST /RPC2`, decodes the `methodCall` ([`libone::xmlrpc`]) and finds
-//!    the method in the table built by [`methods`].
-//! 2. Argument 0 is authenticated ([`Core::authenticate`]): a cached session costs a hash-map
-//!    lookup; otherwise the password's argon2 hash is checked on a blocking thread.
+//! 1. [`http`] reads `POST /RPC2` within the server's limits and, from the body's first bytes,
+//!    the method and argument 0, the session, which is authenticated
+//!    ([`Core::authenticate`]: the scheduler's token, a cached session, a login token, or the
+//!    password through the throttle and the verification pool) before the rest is read.
+//! 2. [`server`] decodes the whole `methodCall` ([`libone::xmlrpc`]) and finds the method in the
+//!    table built by [`methods`].
 //! 3. The handler runs synchronously: reads take the cloud's read lock; changes go through
 //!    [`Core::mutate`], which validates and applies them under the write lock and queues the
 //!    resulting store operations, leaving a [`crate::store::Ticket`] in the request.
