@@ -358,7 +358,8 @@ fn main() {
     let total = std::env::var("NEPHELE_BENCH_FLOOD").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let only = std::env::var("NEPHELE_BENCH_SECTIONS").unwrap_or_else(|_| "12345".into());
     let mut report = String::from("# abuse benchmark\n\n");
-    let sections: [(char, &dyn Fn(&mut String)); 5] = [
+    type Section<'a> = (char, &'a dyn Fn(&mut String));
+    let sections: [Section; 5] = [
         ('1', &|r| bad_login_memory(r, waves)),
         ('2', &|r| unknown_vs_known(r)),
         ('3', &|r| throttling(r)),

@@ -85,7 +85,7 @@ fn building_checks_everything() {
 #[test]
 fn header_line_breaks_are_folded() {
     let t = Transfer::new(TransferAction::Delete, None, "ssh", s(&["h:/d", "1", "0"])).unwrap();
-    let file = encode_file("prolog\nDELETE ssh h:/etc 1 0", &[t.clone()]);
+    let file = encode_file("prolog\nDELETE ssh h:/etc 1 0", std::slice::from_ref(&t));
     assert_eq!(parse_file(&file).unwrap(), vec![t]);
 }
 
