@@ -64,7 +64,6 @@ impl SchedulerProcess {
         let (exe, args) = cfg.scheduler.clone()?;
         let exe = crate::mad::resolve_executable(&exe, &loc.mads);
         let pid_file: PathBuf = loc.var.join("sched.pid");
-        stop_stale(&pid_file, &exe);
         let mut env = vec![
             ("ONE_XMLRPC".to_string(), endpoint),
             ("ONE_AUTH".to_string(), loc.one_auth.display().to_string()),
@@ -76,6 +75,9 @@ impl SchedulerProcess {
         let stopping = Arc::new(AtomicBool::new(false));
         let stop = stopping.clone();
         let task = tokio::spawn(async move {
+            // Off the runtime's threads: stopping a stale scheduler may wait a few seconds.
+            let (stale_file, stale_exe) = (pid_file.clone(), exe.clone());
+            let _ = tokio::task::spawn_blocking(move || stop_stale(&stale_file, &stale_exe)).await;
             let mut backoff = Duration::from_secs(1);
             while !stop.load(Ordering::SeqCst) {
                 let started = Instant::now();

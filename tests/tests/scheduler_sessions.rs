@@ -28,6 +28,22 @@ fn refusal(r: Result<Value, ClientError>) -> (i32, String) {
     }
 }
 
+/// An mm_sched started by hand against `loc` (so it does not watch oned's pipe), logging under
+/// `state`.
+fn hand_scheduler(loc: &Location, state: &Path, stderr: Stdio) -> std::process::Child {
+    Command::new(bin("mm_sched"))
+        .arg("-c")
+        .arg(state.join("sched.conf"))
+        .env("ONE_XMLRPC", loc.endpoint())
+        .env("ONE_AUTH", loc.path().join(".one/one_auth"))
+        .env("ONE_LOCATION", state)
+        .env_remove("NEPHELE_SCHED_WATCH_STDIN")
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn mm_sched")
+}
+
 /// The scheduler processes oned `pid` started.
 fn schedulers_of(pid: u32) -> Vec<u32> {
     e2e::children_named(pid, "mm_sched")
@@ -40,16 +56,7 @@ fn the_scheduler_ends_with_its_oned_and_a_second_one_exits() {
     let sched = eventually(Duration::from_secs(30), "oned's scheduler", || schedulers_of(oned.pid()).first().copied());
 
     // A second scheduler, run by hand with the same credentials, is refused and exits.
-    let mut second = Command::new(bin("mm_sched"))
-        .arg("-c")
-        .arg(state.path().join("sched.conf"))
-        .env("ONE_XMLRPC", loc.endpoint())
-        .env("ONE_AUTH", loc.path().join(".one/one_auth"))
-        .env("ONE_LOCATION", state.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn a second mm_sched");
+    let mut second = hand_scheduler(&loc, state.path(), Stdio::piped());
     let code = wait_bounded(&mut second, Duration::from_secs(30));
     let mut err = String::new();
     if let Some(mut e) = second.stderr.take() {
@@ -81,16 +88,7 @@ fn a_starting_oned_stops_a_scheduler_left_running() {
     std::fs::create_dir_all(state.path().join("var")).unwrap();
     let loc = Location::new(&dummy_drivers(state.path(), ""));
     let oned = loc.start();
-    let mut stray = Command::new(bin("mm_sched"))
-        .arg("-c")
-        .arg(state.path().join("sched.conf"))
-        .env("ONE_XMLRPC", loc.endpoint())
-        .env("ONE_AUTH", loc.path().join(".one/one_auth"))
-        .env("ONE_LOCATION", state.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn mm_sched");
+    let mut stray = hand_scheduler(&loc, state.path(), Stdio::null());
     let stray_pid = stray.id();
     std::fs::write(loc.path().join("var/sched.pid"), format!("{stray_pid}\n")).unwrap();
     std::thread::sleep(Duration::from_secs(1));

@@ -139,7 +139,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn call(&mut self) -> R<Call> {
+    /// `<methodCall><methodName>…</methodName>`: the method's name, which may not be empty.
+    fn method_name(&mut self) -> R<String> {
         if self.root("methodCall")? {
             return self.fail("<methodCall/> without a methodName");
         }
@@ -151,6 +152,11 @@ impl<'a> Parser<'a> {
         if method.is_empty() {
             return self.fail("empty methodName");
         }
+        Ok(method)
+    }
+
+    fn call(&mut self) -> R<Call> {
+        let method = self.method_name()?;
         let mut params = Vec::new();
         match self.next_tag()? {
             Token::End { name: "methodCall" } => {}
@@ -193,17 +199,7 @@ impl<'a> Parser<'a> {
     /// The method and the first parameter, read up to the end of that parameter; what follows
     /// is not looked at.
     fn call_head(&mut self) -> R<(String, Value)> {
-        if self.root("methodCall")? {
-            return self.fail("<methodCall/> without a methodName");
-        }
-        let method = if self.expect_start("methodName", "in <methodCall>")? {
-            String::new()
-        } else {
-            self.scalar_text("methodName")?.into_owned()
-        };
-        if method.is_empty() {
-            return self.fail("empty methodName");
-        }
+        let method = self.method_name()?;
         if self.expect_start("params", "in <methodCall>")? {
             return self.fail("no parameters");
         }

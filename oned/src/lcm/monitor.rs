@@ -326,19 +326,9 @@ mod tests {
     fn cloud(vms: &[(i32, i32, i64)]) -> Cloud {
         let mut cloud = Cloud::empty(Settings::default());
         let hid = cloud.hosts.allocate(|oid| Host {
-            oid,
-            name: "node1".into(),
             state: HostState::Monitored,
-            prev_state: HostState::Init,
-            im_mad: "dummy".into(),
-            vm_mad: "dummy".into(),
-            cluster_id: 0,
-            cluster: "default".into(),
             share: HostShare::default(),
-            vms: Default::default(),
-            template: Template::new(),
-            monitoring: Template::new(),
-            last_mon_time: 0,
+            ..Host::new(oid, "node1", "dummy", "dummy", 0, "default", Template::new())
         });
         let t = now();
         for &(st, lcm_state, age) in vms {

@@ -87,6 +87,27 @@ pub struct Host {
     pub last_mon_time: i64,
 }
 
+impl Host {
+    /// A new host in state INIT, not yet monitored, in cluster `cluster_id` (`cluster`).
+    pub fn new(oid: i32, name: &str, im_mad: &str, vm_mad: &str, cluster_id: i32, cluster: &str, template: Template) -> Host {
+        Host {
+            oid,
+            name: name.to_string(),
+            state: HostState::Init,
+            prev_state: HostState::Init,
+            im_mad: im_mad.to_string(),
+            vm_mad: vm_mad.to_string(),
+            cluster_id,
+            cluster: cluster.to_string(),
+            share: HostShare { vms_thread: 1, ..HostShare::default() },
+            vms: BTreeSet::new(),
+            template,
+            monitoring: Template::new(),
+            last_mon_time: 0,
+        }
+    }
+}
+
 impl PoolObject for Host {
     const KIND: ObjectKind = ObjectKind::Host;
 

@@ -5,12 +5,12 @@ use super::{Core, Handler, Reply, Request};
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::cluster::{Cluster, DEFAULT_CLUSTER_ID};
-use crate::objects::host::{Host, HostShare, HostState};
+use crate::objects::host::{Host, HostState};
 use crate::objects::{ObjectKind, PoolObject};
 use crate::perms::AuthOp;
 use crate::pool::Pool;
 use libone::template::Template;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 impl ApiObject for Host {
     const POOL_ROOT: &'static str = "HOST_POOL";
@@ -103,21 +103,7 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         template.add("RESERVED_CPU", "");
         template.add("RESERVED_MEM", "");
         template.add("VM_MAD", vmm.clone());
-        let oid = cloud.hosts.allocate(|oid| Host {
-            oid,
-            name: name.clone(),
-            state: HostState::Init,
-            prev_state: HostState::Init,
-            im_mad: im.clone(),
-            vm_mad: vmm.clone(),
-            cluster_id: cid,
-            cluster: cluster_name,
-            share: HostShare { vms_thread: 1, ..HostShare::default() },
-            vms: BTreeSet::new(),
-            template,
-            monitoring: Template::new(),
-            last_mon_time: 0,
-        });
+        let oid = cloud.hosts.allocate(|oid| Host::new(oid, &name, &im, &vmm, cid, &cluster_name, template));
         get_mut::<Cluster>(cloud, cid)?.hosts.insert(oid);
         tracing::info!(host_id = oid, "host {name} created in cluster {cid}");
         Ok(Reply::Id(oid))

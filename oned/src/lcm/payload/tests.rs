@@ -31,19 +31,9 @@ fn cloud(host: &str, sys_path: &str, img_path: &str, source: &str, format: &str)
         d.base_path = img_path.to_string();
     }
     let hid = c.hosts.allocate(|oid| Host {
-        oid,
-        name: host.to_string(),
         state: HostState::Monitored,
-        prev_state: HostState::Init,
-        im_mad: "dummy".into(),
-        vm_mad: "dummy".into(),
-        cluster_id: 0,
-        cluster: "default".into(),
         share: HostShare { max_cpu: 100_000, max_mem: 1 << 40, total_cpu: 100_000, total_mem: 1 << 40, ..HostShare::default() },
-        vms: BTreeSet::new(),
-        template: Template::new(),
-        monitoring: Template::new(),
-        last_mon_time: 0,
+        ..Host::new(oid, host, "dummy", "dummy", 0, "default", Template::new())
     });
     let owner = crate::rm::generic::new_ownership(&oneadmin());
     let iid = c.images.allocate(|oid| Image {
