@@ -7,7 +7,7 @@
 
 use crate::objects::{ObjectAuth, ObjectKind, PoolObject};
 use crate::perms::AuthOp;
-use crate::pool::NameKey;
+use crate::objects::NameKey;
 use crate::xml;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;

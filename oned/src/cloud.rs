@@ -60,6 +60,28 @@ impl Default for Settings {
     }
 }
 
+/// The lease changes of the current request, in the order they happened (leases are rows of
+/// their own; these operations are committed with the request's other changes).
+#[derive(Default)]
+pub struct LeaseLog(Vec<DbOp>);
+
+impl LeaseLog {
+    /// Lease `index` of range `ar` of network `vnet` was taken by `owner`.
+    pub fn taken(&mut self, vnet: i32, ar: u32, index: u32, owner: crate::vnet::ar::LeaseOwner) {
+        self.0.push(DbOp::PutLease { vnet, ar: ar as i32, index: index as i64, owner: owner.to_packed().to_string() });
+    }
+
+    /// Lease `index` of range `ar` of network `vnet` is free again.
+    pub fn freed(&mut self, vnet: i32, ar: u32, index: u32) {
+        self.0.push(DbOp::DeleteLease { vnet, ar: ar as i32, index: index as i64 });
+    }
+
+    /// Every lease of network `vnet` (or of its range `ar`) is gone.
+    pub fn all_freed(&mut self, vnet: i32, ar: Option<i32>) {
+        self.0.push(DbOp::DeleteLeases { vnet, ar });
+    }
+}
+
 /// All pools.
 pub struct Cloud {
     pub users: Pool<User>,
@@ -73,13 +95,13 @@ pub struct Cloud {
     pub images: Pool<Image>,
     pub acls: Pool<AclRule>,
     /// Lease changes recorded by network operations since the last [`Cloud::take_changes`].
-    pub lease_ops: Vec<DbOp>,
+    pub lease_ops: LeaseLog,
     /// VMs whose new pending driver action must be sent once this change is committed.
     pub outbox: Vec<i32>,
     /// Set when pending work appears or capacity frees: the scheduler is woken after the change.
     pub sched_kick: bool,
     /// Recent monitoring records of hosts and VMs (memory only; see `lcm::monitor`).
-    pub monitoring: crate::lcm::monitor::History,
+    pub monitoring: crate::objects::monitoring::History,
     pub settings: Settings,
 }
 
@@ -109,7 +131,7 @@ impl Cloud {
             vms: Pool::new(-1),
             images: Pool::new(-1),
             acls: Pool::new(-1),
-            lease_ops: Vec::new(),
+            lease_ops: LeaseLog::default(),
             outbox: Vec::new(),
             monitoring: Default::default(),
             sched_kick: false,
@@ -174,7 +196,7 @@ impl Cloud {
         self.vms.mark_clean();
         self.images.mark_clean();
         self.acls.mark_clean();
-        self.lease_ops.clear();
+        self.lease_ops.0.clear();
     }
 
     /// True when the pools hold nothing (a new database).
@@ -334,7 +356,7 @@ impl Cloud {
         self.datastores.take_changes(&mut ops);
         self.hosts.take_changes(&mut ops);
         self.vnets.take_changes(&mut ops);
-        ops.append(&mut self.lease_ops);
+        ops.append(&mut self.lease_ops.0);
         self.images.take_changes(&mut ops);
         self.templates.take_changes(&mut ops);
         self.vms.take_changes(&mut ops);

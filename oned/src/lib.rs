@@ -14,13 +14,16 @@
 //! Architecture invariant: only [`store`] touches the database file, and only at start-up
 //! (reading) and from its writer thread (writing).
 
+pub mod access;
 pub mod acl;
 pub mod auth;
 pub mod authz;
 pub mod cloud;
 pub mod config;
+pub mod core;
 pub mod dm;
 pub mod error;
+pub mod kind;
 pub mod lcm;
 pub mod log;
 pub mod mad;

@@ -13,7 +13,7 @@
 //! Architecture invariant: object ids come from `last_oid`, which only grows and is persisted with
 //! the object that used it; ids are never reused, even after deletions.
 
-use crate::objects::{ObjectKind, PoolObject};
+use crate::objects::{NameKey, ObjectKind, PoolObject};
 use crate::store::DbOp;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -24,8 +24,6 @@ struct Entry<T> {
     cache: OnceLock<Arc<str>>,
 }
 
-/// The uniqueness scope of a name: `-1` for names unique in the whole pool, else the owner uid.
-pub type NameKey = (i32, String);
 
 pub struct Pool<T: PoolObject> {
     entries: BTreeMap<i32, Entry<T>>,

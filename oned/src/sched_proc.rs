@@ -60,7 +60,7 @@ pub fn stop_stale(pid_file: &Path, exe: &Path) {
 impl SchedulerProcess {
     /// Starts the supervisor if oned.conf names a scheduler; the process's scheduler session
     /// (in `core`) ends when it exits.
-    pub fn start(cfg: &OnedConfig, loc: &Locations, endpoint: String, core: Arc<crate::rm::Core>) -> Option<SchedulerProcess> {
+    pub fn start(cfg: &OnedConfig, loc: &Locations, endpoint: String, core: Arc<crate::core::Core>) -> Option<SchedulerProcess> {
         let (exe, args) = cfg.scheduler.clone()?;
         let exe = crate::mad::resolve_executable(&exe, &loc.mads);
         let pid_file: PathBuf = loc.var.join("sched.pid");

@@ -15,7 +15,7 @@
 use crate::auth;
 use crate::cloud::{Cloud, Settings};
 use crate::config::{Locations, OnedConfig, SHIPPED_ONED_CONF};
-use crate::rm::Core;
+use crate::core::Core;
 use crate::store::{Store, StoreOptions};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
@@ -308,7 +308,16 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         });
         crate::remotes::install(&loc.remotes);
         let mads = crate::mad::MadManager::start(&cfg, loc, drv_tx);
-        core.set_lcm(lcm_tx);
+        // Committed outboxes (VMs whose driver action is durable) go to the manager too.
+        let (out_tx, mut out_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<i32>>();
+        core.set_outbox(out_tx);
+        tokio::spawn(async move {
+            while let Some(ids) = out_rx.recv().await {
+                if lcm_tx.send(crate::lcm::LcmEvent::Outbox(ids)).is_err() {
+                    break;
+                }
+            }
+        });
         tokio::spawn(crate::lcm::manager::run(core.clone(), mads.clone(), lcm_settings, lcm_rx));
         let sock: std::net::SocketAddr = addr.parse().with_context(|| format!("bad listen address {addr}"))?;
         let listener = crate::rm::http::bind(sock, cfg.http.backlog).with_context(|| format!("cannot listen on {addr}"))?;

@@ -20,29 +20,7 @@ use std::time::{Duration, Instant};
 /// Keys kept per table.
 pub const MAX_KEYS: usize = 65_536;
 
-/// The throttle's settings (`AUTH_THROTTLE` in oned.conf).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ThrottleConfig {
-    /// Failures of one user name before it is blocked.
-    pub user_free: u32,
-    /// Failures from one address before it is blocked.
-    pub address_free: u32,
-    /// The longest block.
-    pub max_delay: Duration,
-    /// Failures are forgotten after this long without one.
-    pub reset_after: Duration,
-}
-
-impl Default for ThrottleConfig {
-    fn default() -> Self {
-        ThrottleConfig {
-            user_free: 10,
-            address_free: 30,
-            max_delay: Duration::from_secs(60),
-            reset_after: Duration::from_secs(600),
-        }
-    }
-}
+pub use crate::config::ThrottleConfig;
 
 #[derive(Clone, Copy, Debug)]
 struct Count {

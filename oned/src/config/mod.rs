@@ -13,6 +13,7 @@ mod mads;
 use libone::template::{Attribute, Position, Template, Vector, parse_text_located};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub use location::Locations;
 pub use mads::{MadConfig, MadKind};
@@ -95,6 +96,30 @@ pub struct HttpConfig {
     pub message_size: usize,
 }
 
+/// The throttle's settings (`AUTH_THROTTLE` in oned.conf).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThrottleConfig {
+    /// Failures of one user name before it is blocked.
+    pub user_free: u32,
+    /// Failures from one address before it is blocked.
+    pub address_free: u32,
+    /// The longest block.
+    pub max_delay: Duration,
+    /// Failures are forgotten after this long without one.
+    pub reset_after: Duration,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        ThrottleConfig {
+            user_free: 10,
+            address_free: 30,
+            max_delay: Duration::from_secs(60),
+            reset_after: Duration::from_secs(600),
+        }
+    }
+}
+
 /// The validated configuration.
 #[derive(Clone, Debug)]
 pub struct OnedConfig {
@@ -116,7 +141,7 @@ pub struct OnedConfig {
     pub driver_action_timeout: u64,
     pub http: HttpConfig,
     /// `AUTH_THROTTLE = [ USER_FREE, ADDRESS_FREE, MAX_DELAY, RESET ]`.
-    pub auth_throttle: crate::auth::throttle::ThrottleConfig,
+    pub auth_throttle: ThrottleConfig,
     pub vm_restricted_attr: Vec<String>,
     pub image_restricted_attr: Vec<String>,
     pub vnet_restricted_attr: Vec<String>,
@@ -399,11 +424,11 @@ impl OnedConfig {
         Ok(DbConfig { backend, path, timeout_ms, sync_full, max_batch })
     }
 
-    fn auth_throttle(it: &Item) -> Result<crate::auth::throttle::ThrottleConfig, ConfigError> {
+    fn auth_throttle(it: &Item) -> Result<ThrottleConfig, ConfigError> {
         let v = it.vector()?;
-        let d = crate::auth::throttle::ThrottleConfig::default();
+        let d = ThrottleConfig::default();
         let secs = std::time::Duration::from_secs;
-        Ok(crate::auth::throttle::ThrottleConfig {
+        Ok(ThrottleConfig {
             user_free: it.sub_uint(v, "USER_FREE", 1, u32::MAX as u64)?.map_or(d.user_free, |n| n as u32),
             address_free: it.sub_uint(v, "ADDRESS_FREE", 1, u32::MAX as u64)?.map_or(d.address_free, |n| n as u32),
             max_delay: it.sub_uint(v, "MAX_DELAY", 1, 86400)?.map_or(d.max_delay, secs),

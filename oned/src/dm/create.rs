@@ -10,7 +10,8 @@ use crate::objects::image::{IMAGE_TYPES, Image, state as img_state};
 use crate::objects::vm::{VirtualMachine, state};
 use crate::objects::{PoolObject, now};
 use crate::perms::AuthOp;
-use crate::rm::generic;
+use crate::access::{authorize, check_lock, get};
+use crate::lcm::release::Held;
 use libone::template::{Attribute, Template, Vector};
 use std::collections::BTreeSet;
 
@@ -110,13 +111,6 @@ fn new_uuid() -> Result<String, CreateError> {
     Ok(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
 }
 
-/// What a new VM took from other objects, so a failure can give it back.
-#[derive(Default)]
-pub struct Acquired {
-    pub images: Vec<i32>,
-    pub nics: Vec<Vector>,
-}
-
 /// Everything decided before the VM is inserted.
 pub struct Prepared {
     pub name: String,
@@ -151,13 +145,13 @@ pub fn prepare(cloud: &mut Cloud, caller: &Caller, vmid: i32, submitted: Templat
     };
     check_capacity(&sys)?;
 
-    let mut acquired = Acquired::default();
+    let mut acquired = Held::default();
     // Values that reach drivers are checked once everything (image and network attributes
     // included) is in place; a bad one gives back what was taken.
     let result = attach_devices(cloud, caller, vmid, &mut sys, &mut acquired)
         .and_then(|()| super::attrs::check_driver_values(&mut sys).map_err(internal));
     if let Err(e) = result {
-        release(cloud, vmid, &acquired);
+        crate::lcm::release::release(cloud, vmid, &acquired);
         return Err(e);
     }
 
@@ -241,37 +235,8 @@ fn automatic_requirements(cloud: &Cloud, sys: &Template) -> String {
     }
 }
 
-/// Gives back what [`prepare`] or a VM held: images and leases.
-pub fn release(cloud: &mut Cloud, vmid: i32, acquired: &Acquired) {
-    for img in &acquired.images {
-        release_image(cloud, *img, vmid);
-    }
-    for nic in &acquired.nics {
-        crate::rm::vnet::release_nic(cloud, vmid, nic);
-    }
-}
-
-/// Gives back the images and leases of a VM's current template.
-pub fn release_vm_resources(cloud: &mut Cloud, vm: &VirtualMachine) {
-    let acquired = Acquired {
-        images: vm.template.vectors("DISK").filter_map(|d| d.get("IMAGE_ID").and_then(|s| s.parse().ok())).collect(),
-        nics: vm.template.vectors("NIC").cloned().collect(),
-    };
-    release(cloud, vm.oid, &acquired);
-}
-
-fn release_image(cloud: &mut Cloud, image_id: i32, vmid: i32) {
-    if let Some(img) = cloud.images.get_mut(image_id)
-        && img.vms.remove(&vmid) {
-            img.running_vms = (img.running_vms - 1).max(0);
-            if img.running_vms == 0 && matches!(img.state, img_state::USED | img_state::USED_PERS) {
-                img.state = img_state::READY;
-            }
-        }
-}
-
 /// Resolves DISKs (images) and NICs (leases) in order; what succeeded is in `acquired`.
-fn attach_devices(cloud: &mut Cloud, caller: &Caller, vmid: i32, sys: &mut Template, acquired: &mut Acquired) -> Result<(), CreateError> {
+fn attach_devices(cloud: &mut Cloud, caller: &Caller, vmid: i32, sys: &mut Template, acquired: &mut Held) -> Result<(), CreateError> {
     let mut used_targets: BTreeSet<String> =
         sys.vectors("DISK").filter_map(|d| d.get("TARGET").map(str::to_string)).collect();
     for (disk_id, disk) in sys.vectors_mut("DISK").enumerate() {
@@ -279,7 +244,7 @@ fn attach_devices(cloud: &mut Cloud, caller: &Caller, vmid: i32, sys: &mut Templ
         disk.set("DISK_ID", disk_id.to_string());
     }
     for (nic_id, nic) in sys.vectors_mut("NIC").enumerate() {
-        crate::rm::vnet::acquire_nic(cloud, caller, vmid, nic_id, nic)?;
+        super::nic::acquire(cloud, caller, vmid, nic_id, nic)?;
         acquired.nics.push(nic.clone());
     }
     Ok(())
@@ -303,7 +268,7 @@ fn attach_disk(
     vmid: i32,
     disk: &mut Vector,
     used_targets: &mut BTreeSet<String>,
-    acquired: &mut Acquired,
+    acquired: &mut Held,
 ) -> Result<(), CreateError> {
     let image_id = if let Some(id) = disk.get("IMAGE_ID") {
         let id: i32 = id.trim().parse().map_err(|_| internal(format!("Image with ID: {id} does not exist")))?;
@@ -333,9 +298,9 @@ fn attach_disk(
         }
         return Ok(());
     };
-    let img = generic::get::<Image>(cloud, image_id)?;
-    generic::check_lock(caller, img, AuthOp::Use)?;
-    generic::authorize(cloud, caller, &img.auth(), AuthOp::Use)?;
+    let img = get::<Image>(cloud, image_id)?;
+    check_lock(caller, img, AuthOp::Use)?;
+    authorize(cloud, caller, &img.auth(), AuthOp::Use)?;
     if matches!(img.image_type, 3..=6) {
         return Err(internal(format!(
             "Image {} ({}) of type {} cannot be used as DISK.",

@@ -15,24 +15,16 @@
 
 pub mod attrs;
 pub mod create;
+pub mod nic;
 
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ErrorCode};
 use crate::objects::host::HostState;
-use crate::objects::vm::{History, LCM_STATE_NAMES, VirtualMachine, state};
+use crate::objects::vm::{History, VirtualMachine, state};
 use crate::objects::{PoolObject, now};
 
 /// LCM state numbers (the state machine's).
 pub use crate::lcm::machine::lcm;
-
-/// The state name OpenNebula prints in action errors: the LCM state for ACTIVE VMs.
-pub fn state_for_message(vm: &VirtualMachine) -> &'static str {
-    if vm.state == state::ACTIVE {
-        LCM_STATE_NAMES.get(crate::lcm::machine::visible_lcm(vm.lcm_state) as usize).copied().unwrap_or("UNKNOWN")
-    } else {
-        state::name(vm.state)
-    }
-}
 
 /// The `one.vm.action` names and the permission each needs (`VM_*_OPERATIONS` defaults).
 pub fn action_op(action: &str) -> Option<crate::perms::AuthOp> {
@@ -48,7 +40,7 @@ pub fn action_op(action: &str) -> Option<crate::perms::AuthOp> {
 fn not_available(action: &str, vm: &VirtualMachine) -> ApiError {
     ApiError::with_id(
         ErrorCode::Action,
-        format!("Error performing action \"{action}\": This action is not available for state {}", state_for_message(vm)),
+        format!("Error performing action \"{action}\": This action is not available for state {}", vm.state_for_message()),
         vm.oid,
     )
 }
@@ -134,43 +126,10 @@ pub fn action(cloud: &mut Cloud, id: i32, action: &str) -> Result<(), ApiError> 
         Err(Refusal::WrongState) => Err(not_available(action, vm)),
         Err(Refusal::CannotTerminate) => Err(ApiError::with_id(
             ErrorCode::Action,
-            format!("Error performing action \"{action}\": Could not terminate VM {id}, wrong state {}.", state_for_message(vm)),
+            format!("Error performing action \"{action}\": Could not terminate VM {id}, wrong state {}.", vm.state_for_message()),
             id,
         )),
     }
-}
-
-
-/// Moves a VM to DONE and frees what it holds: leases, images and host capacity.
-pub fn finish(cloud: &mut Cloud, id: i32) -> Result<(), ApiError> {
-    let Some(vm) = cloud.vms.get(id).cloned() else {
-        return Err(ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id));
-    };
-    create::release_vm_resources(cloud, &vm);
-    if vm.state == state::ACTIVE {
-        crate::lcm::apply::release_current_host(cloud, id);
-    }
-    if let Some(v) = cloud.vms.get_mut(id) {
-        v.prev_state = v.state;
-        v.prev_lcm_state = v.lcm_state;
-        v.state = state::DONE;
-        v.lcm_state = lcm::LCM_INIT;
-        v.etime = now();
-        v.resched = 0;
-        if let Some(h) = v.history.last_mut()
-            && h.etime == 0 {
-                h.etime = v.etime;
-            }
-    }
-    tracing::info!(vm_id = id, "New state is DONE");
-    Ok(())
-}
-
-/// The CPU (percent of a core) and memory (KiB) a VM asks of its host.
-pub fn host_request(vm: &VirtualMachine) -> (i64, i64) {
-    let cpu = vm.template.get("CPU").and_then(|c| c.trim().parse::<f64>().ok()).unwrap_or(0.0);
-    let mem = vm.template.get("MEMORY").and_then(|m| m.trim().parse::<i64>().ok()).unwrap_or(0);
-    ((cpu * 100.0).round() as i64, mem * 1024)
 }
 
 
@@ -182,7 +141,7 @@ pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: boo
     if !matches!(vm.state, state::PENDING | state::HOLD | state::STOPPED | state::UNDEPLOYED) {
         return Err(ApiError::with_id(
             ErrorCode::Action,
-            format!("Deploy action is not available for state {}", state_for_message(vm)),
+            format!("Deploy action is not available for state {}", vm.state_for_message()),
             id,
         ));
     }
@@ -217,7 +176,7 @@ pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: boo
         }
         d
     };
-    let (cpu, mem) = host_request(vm);
+    let (cpu, mem) = vm.host_request();
     if enforce {
         let free_cpu = host.share.max_cpu - host.share.cpu_usage;
         let free_mem = host.share.max_mem - host.share.mem_usage;
@@ -248,7 +207,7 @@ pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: boo
     };
     let tm_mad = ds.tm_mad.clone();
     let Some(t) = crate::lcm::machine::on_deploy(vm.state) else {
-        return Err(ApiError::with_id(ErrorCode::Action, format!("Deploy action is not available for state {}", state_for_message(vm)), id));
+        return Err(ApiError::with_id(ErrorCode::Action, format!("Deploy action is not available for state {}", vm.state_for_message()), id));
     };
     if let Some(v) = cloud.vms.get_mut(id) {
         if let Some(prev) = v.history.last_mut() {
@@ -262,7 +221,7 @@ pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: boo
         v.user_template.remove("SCHED_MESSAGE");
         v.user_template.remove("ERROR");
     }
-    crate::lcm::apply::take_host(cloud, id, host_id, cpu, mem);
+    crate::lcm::release::take_host(cloud, id, host_id, cpu, mem);
     crate::lcm::apply::enter(cloud, id, t, None);
     tracing::info!(vm_id = id, host_id, "deploying");
     Ok(())
@@ -275,7 +234,7 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
     let (st, l, oid) = (vm.state, vm.lcm_state, vm.oid());
     let wrong = |what: &str, vm: &VirtualMachine| {
-        ApiError::with_id(ErrorCode::Action, format!("Could not perform {what} on VM {oid}, wrong state {}.", state_for_message(vm)), id)
+        ApiError::with_id(ErrorCode::Action, format!("Could not perform {what} on VM {oid}, wrong state {}.", vm.state_for_message()), id)
     };
     match op {
         0 | 1 => {
@@ -307,7 +266,7 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
                 crate::lcm::apply::enter(cloud, id, t, None);
                 Ok(())
             }
-            _ => finish(cloud, id),
+            _ => crate::lcm::release::finish(cloud, id),
         },
         4 => match st {
             state::DONE => Err(ApiError::with_id(ErrorCode::Action, "Cannot delete-recreate a VM already in DONE state", id)),
@@ -324,7 +283,7 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
         },
         5 => {
             if st != state::DONE {
-                finish(cloud, id)?;
+                crate::lcm::release::finish(cloud, id)?;
             }
             cloud.vms.remove(id);
             Ok(())
@@ -349,7 +308,7 @@ pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, mode: i32, 
     let t = match machine::on_action(vm.state, vm.lcm_state, Action::Migrate { live }) {
         Ok(Some(t)) => t,
         _ => {
-            return Err(ApiError::with_id(ErrorCode::Action, format!("Migrate action is not available for state {}", state_for_message(vm)), id));
+            return Err(ApiError::with_id(ErrorCode::Action, format!("Migrate action is not available for state {}", vm.state_for_message()), id));
         }
     };
     let running = vm.state == state::ACTIVE && vm.lcm_state == lcm::RUNNING;
@@ -361,7 +320,7 @@ pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, mode: i32, 
     if host.state == HostState::Offline {
         return Err(ApiError::with_id(ErrorCode::Action, "Host is offline, cannot use it to migrate VM", id));
     }
-    let (cpu, mem) = host_request(vm);
+    let (cpu, mem) = vm.host_request();
     let tm_mad = cloud.datastores.get(ds).map(|d| d.tm_mad.clone()).unwrap_or(cur.tm_mad.clone());
     let record = History {
         seq: vm.history.len() as i32,
@@ -392,7 +351,7 @@ pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, mode: i32, 
         v.history.push(record);
         v.resched = 0;
     }
-    crate::lcm::apply::take_host(cloud, id, host_id, cpu, mem);
+    crate::lcm::release::take_host(cloud, id, host_id, cpu, mem);
     crate::lcm::apply::enter(cloud, id, t, None);
     Ok(())
 }

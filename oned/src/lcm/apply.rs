@@ -20,7 +20,7 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
         cloud.sched_kick = true;
     }
     if t.state == state::DONE {
-        let _ = crate::dm::finish(cloud, id);
+        let _ = super::release::finish(cloud, id);
         if let Some(vm) = cloud.vms.get_mut(id) {
             vm.pending = None;
         }
@@ -31,14 +31,14 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
     let leaves_host =
         old.0 == state::ACTIVE && matches!(t.state, state::STOPPED | state::UNDEPLOYED | state::PENDING);
     if leaves_host {
-        release_current_host(cloud, id);
+        super::release::release_current_host(cloud, id);
     }
     let t_now = now();
     let Some(vm) = cloud.vms.get_mut(id) else { return };
     if (vm.state, vm.lcm_state) != (t.state, t.lcm) {
         stamp_history(vm.history.last_mut(), vm.lcm_state, t.lcm, t_now);
         vm.prev_state = vm.state;
-        vm.prev_lcm_state = machine::visible_lcm(vm.lcm_state);
+        vm.prev_lcm_state = crate::objects::vm::visible_lcm(vm.lcm_state);
         vm.state = t.state;
         vm.lcm_state = t.lcm;
         vm.state_changed_at = t_now;
@@ -69,7 +69,7 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
         vm_id = id,
         "New state is {} {}{}",
         crate::objects::vm::state::name(t.state),
-        crate::objects::vm::LCM_STATE_NAMES.get(machine::visible_lcm(t.lcm) as usize).copied().unwrap_or(""),
+        crate::objects::vm::LCM_STATE_NAMES.get(crate::objects::vm::visible_lcm(t.lcm) as usize).copied().unwrap_or(""),
         next.unwrap_or_default()
     );
 }
@@ -115,35 +115,6 @@ pub fn set_pending(cloud: &mut Cloud, id: i32, step: Step) {
 }
 
 /// Takes the VM's share off its current host (its last history record).
-pub fn release_current_host(cloud: &mut Cloud, id: i32) {
-    let Some(vm) = cloud.vms.get(id) else { return };
-    let Some(h) = vm.history.last() else { return };
-    let (hid, (cpu, mem)) = (h.hid, crate::dm::host_request(vm));
-    release_host(cloud, id, hid, cpu, mem);
-}
-
-/// Takes a VM's share off host `hid`.
-pub fn release_host(cloud: &mut Cloud, vmid: i32, hid: i32, cpu: i64, mem: i64) {
-    if let Some(host) = cloud.hosts.get_mut(hid) {
-        if host.vms.remove(&vmid) {
-            host.share.running_vms = (host.share.running_vms - 1).max(0);
-            host.share.cpu_usage = (host.share.cpu_usage - cpu).max(0);
-            host.share.mem_usage = (host.share.mem_usage - mem).max(0);
-        }
-    }
-}
-
-/// Adds a VM's share to host `hid`.
-pub fn take_host(cloud: &mut Cloud, vmid: i32, hid: i32, cpu: i64, mem: i64) {
-    if let Some(host) = cloud.hosts.get_mut(hid) {
-        if host.vms.insert(vmid) {
-            host.share.running_vms += 1;
-            host.share.cpu_usage += cpu;
-            host.share.mem_usage += mem;
-        }
-    }
-}
-
 /// The result of a driver's answer to VM `id`'s pending step (already matched by sequence).
 /// `info` is the reply's info (the deploy id of a DEPLOY, the error of a FAILURE).
 pub fn reply(cloud: &mut Cloud, id: i32, verb: &str, success: bool, info: &str) {
@@ -153,7 +124,7 @@ pub fn reply(cloud: &mut Cloud, id: i32, verb: &str, success: bool, info: &str) 
         return;
     }
     let Some(t) = machine::on_reply(l, success) else {
-        tracing::warn!(vm_id = id, "ignored {verb} answer in state {}", crate::dm::state_for_message(vm));
+        tracing::warn!(vm_id = id, "ignored {verb} answer in state {}", vm.state_for_message());
         return;
     };
     if success && matches!(verb, "DEPLOY" | "RESTORE") {
@@ -194,8 +165,8 @@ fn leave_previous_host(cloud: &mut Cloud, id: i32) {
         return;
     }
     let prev = vm.history[vm.history.len() - 2].clone();
-    let (cpu, mem) = crate::dm::host_request(vm);
-    release_host(cloud, id, prev.hid, cpu, mem);
+    let (cpu, mem) = vm.host_request();
+    super::release::release_host(cloud, id, prev.hid, cpu, mem);
     if let Some(vm) = cloud.vms.get_mut(id) {
         let n = vm.history.len();
         if vm.history[n - 2].etime == 0 {
@@ -211,8 +182,8 @@ fn undo_migration(cloud: &mut Cloud, id: i32) {
         return;
     }
     let target = vm.history[vm.history.len() - 1].clone();
-    let (cpu, mem) = crate::dm::host_request(vm);
-    release_host(cloud, id, target.hid, cpu, mem);
+    let (cpu, mem) = vm.host_request();
+    super::release::release_host(cloud, id, target.hid, cpu, mem);
     if let Some(vm) = cloud.vms.get_mut(id) {
         vm.history.pop();
         if let Some(h) = vm.history.last_mut() {

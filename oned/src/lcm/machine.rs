@@ -16,58 +16,7 @@
 
 use crate::objects::vm::{DriverKind, state};
 
-/// LCM_STATE numbers.
-pub mod lcm {
-    pub const LCM_INIT: i32 = 0;
-    pub const PROLOG: i32 = 1;
-    pub const BOOT: i32 = 2;
-    pub const RUNNING: i32 = 3;
-    pub const MIGRATE: i32 = 4;
-    pub const SAVE_STOP: i32 = 5;
-    pub const SAVE_SUSPEND: i32 = 6;
-    pub const SAVE_MIGRATE: i32 = 7;
-    pub const PROLOG_MIGRATE: i32 = 8;
-    pub const PROLOG_RESUME: i32 = 9;
-    pub const EPILOG_STOP: i32 = 10;
-    pub const EPILOG: i32 = 11;
-    pub const SHUTDOWN: i32 = 12;
-    pub const CLEANUP_RESUBMIT: i32 = 15;
-    pub const UNKNOWN: i32 = 16;
-    pub const SHUTDOWN_POWEROFF: i32 = 18;
-    pub const BOOT_UNKNOWN: i32 = 19;
-    pub const BOOT_POWEROFF: i32 = 20;
-    pub const BOOT_SUSPENDED: i32 = 21;
-    pub const BOOT_STOPPED: i32 = 22;
-    pub const CLEANUP_DELETE: i32 = 23;
-    pub const SHUTDOWN_UNDEPLOY: i32 = 29;
-    pub const EPILOG_UNDEPLOY: i32 = 30;
-    pub const PROLOG_UNDEPLOY: i32 = 31;
-    pub const BOOT_UNDEPLOY: i32 = 32;
-    pub const BOOT_MIGRATE: i32 = 35;
-    pub const BOOT_FAILURE: i32 = 36;
-    pub const BOOT_MIGRATE_FAILURE: i32 = 37;
-    pub const PROLOG_MIGRATE_FAILURE: i32 = 38;
-    pub const PROLOG_FAILURE: i32 = 39;
-    pub const EPILOG_FAILURE: i32 = 40;
-    pub const EPILOG_STOP_FAILURE: i32 = 41;
-    pub const EPILOG_UNDEPLOY_FAILURE: i32 = 42;
-    pub const PROLOG_MIGRATE_POWEROFF: i32 = 43;
-    pub const PROLOG_MIGRATE_POWEROFF_FAILURE: i32 = 44;
-    pub const PROLOG_MIGRATE_SUSPEND: i32 = 45;
-    pub const PROLOG_MIGRATE_SUSPEND_FAILURE: i32 = 46;
-    pub const BOOT_UNDEPLOY_FAILURE: i32 = 47;
-    pub const BOOT_STOPPED_FAILURE: i32 = 48;
-    pub const PROLOG_RESUME_FAILURE: i32 = 49;
-    pub const PROLOG_UNDEPLOY_FAILURE: i32 = 50;
-    pub const PROLOG_MIGRATE_UNKNOWN: i32 = 60;
-    pub const PROLOG_MIGRATE_UNKNOWN_FAILURE: i32 = 61;
-
-    /// The `*_FAILURE` states.
-    pub fn is_failure(l: i32) -> bool {
-        matches!(l, 36..=42 | 44 | 46..=50 | 61)
-    }
-}
-
+pub use crate::objects::vm::lcm;
 use lcm::*;
 
 /// A driver action to send next.
@@ -247,20 +196,6 @@ pub fn on_reply(l: i32, success: bool) -> Option<Transition> {
         CLEANUP_RESUBMIT => Some(active(CLEANUP_RESUBMIT_TM, tm("delete"))),
         CLEANUP_RESUBMIT_TM => Some(rest(state::PENDING)),
         _ => None,
-    }
-}
-
-/// Internal sub-steps of the cleanups (the TM half). They are shown to clients as their
-/// OpenNebula parent state (see [`visible_lcm`]).
-pub const CLEANUP_DELETE_TM: i32 = 1023;
-pub const CLEANUP_RESUBMIT_TM: i32 = 1015;
-
-/// The LCM_STATE clients see.
-pub fn visible_lcm(l: i32) -> i32 {
-    match l {
-        CLEANUP_DELETE_TM => CLEANUP_DELETE,
-        CLEANUP_RESUBMIT_TM => CLEANUP_RESUBMIT,
-        other => other,
     }
 }
 

@@ -15,7 +15,7 @@ use super::machine::{self, lcm};
 use crate::config::MadKind;
 use crate::mad::{DriverEvent, MadManager, SendError};
 use crate::objects::vm::{DriverKind, state};
-use crate::rm::Core;
+use crate::core::Core;
 use drivers::proto::{Reply, Request};
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -5,11 +5,13 @@
 //! - [`manager`]: the task that sends committed actions, matches replies and resolves lost ones.
 //! - [`payload`]: what drivers receive (VMM documents, transfer files).
 //! - [`monitor`]: host probes and VM state reconciliation.
+//! - [`release`]: giving back what a VM holds (images, leases, host share), and the way to DONE.
 
 pub mod apply;
 pub mod machine;
 pub mod manager;
 pub mod monitor;
 pub mod payload;
+pub mod release;
 
 pub use manager::{LcmEvent, LcmSettings};

@@ -22,34 +22,15 @@ use crate::mad::{MadManager, SendError};
 use crate::objects::host::HostState;
 use crate::objects::vm::state;
 use crate::objects::{PoolObject, now};
-use crate::rm::Core;
+use crate::core::Core;
 use drivers::proto::{Reply, Request};
+use crate::objects::monitoring::History;
 use libone::template::{Template, Vector};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 /// Seconds after a state change during which monitoring does not touch a VM.
 pub const GRACE: i64 = 30;
-/// Monitoring records kept in memory per host or VM (older ones are only in the store).
-pub const HISTORY_CAP: usize = 64;
-
-/// Recent monitoring records, newest last: `(timestamp, template)`.
-#[derive(Default)]
-pub struct History {
-    pub hosts: HashMap<i32, VecDeque<(i64, Template)>>,
-    pub vms: HashMap<i32, VecDeque<(i64, Template)>>,
-}
-
-impl History {
-    fn push(map: &mut HashMap<i32, VecDeque<(i64, Template)>>, id: i32, t: i64, rec: Template, keep_secs: i64) {
-        let q = map.entry(id).or_default();
-        q.push_back((t, rec));
-        while q.len() > HISTORY_CAP || q.front().is_some_and(|(ts, _)| *ts < t - keep_secs) {
-            q.pop_front();
-        }
-    }
-}
-
 pub struct Monitor {
     interval: i64,
     inflight: HashMap<i32, (String, Instant)>,

@@ -1,7 +1,7 @@
 //! Clusters: groups of hosts, datastores and virtual networks.
 
 use super::{ObjectKind, PoolObject};
-use crate::pool::NameKey;
+use super::NameKey;
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

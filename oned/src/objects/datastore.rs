@@ -1,7 +1,7 @@
 //! Datastores: where images (type 0), running VMs' disks (system, type 1) and files (type 2) live.
 
 use super::{ObjectKind, Ownership, PoolObject};
-use crate::pool::NameKey;
+use super::NameKey;
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,20 @@ pub struct Datastore {
     pub used_mb: i64,
     pub images: BTreeSet<i32>,
     pub template: Template,
+}
+
+impl Datastore {
+    /// Re-reads DS_MAD and TM_MAD, which are kept in fields too, from the template.
+    pub fn drivers_from_template(&mut self) {
+        if let Some(t) = self.template.get("TM_MAD") {
+            self.tm_mad = t.to_string();
+        }
+        if self.ds_type != DsType::System
+            && let Some(d) = self.template.get("DS_MAD")
+        {
+            self.ds_mad = d.to_string();
+        }
+    }
 }
 
 impl PoolObject for Datastore {

@@ -3,7 +3,7 @@
 use super::user::EMPTY_QUOTAS;
 use super::{ObjectAuth, ObjectKind, PoolObject};
 use crate::perms::Permissions;
-use crate::pool::NameKey;
+use super::NameKey;
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

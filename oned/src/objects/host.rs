@@ -1,7 +1,7 @@
 //! Hosts: drivers, cluster, capacity share, VMs, template and last monitoring.
 
 use super::{ObjectKind, PoolObject};
-use crate::pool::NameKey;
+use super::NameKey;
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //! storage drivers).
 
 use super::{Lock, ObjectKind, Ownership, PoolObject};
-use crate::pool::NameKey;
+use super::NameKey;
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

@@ -9,99 +9,22 @@ pub mod datastore;
 pub mod group;
 pub mod host;
 pub mod image;
+pub mod monitoring;
 pub mod user;
 pub mod vm;
 pub mod vmtemplate;
 pub mod vnet;
 
-use crate::error::ObjectName;
+pub use crate::kind::{ObjectKind, now};
+
+/// The uniqueness scope of a name: `-1` for names unique in the whole pool, else the owner uid.
+pub type NameKey = (i32, String);
+
 use crate::perms::Permissions;
 use crate::xml;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-
-/// The kinds of objects oned keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ObjectKind {
-    User,
-    Group,
-    Host,
-    Cluster,
-    Datastore,
-    Vnet,
-    Template,
-    Vm,
-    Image,
-    Acl,
-}
-
-impl ObjectKind {
-    pub const ALL: [ObjectKind; 10] = [
-        ObjectKind::User,
-        ObjectKind::Group,
-        ObjectKind::Host,
-        ObjectKind::Cluster,
-        ObjectKind::Datastore,
-        ObjectKind::Vnet,
-        ObjectKind::Template,
-        ObjectKind::Vm,
-        ObjectKind::Image,
-        ObjectKind::Acl,
-    ];
-
-    /// The name OpenNebula uses in error messages (`Request::object_name`).
-    pub fn object_name(self) -> ObjectName {
-        ObjectName(match self {
-            ObjectKind::User => "user",
-            ObjectKind::Group => "group",
-            ObjectKind::Host => "host",
-            ObjectKind::Cluster => "cluster",
-            ObjectKind::Datastore => "datastore",
-            ObjectKind::Vnet => "virtual network",
-            ObjectKind::Template => "virtual machine template",
-            ObjectKind::Vm => "virtual machine",
-            ObjectKind::Image => "image",
-            ObjectKind::Acl => "ACL",
-        })
-    }
-
-    /// The upper-case type name used in authorization messages and ACL strings.
-    pub fn auth_name(self) -> &'static str {
-        match self {
-            ObjectKind::User => "USER",
-            ObjectKind::Group => "GROUP",
-            ObjectKind::Host => "HOST",
-            ObjectKind::Cluster => "CLUSTER",
-            ObjectKind::Datastore => "DATASTORE",
-            ObjectKind::Vnet => "NET",
-            ObjectKind::Template => "TEMPLATE",
-            ObjectKind::Vm => "VM",
-            ObjectKind::Image => "IMAGE",
-            ObjectKind::Acl => "ACL",
-        }
-    }
-
-    /// The store table holding this kind.
-    pub fn table(self) -> &'static str {
-        match self {
-            ObjectKind::User => "user_pool",
-            ObjectKind::Group => "group_pool",
-            ObjectKind::Host => "host_pool",
-            ObjectKind::Cluster => "cluster_pool",
-            ObjectKind::Datastore => "datastore_pool",
-            ObjectKind::Vnet => "network_pool",
-            ObjectKind::Template => "template_pool",
-            ObjectKind::Vm => "vm_pool",
-            ObjectKind::Image => "image_pool",
-            ObjectKind::Acl => "acl_pool",
-        }
-    }
-
-    pub fn from_table(table: &str) -> Option<ObjectKind> {
-        ObjectKind::ALL.into_iter().find(|k| k.table() == table)
-    }
-}
 
 /// Owner, group and permission bits of an object that has them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,7 +77,7 @@ pub struct ObjectAuth {
     pub clusters: Vec<i32>,
 }
 
-/// An object kept in a [`crate::pool::Pool`].
+/// An object kept in a pool (`pool::Pool`).
 pub trait PoolObject: Serialize + DeserializeOwned + Send + Sync + 'static {
     const KIND: ObjectKind;
 
@@ -163,7 +86,7 @@ pub trait PoolObject: Serialize + DeserializeOwned + Send + Sync + 'static {
 
     /// The uniqueness key of the name: `Some((-1, name))` for names unique in the pool,
     /// `Some((uid, name))` for names unique per owner, `None` if names may repeat.
-    fn name_key(&self) -> Option<crate::pool::NameKey>;
+    fn name_key(&self) -> Option<NameKey>;
 
     fn ownership(&self) -> Option<&Ownership> {
         None
@@ -214,14 +137,6 @@ pub trait PoolObject: Serialize + DeserializeOwned + Send + Sync + 'static {
         self.write_xml(&mut s);
         s
     }
-}
-
-/// Seconds since the epoch.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// Which characters a kind of object may not have in its name (besides those XML 1.0 cannot

@@ -2,7 +2,7 @@
 
 use super::{ObjectAuth, ObjectKind, PoolObject};
 use crate::perms::Permissions;
-use crate::pool::NameKey;
+use super::NameKey;
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //! `one.vm.info`, short for `one.vmpool.info`).
 
 use super::{Lock, ObjectKind, Ownership, PoolObject};
-use crate::pool::NameKey;
+use super::NameKey;
 use crate::xml;
 use libone::template::{Attribute, Template};
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,72 @@ pub mod state {
     /// True for the values `one.vmpool.info` accepts as an exact state filter.
     pub fn is_valid(s: i32) -> bool {
         matches!(s, 0..=6 | 8..=11)
+    }
+}
+
+/// LCM_STATE numbers.
+pub mod lcm {
+    pub const LCM_INIT: i32 = 0;
+    pub const PROLOG: i32 = 1;
+    pub const BOOT: i32 = 2;
+    pub const RUNNING: i32 = 3;
+    pub const MIGRATE: i32 = 4;
+    pub const SAVE_STOP: i32 = 5;
+    pub const SAVE_SUSPEND: i32 = 6;
+    pub const SAVE_MIGRATE: i32 = 7;
+    pub const PROLOG_MIGRATE: i32 = 8;
+    pub const PROLOG_RESUME: i32 = 9;
+    pub const EPILOG_STOP: i32 = 10;
+    pub const EPILOG: i32 = 11;
+    pub const SHUTDOWN: i32 = 12;
+    pub const CLEANUP_RESUBMIT: i32 = 15;
+    pub const UNKNOWN: i32 = 16;
+    pub const SHUTDOWN_POWEROFF: i32 = 18;
+    pub const BOOT_UNKNOWN: i32 = 19;
+    pub const BOOT_POWEROFF: i32 = 20;
+    pub const BOOT_SUSPENDED: i32 = 21;
+    pub const BOOT_STOPPED: i32 = 22;
+    pub const CLEANUP_DELETE: i32 = 23;
+    pub const SHUTDOWN_UNDEPLOY: i32 = 29;
+    pub const EPILOG_UNDEPLOY: i32 = 30;
+    pub const PROLOG_UNDEPLOY: i32 = 31;
+    pub const BOOT_UNDEPLOY: i32 = 32;
+    pub const BOOT_MIGRATE: i32 = 35;
+    pub const BOOT_FAILURE: i32 = 36;
+    pub const BOOT_MIGRATE_FAILURE: i32 = 37;
+    pub const PROLOG_MIGRATE_FAILURE: i32 = 38;
+    pub const PROLOG_FAILURE: i32 = 39;
+    pub const EPILOG_FAILURE: i32 = 40;
+    pub const EPILOG_STOP_FAILURE: i32 = 41;
+    pub const EPILOG_UNDEPLOY_FAILURE: i32 = 42;
+    pub const PROLOG_MIGRATE_POWEROFF: i32 = 43;
+    pub const PROLOG_MIGRATE_POWEROFF_FAILURE: i32 = 44;
+    pub const PROLOG_MIGRATE_SUSPEND: i32 = 45;
+    pub const PROLOG_MIGRATE_SUSPEND_FAILURE: i32 = 46;
+    pub const BOOT_UNDEPLOY_FAILURE: i32 = 47;
+    pub const BOOT_STOPPED_FAILURE: i32 = 48;
+    pub const PROLOG_RESUME_FAILURE: i32 = 49;
+    pub const PROLOG_UNDEPLOY_FAILURE: i32 = 50;
+    pub const PROLOG_MIGRATE_UNKNOWN: i32 = 60;
+    pub const PROLOG_MIGRATE_UNKNOWN_FAILURE: i32 = 61;
+
+    /// Internal sub-steps of the cleanups (the TM half), shown to clients as their OpenNebula
+    /// parent state (see [`super::visible_lcm`]).
+    pub const CLEANUP_DELETE_TM: i32 = 1023;
+    pub const CLEANUP_RESUBMIT_TM: i32 = 1015;
+
+    /// The `*_FAILURE` states.
+    pub fn is_failure(l: i32) -> bool {
+        matches!(l, 36..=42 | 44 | 46..=50 | 61)
+    }
+}
+
+/// The LCM_STATE clients see (the internal cleanup sub-steps as their parent state).
+pub fn visible_lcm(l: i32) -> i32 {
+    match l {
+        lcm::CLEANUP_DELETE_TM => lcm::CLEANUP_DELETE,
+        lcm::CLEANUP_RESUBMIT_TM => lcm::CLEANUP_RESUBMIT,
+        other => other,
     }
 }
 
@@ -267,7 +333,23 @@ impl VirtualMachine {
     }
 
     pub fn lcm_state_name(&self) -> &'static str {
-        LCM_STATE_NAMES.get(crate::lcm::machine::visible_lcm(self.lcm_state) as usize).copied().unwrap_or("")
+        LCM_STATE_NAMES.get(visible_lcm(self.lcm_state) as usize).copied().unwrap_or("")
+    }
+
+    /// The state name OpenNebula prints in action errors: the LCM state for ACTIVE VMs.
+    pub fn state_for_message(&self) -> &'static str {
+        if self.state == state::ACTIVE {
+            LCM_STATE_NAMES.get(visible_lcm(self.lcm_state) as usize).copied().unwrap_or("UNKNOWN")
+        } else {
+            state::name(self.state)
+        }
+    }
+
+    /// The CPU (percent of a core) and memory (KiB) the VM asks of its host.
+    pub fn host_request(&self) -> (i64, i64) {
+        let cpu = self.template.get("CPU").and_then(|c| c.trim().parse::<f64>().ok()).unwrap_or(0.0);
+        let mem = self.template.get("MEMORY").and_then(|m| m.trim().parse::<i64>().ok()).unwrap_or(0);
+        ((cpu * 100.0).round() as i64, mem * 1024)
     }
 
     /// The integer value of a template attribute, if any.
@@ -318,7 +400,7 @@ impl PoolObject for VirtualMachine {
         self.owner.perms.write_xml(out);
         xml::num(out, "LAST_POLL", self.last_poll);
         xml::num(out, "STATE", self.state);
-        xml::num(out, "LCM_STATE", crate::lcm::machine::visible_lcm(self.lcm_state));
+        xml::num(out, "LCM_STATE", visible_lcm(self.lcm_state));
         xml::num(out, "PREV_STATE", self.prev_state);
         xml::num(out, "PREV_LCM_STATE", self.prev_lcm_state);
         xml::num(out, "RESCHED", self.resched);
@@ -350,7 +432,7 @@ impl PoolObject for VirtualMachine {
         self.write_head(out);
         xml::num(out, "LAST_POLL", self.last_poll);
         xml::num(out, "STATE", self.state);
-        xml::num(out, "LCM_STATE", crate::lcm::machine::visible_lcm(self.lcm_state));
+        xml::num(out, "LCM_STATE", visible_lcm(self.lcm_state));
         xml::num(out, "RESCHED", self.resched);
         xml::num(out, "STIME", self.stime);
         xml::num(out, "ETIME", self.etime);

@@ -2,7 +2,7 @@
 //! The address-range logic lives in [`crate::vnet::ar`].
 
 use super::{Lock, ObjectKind, Ownership, PoolObject};
-use crate::pool::NameKey;
+use super::NameKey;
 use crate::vnet::ar::{AddressRange, LeaseOwner};
 use crate::xml;
 use libone::template::Template;
@@ -113,6 +113,27 @@ impl VirtualNetwork {
              <UPDATING_VMS></UPDATING_VMS><ERROR_VMS></ERROR_VMS>",
         );
         self.template.write_xml("TEMPLATE", out);
+    }
+}
+
+impl VirtualNetwork {
+    /// Re-reads the settings kept in fields (VN_MAD, BRIDGE, BRIDGE_TYPE, PHYDEV, VLAN_ID) from
+    /// the template after an update.
+    pub fn settings_from_template(&mut self) -> Result<(), String> {
+        let vn_mad = self.template.get("VN_MAD").map(str::trim).filter(|s| !s.is_empty());
+        let Some(vn_mad) = vn_mad else {
+            return Err("No VN_MAD in template for Virtual Network.".into());
+        };
+        self.vn_mad = vn_mad.to_string();
+        if let Some(b) = self.template.get("BRIDGE").filter(|s| !s.is_empty()) {
+            self.bridge = b.to_string();
+        }
+        if let Some(b) = self.template.get("BRIDGE_TYPE").filter(|s| !s.is_empty()) {
+            self.bridge_type = b.to_string();
+        }
+        self.phydev = self.template.get("PHYDEV").unwrap_or("").to_string();
+        self.vlan_id = self.template.get("VLAN_ID").filter(|s| !s.is_empty()).map(str::to_string);
+        Ok(())
     }
 }
 

@@ -1,7 +1,7 @@
 //! `one.acl.*`: ACL rules (oneadmin group only, as the ACL objects belong to oneadmin).
 
 use super::generic;
-use super::{Core, Handler, Reply, Request};
+use super::{Core, Handler, Mutate, Reply, Request};
 use crate::acl::{self, AclRule};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::{ObjectAuth, ObjectKind, PoolObject};

@@ -1,7 +1,7 @@
 //! `one.cluster.*` and `one.clusterpool.info`.
 
 use super::generic::{self, ApiObject, get, get_for, get_mut};
-use super::{Core, Handler, Reply, Request};
+use super::{Core, Handler, Mutate, Reply, Request};
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::cluster::{Cluster, DEFAULT_CLUSTER_ID};
@@ -10,40 +10,9 @@ use crate::objects::host::Host;
 use crate::objects::vnet::VirtualNetwork;
 use crate::objects::ObjectKind;
 use crate::perms::AuthOp;
-use crate::pool::Pool;
 use libone::template::Template;
 use std::collections::{BTreeSet, HashMap};
 
-impl ApiObject for Cluster {
-    const POOL_ROOT: &'static str = "CLUSTER_POOL";
-    const FILTERED_LIST: bool = false;
-
-    fn pool(c: &Cloud) -> &Pool<Self> {
-        &c.clusters
-    }
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
-        &mut c.clusters
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn editable_template(&self) -> &Template {
-        &self.template
-    }
-    fn editable_template_mut(&mut self) -> &mut Template {
-        &mut self.template
-    }
-    /// Hosts repeat their cluster's name in their CLUSTER element.
-    fn after_rename(cloud: &mut Cloud, id: i32) {
-        let Some(name) = cloud.clusters.get(id).map(|c| c.name.clone()) else { return };
-        let hosts: Vec<i32> = cloud.hosts.iter().filter(|h| h.cluster_id == id).map(|h| h.oid).collect();
-        for h in hosts {
-            if let Some(host) = cloud.hosts.get_mut(h) {
-                host.cluster = name.clone();
-            }
-        }
-    }
-}
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.cluster.allocate", allocate);

@@ -1,52 +1,15 @@
 //! `one.datastore.*` and `one.datastorepool.info`.
 
-use super::generic::{self, ApiObject, get, get_for, get_mut};
+use super::generic::{self, get, get_for, get_mut};
 use super::host::resolve_cluster;
-use super::{Core, Handler, Reply, Request};
-use crate::cloud::Cloud;
+use super::{Core, Handler, Mutate, Reply, Request};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::cluster::Cluster;
 use crate::objects::datastore::{Datastore, DsType};
-use crate::objects::{Ownership, PoolObject};
+use crate::objects::PoolObject;
 use crate::perms::AuthOp;
-use crate::pool::Pool;
-use libone::template::Template;
 use std::collections::{BTreeSet, HashMap};
 
-impl ApiObject for Datastore {
-    const POOL_ROOT: &'static str = "DATASTORE_POOL";
-    const FILTERED_LIST: bool = false;
-
-    fn pool(c: &Cloud) -> &Pool<Self> {
-        &c.datastores
-    }
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
-        &mut c.datastores
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn editable_template(&self) -> &Template {
-        &self.template
-    }
-    fn editable_template_mut(&mut self) -> &mut Template {
-        &mut self.template
-    }
-    fn ownership_mut(&mut self) -> Option<&mut Ownership> {
-        Some(&mut self.owner)
-    }
-    /// DS_MAD and TM_MAD are kept in fields too.
-    fn after_update(&mut self) -> Result<(), String> {
-        if let Some(t) = self.template.get("TM_MAD") {
-            self.tm_mad = t.to_string();
-        }
-        if self.ds_type != DsType::System
-            && let Some(d) = self.template.get("DS_MAD") {
-                self.ds_mad = d.to_string();
-            }
-        Ok(())
-    }
-}
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.datastore.allocate", allocate);

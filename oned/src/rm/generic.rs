@@ -2,94 +2,19 @@
 //! unlock. Each kind implements [`ApiObject`] to say where its pool is and which parts of it these
 //! operations touch. Messages and codes follow OpenNebula 7.4's `SharedAPI`.
 
-use super::{Reply, Request};
+use super::{Mutate, Reply, Request};
+pub use crate::access::{
+    ApiObject, authorize, authorize_create, check_lock, get, get_for, get_for_nolock, get_mut, new_name_problem, new_ownership,
+    visible,
+};
 use crate::auth::Caller;
 use crate::authz;
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::objects::{Lock, NameRules, ObjectAuth, Ownership, PoolObject, check_name_with, now};
-use crate::perms::{AuthOp, Permissions};
-use crate::pool::Pool;
+use crate::objects::{Lock, PoolObject, check_name_with, now};
+use crate::perms::AuthOp;
 use libone::template::{Attribute, Template};
 use std::sync::Arc;
-
-/// What the shared operations need to know about a kind.
-pub trait ApiObject: PoolObject + Sized {
-    /// The pool listing's root element (`VM_POOL`).
-    const POOL_ROOT: &'static str;
-    /// What follows the objects in a pool listing (the pool's default quotas for users and
-    /// groups, which OpenNebula's schema requires there).
-    const POOL_TAIL: &'static str = "";
-    /// Whether pool listings take the `filter, start, end` arguments.
-    const FILTERED_LIST: bool = true;
-    /// Which characters names may hold.
-    const NAME_RULES: NameRules = NameRules::Standard;
-    /// The operation `update` and `rename` need (ADMIN for hosts and groups).
-    const EDIT_OP: AuthOp = AuthOp::Manage;
-
-    fn pool(c: &Cloud) -> &Pool<Self>;
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self>;
-    fn set_name(&mut self, name: String);
-    /// The template `update` edits.
-    fn editable_template(&self) -> &Template;
-    fn editable_template_mut(&mut self) -> &mut Template;
-    fn ownership_mut(&mut self) -> Option<&mut Ownership> {
-        None
-    }
-    fn lock_mut(&mut self) -> Option<&mut Option<Lock>> {
-        None
-    }
-    /// Restricted attributes for `update` by users outside the oneadmin group.
-    fn restricted(_c: &Cloud) -> &[String] {
-        &[]
-    }
-    /// Called after a rename, for copies of the name kept in other objects.
-    fn after_rename(_cloud: &mut Cloud, _id: i32) {}
-    /// Called after `update` changed the template, to re-read attributes the object keeps in
-    /// fields. An error undoes nothing; it is reported (the template is already stored).
-    fn after_update(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-/// The object, or NO_EXISTS.
-pub fn get<T: ApiObject>(cloud: &Cloud, id: i32) -> ApiResult<&T> {
-    T::pool(cloud).get(id).ok_or_else(|| ApiError::no_exists(T::KIND.object_name(), id))
-}
-
-/// A pool object that exists, for changing.
-pub fn get_mut<T: ApiObject>(cloud: &mut Cloud, id: i32) -> ApiResult<&mut T> {
-    T::pool_mut(cloud).get_mut(id).ok_or_else(|| ApiError::no_exists(T::KIND.object_name(), id))
-}
-
-/// Checks `op` on `auth` for `caller` (permission bits, then ACL rules).
-pub fn authorize(cloud: &Cloud, caller: &Caller, auth: &ObjectAuth, op: AuthOp) -> ApiResult<()> {
-    if authz::allowed(caller, auth, op, cloud.acls.iter()) { Ok(()) } else { Err(authz::denied(caller, auth, op)) }
-}
-
-/// Refuses `op` if the object's lock forbids it (administrators included).
-pub fn check_lock<T: ApiObject>(caller: &Caller, obj: &T, op: AuthOp) -> ApiResult<()> {
-    match obj.lock() {
-        Some(l) if authz::lock_blocks(l, op) => Err(authz::denied_locked(caller, &obj.auth(), op)),
-        _ => Ok(()),
-    }
-}
-
-/// The object after checking its lock and authorizing `op` (NO_EXISTS comes first, as in
-/// OpenNebula: a missing id is reported even to users who could not see it).
-pub fn get_for<'c, T: ApiObject>(cloud: &'c Cloud, caller: &Caller, id: i32, op: AuthOp) -> ApiResult<&'c T> {
-    let obj = get::<T>(cloud, id)?;
-    check_lock(caller, obj, op)?;
-    authorize(cloud, caller, &obj.auth(), op)?;
-    Ok(obj)
-}
-
-/// Like [`get_for`] for operations that ignore locks (info, lock, unlock, monitoring).
-pub fn get_for_nolock<'c, T: ApiObject>(cloud: &'c Cloud, caller: &Caller, id: i32, op: AuthOp) -> ApiResult<&'c T> {
-    let obj = get::<T>(cloud, id)?;
-    authorize(cloud, caller, &obj.auth(), op)?;
-    Ok(obj)
-}
 
 /// `one.<obj>.info(id)`.
 pub fn info<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResult<Reply> {
@@ -138,16 +63,6 @@ impl PoolFilter {
             n => uid == n,
         }
     }
-}
-
-/// May `caller` see `auth` in a pool listing? Owners always see their objects; otherwise the
-/// USE bit for group or others, or an ACL rule granting USE (`PoolSQL::acl_filter`).
-pub fn visible(cloud: &Cloud, caller: &Caller, a: &ObjectAuth) -> bool {
-    caller.is_admin()
-        || a.uid == caller.uid
-        || a.perms.other.u
-        || (a.perms.group.u && caller.in_group(a.gid))
-        || cloud.acls.iter().any(|r| r.grants(caller.uid, &caller.groups, a, AuthOp::Use))
 }
 
 /// The ids a pool listing returns: owner filter, visibility, id range and paging, in the
@@ -503,34 +418,6 @@ pub fn unlock<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResult<
         }
         Ok(Reply::Id(id))
     })
-}
-
-/// Ownership of a new object created by `caller` (`0777` or `0666` base, minus the umask).
-pub fn new_ownership(caller: &Caller) -> Ownership {
-    let base = if caller.uid == 0 || caller.gid == 0 { 0o777 } else { 0o666 };
-    Ownership {
-        uid: caller.uid,
-        gid: caller.gid,
-        uname: caller.uname.clone(),
-        gname: caller.gname.clone(),
-        perms: Permissions::from_mode(base & !caller.umask & 0o777),
-    }
-}
-
-/// Checks that `caller` may create objects of `T`'s kind (an ACL CREATE rule).
-pub fn authorize_create<T: ApiObject>(cloud: &Cloud, caller: &Caller) -> ApiResult<()> {
-    let a = authz::creation(T::KIND, caller, Vec::new());
-    authorize(cloud, caller, &a, AuthOp::Create)
-}
-
-/// The name check of an allocation: `Err(message)` if invalid or taken in `scope`.
-pub fn new_name_problem<T: ApiObject>(cloud: &Cloud, scope: i32, name: &str) -> Option<String> {
-    if let Err(m) = check_name_with(name, T::NAME_RULES) {
-        return Some(m);
-    }
-    T::pool(cloud)
-        .lookup_name(scope, name)
-        .map(|other| format!("NAME is already taken by {} {other}.", T::KIND.auth_name()))
 }
 
 #[cfg(test)]

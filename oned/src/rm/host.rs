@@ -1,38 +1,16 @@
 //! `one.host.*` and `one.hostpool.info`.
 
-use super::generic::{self, ApiObject, get, get_for, get_mut};
-use super::{Core, Handler, Reply, Request};
+use super::generic::{self, get, get_for, get_mut};
+use super::{Core, Handler, Mutate, Reply, Request};
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::cluster::{Cluster, DEFAULT_CLUSTER_ID};
 use crate::objects::host::{Host, HostState};
 use crate::objects::{ObjectKind, PoolObject};
 use crate::perms::AuthOp;
-use crate::pool::Pool;
 use libone::template::Template;
 use std::collections::HashMap;
 
-impl ApiObject for Host {
-    const POOL_ROOT: &'static str = "HOST_POOL";
-    const FILTERED_LIST: bool = false;
-    const EDIT_OP: AuthOp = AuthOp::Admin;
-
-    fn pool(c: &Cloud) -> &Pool<Self> {
-        &c.hosts
-    }
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
-        &mut c.hosts
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn editable_template(&self) -> &Template {
-        &self.template
-    }
-    fn editable_template_mut(&mut self) -> &mut Template {
-        &mut self.template
-    }
-}
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.host.allocate", allocate);

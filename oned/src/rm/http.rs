@@ -405,7 +405,7 @@ impl Connection {
         // Refusals that need no authentication: unknown methods, a session that is no string.
         let complete = buf.len() >= total;
         let early = |e: ApiError| Ok(Reply { body: e.to_response(&method), keep: complete });
-        if self.core.handler(&method).is_none() && method != server::SCHED_WAIT {
+        if super::handler(&method).is_none() && method != server::SCHED_WAIT {
             return Ok(Reply { body: xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}")), keep: complete });
         }
         let Value::String(session) = first else {

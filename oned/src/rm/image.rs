@@ -5,48 +5,18 @@
 //! the datastore's SAFE_DIRS or outside its RESTRICTED_DIRS, as OpenNebula's datastore drivers
 //! check, so the later copy can never read arbitrary front-end files.
 
-use super::generic::{self, ApiObject, get, get_for, get_mut};
-use super::{Core, Handler, Reply, Request};
+use super::generic::{self, get, get_for, get_mut};
+use super::{Core, Handler, Mutate, Reply, Request};
 use crate::auth;
-use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::datastore::{Datastore, DsType};
 use crate::objects::image::{IMAGE_TYPES, Image, image_type_from_str, state};
-use crate::objects::{Lock, ObjectKind, Ownership, PoolObject, now};
+use crate::objects::{ObjectKind, PoolObject, now};
 use crate::perms::AuthOp;
-use crate::pool::Pool;
 use libone::template::Template;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path};
 
-impl ApiObject for Image {
-    const POOL_ROOT: &'static str = "IMAGE_POOL";
-
-    fn pool(c: &Cloud) -> &Pool<Self> {
-        &c.images
-    }
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
-        &mut c.images
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn editable_template(&self) -> &Template {
-        &self.template
-    }
-    fn editable_template_mut(&mut self) -> &mut Template {
-        &mut self.template
-    }
-    fn ownership_mut(&mut self) -> Option<&mut Ownership> {
-        Some(&mut self.owner)
-    }
-    fn lock_mut(&mut self) -> Option<&mut Option<Lock>> {
-        Some(&mut self.lock)
-    }
-    fn restricted(c: &Cloud) -> &[String] {
-        &c.settings.image_restricted_attr
-    }
-}
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.image.allocate", allocate);

@@ -26,7 +26,7 @@ pub async fn dispatch(core: &Core, body: &str, auth: Option<Authenticated<'_>>) 
     if let Some(c) = call.params.iter().find_map(invalid_xml_char) {
         return xmlrpc::fault(fault_code::PARSE, &format!("The request holds the character {}, which XML 1.0 does not allow", code_point(c)));
     }
-    let handler = match core.handler(method) {
+    let handler = match super::handler(method) {
         Some(h) => Some(h),
         None if method == SCHED_WAIT => None,
         None => return xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}")),

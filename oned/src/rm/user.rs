@@ -1,16 +1,15 @@
 //! `one.user.*`, `one.userpool.info`, `one.group.*`, `one.grouppool.info`.
 
-use super::generic::{self, ApiObject, get, get_for, get_for_nolock, get_mut};
-use super::{Core, Handler, Reply, Request};
+use super::generic::{self, get, get_for, get_for_nolock, get_mut};
+use super::{Core, Handler, Mutate, Reply, Request};
 use crate::acl::{self, AclRule};
 use crate::auth;
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::group::{Group, ONEADMIN_GID, USERS_GID};
 use crate::objects::user::{LoginToken, User};
-use crate::objects::{NameRules, PoolObject, now};
+use crate::objects::{PoolObject, now};
 use crate::perms::AuthOp;
-use crate::pool::Pool;
 use libone::template::Template;
 use libone::xmlrpc::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -19,68 +18,8 @@ use std::collections::{BTreeSet, HashMap};
 const MAX_TOKENS: usize = 10;
 /// Longest password accepted for the core driver, in bytes.
 const MAX_PASSWORD: usize = 256;
-/// Attributes of a user or group template only administrators may set.
-const USER_RESTRICTED: [&str; 3] = ["VM_USE_OPERATIONS", "VM_MANAGE_OPERATIONS", "VM_ADMIN_OPERATIONS"];
 
-impl ApiObject for User {
-    const POOL_ROOT: &'static str = "USER_POOL";
-    const POOL_TAIL: &'static str = "<DEFAULT_USER_QUOTAS><DATASTORE_QUOTA></DATASTORE_QUOTA><NETWORK_QUOTA></NETWORK_QUOTA>\
-        <VM_QUOTA></VM_QUOTA><IMAGE_QUOTA></IMAGE_QUOTA></DEFAULT_USER_QUOTAS>";
-    const FILTERED_LIST: bool = false;
-    const NAME_RULES: NameRules = NameRules::User;
 
-    fn pool(c: &Cloud) -> &Pool<Self> {
-        &c.users
-    }
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
-        &mut c.users
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn editable_template(&self) -> &Template {
-        &self.template
-    }
-    fn editable_template_mut(&mut self) -> &mut Template {
-        &mut self.template
-    }
-    fn restricted(_c: &Cloud) -> &[String] {
-        static R: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-        R.get_or_init(|| USER_RESTRICTED.iter().map(|s| s.to_string()).collect())
-    }
-    fn after_update(&mut self) -> Result<(), String> {
-        self.auth_epoch += 1;
-        Ok(())
-    }
-}
-
-impl ApiObject for Group {
-    const POOL_ROOT: &'static str = "GROUP_POOL";
-    const POOL_TAIL: &'static str = "<DEFAULT_GROUP_QUOTAS><DATASTORE_QUOTA></DATASTORE_QUOTA><NETWORK_QUOTA></NETWORK_QUOTA>\
-        <VM_QUOTA></VM_QUOTA><IMAGE_QUOTA></IMAGE_QUOTA></DEFAULT_GROUP_QUOTAS>";
-    const FILTERED_LIST: bool = false;
-    const NAME_RULES: NameRules = NameRules::Group;
-    const EDIT_OP: AuthOp = AuthOp::Admin;
-
-    fn pool(c: &Cloud) -> &Pool<Self> {
-        &c.groups
-    }
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
-        &mut c.groups
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn editable_template(&self) -> &Template {
-        &self.template
-    }
-    fn editable_template_mut(&mut self) -> &mut Template {
-        &mut self.template
-    }
-    fn restricted(c: &Cloud) -> &[String] {
-        User::restricted(c)
-    }
-}
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.user.allocate", user_allocate);

@@ -1,49 +1,19 @@
 //! `one.vm.*`, `one.vmpool.*` and `one.template.instantiate`.
 
-use super::generic::{self, ApiObject, PoolFilter, get, get_for};
-use super::{Core, Handler, Reply, Request};
+use super::generic::{self, PoolFilter, get, get_for};
+use super::{Core, Handler, Mutate, Reply, Request};
 use crate::cloud::Cloud;
 use crate::dm;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::host::Host;
 use crate::objects::vm::{VirtualMachine, state};
 use crate::objects::vmtemplate::VmTemplate;
-use crate::objects::{Lock, Ownership, PoolObject};
+use crate::objects::PoolObject;
 use crate::perms::AuthOp;
-use crate::pool::Pool;
 use libone::template::Template;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-impl ApiObject for VirtualMachine {
-    const POOL_ROOT: &'static str = "VM_POOL";
-
-    fn pool(c: &Cloud) -> &Pool<Self> {
-        &c.vms
-    }
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
-        &mut c.vms
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    /// `one.vm.update` edits the USER_TEMPLATE.
-    fn editable_template(&self) -> &Template {
-        &self.user_template
-    }
-    fn editable_template_mut(&mut self) -> &mut Template {
-        &mut self.user_template
-    }
-    fn ownership_mut(&mut self) -> Option<&mut Ownership> {
-        Some(&mut self.owner)
-    }
-    fn lock_mut(&mut self) -> Option<&mut Option<Lock>> {
-        Some(&mut self.lock)
-    }
-    fn restricted(c: &Cloud) -> &[String] {
-        &c.settings.vm_restricted_attr
-    }
-}
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.vm.allocate", allocate);
@@ -205,7 +175,7 @@ fn deploy(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         {
             return Err(ApiError::with_id(
                 ErrorCode::Action,
-                format!("Deploy was planned for state {}, but VM {id} is now in state {}", state::name(p), dm::state_for_message(vm)),
+                format!("Deploy was planned for state {}, but VM {id} is now in state {}", state::name(p), vm.state_for_message()),
                 id,
             ));
         }
@@ -335,7 +305,7 @@ fn migrate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         }
         if enforce {
             let vm = get::<VirtualMachine>(cloud, id)?;
-            let (cpu, mem) = dm::host_request(vm);
+            let (cpu, mem) = vm.host_request();
             let h = generic::get::<Host>(cloud, host_id)?;
             if cpu > h.share.max_cpu - h.share.cpu_usage || mem > h.share.max_mem - h.share.mem_usage {
                 return Err(ApiError::with_id(ErrorCode::Action, format!("virtual machine [{id}] does not fit in host [{host_id}]."), id));

@@ -1,44 +1,15 @@
 //! `one.template.*` and `one.templatepool.info`.
 
-use super::generic::{self, ApiObject, get_for};
-use super::{Core, Handler, Reply, Request};
+use super::generic::{self, get_for};
+use super::{Core, Handler, Mutate, Reply, Request};
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult};
 use crate::objects::vmtemplate::VmTemplate;
-use crate::objects::{Lock, Ownership, now};
+use crate::objects::now;
 use crate::perms::AuthOp;
-use crate::pool::Pool;
 use libone::template::Template;
 use std::collections::HashMap;
 
-impl ApiObject for VmTemplate {
-    const POOL_ROOT: &'static str = "VMTEMPLATE_POOL";
-
-    fn pool(c: &Cloud) -> &Pool<Self> {
-        &c.templates
-    }
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
-        &mut c.templates
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn editable_template(&self) -> &Template {
-        &self.template
-    }
-    fn editable_template_mut(&mut self) -> &mut Template {
-        &mut self.template
-    }
-    fn ownership_mut(&mut self) -> Option<&mut Ownership> {
-        Some(&mut self.owner)
-    }
-    fn lock_mut(&mut self) -> Option<&mut Option<Lock>> {
-        Some(&mut self.lock)
-    }
-    fn restricted(c: &Cloud) -> &[String] {
-        &c.settings.vm_restricted_attr
-    }
-}
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.template.allocate", allocate);

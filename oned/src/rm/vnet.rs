@@ -1,75 +1,29 @@
-//! `one.vn.*`, `one.vnpool.info`, and the leases VM NICs take from virtual networks.
+//! `one.vn.*`, `one.vnpool.info`: virtual networks, their address ranges and leases (a VM's NICs
+//! take theirs in `dm::nic` and give them back in `lcm::release`).
 //!
 //! Leases are stored one row each (`leases` table), not inside the network's body, so taking a
 //! lease writes a few bytes however large the network is. Every lease change here records its
-//! store operation in `Cloud::lease_ops`.
+//! store operation in `Cloud::lease_ops` (a `cloud::LeaseLog`).
 //!
 //! Networks are READY as soon as they are created: Nephele has no IPAM driver process, the
 //! address ranges are checked synchronously, and a bad range fails `one.vn.allocate` with a
 //! clear error (OpenNebula would accept the call and put the network in ERROR).
 
-use super::generic::{self, ApiObject, get, get_for, get_mut};
+use super::generic::{self, get, get_for, get_mut};
 use super::host::resolve_cluster;
-use super::{Core, Handler, Reply, Request};
+use super::{Core, Handler, Mutate, Reply, Request};
 use crate::auth::Caller;
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::cluster::Cluster;
 use crate::objects::vnet::{VirtualNetwork, state};
-use crate::objects::{Lock, Ownership, PoolObject};
+use crate::objects::{Ownership, PoolObject};
 use crate::perms::AuthOp;
-use crate::pool::Pool;
-use crate::store::DbOp;
-use crate::vnet::addr::{Mac, parse_ipv4, parse_ipv6};
-use crate::vnet::ar::{AddressRange, Lease, LeaseOwner};
+use crate::vnet::addr::{Addr, Mac, parse_ipv4, parse_ipv6};
+use crate::vnet::ar::{AddressRange, LeaseOwner};
 use libone::template::{Template, Vector};
 use std::collections::{BTreeSet, HashMap};
 
-impl ApiObject for VirtualNetwork {
-    const POOL_ROOT: &'static str = "VNET_POOL";
-
-    fn pool(c: &Cloud) -> &Pool<Self> {
-        &c.vnets
-    }
-    fn pool_mut(c: &mut Cloud) -> &mut Pool<Self> {
-        &mut c.vnets
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn editable_template(&self) -> &Template {
-        &self.template
-    }
-    fn editable_template_mut(&mut self) -> &mut Template {
-        &mut self.template
-    }
-    fn ownership_mut(&mut self) -> Option<&mut Ownership> {
-        Some(&mut self.owner)
-    }
-    fn lock_mut(&mut self) -> Option<&mut Option<Lock>> {
-        Some(&mut self.lock)
-    }
-    fn restricted(c: &Cloud) -> &[String] {
-        &c.settings.vnet_restricted_attr
-    }
-    /// The network settings kept in fields follow the template.
-    fn after_update(&mut self) -> Result<(), String> {
-        let vn_mad = self.template.get("VN_MAD").map(str::trim).filter(|s| !s.is_empty());
-        let Some(vn_mad) = vn_mad else {
-            return Err("No VN_MAD in template for Virtual Network.".into());
-        };
-        self.vn_mad = vn_mad.to_string();
-        if let Some(b) = self.template.get("BRIDGE").filter(|s| !s.is_empty()) {
-            self.bridge = b.to_string();
-        }
-        if let Some(b) = self.template.get("BRIDGE_TYPE").filter(|s| !s.is_empty()) {
-            self.bridge_type = b.to_string();
-        }
-        self.phydev = self.template.get("PHYDEV").unwrap_or("").to_string();
-        self.vlan_id = self.template.get("VLAN_ID").filter(|s| !s.is_empty()).map(str::to_string);
-        Ok(())
-    }
-}
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.vn.allocate", allocate);
@@ -103,14 +57,6 @@ const VN_MADS: [(&str, &str); 9] = [
     ("elastic", "linux"),
     ("nodeport", "linux"),
 ];
-
-fn lease_put(ops: &mut Vec<DbOp>, vnet: i32, ar: u32, index: u32, owner: LeaseOwner) {
-    ops.push(DbOp::PutLease { vnet, ar: ar as i32, index: index as i64, owner: owner.to_packed().to_string() });
-}
-
-fn lease_del(ops: &mut Vec<DbOp>, vnet: i32, ar: u32, index: u32) {
-    ops.push(DbOp::DeleteLease { vnet, ar: ar as i32, index: index as i64 });
-}
 
 /// Validates the driver settings of a network template (`VirtualNetwork::insert`).
 fn check_driver(t: &Template) -> Result<(String, String), String> {
@@ -254,7 +200,7 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
                 for ar in &mut p.ars {
                     let ar_id = ar.ar_id();
                     for i in ar.free_owner(LeaseOwner::Reserved(id)) {
-                        lease_del(&mut cloud.lease_ops, parent, ar_id, i);
+                        cloud.lease_ops.freed(parent, ar_id, i);
                     }
                 }
             }
@@ -263,7 +209,7 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
                 cl.vnets.remove(&id);
             }
         }
-        cloud.lease_ops.push(DbOp::DeleteLeases { vnet: id, ar: None });
+        cloud.lease_ops.all_freed(id, None);
         cloud.vnets.remove(id);
         generic::remove_object_rules(cloud, crate::objects::ObjectKind::Vnet, id);
         Ok(Reply::Id(id))
@@ -356,13 +302,13 @@ fn remove_ar(cloud: &mut Cloud, id: i32, ar_id: i32, force: bool) -> ApiResult<(
                 && let Some(first) = par.index_of_mac(mac) {
                     for i in first..first.saturating_add(size) {
                         if par.free_owned(i, LeaseOwner::Reserved(id)) {
-                            lease_del(&mut cloud.lease_ops, parent, par.ar_id(), i);
+                            cloud.lease_ops.freed(parent, par.ar_id(), i);
                         }
                     }
                 }
     let vn = get_mut::<VirtualNetwork>(cloud, id)?;
     vn.ars.retain(|a| a.ar_id() as i32 != ar_id);
-    cloud.lease_ops.push(DbOp::DeleteLeases { vnet: id, ar: Some(ar_id) });
+    cloud.lease_ops.all_freed(id, Some(ar_id));
     Ok(())
 }
 
@@ -403,12 +349,6 @@ fn update_ar(core: &Core, req: &mut Request) -> ApiResult<Reply> {
 }
 
 /// The address a `LEASES = [ IP | MAC | IP6 = ..., AR_ID = ... ]` names.
-enum Addr {
-    Ip(std::net::Ipv4Addr),
-    Mac(Mac),
-    Ip6(std::net::Ipv6Addr),
-}
-
 fn parse_lease_request(t: &Template) -> Result<(Addr, Option<u32>), String> {
     let v = t.vector("LEASES").ok_or("Empty lease description.")?;
     let given: Vec<&str> = ["IP", "MAC", "IP6"].into_iter().filter(|k| v.get(k).is_some()).collect();
@@ -463,9 +403,9 @@ fn lease_action(core: &Core, req: &mut Request, hold: bool) -> ApiResult<Reply> 
             };
             if let Ok(index) = r {
                 if hold {
-                    lease_put(&mut cloud.lease_ops, id, ar_id, index, LeaseOwner::Hold);
+                    cloud.lease_ops.taken(id, ar_id, index, LeaseOwner::Hold);
                 } else {
-                    lease_del(&mut cloud.lease_ops, id, ar_id, index);
+                    cloud.lease_ops.freed(id, ar_id, index);
                 }
                 return Ok(Reply::Id(id));
             }
@@ -557,7 +497,7 @@ fn reserve_in(cloud: &mut Cloud, caller: &Caller, id: i32, t: &Template) -> ApiR
             Ok(c) => {
                 let first = ar.index_of_mac(c.mac_start()).unwrap_or(0);
                 for i in first..first + size {
-                    lease_put(&mut cloud.lease_ops, id, ar.ar_id(), i, LeaseOwner::Reserved(rid));
+                    cloud.lease_ops.taken(id, ar.ar_id(), i, LeaseOwner::Reserved(rid));
                 }
                 child = Some(c);
                 break;
@@ -592,129 +532,6 @@ fn reserve_in(cloud: &mut Cloud, caller: &Caller, id: i32, t: &Template) -> ApiR
 }
 
 // ------------------------------------------------------------------------------ VM NICs
-
-fn nic_error(m: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::Internal, m)
-}
-
-/// Resolves the network of a NIC (`NETWORK_ID`, or `NETWORK` + `NETWORK_UNAME`/`NETWORK_UID`).
-fn nic_network(cloud: &Cloud, caller: &Caller, nic: &Vector) -> Result<Option<i32>, ApiError> {
-    if let Some(id) = nic.get("NETWORK_ID") {
-        let vid = id.trim().parse::<i32>().ok().filter(|v| cloud.vnets.contains(*v));
-        return vid.map(Some).ok_or_else(|| nic_error(format!("Virtual network with ID: {id} does not exist")));
-    }
-    if let Some(name) = nic.get("NETWORK") {
-        let owner = match (nic.get("NETWORK_UID"), nic.get("NETWORK_UNAME")) {
-            (Some(uid), _) => uid.trim().parse::<i32>().unwrap_or(-1),
-            (None, Some(uname)) => cloud.users.lookup_name(-1, uname).unwrap_or(-1),
-            (None, None) => caller.uid,
-        };
-        return cloud.vnets.lookup_name(owner, name).map(Some).ok_or_else(|| {
-            nic_error(format!(
-                "User {owner} does not own a network with name: {name} . Set NETWORK_UNAME or NETWORK_UID of owner in NIC."
-            ))
-        });
-    }
-    if nic.get("NETWORK_MODE").is_some_and(|m| m.eq_ignore_ascii_case("auto")) {
-        return Ok(None);
-    }
-    Err(nic_error("NIC must name its network with NETWORK_ID, NETWORK or NETWORK_MODE = \"auto\""))
-}
-
-/// Gives NIC `nic_id` of VM `vmid` a lease and the network's attributes.
-pub fn acquire_nic(cloud: &mut Cloud, caller: &Caller, vmid: i32, nic_id: usize, nic: &mut Vector) -> Result<(), ApiError> {
-    nic.set("NIC_ID", nic_id.to_string());
-    let Some(vid) = nic_network(cloud, caller, nic)? else {
-        // Placed by the scheduler later.
-        return Ok(());
-    };
-    let vn = generic::get::<VirtualNetwork>(cloud, vid)?;
-    generic::check_lock(caller, vn, AuthOp::Use)?;
-    generic::authorize(cloud, caller, &vn.auth(), AuthOp::Use)?;
-    if vn.state != state::READY {
-        return Err(nic_error(format!("Virtual network {vid} is not ready (state {})", state::name(vn.state))));
-    }
-    let wanted: Vec<&str> = ["IP", "MAC", "IP6"].into_iter().filter(|k| nic.get(k).is_some()).collect();
-    if wanted.len() > 1 {
-        return Err(nic_error("Only one attribute MAC, IP or IP6 can be set."));
-    }
-    let only_ar = nic.get("AR_ID").and_then(|a| a.trim().parse::<u32>().ok());
-    let owner = LeaseOwner::Vm(vmid);
-    let fail = || nic_error(format!("Cannot get IP/MAC lease from virtual network {vid}."));
-    let request = match wanted.first() {
-        None => None,
-        Some(&"IP") => Some(Addr::Ip(parse_ipv4(nic.get("IP").unwrap_or("")).map_err(|_| fail())?)),
-        Some(&"MAC") => Some(Addr::Mac(Mac::parse(nic.get("MAC").unwrap_or("")).map_err(|_| fail())?)),
-        Some(_) => Some(Addr::Ip6(parse_ipv6(nic.get("IP6").unwrap_or("")).map_err(|_| fail())?)),
-    };
-    let (name, uname, bridge, bridge_type, vn_mad, phydev, vlan, clusters, sgs) = (
-        vn.name.clone(),
-        vn.owner.uname.clone(),
-        vn.bridge.clone(),
-        vn.bridge_type.clone(),
-        vn.vn_mad.clone(),
-        vn.phydev.clone(),
-        vn.vlan_id.clone(),
-        vn.clusters.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","),
-        vn.template.get("SECURITY_GROUPS").unwrap_or("0").to_string(),
-    );
-    let vn = get_mut::<VirtualNetwork>(cloud, vid)?;
-    let mut got: Option<(Lease, u32)> = None;
-    for ar in vn.ars.iter_mut().filter(|a| only_ar.is_none_or(|o| o == a.ar_id())) {
-        let lease = match &request {
-            None => ar.allocate(owner),
-            Some(Addr::Ip(ip)) => ar.allocate_by_ip(*ip, owner).ok(),
-            Some(Addr::Mac(m)) => ar.allocate_by_mac(*m, owner).ok(),
-            Some(Addr::Ip6(ip6)) => ar.allocate_by_ip6(*ip6, owner).ok(),
-        };
-        if let Some(l) = lease {
-            ar.write_nic_overrides(nic, &[]);
-            got = Some((l, ar.ar_id()));
-            break;
-        }
-    }
-    let (lease, ar_id) = got.ok_or_else(fail)?;
-    lease_put(&mut cloud.lease_ops, vid, ar_id, lease.index, owner);
-    lease.write_nic(nic);
-    nic.set("NETWORK", name);
-    nic.set("NETWORK_ID", vid.to_string());
-    nic.set("NETWORK_UNAME", uname);
-    if nic.get("BRIDGE").is_none() {
-        nic.set("BRIDGE", bridge);
-    }
-    nic.set("BRIDGE_TYPE", bridge_type);
-    if nic.get("VN_MAD").is_none() {
-        nic.set("VN_MAD", vn_mad);
-    }
-    if !phydev.is_empty() && nic.get("PHYDEV").is_none() {
-        nic.set("PHYDEV", phydev);
-    }
-    if let Some(v) = vlan
-        && nic.get("VLAN_ID").is_none() {
-            nic.set("VLAN_ID", v);
-        }
-    nic.set("CLUSTER_ID", clusters);
-    nic.set("SECURITY_GROUPS", sgs);
-    nic.set("TARGET", format!("one-{vmid}-{nic_id}"));
-    Ok(())
-}
-
-/// Frees the lease a VM's NIC holds (if the network and range still exist).
-pub fn release_nic(cloud: &mut Cloud, vmid: i32, nic: &Vector) {
-    let (Some(vid), Some(ar_id), Some(mac)) = (
-        nic.get("NETWORK_ID").and_then(|s| s.trim().parse::<i32>().ok()),
-        nic.get("AR_ID").and_then(|s| s.trim().parse::<u32>().ok()),
-        nic.get("MAC").and_then(|m| Mac::parse(m).ok()),
-    ) else {
-        return;
-    };
-    let Some(vn) = cloud.vnets.get_mut(vid) else { return };
-    let Some(ar) = vn.ar_mut(ar_id) else { return };
-    if let Some(index) = ar.index_of_mac(mac)
-        && ar.free_owned(index, LeaseOwner::Vm(vmid)) {
-            lease_del(&mut cloud.lease_ops, vid, ar_id, index);
-        }
-}
 
 #[cfg(test)]
 mod tests {

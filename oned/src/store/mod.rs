@@ -12,7 +12,7 @@
 
 pub mod schema;
 
-use crate::objects::ObjectKind;
+use crate::kind::ObjectKind;
 use rusqlite::{Connection, OpenFlags, params};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;

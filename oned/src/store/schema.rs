@@ -54,7 +54,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         tx.execute_batch(sql).map_err(err)?;
         tx.execute(
             "INSERT INTO schema_version (version, applied_at, description) VALUES (?1, ?2, ?3)",
-            params![version, crate::objects::now(), description],
+            params![version, crate::kind::now(), description],
         )
         .map_err(err)?;
         tx.commit().map_err(err)?;

@@ -279,6 +279,14 @@ pub fn ipv6_static_auto_size(first: Ipv6Addr, prefix_len: u8) -> u128 {
     }
 }
 
+/// An address a lease is asked for by: IPv4, MAC or IPv6.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Addr {
+    Ip(std::net::Ipv4Addr),
+    Mac(Mac),
+    Ip6(std::net::Ipv6Addr),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::objects::vm::visible_lcm;
 
 fn full_path(start: Transition) -> Vec<i32> {
     // Follows successful replies until the VM rests; returns the LCM states passed.
