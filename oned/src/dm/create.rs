@@ -7,7 +7,7 @@ use crate::auth::Caller;
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ErrorCode};
 use crate::objects::image::{IMAGE_TYPES, Image, state as img_state};
-use crate::objects::vm::{VirtualMachine, state};
+use crate::objects::vm::{LcmState, VirtualMachine, VmState};
 use crate::objects::{PoolObject, now};
 use crate::perms::AuthOp;
 use crate::access::{authorize, check_lock, get};
@@ -370,7 +370,7 @@ fn attach_disk(
 
 /// Builds the VM object from a prepared template.
 pub fn new_vm(oid: i32, p: Prepared, owner: crate::objects::Ownership, hold: bool) -> VirtualMachine {
-    let st = if hold { state::HOLD } else { state::PENDING };
+    let st = if hold { VmState::Hold } else { VmState::Pending };
     VirtualMachine {
         oid,
         name: p.name,
@@ -378,9 +378,9 @@ pub fn new_vm(oid: i32, p: Prepared, owner: crate::objects::Ownership, hold: boo
         lock: None,
         last_poll: 0,
         state: st,
-        lcm_state: 0,
+        lcm_state: LcmState::LcmInit,
         prev_state: st,
-        prev_lcm_state: 0,
+        prev_lcm_state: LcmState::LcmInit,
         resched: 0,
         stime: now(),
         etime: 0,

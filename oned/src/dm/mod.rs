@@ -20,55 +20,95 @@ pub mod nic;
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ErrorCode};
 use crate::objects::host::HostState;
-use crate::objects::vm::{History, VirtualMachine, state};
+use crate::objects::vm::{History, LcmState, VirtualMachine, VmState};
 use crate::objects::{PoolObject, now};
 
-/// LCM state numbers (the state machine's).
-pub use crate::lcm::machine::lcm;
-
-/// The `one.vm.action` names and the permission each needs (`VM_*_OPERATIONS` defaults).
-pub fn action_op(action: &str) -> Option<crate::perms::AuthOp> {
-    use crate::perms::AuthOp::*;
-    Some(match action {
-        "resched" | "unresched" => Admin,
-        "terminate" | "terminate-hard" | "undeploy" | "undeploy-hard" | "poweroff" | "poweroff-hard" | "reboot"
-        | "reboot-hard" | "hold" | "release" | "stop" | "suspend" | "resume" => Manage,
-        _ => return None,
-    })
+/// The actions of `one.vm.action`: the state machine's, and the rescheduling flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmAction {
+    Machine(crate::lcm::machine::Action),
+    Resched,
+    Unresched,
 }
 
-fn not_available(action: &str, vm: &VirtualMachine) -> ApiError {
+impl VmAction {
+    /// The action named `name` (`terminate-hard`, `resched` ...), read where the request comes in.
+    pub fn parse(name: &str) -> Option<VmAction> {
+        match name {
+            "resched" => Some(VmAction::Resched),
+            "unresched" => Some(VmAction::Unresched),
+            other => crate::lcm::machine::Action::parse(other).map(VmAction::Machine),
+        }
+    }
+
+    /// The name, as in `one.vm.action` and its messages.
+    pub fn name(self) -> &'static str {
+        use crate::lcm::machine::Action::*;
+        match self {
+            VmAction::Resched => "resched",
+            VmAction::Unresched => "unresched",
+            VmAction::Machine(a) => match a {
+                Terminate { hard: false } => "terminate",
+                Terminate { hard: true } => "terminate-hard",
+                Poweroff { hard: false } => "poweroff",
+                Poweroff { hard: true } => "poweroff-hard",
+                Undeploy { hard: false } => "undeploy",
+                Undeploy { hard: true } => "undeploy-hard",
+                Reboot { hard: false } => "reboot",
+                Reboot { hard: true } => "reboot-hard",
+                Suspend => "suspend",
+                Stop => "stop",
+                Resume => "resume",
+                Hold => "hold",
+                Release => "release",
+                Migrate { live: false } => "migrate",
+                Migrate { live: true } => "live-migrate",
+            },
+        }
+    }
+
+    /// The permission it needs (`VM_*_OPERATIONS` defaults).
+    pub fn op(self) -> crate::perms::AuthOp {
+        match self {
+            VmAction::Resched | VmAction::Unresched => crate::perms::AuthOp::Admin,
+            VmAction::Machine(_) => crate::perms::AuthOp::Manage,
+        }
+    }
+
+    /// OpenNebula's `VMActions` number, recorded in the VM's current history record (`ACTION`)
+    /// when the action is accepted.
+    pub fn code(self) -> i32 {
+        use crate::lcm::machine::Action::*;
+        match self {
+            VmAction::Resched => 17,
+            VmAction::Unresched => 18,
+            VmAction::Machine(a) => match a {
+                Undeploy { hard: false } => 5,
+                Undeploy { hard: true } => 6,
+                Hold => 7,
+                Release => 8,
+                Stop => 9,
+                Suspend => 10,
+                Resume => 11,
+                Reboot { hard: false } => 15,
+                Reboot { hard: true } => 16,
+                Poweroff { hard: false } => 19,
+                Poweroff { hard: true } => 20,
+                Terminate { hard: false } => 27,
+                Terminate { hard: true } => 28,
+                Migrate { live: false } => 1,
+                Migrate { live: true } => 2,
+            },
+        }
+    }
+}
+
+fn not_available(action: VmAction, vm: &VirtualMachine) -> ApiError {
     ApiError::with_id(
         ErrorCode::Action,
-        format!("Error performing action \"{action}\": This action is not available for state {}", vm.state_for_message()),
+        format!("Error performing action \"{}\": This action is not available for state {}", action.name(), vm.state_for_message()),
         vm.oid,
     )
-}
-
-
-/// Runs `one.vm.action` on VM `id` (already authorized): the state machine decides the
-/// transition; driver steps are journaled and sent after the commit.
-/// OpenNebula's `VMActions` number of a `one.vm.action` name, recorded in the VM's current
-/// history record (`ACTION`) when the action is accepted.
-pub fn action_code(action: &str) -> Option<i32> {
-    Some(match action {
-        "undeploy" => 5,
-        "undeploy-hard" => 6,
-        "hold" => 7,
-        "release" => 8,
-        "stop" => 9,
-        "suspend" => 10,
-        "resume" => 11,
-        "reboot" => 15,
-        "reboot-hard" => 16,
-        "resched" => 17,
-        "unresched" => 18,
-        "poweroff" => 19,
-        "poweroff-hard" => 20,
-        "terminate" => 27,
-        "terminate-hard" => 28,
-        _ => return None,
-    })
 }
 
 /// The `VMActions` number of a `one.vm.recover` operation.
@@ -92,24 +132,26 @@ pub fn stamp_history(cloud: &mut Cloud, id: i32, action: i32, uid: i32, gid: i32
     }
 }
 
-pub fn action(cloud: &mut Cloud, id: i32, action: &str) -> Result<(), ApiError> {
+/// Runs `one.vm.action` on VM `id` (already authorized): the state machine decides the
+/// transition; driver steps are journaled and sent after the commit.
+pub fn action(cloud: &mut Cloud, id: i32, action: VmAction) -> Result<(), ApiError> {
     use crate::lcm::machine::{self, Action, Refusal};
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
     let (st, l) = (vm.state, vm.lcm_state);
-    if matches!(action, "resched" | "unresched") {
-        let running_or_unknown = st == state::ACTIVE && matches!(l, lcm::RUNNING | lcm::UNKNOWN);
-        if st == state::POWEROFF || running_or_unknown {
-            let flag = if action == "resched" { 1 } else { 0 };
-            if let Some(vm) = cloud.vms.get_mut(id) {
-                vm.resched = flag;
+    let a = match action {
+        VmAction::Machine(a) => a,
+        VmAction::Resched | VmAction::Unresched => {
+            let running_or_unknown = st == VmState::Active && matches!(l, LcmState::Running | LcmState::Unknown);
+            if st == VmState::Poweroff || running_or_unknown {
+                let flag = i32::from(action == VmAction::Resched);
+                if let Some(vm) = cloud.vms.get_mut(id) {
+                    vm.resched = flag;
+                }
+                cloud.sched_kick |= flag == 1;
+                return Ok(());
             }
-            cloud.sched_kick |= flag == 1;
-            return Ok(());
+            return Err(not_available(action, vm));
         }
-        return Err(not_available(action, vm));
-    }
-    let Some(a) = Action::parse(action) else {
-        return Err(ApiError::with_id(ErrorCode::Action, format!("Action \"{action}\" is not supported"), id));
     };
     match machine::on_action(st, l, a) {
         Ok(None) => Ok(()),
@@ -126,19 +168,18 @@ pub fn action(cloud: &mut Cloud, id: i32, action: &str) -> Result<(), ApiError> 
         Err(Refusal::WrongState) => Err(not_available(action, vm)),
         Err(Refusal::CannotTerminate) => Err(ApiError::with_id(
             ErrorCode::Action,
-            format!("Error performing action \"{action}\": Could not terminate VM {id}, wrong state {}.", vm.state_for_message()),
+            format!("Error performing action \"{}\": Could not terminate VM {id}, wrong state {}.", action.name(), vm.state_for_message()),
             id,
         )),
     }
 }
-
 
 /// `one.vm.deploy` after authorization: checks and records the deploy (history, host share,
 /// PROLOG). `ds_id` is the system datastore, or -1 for the first one in the host's cluster.
 pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: bool, uid: i32, gid: i32) -> Result<(), ApiError> {
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
     let host = cloud.hosts.get(host_id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Host.object_name(), host_id))?;
-    if !matches!(vm.state, state::PENDING | state::HOLD | state::STOPPED | state::UNDEPLOYED) {
+    if !matches!(vm.state, VmState::Pending | VmState::Hold | VmState::Stopped | VmState::Undeployed) {
         return Err(ApiError::with_id(
             ErrorCode::Action,
             format!("Deploy action is not available for state {}", vm.state_for_message()),
@@ -238,11 +279,12 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
     };
     match op {
         0 | 1 => {
-            if st != state::ACTIVE {
+            if st != VmState::Active {
                 return Err(wrong("a recover operation", vm));
             }
-            let t = machine::on_recover(l, op == 1).ok_or_else(|| wrong("a recover operation", vm))?;
-            if op == 1 && l == lcm::BOOT && vm.deploy_id.is_empty() {
+            let step = vm.pending.as_ref().map(|p| machine::Step { verb: p.verb, stage: p.stage });
+            let t = machine::on_recover(l, step, op == 1).ok_or_else(|| wrong("a recover operation", vm))?;
+            if op == 1 && l == LcmState::Boot && vm.deploy_id.is_empty() {
                 if let Some(v) = cloud.vms.get_mut(id) {
                     v.deploy_id = format!("one-{id}");
                 }
@@ -252,7 +294,7 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
             Ok(())
         }
         2 => {
-            if st != state::ACTIVE {
+            if st != VmState::Active {
                 return Err(wrong("a retry", vm));
             }
             let t = machine::on_retry(l).ok_or_else(|| wrong("a retry", vm))?;
@@ -260,29 +302,29 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
             Ok(())
         }
         3 => match st {
-            state::DONE => Ok(()),
-            state::ACTIVE | state::POWEROFF | state::SUSPENDED => {
-                let t = Transition { state: state::ACTIVE, lcm: lcm::CLEANUP_DELETE, step: Some(cleanup_step()) };
+            VmState::Done => Ok(()),
+            VmState::Active | VmState::Poweroff | VmState::Suspended => {
+                let t = Transition { state: VmState::Active, lcm: LcmState::CleanupDelete, step: Some(cleanup_step()) };
                 crate::lcm::apply::enter(cloud, id, t, None);
                 Ok(())
             }
             _ => crate::lcm::release::finish(cloud, id),
         },
         4 => match st {
-            state::DONE => Err(ApiError::with_id(ErrorCode::Action, "Cannot delete-recreate a VM already in DONE state", id)),
-            state::ACTIVE | state::POWEROFF | state::SUSPENDED => {
-                let t = Transition { state: state::ACTIVE, lcm: lcm::CLEANUP_RESUBMIT, step: Some(cleanup_step()) };
+            VmState::Done => Err(ApiError::with_id(ErrorCode::Action, "Cannot delete-recreate a VM already in DONE state", id)),
+            VmState::Active | VmState::Poweroff | VmState::Suspended => {
+                let t = Transition { state: VmState::Active, lcm: LcmState::CleanupResubmit, step: Some(cleanup_step()) };
                 crate::lcm::apply::enter(cloud, id, t, None);
                 Ok(())
             }
             _ => {
-                let t = Transition { state: state::PENDING, lcm: 0, step: None };
+                let t = machine::rest(VmState::Pending);
                 crate::lcm::apply::enter(cloud, id, t, None);
                 Ok(())
             }
         },
         5 => {
-            if st != state::DONE {
+            if st != VmState::Done {
                 crate::lcm::release::finish(cloud, id)?;
             }
             cloud.vms.remove(id);
@@ -293,7 +335,7 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
 }
 
 fn cleanup_step() -> crate::lcm::machine::Step {
-    crate::lcm::machine::Step { driver: crate::objects::vm::DriverKind::Vmm, verb: "CLEANUP", stage: "" }
+    crate::lcm::machine::vmm(crate::objects::vm::Verb::Cleanup)
 }
 
 /// `one.vm.migrate`: a new history record on `host_id` (its share taken now), then the state
@@ -311,7 +353,7 @@ pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, mode: i32, 
             return Err(ApiError::with_id(ErrorCode::Action, format!("Migrate action is not available for state {}", vm.state_for_message()), id));
         }
     };
-    let running = vm.state == state::ACTIVE && vm.lcm_state == lcm::RUNNING;
+    let running = vm.state == VmState::Active && vm.lcm_state == LcmState::Running;
     let cur = vm.history.last().cloned().unwrap_or_default();
     let ds = if ds_id >= 0 { ds_id } else { cur.ds_id };
     if cur.hid == host_id && cur.ds_id == ds {

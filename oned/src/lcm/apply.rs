@@ -2,10 +2,10 @@
 //! pending action (the journal entry) and the outbox, and the effects of reaching a state
 //! (host capacity, history records, DONE clean-up, the `ERROR` attribute).
 
-use super::machine::{self, Step, Transition, lcm};
+use super::machine::{self, Step, Transition};
 use crate::cloud::Cloud;
 use crate::objects::now;
-use crate::objects::vm::{PendingAction, state};
+use crate::objects::vm::{LcmState, PendingAction, Stage, Verb, VmState};
 
 /// Moves VM `id` along `t`. `error` is recorded in the VM's `ERROR` attribute (a failure).
 pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
@@ -16,10 +16,10 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
         _ => t,
     };
     // New pending work, or capacity given back: the scheduler has something to look at.
-    if matches!(t.state, state::DONE | state::PENDING | state::STOPPED | state::UNDEPLOYED) {
+    if matches!(t.state, VmState::Done | VmState::Pending | VmState::Stopped | VmState::Undeployed) {
         cloud.sched_kick = true;
     }
-    if t.state == state::DONE {
+    if t.state == VmState::Done {
         let _ = super::release::finish(cloud, id);
         if let Some(vm) = cloud.vms.get_mut(id) {
             vm.pending = None;
@@ -29,7 +29,7 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
     let Some(old) = cloud.vms.get(id).map(|v| (v.state, v.lcm_state)) else { return };
     // Leaving the host for good: STOPPED, UNDEPLOYED, or PENDING again after a clean-up.
     let leaves_host =
-        old.0 == state::ACTIVE && matches!(t.state, state::STOPPED | state::UNDEPLOYED | state::PENDING);
+        old.0 == VmState::Active && matches!(t.state, VmState::Stopped | VmState::Undeployed | VmState::Pending);
     if leaves_host {
         super::release::release_current_host(cloud, id);
     }
@@ -38,7 +38,7 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
     if (vm.state, vm.lcm_state) != (t.state, t.lcm) {
         stamp_history(vm.history.last_mut(), vm.lcm_state, t.lcm, t_now);
         vm.prev_state = vm.state;
-        vm.prev_lcm_state = crate::objects::vm::visible_lcm(vm.lcm_state);
+        vm.prev_lcm_state = vm.lcm_state;
         vm.state = t.state;
         vm.lcm_state = t.lcm;
         vm.state_changed_at = t_now;
@@ -52,7 +52,7 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
                 h.etime = t_now;
             }
         }
-        if t.state == state::PENDING {
+        if t.state == VmState::Pending {
             vm.deploy_id.clear();
         }
     }
@@ -64,31 +64,26 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
             }
         }
     }
-    let next = t.step.map(|s| if s.stage.is_empty() { format!("; next {}", s.verb) } else { format!("; next {} {}", s.verb, s.stage) });
-    tracing::info!(
-        vm_id = id,
-        "New state is {} {}{}",
-        crate::objects::vm::state::name(t.state),
-        crate::objects::vm::LCM_STATE_NAMES.get(crate::objects::vm::visible_lcm(t.lcm) as usize).copied().unwrap_or(""),
-        next.unwrap_or_default()
-    );
+    let next = t.step.map(|s| if s.stage == Stage::None { format!("; next {}", s.verb) } else { format!("; next {} {}", s.verb, s.stage) });
+    let lcm = if t.state == VmState::Active { t.lcm.name() } else { "" };
+    tracing::info!(vm_id = id, "New state is {} {lcm}{}", t.state, next.unwrap_or_default());
 }
 
 /// The prolog / running / epilog times of the current history record.
-fn stamp_history(h: Option<&mut crate::objects::vm::History>, old: i32, new: i32, t: i64) {
+fn stamp_history(h: Option<&mut crate::objects::vm::History>, old: LcmState, new: LcmState, t: i64) {
     let Some(h) = h else { return };
-    let prolog = |l: i32| matches!(l, lcm::PROLOG | lcm::PROLOG_RESUME | lcm::PROLOG_UNDEPLOY | lcm::PROLOG_MIGRATE);
-    let epilog = |l: i32| matches!(l, lcm::EPILOG | lcm::EPILOG_STOP | lcm::EPILOG_UNDEPLOY);
+    let prolog = |l: LcmState| matches!(l, LcmState::Prolog | LcmState::PrologResume | LcmState::PrologUndeploy | LcmState::PrologMigrate);
+    let epilog = |l: LcmState| matches!(l, LcmState::Epilog | LcmState::EpilogStop | LcmState::EpilogUndeploy);
     if prolog(new) && !prolog(old) {
         h.pstime = t;
     }
     if prolog(old) && !prolog(new) {
         h.petime = t;
     }
-    if new == lcm::RUNNING && old != lcm::RUNNING && h.rstime == 0 {
+    if new == LcmState::Running && old != LcmState::Running && h.rstime == 0 {
         h.rstime = t;
     }
-    if old == lcm::RUNNING && new != lcm::RUNNING {
+    if old == LcmState::Running && new != LcmState::Running {
         h.retime = t;
     }
     if epilog(new) && !epilog(old) {
@@ -104,9 +99,9 @@ pub fn set_pending(cloud: &mut Cloud, id: i32, step: Step) {
     let Some(vm) = cloud.vms.get_mut(id) else { return };
     vm.action_seq += 1;
     vm.pending = Some(PendingAction {
-        driver: step.driver,
-        verb: step.verb.to_string(),
-        stage: step.stage.to_string(),
+        driver: step.driver(),
+        verb: step.verb,
+        stage: step.stage,
         seq: vm.action_seq,
         sent_at: 0,
         attempts: 0,
@@ -114,20 +109,20 @@ pub fn set_pending(cloud: &mut Cloud, id: i32, step: Step) {
     cloud.outbox.push(id);
 }
 
-/// Takes the VM's share off its current host (its last history record).
 /// The result of a driver's answer to VM `id`'s pending step (already matched by sequence).
 /// `info` is the reply's info (the deploy id of a DEPLOY, the error of a FAILURE).
-pub fn reply(cloud: &mut Cloud, id: i32, verb: &str, success: bool, info: &str) {
+pub fn reply(cloud: &mut Cloud, id: i32, verb: Verb, success: bool, info: &str) {
     let Some(vm) = cloud.vms.get(id) else { return };
     let (st, l) = (vm.state, vm.lcm_state);
-    if st != state::ACTIVE {
+    if st != VmState::Active {
         return;
     }
-    let Some(t) = machine::on_reply(l, success) else {
+    let step = vm.pending.as_ref().map(|p| Step { verb: p.verb, stage: p.stage });
+    let Some(t) = machine::on_reply(l, step, success) else {
         tracing::warn!(vm_id = id, "ignored {verb} answer in state {}", vm.state_for_message());
         return;
     };
-    if success && matches!(verb, "DEPLOY" | "RESTORE") {
+    if success && matches!(verb, Verb::Deploy | Verb::Restore) {
         let deploy_id = info.split_whitespace().next().filter(|d| *d != "-").map(str::to_string);
         if let Some(vm) = cloud.vms.get_mut(id) {
             if let Some(d) = deploy_id {
@@ -137,19 +132,19 @@ pub fn reply(cloud: &mut Cloud, id: i32, verb: &str, success: bool, info: &str) 
     }
     // A migration that ended: the VM's share leaves the host it came from (success), or the
     // host it was going to (a failed live migration falls back to the source).
-    let migrated = success && t.lcm == lcm::RUNNING && matches!(l, lcm::BOOT_MIGRATE | lcm::MIGRATE)
-        || success && matches!(l, lcm::PROLOG_MIGRATE_POWEROFF | lcm::PROLOG_MIGRATE_SUSPEND | lcm::PROLOG_MIGRATE_UNKNOWN);
+    let migrated = success && t.lcm == LcmState::Running && matches!(l, LcmState::BootMigrate | LcmState::Migrate)
+        || success && matches!(l, LcmState::PrologMigratePoweroff | LcmState::PrologMigrateSuspend | LcmState::PrologMigrateUnknown);
     if migrated {
         leave_previous_host(cloud, id);
     }
-    if !success && l == lcm::MIGRATE {
+    if !success && l == LcmState::Migrate {
         undo_migration(cloud, id);
     }
     let error = if success { None } else { Some(failure_text(verb, info)) };
     enter(cloud, id, t, error.as_deref());
 }
 
-fn failure_text(verb: &str, info: &str) -> String {
+fn failure_text(verb: Verb, info: &str) -> String {
     let info = info.trim();
     if info.is_empty() || info == "-" {
         format!("Error executing {verb}")

@@ -14,44 +14,53 @@
 //! failures:  PROLOG_FAILURE, BOOT_FAILURE, EPILOG_FAILURE ... (recover retries, succeeds, fails or deletes)
 //! ```
 
-use crate::objects::vm::{DriverKind, state};
-
-pub use crate::objects::vm::lcm;
-use lcm::*;
+use crate::objects::vm::{DriverKind, LcmState, Stage, Verb, VmState};
+use LcmState::*;
 
 /// A driver action to send next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Step {
-    pub driver: DriverKind,
-    pub verb: &'static str,
-    /// For TRANSFER: which transfer (`prolog`, `epilog`, `epilog_stop`, `prolog_resume`,
-    /// `prolog_undeploy`, `migrate`, `delete`).
-    pub stage: &'static str,
+    pub verb: Verb,
+    /// For TRANSFER: which transfer file.
+    pub stage: Stage,
 }
 
-const fn vmm(verb: &'static str) -> Step {
-    Step { driver: DriverKind::Vmm, verb, stage: "" }
+impl Step {
+    /// The driver that runs it.
+    pub const fn driver(self) -> DriverKind {
+        self.verb.driver()
+    }
 }
 
-const fn tm(stage: &'static str) -> Step {
-    Step { driver: DriverKind::Tm, verb: "TRANSFER", stage }
+pub const fn vmm(verb: Verb) -> Step {
+    Step { verb, stage: Stage::None }
+}
+
+pub const fn tm(stage: Stage) -> Step {
+    Step { verb: Verb::Transfer, stage }
 }
 
 /// Where the VM goes, and the driver step that follows (none: the VM is at rest).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transition {
-    pub state: i32,
-    pub lcm: i32,
+    pub state: VmState,
+    pub lcm: LcmState,
     pub step: Option<Step>,
 }
 
 
-const fn active(lcm: i32, step: Step) -> Transition {
-    Transition { state: state::ACTIVE, lcm, step: Some(step) }
+const fn active(lcm: LcmState, step: Step) -> Transition {
+    Transition { state: VmState::Active, lcm, step: Some(step) }
 }
 
-const fn rest(state: i32) -> Transition {
-    Transition { state, lcm: LCM_INIT, step: None }
+/// A VM at rest in `state` (not ACTIVE: no LCM state).
+pub const fn rest(state: VmState) -> Transition {
+    Transition { state, lcm: LcmInit, step: None }
+}
+
+/// An ACTIVE VM at rest in `lcm` (Running, Unknown or a failure state).
+pub const fn active_rest(lcm: LcmState) -> Transition {
+    Transition { state: VmState::Active, lcm, step: None }
 }
 
 /// The user actions of `one.vm.action`, plus migrate and recover.
@@ -100,46 +109,46 @@ pub enum Refusal {
 }
 
 /// The transition an action starts. `Ok(None)` means nothing to do (terminate of a DONE VM).
-pub fn on_action(st: i32, l: i32, action: Action) -> Result<Option<Transition>, Refusal> {
-    let running = st == state::ACTIVE && l == RUNNING;
-    let unknown = st == state::ACTIVE && l == UNKNOWN;
+pub fn on_action(st: VmState, l: LcmState, action: Action) -> Result<Option<Transition>, Refusal> {
+    let running = st == VmState::Active && l == Running;
+    let unknown = st == VmState::Active && l == Unknown;
     let t = match action {
-        Action::Hold if st == state::PENDING => rest(state::HOLD),
-        Action::Release if st == state::HOLD => rest(state::PENDING),
+        Action::Hold if st == VmState::Pending => rest(VmState::Hold),
+        Action::Release if st == VmState::Hold => rest(VmState::Pending),
         Action::Terminate { hard } => match st {
-            state::DONE => return Ok(None),
-            state::INIT | state::PENDING | state::HOLD | state::CLONING | state::CLONING_FAILURE => rest(state::DONE),
-            state::POWEROFF | state::SUSPENDED => active(EPILOG, tm("epilog")),
-            state::STOPPED | state::UNDEPLOYED => active(EPILOG, tm("epilog_local")),
-            state::ACTIVE if running || unknown => active(SHUTDOWN, vmm(if hard { "CANCEL" } else { "SHUTDOWN" })),
-            state::ACTIVE if hard && l == SHUTDOWN => active(SHUTDOWN, vmm("CANCEL")),
-            state::ACTIVE if is_failure(l) => active(CLEANUP_DELETE, vmm("CLEANUP")),
+            VmState::Done => return Ok(None),
+            VmState::Init | VmState::Pending | VmState::Hold | VmState::Cloning | VmState::CloningFailure => rest(VmState::Done),
+            VmState::Poweroff | VmState::Suspended => active(Epilog, tm(Stage::Epilog)),
+            VmState::Stopped | VmState::Undeployed => active(Epilog, tm(Stage::EpilogLocal)),
+            VmState::Active if running || unknown => active(Shutdown, vmm(if hard { Verb::Cancel } else { Verb::Shutdown })),
+            VmState::Active if hard && l == Shutdown => active(Shutdown, vmm(Verb::Cancel)),
+            VmState::Active if l.is_failure() => active(CleanupDelete, vmm(Verb::Cleanup)),
             _ => return Err(Refusal::CannotTerminate),
         },
-        Action::Poweroff { hard } if running || unknown || (hard && st == state::ACTIVE && l == SHUTDOWN_POWEROFF) => {
-            active(SHUTDOWN_POWEROFF, vmm(if hard { "CANCEL" } else { "SHUTDOWN" }))
+        Action::Poweroff { hard } if running || unknown || (hard && st == VmState::Active && l == ShutdownPoweroff) => {
+            active(ShutdownPoweroff, vmm(if hard { Verb::Cancel } else { Verb::Shutdown }))
         }
-        Action::Undeploy { hard } if running || unknown || (hard && st == state::ACTIVE && l == SHUTDOWN_UNDEPLOY) => {
-            active(SHUTDOWN_UNDEPLOY, vmm(if hard { "CANCEL" } else { "SHUTDOWN" }))
+        Action::Undeploy { hard } if running || unknown || (hard && st == VmState::Active && l == ShutdownUndeploy) => {
+            active(ShutdownUndeploy, vmm(if hard { Verb::Cancel } else { Verb::Shutdown }))
         }
-        Action::Undeploy { .. } if st == state::POWEROFF => active(EPILOG_UNDEPLOY, tm("epilog_stop")),
-        Action::Reboot { hard } if running => active(RUNNING, vmm(if hard { "RESET" } else { "REBOOT" })),
-        Action::Suspend if running => active(SAVE_SUSPEND, vmm("SAVE")),
-        Action::Stop if running => active(SAVE_STOP, vmm("SAVE")),
-        Action::Stop if st == state::SUSPENDED => active(EPILOG_STOP, tm("epilog_stop")),
+        Action::Undeploy { .. } if st == VmState::Poweroff => active(EpilogUndeploy, tm(Stage::EpilogStop)),
+        Action::Reboot { hard } if running => active(Running, vmm(if hard { Verb::Reset } else { Verb::Reboot })),
+        Action::Suspend if running => active(SaveSuspend, vmm(Verb::Save)),
+        Action::Stop if running => active(SaveStop, vmm(Verb::Save)),
+        Action::Stop if st == VmState::Suspended => active(EpilogStop, tm(Stage::EpilogStop)),
         Action::Resume => match st {
-            state::STOPPED | state::UNDEPLOYED => rest(state::PENDING),
-            state::SUSPENDED => active(BOOT_SUSPENDED, vmm("RESTORE")),
-            state::POWEROFF => active(BOOT_POWEROFF, vmm("DEPLOY")),
-            state::ACTIVE if l == UNKNOWN => active(BOOT_UNKNOWN, vmm("DEPLOY")),
+            VmState::Stopped | VmState::Undeployed => rest(VmState::Pending),
+            VmState::Suspended => active(BootSuspended, vmm(Verb::Restore)),
+            VmState::Poweroff => active(BootPoweroff, vmm(Verb::Deploy)),
+            VmState::Active if l == Unknown => active(BootUnknown, vmm(Verb::Deploy)),
             _ => return Err(Refusal::WrongState),
         },
-        Action::Migrate { live: true } if running => active(MIGRATE, vmm("MIGRATE")),
+        Action::Migrate { live: true } if running => active(Migrate, vmm(Verb::Migrate)),
         Action::Migrate { live: false } => match st {
-            state::ACTIVE if l == RUNNING => active(SAVE_MIGRATE, vmm("SAVE")),
-            state::ACTIVE if l == UNKNOWN => active(PROLOG_MIGRATE_UNKNOWN, tm("migrate")),
-            state::POWEROFF => active(PROLOG_MIGRATE_POWEROFF, tm("migrate")),
-            state::SUSPENDED => active(PROLOG_MIGRATE_SUSPEND, tm("migrate")),
+            VmState::Active if l == Running => active(SaveMigrate, vmm(Verb::Save)),
+            VmState::Active if l == Unknown => active(PrologMigrateUnknown, tm(Stage::Migrate)),
+            VmState::Poweroff => active(PrologMigratePoweroff, tm(Stage::Migrate)),
+            VmState::Suspended => active(PrologMigrateSuspend, tm(Stage::Migrate)),
             _ => return Err(Refusal::WrongState),
         },
         _ => return Err(Refusal::WrongState),
@@ -147,61 +156,61 @@ pub fn on_action(st: i32, l: i32, action: Action) -> Result<Option<Transition>, 
     Ok(Some(t))
 }
 
-/// The first step of a deploy from PENDING/HOLD (PROLOG), STOPPED (PROLOG_RESUME) or UNDEPLOYED
-/// (PROLOG_UNDEPLOY).
-pub fn on_deploy(st: i32) -> Option<Transition> {
+/// The first step of a deploy from PENDING/HOLD (Prolog), STOPPED (PrologResume) or UNDEPLOYED
+/// (PrologUndeploy).
+pub fn on_deploy(st: VmState) -> Option<Transition> {
     match st {
-        state::PENDING | state::HOLD => Some(active(PROLOG, tm("prolog"))),
-        state::STOPPED => Some(active(PROLOG_RESUME, tm("prolog_resume"))),
-        state::UNDEPLOYED => Some(active(PROLOG_UNDEPLOY, tm("prolog_undeploy"))),
+        VmState::Pending | VmState::Hold => Some(active(Prolog, tm(Stage::Prolog))),
+        VmState::Stopped => Some(active(PrologResume, tm(Stage::PrologResume))),
+        VmState::Undeployed => Some(active(PrologUndeploy, tm(Stage::PrologUndeploy))),
         _ => None,
     }
 }
 
-/// A driver's answer to the pending step of a VM in `l` (always ACTIVE). `None`: the answer is
-/// not for this state (it is logged and ignored).
-pub fn on_reply(l: i32, success: bool) -> Option<Transition> {
+/// A driver's answer to the pending step `step` of a VM in `l` (always ACTIVE). `None`: the
+/// answer is not for this state (it is logged and ignored). The step matters only for the
+/// clean-ups, which stay in one LCM state across their two steps (the VMM CLEANUP, then the TM
+/// delete), as in OpenNebula.
+pub fn on_reply(l: LcmState, step: Option<Step>, success: bool) -> Option<Transition> {
+    let tm_half = step.is_some_and(|s| s.verb == Verb::Transfer);
     let ok_or = |ok: Transition, fail: Transition| Some(if success { ok } else { fail });
-    let fail_to = |f: i32| active_rest(f);
+    let fail_to = active_rest;
     match l {
-        PROLOG => ok_or(active(BOOT, vmm("DEPLOY")), fail_to(PROLOG_FAILURE)),
-        PROLOG_RESUME => ok_or(active(BOOT_STOPPED, vmm("RESTORE")), fail_to(PROLOG_RESUME_FAILURE)),
-        PROLOG_UNDEPLOY => ok_or(active(BOOT_UNDEPLOY, vmm("DEPLOY")), fail_to(PROLOG_UNDEPLOY_FAILURE)),
-        BOOT => ok_or(active_rest(RUNNING), fail_to(BOOT_FAILURE)),
-        BOOT_STOPPED => ok_or(active_rest(RUNNING), fail_to(BOOT_STOPPED_FAILURE)),
-        BOOT_UNDEPLOY => ok_or(active_rest(RUNNING), fail_to(BOOT_UNDEPLOY_FAILURE)),
-        BOOT_MIGRATE => ok_or(active_rest(RUNNING), fail_to(BOOT_MIGRATE_FAILURE)),
-        BOOT_POWEROFF => ok_or(active_rest(RUNNING), rest(state::POWEROFF)),
-        BOOT_SUSPENDED => ok_or(active_rest(RUNNING), rest(state::SUSPENDED)),
-        BOOT_UNKNOWN => ok_or(active_rest(RUNNING), active_rest(UNKNOWN)),
-        SHUTDOWN => ok_or(active(EPILOG, tm("epilog")), active_rest(RUNNING)),
-        EPILOG => ok_or(rest(state::DONE), fail_to(EPILOG_FAILURE)),
-        SHUTDOWN_POWEROFF => ok_or(rest(state::POWEROFF), active_rest(RUNNING)),
-        SHUTDOWN_UNDEPLOY => ok_or(active(EPILOG_UNDEPLOY, tm("epilog_stop")), active_rest(RUNNING)),
-        EPILOG_UNDEPLOY => ok_or(rest(state::UNDEPLOYED), fail_to(EPILOG_UNDEPLOY_FAILURE)),
-        SAVE_SUSPEND => ok_or(rest(state::SUSPENDED), active_rest(RUNNING)),
-        SAVE_STOP => ok_or(active(EPILOG_STOP, tm("epilog_stop")), active_rest(RUNNING)),
-        EPILOG_STOP => ok_or(rest(state::STOPPED), fail_to(EPILOG_STOP_FAILURE)),
-        SAVE_MIGRATE => ok_or(active(PROLOG_MIGRATE, tm("migrate")), active_rest(RUNNING)),
-        PROLOG_MIGRATE => ok_or(active(BOOT_MIGRATE, vmm("RESTORE")), fail_to(PROLOG_MIGRATE_FAILURE)),
-        PROLOG_MIGRATE_POWEROFF => ok_or(rest(state::POWEROFF), fail_to(PROLOG_MIGRATE_POWEROFF_FAILURE)),
-        PROLOG_MIGRATE_SUSPEND => ok_or(rest(state::SUSPENDED), fail_to(PROLOG_MIGRATE_SUSPEND_FAILURE)),
-        PROLOG_MIGRATE_UNKNOWN => ok_or(active(BOOT, vmm("DEPLOY")), fail_to(PROLOG_MIGRATE_UNKNOWN_FAILURE)),
-        MIGRATE => ok_or(active_rest(RUNNING), active_rest(RUNNING)),
-        // A reboot runs while the VM stays RUNNING.
-        RUNNING => Some(active_rest(RUNNING)),
+        Prolog => ok_or(active(Boot, vmm(Verb::Deploy)), fail_to(PrologFailure)),
+        PrologResume => ok_or(active(BootStopped, vmm(Verb::Restore)), fail_to(PrologResumeFailure)),
+        PrologUndeploy => ok_or(active(BootUndeploy, vmm(Verb::Deploy)), fail_to(PrologUndeployFailure)),
+        Boot => ok_or(active_rest(Running), fail_to(BootFailure)),
+        BootStopped => ok_or(active_rest(Running), fail_to(BootStoppedFailure)),
+        BootUndeploy => ok_or(active_rest(Running), fail_to(BootUndeployFailure)),
+        BootMigrate => ok_or(active_rest(Running), fail_to(BootMigrateFailure)),
+        BootPoweroff => ok_or(active_rest(Running), rest(VmState::Poweroff)),
+        BootSuspended => ok_or(active_rest(Running), rest(VmState::Suspended)),
+        BootUnknown => ok_or(active_rest(Running), active_rest(Unknown)),
+        Shutdown => ok_or(active(Epilog, tm(Stage::Epilog)), active_rest(Running)),
+        Epilog => ok_or(rest(VmState::Done), fail_to(EpilogFailure)),
+        ShutdownPoweroff => ok_or(rest(VmState::Poweroff), active_rest(Running)),
+        ShutdownUndeploy => ok_or(active(EpilogUndeploy, tm(Stage::EpilogStop)), active_rest(Running)),
+        EpilogUndeploy => ok_or(rest(VmState::Undeployed), fail_to(EpilogUndeployFailure)),
+        SaveSuspend => ok_or(rest(VmState::Suspended), active_rest(Running)),
+        SaveStop => ok_or(active(EpilogStop, tm(Stage::EpilogStop)), active_rest(Running)),
+        EpilogStop => ok_or(rest(VmState::Stopped), fail_to(EpilogStopFailure)),
+        SaveMigrate => ok_or(active(PrologMigrate, tm(Stage::Migrate)), active_rest(Running)),
+        PrologMigrate => ok_or(active(BootMigrate, vmm(Verb::Restore)), fail_to(PrologMigrateFailure)),
+        PrologMigratePoweroff => ok_or(rest(VmState::Poweroff), fail_to(PrologMigratePoweroffFailure)),
+        PrologMigrateSuspend => ok_or(rest(VmState::Suspended), fail_to(PrologMigrateSuspendFailure)),
+        PrologMigrateUnknown => ok_or(active(Boot, vmm(Verb::Deploy)), fail_to(PrologMigrateUnknownFailure)),
+        Migrate => ok_or(active_rest(Running), active_rest(Running)),
+        // A reboot runs while the VM stays Running.
+        Running => Some(active_rest(Running)),
         // Cleanup never fails: the disks go next, then the VM is done (or pending again).
-        CLEANUP_DELETE => Some(active(CLEANUP_DELETE_TM, tm("delete"))),
-        CLEANUP_DELETE_TM => Some(rest(state::DONE)),
-        CLEANUP_RESUBMIT => Some(active(CLEANUP_RESUBMIT_TM, tm("delete"))),
-        CLEANUP_RESUBMIT_TM => Some(rest(state::PENDING)),
+        CleanupDelete if tm_half => Some(rest(VmState::Done)),
+        CleanupDelete => Some(active(CleanupDelete, tm(Stage::Delete))),
+        CleanupResubmit if tm_half => Some(rest(VmState::Pending)),
+        CleanupResubmit => Some(active(CleanupResubmit, tm(Stage::Delete))),
         _ => None,
     }
 }
 
-const fn active_rest(l: i32) -> Transition {
-    Transition { state: state::ACTIVE, lcm: l, step: None }
-}
 
 /// How a cold migration of a running VM moves it (`one.vm.migrate`'s type): 0 saves and
 /// restores its memory; 1 shuts it down and 2 powers it off hard, and both boot it afresh on
@@ -209,38 +218,38 @@ const fn active_rest(l: i32) -> Transition {
 /// `POFF_HARD_MIGRATE` (49) actions of the history record being left.
 pub fn with_migration_mode(t: Transition, mode: i32) -> Transition {
     let step = match (t.lcm, t.step, mode) {
-        (SAVE_MIGRATE, Some(s), 1) if s.verb == "SAVE" => Some(vmm("SHUTDOWN")),
-        (SAVE_MIGRATE, Some(s), 2) if s.verb == "SAVE" => Some(vmm("CANCEL")),
-        (BOOT_MIGRATE, Some(s), 1 | 2) if s.verb == "RESTORE" => Some(vmm("DEPLOY")),
+        (SaveMigrate, Some(s), 1) if s.verb == Verb::Save => Some(vmm(Verb::Shutdown)),
+        (SaveMigrate, Some(s), 2) if s.verb == Verb::Save => Some(vmm(Verb::Cancel)),
+        (BootMigrate, Some(s), 1 | 2) if s.verb == Verb::Restore => Some(vmm(Verb::Deploy)),
         (_, step, _) => step,
     };
     Transition { step, ..t }
 }
 
 /// `one.vm.recover` retry: the step that failed, re-issued from its failure state.
-pub fn on_retry(l: i32) -> Option<Transition> {
+pub fn on_retry(l: LcmState) -> Option<Transition> {
     Some(match l {
-        PROLOG_FAILURE => active(PROLOG, tm("prolog")),
-        PROLOG_RESUME_FAILURE => active(PROLOG_RESUME, tm("prolog_resume")),
-        PROLOG_UNDEPLOY_FAILURE => active(PROLOG_UNDEPLOY, tm("prolog_undeploy")),
-        BOOT_FAILURE => active(BOOT, vmm("DEPLOY")),
-        BOOT_STOPPED_FAILURE => active(BOOT_STOPPED, vmm("RESTORE")),
-        BOOT_UNDEPLOY_FAILURE => active(BOOT_UNDEPLOY, vmm("DEPLOY")),
-        BOOT_MIGRATE_FAILURE => active(BOOT_MIGRATE, vmm("RESTORE")),
-        EPILOG_FAILURE => active(EPILOG, tm("epilog")),
-        EPILOG_STOP_FAILURE => active(EPILOG_STOP, tm("epilog_stop")),
-        EPILOG_UNDEPLOY_FAILURE => active(EPILOG_UNDEPLOY, tm("epilog_stop")),
-        PROLOG_MIGRATE_FAILURE => active(PROLOG_MIGRATE, tm("migrate")),
-        PROLOG_MIGRATE_POWEROFF_FAILURE => active(PROLOG_MIGRATE_POWEROFF, tm("migrate")),
-        PROLOG_MIGRATE_SUSPEND_FAILURE => active(PROLOG_MIGRATE_SUSPEND, tm("migrate")),
-        PROLOG_MIGRATE_UNKNOWN_FAILURE => active(PROLOG_MIGRATE_UNKNOWN, tm("migrate")),
+        PrologFailure => active(Prolog, tm(Stage::Prolog)),
+        PrologResumeFailure => active(PrologResume, tm(Stage::PrologResume)),
+        PrologUndeployFailure => active(PrologUndeploy, tm(Stage::PrologUndeploy)),
+        BootFailure => active(Boot, vmm(Verb::Deploy)),
+        BootStoppedFailure => active(BootStopped, vmm(Verb::Restore)),
+        BootUndeployFailure => active(BootUndeploy, vmm(Verb::Deploy)),
+        BootMigrateFailure => active(BootMigrate, vmm(Verb::Restore)),
+        EpilogFailure => active(Epilog, tm(Stage::Epilog)),
+        EpilogStopFailure => active(EpilogStop, tm(Stage::EpilogStop)),
+        EpilogUndeployFailure => active(EpilogUndeploy, tm(Stage::EpilogStop)),
+        PrologMigrateFailure => active(PrologMigrate, tm(Stage::Migrate)),
+        PrologMigratePoweroffFailure => active(PrologMigratePoweroff, tm(Stage::Migrate)),
+        PrologMigrateSuspendFailure => active(PrologMigrateSuspend, tm(Stage::Migrate)),
+        PrologMigrateUnknownFailure => active(PrologMigrateUnknown, tm(Stage::Migrate)),
         _ => return None,
     })
 }
 
 /// The failure state a transient state falls to when its step is lost and cannot be confirmed.
-pub fn failure_of(l: i32) -> i32 {
-    match on_reply(l, false) {
+pub fn failure_of(l: LcmState) -> LcmState {
+    match on_reply(l, None, false) {
         Some(t) if t.step.is_none() => t.lcm,
         _ => l,
     }
@@ -248,14 +257,14 @@ pub fn failure_of(l: i32) -> i32 {
 
 /// `one.vm.recover` success (1) / failure (0): the transient state's reply, made up by the
 /// administrator. Failure states map to their step's state first.
-pub fn on_recover(l: i32, success: bool) -> Option<Transition> {
+pub fn on_recover(l: LcmState, step: Option<Step>, success: bool) -> Option<Transition> {
     let l = on_retry(l).map(|t| t.lcm).unwrap_or(l);
-    on_reply(l, success)
+    on_reply(l, step, success)
 }
 
 /// True if `l` is a transient state (a step is under way or expected).
-pub fn is_transient(st: i32, l: i32) -> bool {
-    st == state::ACTIVE && !matches!(l, RUNNING | UNKNOWN) && !is_failure(l)
+pub fn is_transient(st: VmState, l: LcmState) -> bool {
+    st == VmState::Active && !matches!(l, Running | Unknown) && !l.is_failure()
 }
 
 #[cfg(test)]

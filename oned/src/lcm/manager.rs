@@ -11,10 +11,10 @@
 //! a transient state waiting for a manual recover.
 
 use super::apply;
-use super::machine::{self, lcm};
+use super::machine;
 use crate::config::MadKind;
 use crate::mad::{DriverEvent, MadManager, SendError};
-use crate::objects::vm::{DriverKind, state};
+use crate::objects::vm::{DriverKind, LcmState, Verb, VmState};
 use crate::core::Core;
 use drivers::proto::{Reply, Request};
 use std::collections::HashMap;
@@ -59,7 +59,7 @@ struct Inflight {
     seq: u64,
     kind: MadKind,
     driver: String,
-    verb: String,
+    verb: Verb,
     sent: Instant,
     /// True while the action is being confirmed with a POLL.
     polling: bool,
@@ -111,7 +111,7 @@ impl Manager {
             Some(Prepared::Ready(p, k, d, payload)) => (p, k, d, payload),
             Some(Prepared::Unsendable(p, why)) => {
                 self.inflight.remove(&id);
-                self.fail(id, p.seq, &p.verb, &why).await;
+                self.fail(id, p.seq, p.verb, &why).await;
                 return;
             }
         };
@@ -123,7 +123,7 @@ impl Manager {
             let old = old.clone();
             let _ = self.mads.send(old.kind, &old.driver, &Request::DriverCancel { id: id as i64 }).await;
         }
-        let req = Request::Action { verb: pending.verb.clone(), id: id as i64, payload };
+        let req = Request::Action { verb: pending.verb.as_str().to_string(), id: id as i64, payload };
         match self.mads.send(kind, &driver, &req).await {
             Ok(()) => {
                 self.inflight.insert(
@@ -142,7 +142,7 @@ impl Manager {
             }
             Err(e) => {
                 self.inflight.remove(&id);
-                self.fail(id, pending.seq, &pending.verb, &e.to_string()).await;
+                self.fail(id, pending.seq, pending.verb, &e.to_string()).await;
             }
         }
     }
@@ -154,8 +154,8 @@ impl Manager {
         let pending = vm.pending.clone()?;
         match pending.driver {
             DriverKind::Vmm => {
-                let driver = super::payload::vmm_driver(vm, &pending.verb)?;
-                let payload = super::payload::vmm_payload(&cloud, vm, &pending.verb);
+                let driver = super::payload::vmm_driver(vm, pending.verb)?;
+                let payload = super::payload::vmm_payload(&cloud, vm, pending.verb);
                 Some(Prepared::Ready(pending, MadKind::Vm, driver, payload))
             }
             DriverKind::Tm => {
@@ -201,7 +201,7 @@ impl Manager {
                     let p = vm.pending.as_ref()?;
                     let k = if p.driver == DriverKind::Vmm { MadKind::Vm } else { MadKind::Tm };
                     let d = match p.driver {
-                        DriverKind::Vmm => super::payload::vmm_driver(vm, &p.verb)?,
+                        DriverKind::Vmm => super::payload::vmm_driver(vm, p.verb)?,
                         DriverKind::Tm => {
                             let t = super::payload::system_tm_mad(&cloud, vm);
                             self.mads.tm_driver(&t).unwrap_or(t)
@@ -221,13 +221,17 @@ impl Manager {
     }
 
     async fn vm_reply(&mut self, kind: MadKind, name: &str, reply: Reply) {
-        let Reply::Action { verb, ok, id, info } = reply else {
+        let Reply::Action { verb: word, ok, id, info } = reply else {
             if let Reply::Log { severity, id, text } = reply {
                 tracing::info!(vm_id = id, "[{name}] {severity:?}: {text}");
             }
             return;
         };
         let id = id as i32;
+        let Some(verb) = Verb::parse(&word) else {
+            tracing::warn!(vm_id = id, "ignored {word} answer from {name}: oned sends no such action");
+            return;
+        };
         let Some(inf) = self.inflight.get(&id).cloned() else {
             tracing::warn!(vm_id = id, "ignored {verb} answer from {name}: no action in flight");
             return;
@@ -235,7 +239,7 @@ impl Manager {
         if inf.kind != kind || inf.driver != name {
             return;
         }
-        if verb == "POLL" && inf.polling {
+        if verb == Verb::Poll && inf.polling {
             self.poll_answer(id, inf, ok, &info).await;
             return;
         }
@@ -244,18 +248,17 @@ impl Manager {
             return;
         }
         self.inflight.remove(&id);
-        self.complete(id, inf.seq, &verb, ok, &info).await;
+        self.complete(id, inf.seq, verb, ok, &info).await;
     }
 
     /// Applies the outcome of pending action `seq` of VM `id` and sends whatever comes next.
-    async fn complete(&mut self, id: i32, seq: u64, verb: &str, ok: bool, info: &str) {
+    async fn complete(&mut self, id: i32, seq: u64, verb: Verb, ok: bool, info: &str) {
         let core = self.core.clone();
-        let verb = verb.to_string();
         let info = info.to_string();
         let (_, ticket, outbox) = core.apply(|cloud| {
             let current = cloud.vms.get(id).and_then(|v| v.pending.as_ref()).map(|p| p.seq);
             if current == Some(seq) {
-                apply::reply(cloud, id, &verb, ok, &info);
+                apply::reply(cloud, id, verb, ok, &info);
             }
         });
         if let Some(t) = ticket {
@@ -267,7 +270,7 @@ impl Manager {
         self.queue.extend(outbox);
     }
 
-    async fn fail(&mut self, id: i32, seq: u64, verb: &str, why: &str) {
+    async fn fail(&mut self, id: i32, seq: u64, verb: Verb, why: &str) {
         self.complete(id, seq, verb, false, why).await;
     }
 
@@ -279,7 +282,7 @@ impl Manager {
             Some(Prepared::Ready(p, k, d, _)) => (p, k, d),
             Some(Prepared::Unsendable(p, why)) => {
                 self.inflight.remove(&id);
-                self.fail(id, p.seq, &p.verb, &why).await;
+                self.fail(id, p.seq, p.verb, &why).await;
                 return;
             }
         };
@@ -287,10 +290,10 @@ impl Manager {
         if attempts > MAX_ATTEMPTS {
             self.inflight.remove(&id);
             let why = format!("the {driver} driver lost the action {MAX_ATTEMPTS} times");
-            self.fail(id, pending.seq, &pending.verb, &why).await;
+            self.fail(id, pending.seq, pending.verb, &why).await;
             return;
         }
-        if kind == MadKind::Tm || pending.verb == "CLEANUP" {
+        if kind == MadKind::Tm || pending.verb == Verb::Cleanup {
             self.inflight.remove(&id);
             tracing::warn!(vm_id = id, "sending {} again (attempt {attempts})", pending.verb);
             self.send_pending(id).await;
@@ -299,16 +302,16 @@ impl Manager {
         let payload = {
             let cloud = self.core.cloud.read();
             match cloud.vms.get(id) {
-                Some(vm) => super::payload::vmm_payload(&cloud, vm, &pending.verb),
+                Some(vm) => super::payload::vmm_payload(&cloud, vm, pending.verb),
                 None => return,
             }
         };
         tracing::warn!(vm_id = id, "confirming the outcome of {} with POLL (attempt {attempts})", pending.verb);
-        let req = Request::Action { verb: "POLL".into(), id: id as i64, payload };
+        let req = Request::Action { verb: Verb::Poll.as_str().to_string(), id: id as i64, payload };
         let sent = self.mads.send(kind, &driver, &req).await;
         self.inflight.insert(
             id,
-            Inflight { seq: pending.seq, kind, driver, verb: pending.verb.clone(), sent: Instant::now(), polling: true },
+            Inflight { seq: pending.seq, kind, driver, verb: pending.verb, sent: Instant::now(), polling: true },
         );
         if sent.is_err() {
             // Retried when the driver is back, or on the next timeout.
@@ -342,9 +345,8 @@ impl Manager {
         }
         let st = info.split_whitespace().find_map(|w| w.strip_prefix("STATE=")).unwrap_or("");
         let present = matches!(st, "a" | "p");
-        let succeeded = match inf.verb.as_str() {
-            "DEPLOY" | "RESTORE" | "REBOOT" | "RESET" | "MIGRATE" => present,
-            "SHUTDOWN" | "CANCEL" | "SAVE" => !present,
+        let succeeded = match inf.verb {
+            Verb::Shutdown | Verb::Cancel | Verb::Save => !present,
             _ => present,
         };
         if succeeded {
@@ -354,13 +356,13 @@ impl Manager {
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("one-{id}"));
             tracing::info!(vm_id = id, "POLL confirms that {} succeeded", inf.verb);
-            self.complete(id, inf.seq, &inf.verb, true, &deploy).await;
-        } else if matches!(inf.verb.as_str(), "DEPLOY" | "RESTORE" | "SHUTDOWN" | "CANCEL" | "SAVE") {
+            self.complete(id, inf.seq, inf.verb, true, &deploy).await;
+        } else if matches!(inf.verb, Verb::Deploy | Verb::Restore | Verb::Shutdown | Verb::Cancel | Verb::Save) {
             // The action did not happen: doing it again is safe.
             tracing::warn!(vm_id = id, "POLL shows {} did not happen; sending it again", inf.verb);
             self.send_pending(id).await;
         } else {
-            self.fail(id, inf.seq, &inf.verb, "the driver lost the action and the VM's state does not confirm it").await;
+            self.fail(id, inf.seq, inf.verb, "the driver lost the action and the VM's state does not confirm it").await;
         }
     }
 
@@ -385,6 +387,6 @@ impl Manager {
 }
 
 /// True for a VM state whose driver action is under way.
-pub fn in_transit(st: i32, l: i32) -> bool {
-    st == state::ACTIVE && machine::is_transient(st, l) && l != lcm::RUNNING
+pub fn in_transit(st: VmState, l: LcmState) -> bool {
+    st == VmState::Active && machine::is_transient(st, l) && l != LcmState::Running
 }

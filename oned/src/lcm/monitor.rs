@@ -15,12 +15,11 @@
 //! template.
 
 use super::apply;
-use super::machine::lcm;
 use crate::cloud::Cloud;
 use crate::config::MadKind;
 use crate::mad::{MadManager, SendError};
 use crate::objects::host::HostState;
-use crate::objects::vm::state;
+use crate::objects::vm::{LcmState, VmState};
 use crate::objects::{PoolObject, now};
 use crate::core::Core;
 use drivers::proto::{Reply, Request};
@@ -143,10 +142,10 @@ async fn host_failed(core: &Core, hid: i32, why: &str) {
         let vms: Vec<i32> = h.vms.iter().copied().collect();
         for id in vms {
             let quiet = cloud.vms.get(id).is_some_and(|v| {
-                v.state == state::ACTIVE && v.lcm_state == lcm::RUNNING && v.pending.is_none() && v.state_changed_at + GRACE <= t
+                v.state == VmState::Active && v.lcm_state == LcmState::Running && v.pending.is_none() && v.state_changed_at + GRACE <= t
             });
             if quiet {
-                apply::enter(cloud, id, super::machine::Transition { state: state::ACTIVE, lcm: lcm::UNKNOWN, step: None }, None);
+                apply::enter(cloud, id, super::machine::active_rest(LcmState::Unknown), None);
             }
         }
     });
@@ -261,14 +260,15 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
         if !quiet {
             continue;
         }
-        let to = |s, l| super::machine::Transition { state: s, lcm: l, step: None };
+        use super::machine::{active_rest, rest};
+        let running = vst == VmState::Active && vl == LcmState::Running;
         match st.as_str() {
-            "a" if vst == state::POWEROFF || vst == state::SUSPENDED || (vst == state::ACTIVE && vl == lcm::UNKNOWN) => {
-                apply::enter(cloud, *id, to(state::ACTIVE, lcm::RUNNING), None);
+            "a" if vst == VmState::Poweroff || vst == VmState::Suspended || (vst == VmState::Active && vl == LcmState::Unknown) => {
+                apply::enter(cloud, *id, active_rest(LcmState::Running), None);
             }
-            "p" if vst == state::ACTIVE && vl == lcm::RUNNING => apply::enter(cloud, *id, to(state::SUSPENDED, 0), None),
-            "e" if vst == state::ACTIVE && vl == lcm::RUNNING => apply::enter(cloud, *id, to(state::ACTIVE, lcm::UNKNOWN), None),
-            "d" if vst == state::ACTIVE && vl == lcm::RUNNING => apply::enter(cloud, *id, to(state::POWEROFF, 0), None),
+            "p" if running => apply::enter(cloud, *id, rest(VmState::Suspended), None),
+            "e" if running => apply::enter(cloud, *id, active_rest(LcmState::Unknown), None),
+            "d" if running => apply::enter(cloud, *id, rest(VmState::Poweroff), None),
             _ => {}
         }
     }
@@ -282,14 +282,14 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
             continue;
         }
         let missing = cloud.vms.get(id).is_some_and(|v| {
-            v.state == state::ACTIVE
-                && matches!(v.lcm_state, lcm::RUNNING | lcm::UNKNOWN)
+            v.state == VmState::Active
+                && matches!(v.lcm_state, LcmState::Running | LcmState::Unknown)
                 && v.pending.is_none()
                 && v.state_changed_at + GRACE <= t
         });
         if missing {
             tracing::warn!(vm_id = id, host_id = hid, "the host no longer reports the VM");
-            apply::enter(cloud, id, super::machine::Transition { state: state::POWEROFF, lcm: 0, step: None }, None);
+            apply::enter(cloud, id, super::machine::rest(VmState::Poweroff), None);
         }
     }
 }
@@ -304,7 +304,7 @@ mod tests {
 
     /// A cloud with one MONITORED host (id 0) and one VM per `(state, lcm_state, seconds since
     /// that state began)`, all placed on it (ids 0, 1, ...).
-    fn cloud(vms: &[(i32, i32, i64)]) -> Cloud {
+    fn cloud(vms: &[(VmState, LcmState, i64)]) -> Cloud {
         let mut cloud = Cloud::empty(Settings::default());
         let hid = cloud.hosts.allocate(|oid| Host {
             state: HostState::Monitored,
@@ -352,17 +352,17 @@ mod tests {
         Template::parse_text(&format!("HYPERVISOR = \"dummy\"\nTOTALCPU = 800\nTOTALMEMORY = 16777216\n{text}")).unwrap()
     }
 
-    fn states(cloud: &Cloud) -> Vec<(i32, i32)> {
+    fn states(cloud: &Cloud) -> Vec<(VmState, LcmState)> {
         cloud.vms.iter().map(|v| (v.state, v.lcm_state)).collect()
     }
 
-    const RUNNING: (i32, i32) = (state::ACTIVE, lcm::RUNNING);
-    const POWEROFF: (i32, i32) = (state::POWEROFF, 0);
+    const RUNNING: (VmState, LcmState) = (VmState::Active, LcmState::Running);
+    const POWEROFF: (VmState, LcmState) = (VmState::Poweroff, LcmState::LcmInit);
     const LONG_AGO: i64 = GRACE + 30;
 
     #[test]
     fn a_probe_without_vm_poll_leaves_the_vms_it_does_not_list_alone() {
-        let mut c = cloud(&[(state::ACTIVE, lcm::RUNNING, LONG_AGO), (state::ACTIVE, lcm::RUNNING, LONG_AGO)]);
+        let mut c = cloud(&[(VmState::Active, LcmState::Running, LONG_AGO), (VmState::Active, LcmState::Running, LONG_AGO)]);
         apply_monitoring(&mut c, 0, &probe("VM = [ ID = \"0\", DEPLOY_ID = \"dummy-0\", STATE = \"a\" ]"));
         apply_monitoring(&mut c, 0, &probe(""));
         apply_monitoring(&mut c, 0, &probe("VM_POLL = \"NO\""));
@@ -373,10 +373,10 @@ mod tests {
     #[test]
     fn a_probe_with_vm_poll_powers_off_the_vms_it_does_not_list_after_the_grace() {
         let mut c = cloud(&[
-            (state::ACTIVE, lcm::RUNNING, LONG_AGO),
-            (state::ACTIVE, lcm::RUNNING, LONG_AGO),
-            (state::ACTIVE, lcm::RUNNING, 1),
-            (state::ACTIVE, lcm::UNKNOWN, LONG_AGO),
+            (VmState::Active, LcmState::Running, LONG_AGO),
+            (VmState::Active, LcmState::Running, LONG_AGO),
+            (VmState::Active, LcmState::Running, 1),
+            (VmState::Active, LcmState::Unknown, LONG_AGO),
         ]);
         apply_monitoring(&mut c, 0, &probe("VM_POLL = \"YES\"\nVM = [ ID = \"0\", DEPLOY_ID = \"dummy-0\", STATE = \"a\" ]"));
         assert_eq!(states(&c), [RUNNING, POWEROFF, RUNNING, POWEROFF], "VM 2 changed state a second ago: left alone");
@@ -385,7 +385,7 @@ mod tests {
         assert_eq!(host.template.get("HYPERVISOR"), Some("dummy"));
 
         // The same probe in lower case, as OpenNebula's boolean attributes accept it.
-        let mut c = cloud(&[(state::ACTIVE, lcm::RUNNING, LONG_AGO)]);
+        let mut c = cloud(&[(VmState::Active, LcmState::Running, LONG_AGO)]);
         apply_monitoring(&mut c, 0, &probe("VM_POLL = \"yes\""));
         assert_eq!(states(&c), [POWEROFF]);
     }
@@ -394,9 +394,9 @@ mod tests {
     fn listed_vms_are_reconciled_with_or_without_vm_poll() {
         for poll in ["", "VM_POLL = \"YES\"\n"] {
             let mut c = cloud(&[
-                (state::POWEROFF, 0, LONG_AGO),
-                (state::ACTIVE, lcm::RUNNING, LONG_AGO),
-                (state::ACTIVE, lcm::UNKNOWN, LONG_AGO),
+                (VmState::Poweroff, LcmState::LcmInit, LONG_AGO),
+                (VmState::Active, LcmState::Running, LONG_AGO),
+                (VmState::Active, LcmState::Unknown, LONG_AGO),
             ]);
             apply_monitoring(
                 &mut c,

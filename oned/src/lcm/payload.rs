@@ -1,24 +1,23 @@
 //! What is sent to drivers: the VMM action document (`VMM_DRIVER_ACTION_DATA`, base64) and
 //! the transfer files of the TM driver (one transfer per line, see `share/doc/drivers.md`).
 
-use super::machine::lcm;
 use crate::cloud::Cloud;
 use crate::objects::PoolObject;
-use crate::objects::vm::{History, PendingAction, VirtualMachine};
+use crate::objects::vm::{History, LcmState, PendingAction, Stage, Verb, VirtualMachine};
 use crate::xml;
 use drivers::transfer::{Transfer, TransferAction, TransferError};
 use std::path::{Path, PathBuf};
 
 /// The history record an action runs against: the previous host for the steps that leave it
 /// (the save of a cold migration, the source of a live one), else the current one.
-fn host_record<'a>(vm: &'a VirtualMachine, verb: &str) -> Option<&'a History> {
+fn host_record<'a>(vm: &'a VirtualMachine, verb: Verb) -> Option<&'a History> {
     let n = vm.history.len();
-    let on_source = (verb == "SAVE" && vm.lcm_state == lcm::SAVE_MIGRATE) || verb == "MIGRATE";
+    let on_source = (verb == Verb::Save && vm.lcm_state == LcmState::SaveMigrate) || verb == Verb::Migrate;
     if on_source && n >= 2 { vm.history.get(n - 2) } else { vm.history.last() }
 }
 
 /// The VMM driver for an action: the VM_MAD of the host the action runs on.
-pub fn vmm_driver(vm: &VirtualMachine, verb: &str) -> Option<String> {
+pub fn vmm_driver(vm: &VirtualMachine, verb: Verb) -> Option<String> {
     host_record(vm, verb).map(|h| h.vm_mad.clone())
 }
 
@@ -40,11 +39,11 @@ fn vm_dir(cloud: &Cloud, vm: &VirtualMachine, h: Option<&History>) -> String {
 }
 
 /// Base64 of `<VMM_DRIVER_ACTION_DATA>` for `verb`.
-pub fn vmm_payload(cloud: &Cloud, vm: &VirtualMachine, verb: &str) -> String {
+pub fn vmm_payload(cloud: &Cloud, vm: &VirtualMachine, verb: Verb) -> String {
     let n = vm.history.len();
     let cur = vm.history.last();
     let (host, migr_host) = match verb {
-        "MIGRATE" if n >= 2 => (vm.history[n - 2].hostname.clone(), cur.map(|h| h.hostname.clone()).unwrap_or_default()),
+        Verb::Migrate if n >= 2 => (vm.history[n - 2].hostname.clone(), cur.map(|h| h.hostname.clone()).unwrap_or_default()),
         _ => (host_record(vm, verb).map(|h| h.hostname.clone()).unwrap_or_default(), String::new()),
     };
     let dir = vm_dir(cloud, vm, host_record(vm, verb));
@@ -82,7 +81,7 @@ fn at(host: &str, path: &str) -> String {
 /// The transfers of a stage, typed: every value is checked against its field's kind when the
 /// transfer is built ([`Transfer::new`]), and locations are encoded when written, so no value a
 /// template holds can add a field or a line. An `Err` says which value did not fit.
-pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: &str) -> Result<Vec<Transfer>, TransferError> {
+pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: Stage) -> Result<Vec<Transfer>, TransferError> {
     let fe = frontend();
     let n = vm.history.len();
     let cur = vm.history.last();
@@ -93,7 +92,7 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: &str) -> Result<Vec<
     let id = vm.oid.to_string();
     let t = |action, tm_mad: &str, args: Vec<String>| Transfer::new(action, None, tm_mad, args);
     match stage {
-        "prolog" => {
+        Stage::Prolog => {
             let mut out = Vec::new();
             for d in vm.template.vectors("DISK") {
                 let i = d.get("DISK_ID").unwrap_or("0");
@@ -115,15 +114,15 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: &str) -> Result<Vec<
             }
             Ok(out)
         }
-        "epilog" | "delete" => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&host, &dir), id, ds])?]),
-        "epilog_local" => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&fe, &dir), id, ds])?]),
-        "epilog_stop" => Ok(vec![t(TransferAction::Mv, &tm, vec![at(&host, &dir), at(&fe, &dir), id, ds])?]),
-        "prolog_resume" | "prolog_undeploy" => Ok(vec![t(TransferAction::Mv, &tm, vec![at(&fe, &dir), at(&host, &dir), id, ds])?]),
-        "migrate" => {
+        Stage::Epilog | Stage::Delete => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&host, &dir), id, ds])?]),
+        Stage::EpilogLocal => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&fe, &dir), id, ds])?]),
+        Stage::EpilogStop => Ok(vec![t(TransferAction::Mv, &tm, vec![at(&host, &dir), at(&fe, &dir), id, ds])?]),
+        Stage::PrologResume | Stage::PrologUndeploy => Ok(vec![t(TransferAction::Mv, &tm, vec![at(&fe, &dir), at(&host, &dir), id, ds])?]),
+        Stage::Migrate => {
             let from = if n >= 2 { vm.history[n - 2].hostname.clone() } else { host.clone() };
             Ok(vec![t(TransferAction::Mv, &tm, vec![at(&from, &dir), at(&host, &dir), id, ds])?])
         }
-        _ => Ok(Vec::new()),
+        Stage::None => Ok(Vec::new()),
     }
 }
 
@@ -138,7 +137,7 @@ pub enum TransferFileError {
 
 /// Writes `<vms_dir>/<vmid>/transfer.<seq>.<stage>` and returns its path.
 pub fn write_transfer(cloud: &Cloud, vm: &VirtualMachine, p: &PendingAction, vms_dir: &Path) -> Result<PathBuf, TransferFileError> {
-    let list = transfers(cloud, vm, &p.stage)?;
+    let list = transfers(cloud, vm, p.stage)?;
     let dir = vms_dir.join(vm.oid.to_string());
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("transfer.{}.{}", p.seq, p.stage));

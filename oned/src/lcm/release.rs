@@ -5,7 +5,7 @@
 use crate::cloud::Cloud;
 use crate::error::ApiError;
 use crate::objects::image::state as img_state;
-use crate::objects::vm::{VirtualMachine, lcm, state};
+use crate::objects::vm::{LcmState, VirtualMachine, VmState};
 use crate::objects::now;
 use crate::vnet::addr::Mac;
 use crate::vnet::ar::LeaseOwner;
@@ -70,14 +70,14 @@ pub fn finish(cloud: &mut Cloud, id: i32) -> Result<(), ApiError> {
         return Err(ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id));
     };
     release_vm_resources(cloud, &vm);
-    if vm.state == state::ACTIVE {
+    if vm.state == VmState::Active {
         release_current_host(cloud, id);
     }
     if let Some(v) = cloud.vms.get_mut(id) {
         v.prev_state = v.state;
         v.prev_lcm_state = v.lcm_state;
-        v.state = state::DONE;
-        v.lcm_state = lcm::LCM_INIT;
+        v.state = VmState::Done;
+        v.lcm_state = LcmState::LcmInit;
         v.etime = now();
         v.resched = 0;
         if let Some(h) = v.history.last_mut()

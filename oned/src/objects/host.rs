@@ -7,28 +7,7 @@ use libone::template::Template;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// Host states (`include/Host.h`, 5.12+).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[repr(i32)]
-pub enum HostState {
-    Init = 0,
-    Monitored = 2,
-    Error = 3,
-    Disabled = 4,
-    Offline = 8,
-}
-
-impl HostState {
-    pub fn name(self) -> &'static str {
-        match self {
-            HostState::Init => "INIT",
-            HostState::Monitored => "MONITORED",
-            HostState::Error => "ERROR",
-            HostState::Disabled => "DISABLED",
-            HostState::Offline => "OFFLINE",
-        }
-    }
-}
+pub use libone::states::HostState;
 
 /// Capacity bookkeeping (`HOST_SHARE`): CPU in percent of a core, memory in KiB.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,185 +7,20 @@ use crate::xml;
 use libone::template::{Attribute, Template};
 use serde::{Deserialize, Serialize};
 
-/// VM `STATE` values (`include/VirtualMachine.h`).
-pub mod state {
-    pub const INIT: i32 = 0;
-    pub const PENDING: i32 = 1;
-    pub const HOLD: i32 = 2;
-    pub const ACTIVE: i32 = 3;
-    pub const STOPPED: i32 = 4;
-    pub const SUSPENDED: i32 = 5;
-    pub const DONE: i32 = 6;
-    pub const POWEROFF: i32 = 8;
-    pub const UNDEPLOYED: i32 = 9;
-    pub const CLONING: i32 = 10;
-    pub const CLONING_FAILURE: i32 = 11;
+pub use libone::states::{LcmState, VmState};
 
-    /// The state's name, as in OpenNebula.
-    pub fn name(s: i32) -> &'static str {
-        match s {
-            INIT => "INIT",
-            PENDING => "PENDING",
-            HOLD => "HOLD",
-            ACTIVE => "ACTIVE",
-            STOPPED => "STOPPED",
-            SUSPENDED => "SUSPENDED",
-            DONE => "DONE",
-            POWEROFF => "POWEROFF",
-            UNDEPLOYED => "UNDEPLOYED",
-            CLONING => "CLONING",
-            CLONING_FAILURE => "CLONING_FAILURE",
-            _ => "UNKNOWN",
-        }
-    }
-
-    /// True for the values `one.vmpool.info` accepts as an exact state filter.
-    pub fn is_valid(s: i32) -> bool {
-        matches!(s, 0..=6 | 8..=11)
-    }
+/// Reads an LCM_STATE from the store: its number, or one of the two internal numbers earlier
+/// versions kept for the second half of a clean-up (1023: CLEANUP_DELETE's, 1015:
+/// CLEANUP_RESUBMIT's; the pending action says which half). Any other number is an error.
+fn stored_lcm<'de, D: serde::Deserializer<'de>>(d: D) -> Result<LcmState, D::Error> {
+    let n = i32::deserialize(d)?;
+    let n = match n {
+        1023 => LcmState::CleanupDelete.number(),
+        1015 => LcmState::CleanupResubmit.number(),
+        n => n,
+    };
+    LcmState::try_from(n).map_err(serde::de::Error::custom)
 }
-
-/// LCM_STATE numbers.
-pub mod lcm {
-    pub const LCM_INIT: i32 = 0;
-    pub const PROLOG: i32 = 1;
-    pub const BOOT: i32 = 2;
-    pub const RUNNING: i32 = 3;
-    pub const MIGRATE: i32 = 4;
-    pub const SAVE_STOP: i32 = 5;
-    pub const SAVE_SUSPEND: i32 = 6;
-    pub const SAVE_MIGRATE: i32 = 7;
-    pub const PROLOG_MIGRATE: i32 = 8;
-    pub const PROLOG_RESUME: i32 = 9;
-    pub const EPILOG_STOP: i32 = 10;
-    pub const EPILOG: i32 = 11;
-    pub const SHUTDOWN: i32 = 12;
-    pub const CLEANUP_RESUBMIT: i32 = 15;
-    pub const UNKNOWN: i32 = 16;
-    pub const SHUTDOWN_POWEROFF: i32 = 18;
-    pub const BOOT_UNKNOWN: i32 = 19;
-    pub const BOOT_POWEROFF: i32 = 20;
-    pub const BOOT_SUSPENDED: i32 = 21;
-    pub const BOOT_STOPPED: i32 = 22;
-    pub const CLEANUP_DELETE: i32 = 23;
-    pub const SHUTDOWN_UNDEPLOY: i32 = 29;
-    pub const EPILOG_UNDEPLOY: i32 = 30;
-    pub const PROLOG_UNDEPLOY: i32 = 31;
-    pub const BOOT_UNDEPLOY: i32 = 32;
-    pub const BOOT_MIGRATE: i32 = 35;
-    pub const BOOT_FAILURE: i32 = 36;
-    pub const BOOT_MIGRATE_FAILURE: i32 = 37;
-    pub const PROLOG_MIGRATE_FAILURE: i32 = 38;
-    pub const PROLOG_FAILURE: i32 = 39;
-    pub const EPILOG_FAILURE: i32 = 40;
-    pub const EPILOG_STOP_FAILURE: i32 = 41;
-    pub const EPILOG_UNDEPLOY_FAILURE: i32 = 42;
-    pub const PROLOG_MIGRATE_POWEROFF: i32 = 43;
-    pub const PROLOG_MIGRATE_POWEROFF_FAILURE: i32 = 44;
-    pub const PROLOG_MIGRATE_SUSPEND: i32 = 45;
-    pub const PROLOG_MIGRATE_SUSPEND_FAILURE: i32 = 46;
-    pub const BOOT_UNDEPLOY_FAILURE: i32 = 47;
-    pub const BOOT_STOPPED_FAILURE: i32 = 48;
-    pub const PROLOG_RESUME_FAILURE: i32 = 49;
-    pub const PROLOG_UNDEPLOY_FAILURE: i32 = 50;
-    pub const PROLOG_MIGRATE_UNKNOWN: i32 = 60;
-    pub const PROLOG_MIGRATE_UNKNOWN_FAILURE: i32 = 61;
-
-    /// Internal sub-steps of the cleanups (the TM half), shown to clients as their OpenNebula
-    /// parent state (see [`super::visible_lcm`]).
-    pub const CLEANUP_DELETE_TM: i32 = 1023;
-    pub const CLEANUP_RESUBMIT_TM: i32 = 1015;
-
-    /// The `*_FAILURE` states.
-    pub fn is_failure(l: i32) -> bool {
-        matches!(l, 36..=42 | 44 | 46..=50 | 61)
-    }
-}
-
-/// The LCM_STATE clients see (the internal cleanup sub-steps as their parent state).
-pub fn visible_lcm(l: i32) -> i32 {
-    match l {
-        lcm::CLEANUP_DELETE_TM => lcm::CLEANUP_DELETE,
-        lcm::CLEANUP_RESUBMIT_TM => lcm::CLEANUP_RESUBMIT,
-        other => other,
-    }
-}
-
-/// VM `LCM_STATE` names by number (0..=71; 13, 14, 55 and 58 are unused).
-pub const LCM_STATE_NAMES: [&str; 72] = [
-    "LCM_INIT",
-    "PROLOG",
-    "BOOT",
-    "RUNNING",
-    "MIGRATE",
-    "SAVE_STOP",
-    "SAVE_SUSPEND",
-    "SAVE_MIGRATE",
-    "PROLOG_MIGRATE",
-    "PROLOG_RESUME",
-    "EPILOG_STOP",
-    "EPILOG",
-    "SHUTDOWN",
-    "",
-    "",
-    "CLEANUP_RESUBMIT",
-    "UNKNOWN",
-    "HOTPLUG",
-    "SHUTDOWN_POWEROFF",
-    "BOOT_UNKNOWN",
-    "BOOT_POWEROFF",
-    "BOOT_SUSPENDED",
-    "BOOT_STOPPED",
-    "CLEANUP_DELETE",
-    "HOTPLUG_SNAPSHOT",
-    "HOTPLUG_NIC",
-    "HOTPLUG_SAVEAS",
-    "HOTPLUG_SAVEAS_POWEROFF",
-    "HOTPLUG_SAVEAS_SUSPENDED",
-    "SHUTDOWN_UNDEPLOY",
-    "EPILOG_UNDEPLOY",
-    "PROLOG_UNDEPLOY",
-    "BOOT_UNDEPLOY",
-    "HOTPLUG_PROLOG_POWEROFF",
-    "HOTPLUG_EPILOG_POWEROFF",
-    "BOOT_MIGRATE",
-    "BOOT_FAILURE",
-    "BOOT_MIGRATE_FAILURE",
-    "PROLOG_MIGRATE_FAILURE",
-    "PROLOG_FAILURE",
-    "EPILOG_FAILURE",
-    "EPILOG_STOP_FAILURE",
-    "EPILOG_UNDEPLOY_FAILURE",
-    "PROLOG_MIGRATE_POWEROFF",
-    "PROLOG_MIGRATE_POWEROFF_FAILURE",
-    "PROLOG_MIGRATE_SUSPEND",
-    "PROLOG_MIGRATE_SUSPEND_FAILURE",
-    "BOOT_UNDEPLOY_FAILURE",
-    "BOOT_STOPPED_FAILURE",
-    "PROLOG_RESUME_FAILURE",
-    "PROLOG_UNDEPLOY_FAILURE",
-    "DISK_SNAPSHOT_POWEROFF",
-    "DISK_SNAPSHOT_REVERT_POWEROFF",
-    "DISK_SNAPSHOT_DELETE_POWEROFF",
-    "DISK_SNAPSHOT_SUSPENDED",
-    "",
-    "DISK_SNAPSHOT_DELETE_SUSPENDED",
-    "DISK_SNAPSHOT",
-    "",
-    "DISK_SNAPSHOT_DELETE",
-    "PROLOG_MIGRATE_UNKNOWN",
-    "PROLOG_MIGRATE_UNKNOWN_FAILURE",
-    "DISK_RESIZE",
-    "DISK_RESIZE_POWEROFF",
-    "DISK_RESIZE_UNDEPLOYED",
-    "HOTPLUG_NIC_POWEROFF",
-    "HOTPLUG_RESIZE",
-    "HOTPLUG_SAVEAS_UNDEPLOYED",
-    "HOTPLUG_SAVEAS_STOPPED",
-    "BACKUP",
-    "BACKUP_POWEROFF",
-    "RESTORE",
-];
 
 /// One stay of a VM on a host (`HISTORY`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,15 +99,131 @@ pub enum DriverKind {
     Tm,
 }
 
+/// The driver verbs oned sends for a VM (the protocol's words, `share/doc/drivers.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verb {
+    Deploy,
+    Shutdown,
+    Cancel,
+    Save,
+    Restore,
+    Reboot,
+    Reset,
+    Migrate,
+    Poll,
+    Cleanup,
+    /// A TM transfer file (the stage says which).
+    Transfer,
+}
+
+impl Verb {
+    pub const ALL: [Verb; 11] = [
+        Verb::Deploy,
+        Verb::Shutdown,
+        Verb::Cancel,
+        Verb::Save,
+        Verb::Restore,
+        Verb::Reboot,
+        Verb::Reset,
+        Verb::Migrate,
+        Verb::Poll,
+        Verb::Cleanup,
+        Verb::Transfer,
+    ];
+
+    /// The word on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Verb::Deploy => "DEPLOY",
+            Verb::Shutdown => "SHUTDOWN",
+            Verb::Cancel => "CANCEL",
+            Verb::Save => "SAVE",
+            Verb::Restore => "RESTORE",
+            Verb::Reboot => "REBOOT",
+            Verb::Reset => "RESET",
+            Verb::Migrate => "MIGRATE",
+            Verb::Poll => "POLL",
+            Verb::Cleanup => "CLEANUP",
+            Verb::Transfer => "TRANSFER",
+        }
+    }
+
+    /// The verb a driver's reply names, if oned sends it.
+    pub fn parse(word: &str) -> Option<Verb> {
+        Verb::ALL.into_iter().find(|v| v.as_str() == word)
+    }
+
+    /// The driver that runs it.
+    pub const fn driver(self) -> DriverKind {
+        match self {
+            Verb::Transfer => DriverKind::Tm,
+            _ => DriverKind::Vmm,
+        }
+    }
+}
+
+impl std::fmt::Display for Verb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which transfer file a TRANSFER runs (none for VMM verbs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Stage {
+    #[serde(rename = "")]
+    None,
+    #[serde(rename = "prolog")]
+    Prolog,
+    #[serde(rename = "prolog_resume")]
+    PrologResume,
+    #[serde(rename = "prolog_undeploy")]
+    PrologUndeploy,
+    #[serde(rename = "epilog")]
+    Epilog,
+    #[serde(rename = "epilog_local")]
+    EpilogLocal,
+    #[serde(rename = "epilog_stop")]
+    EpilogStop,
+    #[serde(rename = "migrate")]
+    Migrate,
+    #[serde(rename = "delete")]
+    Delete,
+}
+
+impl Stage {
+    /// The name in transfer file names (`transfer.<seq>.<stage>`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Stage::None => "",
+            Stage::Prolog => "prolog",
+            Stage::PrologResume => "prolog_resume",
+            Stage::PrologUndeploy => "prolog_undeploy",
+            Stage::Epilog => "epilog",
+            Stage::EpilogLocal => "epilog_local",
+            Stage::EpilogStop => "epilog_stop",
+            Stage::Migrate => "migrate",
+            Stage::Delete => "delete",
+        }
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The driver action a VM is waiting for: the journal entry that makes crash recovery possible.
 /// It is stored in the VM's row, so it is committed together with the state that expects it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingAction {
     pub driver: DriverKind,
     /// The protocol verb (`DEPLOY`, `TRANSFER`, ...).
-    pub verb: String,
+    pub verb: Verb,
     /// For TRANSFER: the stage (`prolog`, `epilog`, ...).
-    pub stage: String,
+    pub stage: Stage,
     /// A number unique per VM, so a late reply to an older action is recognised.
     pub seq: u64,
     /// When it was sent (seconds since the epoch; 0 = not sent yet).
@@ -288,10 +239,12 @@ pub struct VirtualMachine {
     pub owner: Ownership,
     pub lock: Option<Lock>,
     pub last_poll: i64,
-    pub state: i32,
-    pub lcm_state: i32,
-    pub prev_state: i32,
-    pub prev_lcm_state: i32,
+    pub state: VmState,
+    #[serde(deserialize_with = "stored_lcm")]
+    pub lcm_state: LcmState,
+    pub prev_state: VmState,
+    #[serde(deserialize_with = "stored_lcm")]
+    pub prev_lcm_state: LcmState,
     pub resched: i32,
     pub stime: i64,
     pub etime: i64,
@@ -328,21 +281,9 @@ impl VirtualMachine {
         }
     }
 
-    pub fn state_name(&self) -> &'static str {
-        state::name(self.state)
-    }
-
-    pub fn lcm_state_name(&self) -> &'static str {
-        LCM_STATE_NAMES.get(visible_lcm(self.lcm_state) as usize).copied().unwrap_or("")
-    }
-
     /// The state name OpenNebula prints in action errors: the LCM state for ACTIVE VMs.
     pub fn state_for_message(&self) -> &'static str {
-        if self.state == state::ACTIVE {
-            LCM_STATE_NAMES.get(visible_lcm(self.lcm_state) as usize).copied().unwrap_or("UNKNOWN")
-        } else {
-            state::name(self.state)
-        }
+        if self.state == VmState::Active { self.lcm_state.name() } else { self.state.name() }
     }
 
     /// The CPU (percent of a core) and memory (KiB) the VM asks of its host.
@@ -399,10 +340,10 @@ impl PoolObject for VirtualMachine {
         self.write_head(out);
         self.owner.perms.write_xml(out);
         xml::num(out, "LAST_POLL", self.last_poll);
-        xml::num(out, "STATE", self.state);
-        xml::num(out, "LCM_STATE", visible_lcm(self.lcm_state));
-        xml::num(out, "PREV_STATE", self.prev_state);
-        xml::num(out, "PREV_LCM_STATE", self.prev_lcm_state);
+        xml::num(out, "STATE", self.state.number());
+        xml::num(out, "LCM_STATE", self.lcm_state.number());
+        xml::num(out, "PREV_STATE", self.prev_state.number());
+        xml::num(out, "PREV_LCM_STATE", self.prev_lcm_state.number());
         xml::num(out, "RESCHED", self.resched);
         xml::num(out, "STIME", self.stime);
         xml::num(out, "ETIME", self.etime);
@@ -431,8 +372,8 @@ impl PoolObject for VirtualMachine {
         xml::open(out, "VM");
         self.write_head(out);
         xml::num(out, "LAST_POLL", self.last_poll);
-        xml::num(out, "STATE", self.state);
-        xml::num(out, "LCM_STATE", visible_lcm(self.lcm_state));
+        xml::num(out, "STATE", self.state.number());
+        xml::num(out, "LCM_STATE", self.lcm_state.number());
         xml::num(out, "RESCHED", self.resched);
         xml::num(out, "STIME", self.stime);
         xml::num(out, "ETIME", self.etime);
@@ -459,14 +400,18 @@ impl PoolObject for VirtualMachine {
 mod tests {
     use super::*;
 
+    #[derive(Deserialize)]
+    struct Stored {
+        #[serde(deserialize_with = "stored_lcm")]
+        l: LcmState,
+    }
+
     #[test]
-    fn lcm_names_line_up_with_numbers() {
-        assert_eq!(LCM_STATE_NAMES[3], "RUNNING");
-        assert_eq!(LCM_STATE_NAMES[16], "UNKNOWN");
-        assert_eq!(LCM_STATE_NAMES[36], "BOOT_FAILURE");
-        assert_eq!(LCM_STATE_NAMES[39], "PROLOG_FAILURE");
-        assert_eq!(LCM_STATE_NAMES[59], "DISK_SNAPSHOT_DELETE");
-        assert_eq!(LCM_STATE_NAMES[65], "HOTPLUG_NIC_POWEROFF");
-        assert_eq!(LCM_STATE_NAMES[71], "RESTORE");
+    fn stored_lcm_states_read_old_numbers_and_refuse_unknown_ones() {
+        let read = |n: i32| serde_json::from_str::<Stored>(&format!("{{\"l\": {n}}}")).map(|s| s.l);
+        assert_eq!(read(3).unwrap(), LcmState::Running);
+        assert_eq!(read(1023).unwrap(), LcmState::CleanupDelete);
+        assert_eq!(read(1015).unwrap(), LcmState::CleanupResubmit);
+        assert!(read(9999).unwrap_err().to_string().contains("9999 is not a LCM state"));
     }
 }

@@ -6,7 +6,7 @@ use crate::cloud::Cloud;
 use crate::dm;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::host::Host;
-use crate::objects::vm::{VirtualMachine, state};
+use crate::objects::vm::{VirtualMachine, VmState};
 use crate::objects::vmtemplate::VmTemplate;
 use crate::objects::PoolObject;
 use crate::perms::AuthOp;
@@ -120,7 +120,7 @@ fn chown(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let uid = req.args.int(2)?;
     let gid = req.args.int(3)?;
     core.mutate(req, |cloud, caller| {
-        if get::<VirtualMachine>(cloud, id)?.state == state::DONE {
+        if get::<VirtualMachine>(cloud, id)?.state == VmState::Done {
             return Err(ApiError::with_id(ErrorCode::Action, "Could not change VM ownership, wrong state", id));
         }
         generic::chown_in::<VirtualMachine>(cloud, caller, id, uid, gid)?;
@@ -132,13 +132,14 @@ fn action(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let name = req.args.string(1)?.to_string();
     let id = req.args.int(2)?;
     let rid = request_id(req);
+    // The name is read here; an unknown one is refused after the VM is authorized, as in
+    // OpenNebula (so the error does not tell an unauthorized caller anything).
+    let action = dm::VmAction::parse(&name);
     core.mutate(req, |cloud, caller| {
-        let op = dm::action_op(&name).unwrap_or(AuthOp::Manage);
-        get_for::<VirtualMachine>(cloud, caller, id, op)?;
-        dm::action(cloud, id, &name)?;
-        if let Some(code) = dm::action_code(&name) {
-            dm::stamp_history(cloud, id, code, caller.uid, caller.gid, rid);
-        }
+        get_for::<VirtualMachine>(cloud, caller, id, action.map_or(AuthOp::Manage, |a| a.op()))?;
+        let action = action.ok_or_else(|| ApiError::with_id(ErrorCode::Action, format!("Action \"{name}\" is not supported"), id))?;
+        dm::action(cloud, id, action)?;
+        dm::stamp_history(cloud, id, action.code(), caller.uid, caller.gid, rid);
         Ok(Reply::Id(id))
     })
 }
@@ -160,11 +161,11 @@ fn deploy(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let enforce = req.args.opt_bool(3, false)? || scheduler;
     let ds_id = req.args.opt_int(4, -1)?;
     let extra = req.args.opt_string(5, "")?.to_string();
-    let planned = req.args.opt_int(6, -1)?;
-    if !(-1..=11).contains(&planned) {
-        return Err(ApiError::with_id(ErrorCode::Action, format!("Unknown VM state {planned} for the planned state"), id));
-    }
-    let planned = if scheduler { Some(state::PENDING) } else { (planned >= 0).then_some(planned) };
+    let planned = match req.args.opt_int(6, -1)? {
+        _ if scheduler => Some(VmState::Pending),
+        -1 => None,
+        n => Some(VmState::try_from(n).map_err(|e| ApiError::with_id(ErrorCode::Action, format!("Wrong planned state: {e}"), id))?),
+    };
     if !extra.trim().is_empty() {
         generic::parse_template(&extra).map_err(|m| ApiError::with_id(ErrorCode::Internal, m, id))?;
     }
@@ -175,7 +176,7 @@ fn deploy(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         {
             return Err(ApiError::with_id(
                 ErrorCode::Action,
-                format!("Deploy was planned for state {}, but VM {id} is now in state {}", state::name(p), vm.state_for_message()),
+                format!("Deploy was planned for state {p}, but VM {id} is now in state {}", vm.state_for_message()),
                 id,
             ));
         }
@@ -221,8 +222,8 @@ fn vm_filter(req: &Request) -> ApiResult<(PoolFilter, i32)> {
 fn state_matches(vm: &VirtualMachine, st: i32) -> bool {
     match st {
         -2 => true,
-        -1 => vm.state != state::DONE,
-        s => vm.state == s,
+        -1 => vm.state != VmState::Done,
+        s => vm.state.number() == s,
     }
 }
 

@@ -160,13 +160,13 @@ proptest! {
         let disks: Vec<Vector> = vm.template.vectors("DISK").cloned().collect();
 
         // Every stage's transfer file reads back as the transfers intended.
-        for stage in ["prolog", "epilog", "epilog_stop", "epilog_local", "prolog_resume", "delete", "migrate"] {
+        for stage in [Stage::Prolog, Stage::Epilog, Stage::EpilogStop, Stage::EpilogLocal, Stage::PrologResume, Stage::Delete, Stage::Migrate] {
             let list = transfers(&c, &vm, stage).expect("values were checked at creation");
-            let file = drivers::transfer::encode_file(stage, &list);
+            let file = drivers::transfer::encode_file(stage.as_str(), &list);
             prop_assert_eq!(parse_file(&file).expect("oned's own file parses"), list.clone());
             prop_assert_eq!(file.matches('\n').count(), list.len() + 1, "one line per transfer");
         }
-        let prolog = transfers(&c, &vm, "prolog").expect("prolog");
+        let prolog = transfers(&c, &vm, Stage::Prolog).expect("prolog");
         prop_assert_eq!(prolog.len(), 2);
         let dir = format!("{sys_path}/{id}");
         // The image disk: its source (on the front-end unless it names a host) to the VM dir.
@@ -181,7 +181,7 @@ proptest! {
         prop_assert_eq!(prolog[1].args().to_vec(), vec![size, fmt, format!("{host}:{dir}/disk.1"), id.to_string(), "0".to_string()]);
 
         // The VMM line carries the action document intact.
-        let payload = vmm_payload(&c, &vm, "DEPLOY");
+        let payload = vmm_payload(&c, &vm, Verb::Deploy);
         let line = proto::encode_request(&Request::Action { verb: "DEPLOY".into(), id: id as i64, payload: payload.clone() });
         prop_assert_eq!(line.matches('\n').count(), 1);
         let back = proto::parse_request(&line).expect("the line parses");
