@@ -2,16 +2,10 @@
 //!
 //! It checks an action against the VM and its host, records what the action takes (history
 //! records, host capacity), and hands the state change to the life-cycle state machine
-//! ([`crate::lcm`]), which journals the driver step. Creating VMs is in [`create`]; freeing what
-//! a VM holds when it reaches DONE is [`finish`].
-//!
-//! ```text
-//!   allocate ──► PENDING ◄──release── HOLD
-//!                  │  └──────hold──────►│
-//!   deploy (recorded) ▼                 │
-//!          ACTIVE/PROLOG ...            │
-//!   terminate / recover delete ──► DONE ◄┘ (also from PENDING)
-//! ```
+//! (`lcm::machine`, which holds the one diagram of the VM's states), which journals the driver
+//! step. Creating VMs is in [`create`] (with [`attrs`], the checks of the values that reach
+//! drivers, and [`nic`], the leases NICs take); freeing what a VM holds is `lcm::release`.
+//! [`VmAction`] is `one.vm.action`'s vocabulary, read by the request manager.
 
 pub mod attrs;
 pub mod create;

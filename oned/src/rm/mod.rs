@@ -6,9 +6,9 @@
 //!    ([`Core::authenticate`]: the scheduler's token, a cached session, a login token, or the
 //!    password through the throttle and the verification pool) before the rest is read.
 //! 2. [`server`] decodes the whole `methodCall` ([`libone::xmlrpc`]) and finds the method in the
-//!    table built by [`methods`].
+//!    table built by `methods` ([`handler`]).
 //! 3. The handler runs synchronously: reads take the cloud's read lock; changes go through
-//!    [`Core::mutate`], which validates and applies them under the write lock and queues the
+//!    [`Mutate::mutate`] (`Core::apply`), which validates and applies them under the write lock and queues the
 //!    resulting store operations, leaving a [`crate::store::Ticket`] in the request.
 //! 4. The server awaits the ticket (the group commit) and only then sends the reply, so an
 //!    acknowledged change is durable.
