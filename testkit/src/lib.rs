@@ -1,5 +1,6 @@
 //! `testkit`: what the tests of several crates share, dev-only (`publish = false`; a
-//! dev-dependency of `drivers`, a dependency of the end-to-end crate `tests/`).
+//! dev-dependency of `drivers` and of the end-to-end crate `tests/`, and a build-dependency of
+//! both for [`components::build_script`]).
 //!
 //! # Modules
 //!
@@ -9,8 +10,10 @@
 //!   when the value is dropped.
 //! - [`sshd`]: a throw-away OpenSSH `sshd` on a free 127.0.0.1 port, with a host key and a user
 //!   key generated for it (key authentication only), stopped on drop.
-//! - [`components`]: the system components tests need (sshd), and the install command named
-//!   when one is missing.
+//! - [`components`]: the system components tests need (sshd), the install command named when
+//!   one is missing, and the one opt-out (`NEPHELE_ALLOW_MISSING`), which compiles the tests
+//!   that need a missing component as ignored so that they are reported as such, never as
+//!   passed.
 //! - [`free_port`]: a loopback TCP port that was free a moment ago.
 pub mod components;
 pub mod driver;

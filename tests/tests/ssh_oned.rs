@@ -14,6 +14,7 @@ fn user() -> String {
 }
 
 #[test]
+#[cfg_attr(nephele_missing_sshd, ignore = "SKIPPED: sshd is missing and NEPHELE_ALLOW_MISSING=sshd")]
 fn oned_runs_the_exec_drivers_over_ssh() {
     let tmp = tempfile::tempdir().unwrap();
     // fails, naming the install command, when sshd is missing
