@@ -1,15 +1,13 @@
 //! `one_im_dummy` as a real process (with `one_vmm_dummy` writing the shared state directory).
 
-mod common;
-
-use common::{Proc, host_payload, vmm_payload};
 use drivers::proto::{Reply, b64_decode};
+use testkit::driver::{Driver, host_payload, vmm_payload};
 
 const IM: &str = env!("CARGO_BIN_EXE_one_im_dummy");
 const VMM: &str = env!("CARGO_BIN_EXE_one_vmm_dummy");
 
 /// Sends MONITOR and returns the decoded template.
-fn monitor(d: &mut Proc, hid: i64, name: &str) -> String {
+fn monitor(d: &mut Driver, hid: i64, name: &str) -> String {
     d.send(&format!("MONITOR  {hid} {}\n", host_payload(hid, name)));
     match d.reply() {
         Reply::Action { verb, ok: true, id, info } if verb == "MONITOR" && id == hid => {
@@ -21,7 +19,7 @@ fn monitor(d: &mut Proc, hid: i64, name: &str) -> String {
 
 #[test]
 fn monitor_reports_a_stable_host_template() {
-    let mut d = Proc::start(IM, "-t 2");
+    let mut d = Driver::start(IM, "-t 2");
     d.init();
     let template = monitor(&mut d, 3, "node1");
     assert_eq!(
@@ -38,10 +36,10 @@ fn monitor_reports_a_stable_host_template() {
 fn a_relative_state_dir_is_shared_under_one_location_var() {
     let one = tempfile::tempdir().unwrap();
     let env = [("ONE_LOCATION", one.path())];
-    let mut vmm = Proc::start_split_env(VMM, &["--state-dir", "dummy"], &env);
+    let mut vmm = Driver::start_env(VMM, &["--state-dir", "dummy"], &env);
     vmm.init();
     assert_eq!(vmm.call("DEPLOY", 5, &vmm_payload(5, "node1", "", "")), "DEPLOY SUCCESS 5 dummy-5");
-    let mut im = Proc::start_split_env(IM, &["--state-dir", "dummy"], &env);
+    let mut im = Driver::start_env(IM, &["--state-dir", "dummy"], &env);
     im.init();
     let node1 = monitor(&mut im, 0, "node1");
     assert!(node1.ends_with("VM = [ ID = \"5\", DEPLOY_ID = \"dummy-5\", STATE = \"a\" ]\n"), "{node1}");
@@ -51,7 +49,7 @@ fn a_relative_state_dir_is_shared_under_one_location_var() {
 #[test]
 fn an_unreadable_state_dir_fails_the_probe() {
     let state = tempfile::tempdir().unwrap();
-    let mut im = Proc::start(IM, &format!("--state-dir {}", state.path().display()));
+    let mut im = Driver::start(IM, &format!("--state-dir {}", state.path().display()));
     im.init();
     // node1's directory is a file: it cannot be listed, so the VMs are unknown, not gone.
     std::fs::write(state.path().join("node1"), "not a directory").unwrap();
@@ -63,13 +61,13 @@ fn an_unreadable_state_dir_fails_the_probe() {
 fn monitor_lists_the_domains_of_that_host() {
     let state = tempfile::tempdir().unwrap();
     let args = format!("--state-dir {}", state.path().display());
-    let mut vmm = Proc::start(VMM, &args);
+    let mut vmm = Driver::start(VMM, &args);
     vmm.init();
     assert_eq!(vmm.call("DEPLOY", 42, &vmm_payload(42, "node1", "", "")), "DEPLOY SUCCESS 42 dummy-42");
     assert_eq!(vmm.call("DEPLOY", 7, &vmm_payload(7, "node1", "", "")), "DEPLOY SUCCESS 7 dummy-7");
     assert_eq!(vmm.call("DEPLOY", 8, &vmm_payload(8, "node2", "", "")), "DEPLOY SUCCESS 8 dummy-8");
 
-    let mut im = Proc::start(IM, &args);
+    let mut im = Driver::start(IM, &args);
     im.init();
     let node1 = monitor(&mut im, 0, "node1");
     assert!(
@@ -94,7 +92,7 @@ fn monitor_lists_the_domains_of_that_host() {
 
 #[test]
 fn monitor_with_a_bad_payload_fails() {
-    let mut d = Proc::start(IM, "");
+    let mut d = Driver::start(IM, "");
     d.init();
     assert_eq!(
         d.call("MONITOR", 1, "@@@"),
@@ -107,7 +105,7 @@ fn monitor_with_a_bad_payload_fails() {
 
 #[test]
 fn monitor_failures_can_be_injected() {
-    let mut d = Proc::start(IM, "--fail MONITOR");
+    let mut d = Driver::start(IM, "--fail MONITOR");
     d.init();
     assert_eq!(d.call("MONITOR", 1, &host_payload(1, "node1")), "MONITOR FAILURE 1 injected failure");
 }

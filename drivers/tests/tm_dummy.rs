@@ -1,8 +1,6 @@
 //! `one_tm_dummy` as a real process.
 
-mod common;
-
-use common::Proc;
+use testkit::driver::Driver;
 
 const TM: &str = env!("CARGO_BIN_EXE_one_tm_dummy");
 
@@ -15,7 +13,7 @@ fn transfer_reads_the_file_and_succeeds() {
         "CLONE dummy fe:/var/lib/one/datastores/1/abc node1:/var/lib/one/datastores/0/42/disk.0 42 1\n",
     )
     .unwrap();
-    let mut d = Proc::start(TM, "-t 15");
+    let mut d = Driver::start(TM, "-t 15");
     d.init();
     assert_eq!(d.call("TRANSFER", 42, &file.display().to_string()), "TRANSFER SUCCESS 42 -");
 }
@@ -24,7 +22,7 @@ fn transfer_reads_the_file_and_succeeds() {
 fn missing_transfer_file_fails() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("transfer.1.epilog");
-    let mut d = Proc::start(TM, "");
+    let mut d = Driver::start(TM, "");
     d.init();
     assert_eq!(
         d.call("TRANSFER", 42, &missing.display().to_string()),
@@ -36,7 +34,7 @@ fn missing_transfer_file_fails() {
 
 #[test]
 fn transfer_with_delay_can_be_cancelled() {
-    let mut d = Proc::start(TM, "--delay 10000");
+    let mut d = Driver::start(TM, "--delay 10000");
     d.init();
     d.send("TRANSFER  5 /nonexistent\n");
     std::thread::sleep(std::time::Duration::from_millis(100));

@@ -1,16 +1,14 @@
 //! `one_vmm_dummy` as a real process, spoken to over pipes.
 
-mod common;
-
-use common::{Proc, vmm_payload};
 use std::collections::BTreeSet;
 use std::time::Duration;
+use testkit::driver::{Driver, vmm_payload};
 
 const EXE: &str = env!("CARGO_BIN_EXE_one_vmm_dummy");
 
 #[test]
 fn deploy_poll_shutdown_poll() {
-    let mut d = Proc::start(EXE, "-t 4");
+    let mut d = Driver::start(EXE, "-t 4");
     d.init();
     let payload = vmm_payload(42, "node1", "", "");
     assert_eq!(d.call("POLL", 42, &payload), "POLL SUCCESS 42 STATE=d");
@@ -26,7 +24,7 @@ fn deploy_poll_shutdown_poll() {
 
 #[test]
 fn save_restore_migrate_cancel_cleanup() {
-    let mut d = Proc::start(EXE, "");
+    let mut d = Driver::start(EXE, "");
     d.init();
     let on = |host: &str, target: &str| vmm_payload(7, host, target, "dummy-7");
     assert_eq!(d.call("DEPLOY", 7, &on("a", "")), "DEPLOY SUCCESS 7 dummy-7");
@@ -45,7 +43,7 @@ fn save_restore_migrate_cancel_cleanup() {
 
 #[test]
 fn bad_payloads_and_unknown_verbs_fail() {
-    let mut d = Proc::start(EXE, "");
+    let mut d = Driver::start(EXE, "");
     d.init();
     assert_eq!(
         d.call("DEPLOY", 1, "not*base64"),
@@ -64,7 +62,7 @@ fn bad_payloads_and_unknown_verbs_fail() {
 fn state_dir_keeps_domains_across_a_driver_restart() {
     let state = tempfile::tempdir().unwrap();
     let args = format!("--state-dir {}", state.path().display());
-    let mut first = Proc::start(EXE, &args);
+    let mut first = Driver::start(EXE, &args);
     first.init();
     assert_eq!(first.call("DEPLOY", 5, &vmm_payload(5, "node1", "", "")), "DEPLOY SUCCESS 5 dummy-5");
     assert_eq!(first.call("DEPLOY", 6, &vmm_payload(6, "node2", "", "")), "DEPLOY SUCCESS 6 dummy-6");
@@ -77,7 +75,7 @@ fn state_dir_keeps_domains_across_a_driver_restart() {
     );
     assert!(!state.path().join("node2/dummy-6").exists());
 
-    let mut second = Proc::start(EXE, &args);
+    let mut second = Driver::start(EXE, &args);
     second.init();
     assert_eq!(second.call("POLL", 5, &vmm_payload(5, "node1", "", "")), "POLL SUCCESS 5 STATE=a DEPLOY_ID=dummy-5");
     assert_eq!(second.call("POLL", 6, &vmm_payload(6, "node2", "", "")), "POLL SUCCESS 6 STATE=d");
@@ -92,7 +90,7 @@ fn state_dir_keeps_domains_across_a_driver_restart() {
     assert_eq!(second.call("POLL", 5, ""), "POLL SUCCESS 5 STATE=d");
 
     // Without the state directory a restarted driver knows nothing.
-    let mut plain = Proc::start(EXE, "");
+    let mut plain = Driver::start(EXE, "");
     plain.init();
     assert_eq!(plain.call("POLL", 5, ""), "POLL SUCCESS 5 STATE=d");
 }
@@ -100,7 +98,7 @@ fn state_dir_keeps_domains_across_a_driver_restart() {
 #[test]
 fn a_relative_state_dir_is_under_one_location_var() {
     let one = tempfile::tempdir().unwrap();
-    let mut d = Proc::start_split_env(EXE, &["--state-dir", "dummy"], &[("ONE_LOCATION", one.path())]);
+    let mut d = Driver::start_env(EXE, &["--state-dir", "dummy"], &[("ONE_LOCATION", one.path())]);
     d.init();
     let dir = one.path().join("var/dummy");
     assert!(d.wait_stderr("started").contains(&format!("state-dir {})", dir.display())), "{}", d.stderr());
@@ -110,7 +108,7 @@ fn a_relative_state_dir_is_under_one_location_var() {
 
 #[test]
 fn delay_is_cancelled_by_driver_cancel() {
-    let mut d = Proc::start(EXE, "--delay 10000");
+    let mut d = Driver::start(EXE, "--delay 10000");
     d.init();
     d.send(&format!("DEPLOY  9 {}\n", vmm_payload(9, "node1", "", "")));
     std::thread::sleep(Duration::from_millis(200));
@@ -127,20 +125,20 @@ fn delay_is_cancelled_by_driver_cancel() {
 #[test]
 fn cancelled_deploy_leaves_no_domain() {
     let state = tempfile::tempdir().unwrap();
-    let mut slow = Proc::start(EXE, &format!("--delay 10000 --state-dir {}", state.path().display()));
+    let mut slow = Driver::start(EXE, &format!("--delay 10000 --state-dir {}", state.path().display()));
     slow.init();
     slow.send(&format!("DEPLOY  9 {}\n", vmm_payload(9, "node1", "", "")));
     std::thread::sleep(Duration::from_millis(100));
     slow.send("DRIVER_CANCEL  9 \n");
     assert_eq!(slow.line(), "DEPLOY FAILURE 9 cancelled");
-    let mut fast = Proc::start(EXE, &format!("--state-dir {}", state.path().display()));
+    let mut fast = Driver::start(EXE, &format!("--state-dir {}", state.path().display()));
     fast.init();
     assert_eq!(fast.call("POLL", 9, ""), "POLL SUCCESS 9 STATE=d");
 }
 
 #[test]
 fn queued_action_is_cancelled_without_running() {
-    let mut d = Proc::start(EXE, "-t 1 --delay 10000");
+    let mut d = Driver::start(EXE, "-t 1 --delay 10000");
     d.init();
     d.send(&format!("DEPLOY  1 {}\nDEPLOY  2 {}\n", vmm_payload(1, "a", "", ""), vmm_payload(2, "a", "", "")));
     std::thread::sleep(Duration::from_millis(100));
@@ -152,7 +150,7 @@ fn queued_action_is_cancelled_without_running() {
 
 #[test]
 fn timeout_answers_once() {
-    let mut d = Proc::start(EXE, "-w 0.3 --delay 1500");
+    let mut d = Driver::start(EXE, "-w 0.3 --delay 1500");
     d.init();
     d.send(&format!("DEPLOY  3 {}\n", vmm_payload(3, "node1", "", "")));
     assert_eq!(d.line(), "DEPLOY FAILURE 3 Timeout executing DEPLOY after 0.3 s");
@@ -164,7 +162,7 @@ fn timeout_answers_once() {
 
 #[test]
 fn timeout_with_whole_seconds_reads_like_opennebula() {
-    let mut d = Proc::start(EXE, "-w 1 --delay 5000");
+    let mut d = Driver::start(EXE, "-w 1 --delay 5000");
     d.init();
     d.send("SHUTDOWN  3 \n");
     assert_eq!(d.line(), "SHUTDOWN FAILURE 3 Timeout executing SHUTDOWN after 1 s");
@@ -172,7 +170,7 @@ fn timeout_with_whole_seconds_reads_like_opennebula() {
 
 /// Deploys ids 0..n and returns the ids that failed.
 fn failing_deploys(args: &str, n: i64) -> BTreeSet<i64> {
-    let mut d = Proc::start(EXE, args);
+    let mut d = Driver::start(EXE, args);
     d.init();
     let mut requests = String::new();
     for id in 0..n {
@@ -211,7 +209,7 @@ fn fail_rate_is_deterministic_given_the_seed() {
 
 #[test]
 fn fail_rate_spares_poll_and_cleanup() {
-    let mut d = Proc::start(EXE, "--fail-rate 1");
+    let mut d = Driver::start(EXE, "--fail-rate 1");
     d.init();
     assert_eq!(d.call("POLL", 1, ""), "POLL SUCCESS 1 STATE=d");
     assert_eq!(d.call("CLEANUP", 1, ""), "CLEANUP SUCCESS 1 -");
@@ -220,7 +218,7 @@ fn fail_rate_spares_poll_and_cleanup() {
 
 #[test]
 fn fail_verb_always_fails_that_verb() {
-    let mut d = Proc::start(EXE, "--fail SAVE --fail POLL");
+    let mut d = Driver::start(EXE, "--fail SAVE --fail POLL");
     d.init();
     assert_eq!(d.call("DEPLOY", 1, &vmm_payload(1, "a", "", "")), "DEPLOY SUCCESS 1 dummy-1");
     assert_eq!(d.call("SAVE", 1, ""), "SAVE FAILURE 1 injected failure");
@@ -230,7 +228,7 @@ fn fail_verb_always_fails_that_verb() {
 
 #[test]
 fn garbage_lines_get_log_e_and_the_driver_goes_on() {
-    let mut d = Proc::start(EXE, "");
+    let mut d = Driver::start(EXE, "");
     d.init();
     d.send("this is not a request\n");
     assert_eq!(
@@ -250,7 +248,7 @@ fn garbage_lines_get_log_e_and_the_driver_goes_on() {
 
 #[test]
 fn finalize_waits_for_running_actions_and_exits_0() {
-    let mut d = Proc::start(EXE, "--delay 300");
+    let mut d = Driver::start(EXE, "--delay 300");
     d.init();
     d.send(&format!("DEPLOY  4 {}\nFINALIZE\n", vmm_payload(4, "a", "", "")));
     assert_eq!(d.line(), "DEPLOY SUCCESS 4 dummy-4");
@@ -260,7 +258,7 @@ fn finalize_waits_for_running_actions_and_exits_0() {
 
 #[test]
 fn end_of_input_exits_0() {
-    let mut d = Proc::start(EXE, "");
+    let mut d = Driver::start(EXE, "");
     d.init();
     d.close_stdin();
     assert_eq!(d.wait_exit().code(), Some(0));
@@ -268,7 +266,7 @@ fn end_of_input_exits_0() {
 
 #[test]
 fn startup_line_and_split_arguments() {
-    let mut d = Proc::start_split(EXE, &["-t", "3", "-w", "30", "--delay", "5", "--seed", "9", "dummy", "-p"]);
+    let mut d = Driver::start_split(EXE, &["-t", "3", "-w", "30", "--delay", "5", "--seed", "9", "dummy", "-p"]);
     d.init();
     let stderr = d.wait_stderr("started");
     assert!(
@@ -286,7 +284,7 @@ fn bad_options_exit_2_with_a_message() {
         ("-t 0", "one_vmm_dummy: bad value \"0\" for -t (expected a number of threads ≥ 1)"),
         ("--frobnicate", "one_vmm_dummy: unknown option --frobnicate"),
     ] {
-        let mut d = Proc::start(EXE, args);
+        let mut d = Driver::start(EXE, args);
         assert_eq!(d.wait_exit().code(), Some(2), "{args}");
         assert!(d.wait_stderr("one_vmm_dummy:").contains(message), "{args}: {}", d.stderr());
     }
@@ -294,7 +292,7 @@ fn bad_options_exit_2_with_a_message() {
 
 #[test]
 fn many_concurrent_actions_each_get_one_reply() {
-    let mut d = Proc::start(EXE, "-t 15 --delay 20");
+    let mut d = Driver::start(EXE, "-t 15 --delay 20");
     d.init();
     let mut requests = String::new();
     for id in 0..150 {

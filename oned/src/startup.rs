@@ -268,6 +268,7 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         crate::rm::API_VERSION,
         cfg.file.display()
     );
+    cfg.log_warnings();
     let (cloud, store) = open_cloud(&cfg, loc, reporter)?;
     let pid_file = cfg.db.path.with_extension("pid");
     if !flags.init_db {
@@ -291,7 +292,7 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
     };
     let lcm_settings = crate::lcm::LcmSettings {
         action_timeout: std::time::Duration::from_secs(cfg.driver_action_timeout),
-        vms_dir: loc.var.join("vms"),
+        vms_dir: cfg.vms_dir.clone(),
         monitor_interval: cfg.monitoring_interval_host as i64,
     };
     let result = runtime.block_on(async {

@@ -59,6 +59,7 @@ class Oned:
         self.proc = None
         self.starts = 0
         self.ready_once = False
+        self.extra_conf = ""    # appended to the generated oned.conf (set before start())
         os.makedirs(os.path.join(location, "etc"), exist_ok=True)
         self.auth_file = os.path.join(location, "one_auth_test")
         with open(self.auth_file, "w") as f:
@@ -101,6 +102,7 @@ class Oned:
             f.write('IM_MAD = [ NAME = "dummy", EXECUTABLE = "one_im_dummy", ARGUMENTS = "--state-dir %s" ]\n' % state)
             f.write('VM_MAD = [ NAME = "dummy", EXECUTABLE = "one_vmm_dummy", ARGUMENTS = "--state-dir %s", TYPE = "dummy" ]\n' % state)
             f.write('TM_MAD = [ NAME = "dummy", EXECUTABLE = "one_tm_dummy", ARGUMENTS = "" ]\n')
+            f.write(self.extra_conf)
 
     # -- life cycle -----------------------------------------------------------------------------
     def _spawn_once(self):

@@ -6,7 +6,6 @@
 
 use libone::client::Client;
 use libone::xmlrpc::Value;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -30,9 +29,7 @@ pub fn bin(name: &str) -> PathBuf {
 }
 
 /// A TCP port that was free a moment ago on 127.0.0.1.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
+pub use testkit::free_port;
 
 /// A temporary `ONE_LOCATION` with an `oned.conf` on a free loopback port.
 pub struct Location {

@@ -1,4 +1,4 @@
-//! Fuzzes the driver line codec (`drivers::proto`) both ways:
+//! Fuzzes the driver line codec (`driver_proto::proto`) both ways:
 //! - any input, read as a request and as a reply, never panics; error messages stay short;
 //! - whatever parses encodes to exactly one line that parses back to the same value (an inner
 //!   `\r`, the only non-canonical character a parser keeps, comes back as a blank);
@@ -6,7 +6,7 @@
 //! - base64 never panics on any text, and round trips any bytes.
 #![no_main]
 
-use drivers::proto::{self, Reply, Request};
+use driver_proto::proto::{self, Reply, Request};
 use libfuzzer_sys::fuzz_target;
 
 fn flat(s: &str) -> String {

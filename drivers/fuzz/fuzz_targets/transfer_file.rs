@@ -1,11 +1,11 @@
-//! Fuzzes the transfer-file codec (`drivers::transfer`):
+//! Fuzzes the transfer-file codec (`driver_proto::transfer`):
 //! - any text parses or is refused, never panics; error messages stay short;
 //! - whatever parses encodes to exactly one line per transfer, and the encoded file parses back
 //!   to the same transfers (so no value, once in a `Transfer`, can add a field or a line);
 //! - building a transfer from arbitrary argument strings either fails or round-trips.
 #![no_main]
 
-use drivers::transfer::{self, Transfer, TransferAction};
+use driver_proto::transfer::{self, Transfer, TransferAction};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

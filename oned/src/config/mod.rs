@@ -5,8 +5,12 @@
 //! a key present in the file replaces the default as a whole (OpenNebula's merge rule). A file
 //! that does not parse, or a value of the wrong type, stops start-up with
 //! `file:line:column: what is wrong`. Unknown keys are kept (and shown by `one.system.config`)
-//! and logged as warnings, because OpenNebula accepts them too.
+//! and logged as warnings, because OpenNebula accepts them too. OpenNebula 1.4's keys
+//! (`HOST_MONITORING_INTERVAL`, `VM_POLLING_INTERVAL`, `DEBUG_LEVEL`, `VM_DIR`) are read as
+//! today's, with a deprecation warning each (`aliases.rs`). Warnings are collected in
+//! [`OnedConfig::warnings`]: the file is read before the log is open.
 
+mod aliases;
 pub mod location;
 mod mads;
 
@@ -152,8 +156,15 @@ pub struct OnedConfig {
     pub scheduler: Option<(String, String)>,
     /// Base path of datastores on the front-end (`DATASTORE_LOCATION`).
     pub datastore_location: PathBuf,
-    /// Every attribute as read (defaults merged), for `one.system.config`.
+    /// Where oned writes each VM's files on the front-end (`<vms_dir>/<vmid>/transfer.*`):
+    /// `<var>/vms`, or OpenNebula 1.4's `VM_DIR`.
+    pub vms_dir: PathBuf,
+    /// Every attribute as read (defaults merged, classic keys under today's names), for
+    /// `one.system.config`.
     pub raw: Template,
+    /// What deserves a warning (classic and unknown keys), `file:line: ...`; oned logs them
+    /// with [`OnedConfig::log_warnings`] once its log is open (the file is read before).
+    pub warnings: Vec<String>,
 }
 
 /// One located attribute and the file it came from, for error messages.
@@ -228,6 +239,7 @@ const KNOWN_KEYS: &[&str] = &[
     "VM_MAD",
     "TM_MAD",
     "DATASTORE_LOCATION",
+    "VM_DIR",
     "SCRIPTS_REMOTE_DIR",
     "DEFAULT_DEVICE_PREFIX",
     "DEFAULT_CDROM_DEVICE_PREFIX",
@@ -253,6 +265,13 @@ pub fn parse_mac_prefix(s: &str) -> Option<u16> {
 }
 
 impl OnedConfig {
+    /// Logs [`OnedConfig::warnings`], one `WARN` line each.
+    pub fn log_warnings(&self) {
+        for w in &self.warnings {
+            tracing::warn!("{w}");
+        }
+    }
+
     /// Reads and validates `file`.
     pub fn load(file: &Path, loc: &Locations) -> Result<OnedConfig, ConfigError> {
         let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
@@ -270,12 +289,29 @@ impl OnedConfig {
             position: Some(e.position),
             message: e.message,
         })?;
-        // Defaults for every key the file leaves out (merge per top-level name).
         let defaults = parse_text_located(DEFAULTS).map_err(|e| ConfigError {
             file: PathBuf::from("<built-in defaults>"),
             position: Some(e.position),
             message: e.message,
         })?;
+        // OpenNebula 1.4's keys, read as today's before the defaults are merged.
+        let default_log = defaults.iter().find(|(a, _)| a.name() == "LOG").and_then(|(a, _)| a.as_vector()).cloned();
+        let mut classic = aliases::translate(file, located, &default_log.unwrap_or_default())?;
+        let located = std::mem::take(&mut classic.items);
+        let mut cfg = Self::merge(file, loc, located, defaults).map_err(|e| classic.explain(e))?;
+        cfg.warnings.splice(0..0, classic.warnings);
+        Ok(cfg)
+    }
+
+    /// Validates the file's attributes (today's keys, in file order) merged with the built-in
+    /// `defaults`.
+    fn merge(
+        file: &Path,
+        loc: &Locations,
+        located: Vec<(Attribute, Position)>,
+        defaults: Vec<(Attribute, Position)>,
+    ) -> Result<OnedConfig, ConfigError> {
+        // Defaults for every key the file leaves out (merge per top-level name).
         let in_file: std::collections::HashSet<String> = located.iter().map(|(a, _)| a.name().to_string()).collect();
         let mut items: Vec<(Attribute, Option<Position>)> =
             located.into_iter().map(|(a, p)| (a, Some(p))).collect();
@@ -320,7 +356,9 @@ impl OnedConfig {
             tm_mads: Vec::new(),
             scheduler: None,
             datastore_location: loc.var.join("datastores"),
+            vms_dir: loc.var.join("vms"),
             raw: Template::new(),
+            warnings: Vec::new(),
         };
         for (attr, pos) in &items {
             let it = Item { file, attr, pos: *pos };
@@ -369,6 +407,13 @@ impl OnedConfig {
                 "MESSAGE_SIZE" => cfg.http.message_size = it.uint(1024, 1 << 32)? as usize,
                 "AUTH_THROTTLE" => cfg.auth_throttle = Self::auth_throttle(&it)?,
                 "DATASTORE_LOCATION" => cfg.datastore_location = resolve(&loc.var, it.single()?),
+                "VM_DIR" => {
+                    let s = it.single()?;
+                    if s.trim().is_empty() {
+                        return Err(it.err("VM_DIR cannot be empty"));
+                    }
+                    cfg.vms_dir = resolve(&loc.var, s);
+                }
                 name @ ("VM_RESTRICTED_ATTR" | "IMAGE_RESTRICTED_ATTR" | "VNET_RESTRICTED_ATTR") => {
                     // Defaults merge per top-level name: a file that names a list replaces the
                     // built-in one entirely, so these pushes never mix the two.
@@ -392,7 +437,7 @@ impl OnedConfig {
                 "TM_MAD" => cfg.tm_mads.push(MadConfig::from_vector(MadKind::Tm, it.vector()?, loc).map_err(|m| it.err(m))?),
                 other if !KNOWN_KEYS.contains(&other) => {
                     let at = pos.map(|p| format!(":{}:{}", p.line, p.column)).unwrap_or_default();
-                    tracing::warn!("{}{at}: unknown attribute {other} is kept but not used", file.display());
+                    cfg.warnings.push(format!("{}{at}: unknown attribute {other} is kept but not used", file.display()));
                 }
                 _ => {}
             }

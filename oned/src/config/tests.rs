@@ -30,6 +30,8 @@ fn shipped_file_parses_with_documented_defaults() {
     assert_eq!(c.vm_mads[0].arguments, "--state-dir dummy");
     assert_eq!(c.tm_mads[0].executable, "one_tm_dummy");
     assert_eq!(c.scheduler, Some(("mm_sched".to_string(), String::new())), "oned starts mm_sched");
+    assert_eq!(c.vms_dir, Path::new("/srv/one/var/vms"));
+    assert_eq!(c.warnings, Vec::<String>::new(), "the shipped file has no classic or unknown key");
 }
 
 #[test]
@@ -115,6 +117,113 @@ fn driver_errors() {
 fn unknown_keys_are_kept() {
     let c = parse("MY_SITE_KEY = \"x\"\n").unwrap();
     assert_eq!(c.raw.get("MY_SITE_KEY"), Some("x"));
+    assert_eq!(c.warnings, ["etc/oned.conf:1:1: unknown attribute MY_SITE_KEY is kept but not used"]);
+}
+
+/// An oned.conf of OpenNebula 1.4 (its keys, its layout).
+const CLASSIC: &str = "HOST_MONITORING_INTERVAL = 7\n\
+                       VM_POLLING_INTERVAL      = 11\n\
+                       VM_DIR=/srv/cloud/one/var \n\
+                       PORT=2633\n\
+                       DB = [ backend = \"sqlite\" ]\n\
+                       DEBUG_LEVEL=1\n\
+                       NETWORK_SIZE = 100\n";
+
+#[test]
+fn classic_keys_are_read_as_todays() {
+    let c = parse(CLASSIC).unwrap();
+    assert_eq!(c.monitoring_interval_host, 7);
+    assert_eq!(c.monitoring_interval_vm, 11);
+    assert_eq!(c.vms_dir, Path::new("/srv/cloud/one/var"));
+    assert_eq!(c.log.debug_level, 1);
+    assert_eq!(c.log.system, LogSystem::File, "the rest of LOG keeps its defaults");
+    assert_eq!(c.network_size, 100);
+    // one.system.config shows today's names with the file's values
+    assert_eq!(c.raw.get("MONITORING_INTERVAL_HOST"), Some("7"));
+    assert_eq!(c.raw.get("MONITORING_INTERVAL_VM"), Some("11"));
+    assert_eq!(c.raw.vector("LOG").and_then(|v| v.get("DEBUG_LEVEL")), Some("1"));
+    assert_eq!(c.raw.get("NETWORK_SIZE"), Some("100"));
+    assert_eq!(c.raw.get("VM_DIR"), Some("/srv/cloud/one/var"));
+    for gone in ["HOST_MONITORING_INTERVAL", "VM_POLLING_INTERVAL", "DEBUG_LEVEL"] {
+        assert!(!c.raw.contains(gone), "{gone} is shown under today's name");
+    }
+    assert_eq!(c.raw.iter().filter(|a| a.name() == "MONITORING_INTERVAL_HOST").count(), 1, "no default left beside it");
+    // one warning per classic key, with file:line and today's key; none for NETWORK_SIZE
+    assert_eq!(
+        c.warnings,
+        [
+            "etc/oned.conf:1: HOST_MONITORING_INTERVAL is deprecated (OpenNebula 1.4), read as MONITORING_INTERVAL_HOST; rename it",
+            "etc/oned.conf:2: VM_POLLING_INTERVAL is deprecated (OpenNebula 1.4), read as MONITORING_INTERVAL_VM; rename it",
+            "etc/oned.conf:3: VM_DIR is deprecated (OpenNebula 1.4), still read as the VMs' directory on the front-end \
+             (default <var>/vms): OpenNebula 7 has no key for it",
+            "etc/oned.conf:6: DEBUG_LEVEL is deprecated (OpenNebula 1.4), read as LOG/DEBUG_LEVEL; move it into LOG = [ ... ]",
+        ]
+    );
+}
+
+#[test]
+fn todays_keys_win_over_classic_ones() {
+    let c = parse(
+        "HOST_MONITORING_INTERVAL = 7\nMONITORING_INTERVAL_HOST = 60\nLOG = [ SYSTEM = \"std\", DEBUG_LEVEL = 2 ]\n\
+         DEBUG_LEVEL = 0\nVM_POLLING_INTERVAL = 11\nMONITORING_INTERVAL_VM = 30\n",
+    )
+    .unwrap();
+    assert_eq!(c.monitoring_interval_host, 60);
+    assert_eq!(c.monitoring_interval_vm, 30);
+    assert_eq!((c.log.system, c.log.debug_level), (LogSystem::Std, 2));
+    assert_eq!(c.raw.get("MONITORING_INTERVAL_HOST"), Some("60"));
+    assert!(!c.raw.contains("HOST_MONITORING_INTERVAL") && !c.raw.contains("DEBUG_LEVEL"));
+    assert_eq!(
+        c.warnings,
+        [
+            "etc/oned.conf:1: HOST_MONITORING_INTERVAL is deprecated (OpenNebula 1.4) and ignored: MONITORING_INTERVAL_HOST (line 2) is set too and wins",
+            "etc/oned.conf:4: DEBUG_LEVEL is deprecated (OpenNebula 1.4) and ignored: LOG/DEBUG_LEVEL (line 3) is set too and wins",
+            "etc/oned.conf:5: VM_POLLING_INTERVAL is deprecated (OpenNebula 1.4) and ignored: MONITORING_INTERVAL_VM (line 6) is set too and wins",
+        ]
+    );
+}
+
+#[test]
+fn classic_debug_level_goes_into_the_files_log() {
+    let c = parse("LOG = [ SYSTEM = \"std\" ]\nDEBUG_LEVEL = 4\n").unwrap();
+    assert_eq!((c.log.system, c.log.debug_level), (LogSystem::Std, 4));
+    assert_eq!(c.raw.vector("LOG").and_then(|v| v.get("DEBUG_LEVEL")), Some("4"));
+    assert_eq!(c.raw.iter().filter(|a| a.name() == "LOG").count(), 1);
+    assert_eq!(c.warnings.len(), 1);
+}
+
+#[test]
+fn classic_vm_polling_of_zero_keeps_the_default() {
+    // OpenNebula 1.4 read 0 as "no VM polling"; today's key must be at least 1.
+    let c = parse("VM_POLLING_INTERVAL = 0\n").unwrap();
+    assert_eq!(c.monitoring_interval_vm, 180);
+    assert_eq!(c.raw.get("MONITORING_INTERVAL_VM"), Some("180"));
+    assert_eq!(
+        c.warnings,
+        ["etc/oned.conf:1: VM_POLLING_INTERVAL is deprecated (OpenNebula 1.4) and its 0 (no VM polling) is ignored: \
+          MONITORING_INTERVAL_VM keeps its default"]
+    );
+}
+
+#[test]
+fn classic_key_errors_name_the_key_in_the_file() {
+    assert_eq!(
+        err("PORT = 2633\nHOST_MONITORING_INTERVAL = often\n"),
+        "etc/oned.conf:2:1: MONITORING_INTERVAL_HOST must be an integer between 1 and 604800, not \"often\" \
+         (HOST_MONITORING_INTERVAL, OpenNebula 1.4's name, is read as MONITORING_INTERVAL_HOST)"
+    );
+    assert_eq!(
+        err("LOG = [ SYSTEM = \"std\" ]\nDEBUG_LEVEL = 9\n"),
+        "etc/oned.conf:2:1: DEBUG_LEVEL (OpenNebula 1.4's LOG/DEBUG_LEVEL) must be an integer between 0 and 5, not \"9\""
+    );
+    assert!(err("DEBUG_LEVEL = [ A = 1 ]").contains("DEBUG_LEVEL must be a single value"));
+    assert_eq!(err("VM_DIR = \"\"\n"), "etc/oned.conf:1:1: VM_DIR cannot be empty");
+}
+
+#[test]
+fn vm_dir_relative_to_var() {
+    assert_eq!(parse("VM_DIR = \"old-vms\"\n").unwrap().vms_dir, Path::new("/srv/one/var/old-vms"));
+    assert_eq!(parse("").unwrap().vms_dir, Path::new("/srv/one/var/vms"));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! prefixes, driver names, NIC models and interfaces).
 //!
 //! Driver payloads and transfer files are built from these values. Transfer lines encode what
-//! they carry (`drivers::transfer`), so no value can add a field or a line there; these checks
+//! they carry (`driver_proto::transfer`), so no value can add a field or a line there; these checks
 //! add the rest: a value that does not have its attribute's form is refused when the VM is
 //! created, with the attribute named, whoever asks (oneadmin included), instead of reaching a
 //! driver. Which attributes a user may set at all is the restricted-attribute lists' business
@@ -44,7 +44,7 @@ impl Form {
             Form::Token => all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'),
             Form::Prefix => all(|b| b.is_ascii_lowercase()),
             Form::Target => all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
-            Form::Driver => drivers::transfer::is_driver_name(v),
+            Form::Driver => driver_proto::transfer::is_driver_name(v),
             Form::NetDriver => !v.starts_with('.') && all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')),
             Form::Interface => v.len() <= 15 && all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')),
             Form::YesNo => v.eq_ignore_ascii_case("yes") || v.eq_ignore_ascii_case("no"),

@@ -16,7 +16,7 @@ use crate::config::MadKind;
 use crate::mad::{DriverEvent, MadManager, SendError};
 use crate::objects::vm::{DriverKind, LcmState, Verb, VmState};
 use crate::core::Core;
-use drivers::proto::{Reply, Request};
+use driver_proto::proto::{Reply, Request};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -22,7 +22,7 @@ use crate::objects::host::HostState;
 use crate::objects::vm::{LcmState, VmState};
 use crate::objects::{PoolObject, now};
 use crate::core::Core;
-use drivers::proto::{Reply, Request};
+use driver_proto::proto::{Reply, Request};
 use crate::objects::monitoring::History;
 use libone::template::{Template, Vector};
 use std::collections::{HashMap, HashSet};
@@ -59,7 +59,7 @@ impl Monitor {
                 .filter(|h| !self.inflight.contains_key(&h.oid))
                 .map(|h| {
                     let sync = h.template.get("SYNC_REQUESTED").is_some_and(|v| v == "YES");
-                    (h.oid, h.im_mad.clone(), drivers::proto::b64_encode(h.to_xml().as_bytes()), sync)
+                    (h.oid, h.im_mad.clone(), driver_proto::proto::b64_encode(h.to_xml().as_bytes()), sync)
                 })
                 .collect()
         };
@@ -102,7 +102,7 @@ impl Monitor {
                     host_failed(core, hid, info.trim()).await;
                     return;
                 }
-                let text = drivers::proto::b64_decode(info.trim())
+                let text = driver_proto::proto::b64_decode(info.trim())
                     .map_err(|e| e.to_string())
                     .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
                     .and_then(|s| Template::parse_text(&s).map_err(|e| e.to_string()));

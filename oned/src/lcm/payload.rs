@@ -5,7 +5,7 @@ use crate::cloud::Cloud;
 use crate::objects::PoolObject;
 use crate::objects::vm::{History, LcmState, PendingAction, Stage, Verb, VirtualMachine};
 use crate::xml;
-use drivers::transfer::{Transfer, TransferAction, TransferError};
+use driver_proto::transfer::{Transfer, TransferAction, TransferError};
 use std::path::{Path, PathBuf};
 
 /// The history record an action runs against: the previous host for the steps that leave it
@@ -57,7 +57,7 @@ pub fn vmm_payload(cloud: &Cloud, vm: &VirtualMachine, verb: Verb) -> String {
     xml::text(&mut out, "CHECKPOINT_FILE", &format!("{dir}/checkpoint"));
     vm.write_xml(&mut out);
     out.push_str("</VMM_DRIVER_ACTION_DATA>");
-    drivers::proto::b64_encode(out.as_bytes())
+    driver_proto::proto::b64_encode(out.as_bytes())
 }
 
 /// The front-end's host name, as transfer lines name it.
@@ -141,7 +141,7 @@ pub fn write_transfer(cloud: &Cloud, vm: &VirtualMachine, p: &PendingAction, vms
     let dir = vms_dir.join(vm.oid.to_string());
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("transfer.{}.{}", p.seq, p.stage));
-    let text = drivers::transfer::encode_file(&format!("{} transfer of VM {}", p.stage, vm.oid), &list);
+    let text = driver_proto::transfer::encode_file(&format!("{} transfer of VM {}", p.stage, vm.oid), &list);
     std::fs::write(&path, text)?;
     Ok(path)
 }

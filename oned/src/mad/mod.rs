@@ -1,5 +1,5 @@
 //! Driver managers: one supervised process per driver named in oned.conf (IM_MAD, VM_MAD,
-//! TM_MAD), speaking the line protocol of `drivers::proto` on its stdin/stdout.
+//! TM_MAD), speaking the line protocol of `driver_proto::proto` on its stdin/stdout.
 //!
 //! Each driver has a supervisor task that starts the process (executable resolved in
 //! `$ONE_LOCATION/lib/mads`, next to oned, or `/usr/lib/one/mads`; environment from
@@ -11,7 +11,7 @@
 mod rc;
 
 use crate::config::{Locations, MadConfig, MadKind, OnedConfig};
-use drivers::proto::{self, Reply, Request};
+use driver_proto::proto::{self, Reply, Request};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

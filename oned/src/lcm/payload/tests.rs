@@ -9,8 +9,8 @@ use crate::cloud::Settings;
 use crate::dm;
 use crate::objects::host::{Host, HostShare, HostState};
 use crate::objects::image::Image;
-use drivers::proto::{self, Request};
-use drivers::transfer::parse_file;
+use driver_proto::proto::{self, Request};
+use driver_proto::transfer::parse_file;
 use libone::template::{Template, Vector};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
@@ -162,7 +162,7 @@ proptest! {
         // Every stage's transfer file reads back as the transfers intended.
         for stage in [Stage::Prolog, Stage::Epilog, Stage::EpilogStop, Stage::EpilogLocal, Stage::PrologResume, Stage::Delete, Stage::Migrate] {
             let list = transfers(&c, &vm, stage).expect("values were checked at creation");
-            let file = drivers::transfer::encode_file(stage.as_str(), &list);
+            let file = driver_proto::transfer::encode_file(stage.as_str(), &list);
             prop_assert_eq!(parse_file(&file).expect("oned's own file parses"), list.clone());
             prop_assert_eq!(file.matches('\n').count(), list.len() + 1, "one line per transfer");
         }

@@ -1,7 +1,7 @@
 //! Decode micro-benchmark of the driver line codec: `parse_reply` over 1,000,000 reply lines of
 //! a realistic mix, timed with `std::time::Instant` (no harness).
 //!
-//!     CARGO_TARGET_DIR=/work/target-drivers cargo bench -p drivers --bench proto_decode
+//!     cargo bench -p driver-proto --bench proto_decode
 //!
 //! The mix (by count): 40 % `LOG I <id> <text>`, 20 % `POLL SUCCESS <id> STATE=a CPU=… MEMORY=…`,
 //! 10 % `DEPLOY SUCCESS <id> <uuid>`, 10 % `SHUTDOWN SUCCESS <id> -`, 8 % `TRANSFER SUCCESS <id> -`,
@@ -10,7 +10,7 @@
 //! rounds (default 5; the best and the median are printed). The target is ≥ 1,000,000
 //! lines/s on the project's 2-core machine.
 
-use drivers::proto::{Reply, b64_encode, parse_reply};
+use driver_proto::proto::{Reply, b64_encode, parse_reply};
 use std::hint::black_box;
 use std::time::Instant;
 

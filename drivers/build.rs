@@ -1,0 +1,7 @@
+//! Only for the tests: compiles the SSH tests as ignored (cfg `nephele_missing_sshd`) when sshd
+//! is missing and `NEPHELE_ALLOW_MISSING=sshd` allows it, so they are reported as ignored,
+//! never as passed (`testkit::components`). The library and the binaries do not use the cfg.
+
+fn main() {
+    testkit::components::build_script(testkit::components::ALL);
+}

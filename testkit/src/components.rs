@@ -1,0 +1,194 @@
+//! The system components some tests need, and what happens when one is missing.
+//!
+//! A test never passes by skipping its real component. When one is missing:
+//! - by default the test **fails**, naming the command that installs it
+//!   ([`Component::require`]; `tests/setup.sh`, which the README's `./tests/run.sh` runs first,
+//!   installs everything when run as root);
+//! - on a machine where it cannot be installed, `NEPHELE_ALLOW_MISSING=sshd` (a comma- or
+//!   blank-separated list of [`Component::name`]s) makes the package's build script
+//!   ([`build_script`]) compile those tests with `#[ignore]`, through the cfg
+//!   [`Component::cfg`]: the test harness reports them as **ignored** (with the reason), never
+//!   as passed, and cargo prints a `SKIPPED` warning while building. `tests/run.sh` then ends
+//!   with exit code 77 ("skipped"), not 0: such a run does not count as a pass.
+//!
+//! A test that needs sshd reads:
+//!
+//! ```text
+//! #[test]
+//! #[cfg_attr(nephele_missing_sshd, ignore = "SKIPPED: sshd is missing and NEPHELE_ALLOW_MISSING=sshd")]
+//! fn over_ssh() {
+//!     let sshd = testkit::sshd::Sshd::start(&dir); // fails with the install command if missing
+//! }
+//! ```
+
+use std::path::{Path, PathBuf};
+
+/// The opt-out variable: the names of the components that may be missing.
+pub const ALLOW_MISSING: &str = "NEPHELE_ALLOW_MISSING";
+
+/// A system component tests run for real.
+#[derive(Debug)]
+pub struct Component {
+    /// The name used in [`ALLOW_MISSING`].
+    pub name: &'static str,
+    /// The cfg a build script sets when the component is missing and allowed to be.
+    pub cfg: &'static str,
+    /// Files that must exist.
+    pub files: &'static [&'static str],
+    /// Programs that must be found on `PATH`.
+    pub programs: &'static [&'static str],
+    /// The command that installs it (Debian and Ubuntu, as root).
+    pub install: &'static str,
+}
+
+/// OpenSSH's server, `ssh-keygen` (the fixture's keys) and `ssh` (the `tm/ssh` scripts), for
+/// the exec drivers' SSH tests.
+pub const SSHD: Component = Component {
+    name: "sshd",
+    cfg: "nephele_missing_sshd",
+    files: &[crate::sshd::SSHD_BIN],
+    programs: &["ssh-keygen", "ssh"],
+    install: "apt-get install -y openssh-server openssh-client",
+};
+
+/// Every component, for build scripts.
+pub const ALL: &[&Component] = &[&SSHD];
+
+impl Component {
+    /// What is absent (paths and program names); empty when the component is there.
+    pub fn missing(&self) -> Vec<String> {
+        let files = self
+            .files
+            .iter()
+            .filter(|f| !Path::new(f).exists())
+            .map(|f| f.to_string());
+        let programs = self
+            .programs
+            .iter()
+            .filter(|p| find_program(p).is_none())
+            .map(|p| p.to_string());
+        files.chain(programs).collect()
+    }
+
+    /// Whether `NEPHELE_ALLOW_MISSING` names this component.
+    pub fn allowed_missing(&self) -> bool {
+        std::env::var(ALLOW_MISSING).is_ok_and(|list| names(&list).any(|n| n == self.name))
+    }
+
+    /// Panics, naming what is absent and the command that installs it, unless the component is
+    /// there. Tests call it (through their fixture) before using the component.
+    pub fn require(&self) {
+        let missing = self.missing();
+        assert!(
+            missing.is_empty(),
+            "{} is missing ({}): this test runs the real {}. Install it with `{}` \
+             (tests/setup.sh does it when run as root). Where that is impossible, \
+             {ALLOW_MISSING}={} reports these tests as ignored, and the run does not count as a pass.",
+            self.name,
+            missing.join(", "),
+            self.name,
+            self.install,
+            self.name,
+        );
+    }
+}
+
+/// The entries of an `NEPHELE_ALLOW_MISSING` list.
+fn names(list: &str) -> impl Iterator<Item = &str> {
+    list.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|n| !n.is_empty())
+}
+
+/// `program` found in a directory of `PATH`.
+fn find_program(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+/// For the `build.rs` of a package whose tests need `components`: declares each component's
+/// cfg, and sets it (with a `SKIPPED` cargo warning) when the component is missing and
+/// `NEPHELE_ALLOW_MISSING` names it. Cargo runs the script again when the variable changes
+/// and, while the opt-out is in effect, when the component's files appear or vanish.
+pub fn build_script(components: &[&Component]) {
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-env-changed={ALLOW_MISSING}");
+    for c in components {
+        println!("cargo::rustc-check-cfg=cfg({})", c.cfg);
+        if !c.allowed_missing() {
+            continue;
+        }
+        for f in c.files {
+            println!("cargo::rerun-if-changed={f}");
+        }
+        for p in c.programs {
+            let at = find_program(p).unwrap_or_else(|| Path::new("/usr/bin").join(p));
+            println!("cargo::rerun-if-changed={}", at.display());
+        }
+        let missing = c.missing();
+        if !missing.is_empty() {
+            println!("cargo::rustc-cfg={}", c.cfg);
+            println!(
+                "cargo::warning=SKIPPED: the tests that need {} are compiled as ignored ({} missing, {ALLOW_MISSING}={}); \
+                 this run does not count as a pass. Install: {}",
+                c.name,
+                missing.join(", "),
+                c.name,
+                c.install
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_list_is_split_on_commas_and_blanks() {
+        assert_eq!(names("sshd").collect::<Vec<_>>(), ["sshd"]);
+        assert_eq!(
+            names(" sshd, qemu  x,,").collect::<Vec<_>>(),
+            ["sshd", "qemu", "x"]
+        );
+        assert_eq!(names("").count(), 0);
+        assert!(!names("sshd2").any(|n| n == "sshd"), "names match whole");
+    }
+
+    #[test]
+    fn a_missing_component_names_itself_and_its_install_command() {
+        const GONE: Component = Component {
+            name: "gone",
+            cfg: "nephele_missing_gone",
+            files: &["/nonexistent/nephele-testkit/gone"],
+            programs: &["nephele-testkit-no-such-program"],
+            install: "apt-get install -y gone",
+        };
+        assert_eq!(
+            GONE.missing(),
+            [
+                "/nonexistent/nephele-testkit/gone",
+                "nephele-testkit-no-such-program"
+            ]
+        );
+        let panic = std::panic::catch_unwind(|| GONE.require()).expect_err("require fails");
+        let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(text.contains("gone is missing"), "{text}");
+        assert!(text.contains("apt-get install -y gone"), "{text}");
+        assert!(text.contains("NEPHELE_ALLOW_MISSING=gone"), "{text}");
+    }
+
+    #[test]
+    fn a_present_component_is_required_quietly() {
+        const SH: Component = Component {
+            name: "sh",
+            cfg: "nephele_missing_sh",
+            files: &["/bin/sh"],
+            programs: &["sh"],
+            install: "-",
+        };
+        assert!(SH.missing().is_empty());
+        SH.require();
+    }
+}

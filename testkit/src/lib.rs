@@ -1,0 +1,30 @@
+//! `testkit`: what the tests of several crates share, dev-only (`publish = false`; a
+//! dev-dependency of `drivers` and of the end-to-end crate `tests/`, and a build-dependency of
+//! both for [`components::build_script`]).
+//!
+//! # Modules
+//!
+//! - [`driver`]: one driver binary as a child process, spoken to over its pipes: raw lines,
+//!   parsed replies ([`driver::Driver::reply`]), whole actions with their `LOG` lines
+//!   ([`driver::Driver::action`]); every wait is bounded, the process is stopped (by its PID)
+//!   when the value is dropped.
+//! - [`sshd`]: a throw-away OpenSSH `sshd` on a free 127.0.0.1 port, with a host key and a user
+//!   key generated for it (key authentication only), stopped on drop.
+//! - [`components`]: the system components tests need (sshd), the install command named when
+//!   one is missing, and the one opt-out (`NEPHELE_ALLOW_MISSING`), which compiles the tests
+//!   that need a missing component as ignored so that they are reported as such, never as
+//!   passed.
+//! - [`free_port`]: a loopback TCP port that was free a moment ago.
+pub mod components;
+pub mod driver;
+pub mod sshd;
+
+use std::net::TcpListener;
+
+/// A TCP port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
+}
