@@ -2,7 +2,7 @@
 //! concurrently, and the whole process group killed at the deadline or on cancel.
 
 use super::outcome::{Output, Status};
-use super::runner::Limits;
+use super::outcome::Limits;
 use std::io::{self, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;

@@ -7,8 +7,13 @@
 //! - stderr lines `ERROR: …`, `WARN: …`, `INFO: …`, `DEBUG: …` are log lines of the action,
 //!   whatever the exit code;
 //! - a timeout → FAILURE `Timeout executing <script>`.
+//!
+//! Also what every runner shares: the [`Limits`] a script runs under and why it could not run
+//! at all ([`RunError`]).
 
 use crate::proto::Severity;
+use std::time::Instant;
+use thiserror::Error;
 
 /// How a script ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +116,27 @@ pub fn one_line(text: &str) -> String {
         }
     }
     line
+}
+
+/// When to stop a script, and whether the action was cancelled.
+pub struct Limits<'a> {
+    pub deadline: Option<Instant>,
+    pub cancelled: &'a (dyn Fn() -> bool + 'a),
+}
+
+/// A script could not be run at all (as opposed to running and failing).
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error("cannot execute {script}: {source}")]
+    Spawn { script: String, source: std::io::Error },
+    #[error("{0}")]
+    Ssh(String),
+    #[error("cannot copy the remote scripts to {host}: {reason}")]
+    Copy { host: String, reason: String },
+    #[error("{script} is missing on {host}, even after copying the remote scripts")]
+    Missing { script: String, host: String },
+    #[error("an argument of {script} holds a NUL byte")]
+    Nul { script: String },
 }
 
 #[cfg(test)]

@@ -9,28 +9,8 @@ use crate::proto::Severity;
 use crate::runtime::ActionContext;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use thiserror::Error;
 
-/// When to stop a script, and whether the action was cancelled.
-pub struct Limits<'a> {
-    pub deadline: Option<Instant>,
-    pub cancelled: &'a (dyn Fn() -> bool + 'a),
-}
-
-/// A script could not be run at all (as opposed to running and failing).
-#[derive(Debug, Error)]
-pub enum RunError {
-    #[error("cannot execute {script}: {source}")]
-    Spawn { script: String, source: std::io::Error },
-    #[error("{0}")]
-    Ssh(String),
-    #[error("cannot copy the remote scripts to {host}: {reason}")]
-    Copy { host: String, reason: String },
-    #[error("{script} is missing on {host}, even after copying the remote scripts")]
-    Missing { script: String, host: String },
-    #[error("an argument of {script} holds a NUL byte")]
-    Nul { script: String },
-}
+pub use super::outcome::{Limits, RunError};
 
 /// Where scripts run.
 pub enum Runner {

@@ -9,7 +9,7 @@
 
 use super::session::{Connection, timeout_ms};
 use crate::exec::outcome::{Output, Status};
-use crate::exec::runner::Limits;
+use crate::exec::outcome::Limits;
 use ssh2::{BlockDirections, Channel};
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
