@@ -41,12 +41,15 @@ pub struct Component {
     pub install: &'static str,
 }
 
+/// The server binary (Debian's `openssh-server`).
+pub const SSHD_BIN: &str = "/usr/sbin/sshd";
+
 /// OpenSSH's server, `ssh-keygen` (the fixture's keys) and `ssh` (the `tm/ssh` scripts), for
 /// the exec drivers' SSH tests.
 pub const SSHD: Component = Component {
     name: "sshd",
     cfg: "nephele_missing_sshd",
-    files: &[crate::sshd::SSHD_BIN],
+    files: &[SSHD_BIN],
     programs: &["ssh-keygen", "ssh"],
     install: "apt-get install -y openssh-server openssh-client",
 };

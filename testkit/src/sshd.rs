@@ -2,14 +2,12 @@
 //! host key and a user key generated for it, key authentication only, its log in a file.
 //! Stopped (by its PID) when the [`Sshd`] is dropped.
 
-use crate::components::SSHD;
+use crate::components::{SSHD, SSHD_BIN};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The server binary (Debian's `openssh-server`).
-pub const SSHD_BIN: &str = "/usr/sbin/sshd";
 
 /// How long sshd may take to accept connections after it starts.
 const START_LIMIT: Duration = Duration::from_secs(10);
