@@ -7,6 +7,7 @@
 //! keep oned up afterwards, for profiling; 0).
 //! It starts a release `oned` with the dummy drivers and `mm_sched` in a temporary
 //! `ONE_LOCATION` on 127.0.0.1, places the VMs on 10 hosts, then runs the tools.
+#![allow(unsafe_code)] // getrusage and signals to the processes the benchmark started
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,5 @@
 //! `one_im_dummy` as a real process (with `one_vmm_dummy` writing the shared state directory).
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is the test's failure
 
 use drivers::proto::{Reply, b64_decode};
 use testkit::driver::{Driver, host_payload, vmm_payload};

@@ -11,6 +11,7 @@
 //! command that installs it, when sshd is missing (`tests/setup.sh`, run by `tests/run.sh`,
 //! installs it); with `NEPHELE_ALLOW_MISSING=sshd` they are compiled as ignored instead
 //! (`testkit::components`, `build.rs`). The local tests need no sshd.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is the test's failure
 
 use drivers::proto::{b64_decode, b64_encode};
 use std::collections::HashMap;

@@ -1,4 +1,5 @@
 //! `one_tm_dummy` as a real process.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is the test's failure
 
 use testkit::driver::Driver;
 

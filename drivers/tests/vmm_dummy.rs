@@ -1,4 +1,5 @@
 //! `one_vmm_dummy` as a real process, spoken to over pipes.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is the test's failure
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -56,6 +56,7 @@
 //! Targets (from the issue): `vm.info` p99 < 5 ms at ≥ 2,000 mixed req/s; `vmpool.info` over
 //! 50,000 VMs < 300 ms (the median of the 10 calls, warm cache, is compared); ≥ 2,000 durable VM
 //! allocations/s; oned's RSS < 1 GiB (the peak, `VmHWM`, is compared).
+#![allow(unsafe_code)] // signals to the oned the benchmark started
 
 use libone::client::{Client, ClientError};
 use libone::xmlrpc::Value;

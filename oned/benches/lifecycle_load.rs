@@ -25,6 +25,7 @@
 //! With `NEPHELE_BENCH_SCHED=1` the VMs are only allocated: `mm_sched` (started by oned, shipped
 //! `sched.conf` defaults) places them, so the figure is allocate → scheduled → RUNNING.
 //! It prints a Markdown table. Nothing is asserted: it is a benchmark.
+#![allow(unsafe_code)] // signals to the oned the benchmark started
 
 use libone::client::Client;
 use libone::xmlrpc::Value;

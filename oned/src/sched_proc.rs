@@ -13,6 +13,7 @@
 //!   that pid (one a previous oned left), before it starts its own;
 //! - when the process exits, its scheduler session ends at once (`auth::scheduler`), so the
 //!   restarted one can open a new session without waiting for the old one to go stale.
+#![allow(unsafe_code)] // pre_exec (PR_SET_PDEATHSIG) and signals to the scheduler process
 
 use crate::config::{Locations, OnedConfig};
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@
 //! - SIGTERM or SIGINT: stop accepting, finish the requests in flight, commit, exit 0.
 //! - The daemon's pid is in `one.pid` next to the database (removed at a clean exit); the
 //!   lock `one.lock` there keeps a second oned off the same database.
+#![allow(unsafe_code)] // the process contract: fork, dup2 and flock through libc
 
 use crate::auth;
 use crate::cloud::{Cloud, Settings};

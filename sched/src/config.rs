@@ -61,11 +61,10 @@ impl SchedConfig {
             Some(p) => format!("{}: {e}", p.display()),
             None => e,
         })?;
-        if let Ok(e) = std::env::var("ONE_XMLRPC") {
-            if !e.trim().is_empty() {
+        if let Ok(e) = std::env::var("ONE_XMLRPC")
+            && !e.trim().is_empty() {
                 c.endpoint = e.trim().to_string();
             }
-        }
         Ok(c)
     }
 

@@ -67,13 +67,12 @@ pub fn leaves(xml: &str, item: &str) -> Result<Vec<Vec<(String, String)>>, Strin
                     if let Some(c) = cur.take() {
                         out.push(c);
                     }
-                } else if let Some(c) = cur.as_mut() {
-                    if !has_children && stack.len() >= item_depth {
+                } else if let Some(c) = cur.as_mut()
+                    && !has_children && stack.len() >= item_depth {
                         let mut path: Vec<&str> = stack.iter().skip(item_depth).map(|(n, _)| n.as_str()).collect();
                         path.push(&name);
                         c.push((path.join("/"), text.trim().to_string()));
                     }
-                }
                 text.clear();
             }
             Event::Eof => break,
@@ -114,11 +113,10 @@ impl Host {
         let mut index: HashMap<String, Vec<String>> = HashMap::new();
         for (path, value) in leaves {
             for p in HOST_PREFIXES {
-                if let Some(rest) = path.strip_prefix(p) {
-                    if !rest.is_empty() {
+                if let Some(rest) = path.strip_prefix(p)
+                    && !rest.is_empty() {
                         index.entry(rest.to_string()).or_default().push(value.clone());
                     }
-                }
             }
             index.entry(format!("/HOST/{path}")).or_default().push(value.clone());
         }
@@ -177,9 +175,7 @@ impl Vm {
         };
         let (cpu, mem) = (num("TEMPLATE/CPU"), num("TEMPLATE/MEMORY"));
         let current_host = leaves
-            .iter()
-            .filter(|(p, _)| p == "HISTORY_RECORDS/HISTORY/HID")
-            .last()
+            .iter().rfind(|(p, _)| p == "HISTORY_RECORDS/HISTORY/HID")
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(-1);
         Vm {

@@ -42,6 +42,7 @@
 //! from the administrator's `sched.conf` is ever given to [`PolicyPlugin::load`]; it refuses
 //! relative paths (which `dlopen` would look up in the library search path), anything that is not
 //! a regular file, and files that any user could rewrite.
+#![allow(unsafe_code)] // loading policy plugins is FFI (libloading, the C ABI)
 
 use std::ffi::c_char;
 use std::fmt;

@@ -114,12 +114,11 @@ impl Oned {
         let deadline = Instant::now() + Duration::from_secs(30);
         let c = loc.client();
         while Instant::now() < deadline {
-            if let Some(ch) = self.child.as_mut() {
-                if let Ok(Some(status)) = ch.try_wait() {
+            if let Some(ch) = self.child.as_mut()
+                && let Ok(Some(status)) = ch.try_wait() {
                     let out = ch.wait_with_output_lossy();
                     panic!("oned exited during start-up ({status}): {out}\nlog:\n{}", loc.log());
                 }
-            }
             if c.call("one.system.version", vec![]).is_ok() {
                 return;
             }

@@ -1,5 +1,6 @@
 //! Running a script on the front-end: argv (no shell), stdin data, stdout and stderr drained
 //! concurrently, and the whole process group killed at the deadline or on cancel.
+#![allow(unsafe_code)] // pre_exec (a process group per script) and signals to it
 
 use super::outcome::{Output, Status};
 use super::outcome::Limits;

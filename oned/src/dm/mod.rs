@@ -245,11 +245,10 @@ pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: boo
         return Err(ApiError::with_id(ErrorCode::Action, format!("Deploy action is not available for state {}", vm.state_for_message()), id));
     };
     if let Some(v) = cloud.vms.get_mut(id) {
-        if let Some(prev) = v.history.last_mut() {
-            if prev.etime == 0 {
+        if let Some(prev) = v.history.last_mut()
+            && prev.etime == 0 {
                 prev.etime = now();
             }
-        }
         v.history.push(record);
         v.resched = 0;
         v.template.set("TM_MAD_SYSTEM", tm_mad);
@@ -278,11 +277,10 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
             }
             let step = vm.pending.as_ref().map(|p| machine::Step { verb: p.verb, stage: p.stage });
             let t = machine::on_recover(l, step, op == 1).ok_or_else(|| wrong("a recover operation", vm))?;
-            if op == 1 && l == LcmState::Boot && vm.deploy_id.is_empty() {
-                if let Some(v) = cloud.vms.get_mut(id) {
+            if op == 1 && l == LcmState::Boot && vm.deploy_id.is_empty()
+                && let Some(v) = cloud.vms.get_mut(id) {
                     v.deploy_id = format!("one-{id}");
                 }
-            }
             let err = (op == 0).then_some("recovered as failed by an administrator");
             crate::lcm::apply::enter(cloud, id, t, err);
             Ok(())

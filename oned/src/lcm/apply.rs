@@ -47,11 +47,10 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
         vm.user_template.set("ERROR", format!("{} : {e}", date_string(t_now)));
     }
     if leaves_host {
-        if let Some(h) = vm.history.last_mut() {
-            if h.etime == 0 {
+        if let Some(h) = vm.history.last_mut()
+            && h.etime == 0 {
                 h.etime = t_now;
             }
-        }
         if t.state == VmState::Pending {
             vm.deploy_id.clear();
         }
@@ -124,11 +123,10 @@ pub fn reply(cloud: &mut Cloud, id: i32, verb: Verb, success: bool, info: &str) 
     };
     if success && matches!(verb, Verb::Deploy | Verb::Restore) {
         let deploy_id = info.split_whitespace().next().filter(|d| *d != "-").map(str::to_string);
-        if let Some(vm) = cloud.vms.get_mut(id) {
-            if let Some(d) = deploy_id {
+        if let Some(vm) = cloud.vms.get_mut(id)
+            && let Some(d) = deploy_id {
                 vm.deploy_id = d;
             }
-        }
     }
     // A migration that ended: the VM's share leaves the host it came from (success), or the
     // host it was going to (a failed live migration falls back to the source).

@@ -261,12 +261,11 @@ impl Manager {
                 apply::reply(cloud, id, verb, ok, &info);
             }
         });
-        if let Some(t) = ticket {
-            if let Err(e) = t.wait().await {
+        if let Some(t) = ticket
+            && let Err(e) = t.wait().await {
                 tracing::error!(vm_id = id, "cannot store the result of {verb}: {e}");
                 return;
             }
-        }
         self.queue.extend(outbox);
     }
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The history record an action runs against: the previous host for the steps that leave it
 /// (the save of a cold migration, the source of a live one), else the current one.
-fn host_record<'a>(vm: &'a VirtualMachine, verb: Verb) -> Option<&'a History> {
+fn host_record(vm: &VirtualMachine, verb: Verb) -> Option<&History> {
     let n = vm.history.len();
     let on_source = (verb == Verb::Save && vm.lcm_state == LcmState::SaveMigrate) || verb == Verb::Migrate;
     if on_source && n >= 2 { vm.history.get(n - 2) } else { vm.history.last() }
@@ -62,15 +62,7 @@ pub fn vmm_payload(cloud: &Cloud, vm: &VirtualMachine, verb: Verb) -> String {
 
 /// The front-end's host name, as transfer lines name it.
 fn frontend() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: gethostname writes at most buf.len() bytes into our buffer.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
-    if rc == 0 {
-        let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-        String::from_utf8_lossy(&buf[..end]).into_owned()
-    } else {
-        "localhost".to_string()
-    }
+    nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "localhost".to_string())
 }
 
 /// `host:path` as transfer lines name locations.

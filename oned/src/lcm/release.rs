@@ -99,22 +99,20 @@ pub fn release_current_host(cloud: &mut Cloud, id: i32) {
 
 /// Takes a VM's share off host `hid`.
 pub fn release_host(cloud: &mut Cloud, vmid: i32, hid: i32, cpu: i64, mem: i64) {
-    if let Some(host) = cloud.hosts.get_mut(hid) {
-        if host.vms.remove(&vmid) {
+    if let Some(host) = cloud.hosts.get_mut(hid)
+        && host.vms.remove(&vmid) {
             host.share.running_vms = (host.share.running_vms - 1).max(0);
             host.share.cpu_usage = (host.share.cpu_usage - cpu).max(0);
             host.share.mem_usage = (host.share.mem_usage - mem).max(0);
         }
-    }
 }
 
 /// Adds a VM's share to host `hid`.
 pub fn take_host(cloud: &mut Cloud, vmid: i32, hid: i32, cpu: i64, mem: i64) {
-    if let Some(host) = cloud.hosts.get_mut(hid) {
-        if host.vms.insert(vmid) {
+    if let Some(host) = cloud.hosts.get_mut(hid)
+        && host.vms.insert(vmid) {
             host.share.running_vms += 1;
             host.share.cpu_usage += cpu;
             host.share.mem_usage += mem;
         }
-    }
 }

@@ -140,20 +140,6 @@ fn status(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hostnames() {
-        assert!(hostname_problem("node-01.example.com").is_none());
-        assert!(hostname_problem("a").unwrap().contains("length"));
-        assert!(hostname_problem(&"a".repeat(64)).unwrap().contains("length"));
-        assert_eq!(hostname_problem("-ab").unwrap(), "Invalid HOSTNAME, first character can't be '-'");
-        assert_eq!(hostname_problem("a b").unwrap(), "Invalid HOSTNAME, ' ' is invalid character for a HOSTNAME");
-    }
-}
-
 fn monitoring(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let id = req.args.int(1)?;
     let cloud = core.cloud.read();
@@ -180,4 +166,18 @@ fn sync(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         h.template.set("SYNC_REQUESTED", "YES");
         Ok(Reply::Id(id))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostnames() {
+        assert!(hostname_problem("node-01.example.com").is_none());
+        assert!(hostname_problem("a").unwrap().contains("length"));
+        assert!(hostname_problem(&"a".repeat(64)).unwrap().contains("length"));
+        assert_eq!(hostname_problem("-ab").unwrap(), "Invalid HOSTNAME, first character can't be '-'");
+        assert_eq!(hostname_problem("a b").unwrap(), "Invalid HOSTNAME, ' ' is invalid character for a HOSTNAME");
+    }
 }

@@ -6,6 +6,7 @@
 //! shell's pid (printed first on stderr as `NEPHELE_PGID=<pid>`, then stripped) is the group of
 //! the script and everything it starts. On a timeout or a cancel, `kill -TERM`/`-KILL` of that
 //! group is sent over a second channel.
+#![allow(unsafe_code)] // poll(2) on the session's socket
 
 use super::session::{Connection, timeout_ms};
 use crate::exec::outcome::{Output, Status};

@@ -340,18 +340,7 @@ fn exec_error(target: &Target, e: ExecError) -> RunError {
 
 /// The user running the driver (from the password database).
 pub fn current_user() -> Option<String> {
-    // SAFETY: getpwuid_r writes into the buffers we pass and a result pointer; nothing is kept.
-    unsafe {
-        let uid = libc::geteuid();
-        let mut pwd: libc::passwd = std::mem::zeroed();
-        let mut buffer = vec![0 as libc::c_char; 16 * 1024];
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        let rc = libc::getpwuid_r(uid, &mut pwd, buffer.as_mut_ptr(), buffer.len(), &mut result);
-        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-            return std::env::var("USER").ok().filter(|u| !u.is_empty());
-        }
-        Some(std::ffi::CStr::from_ptr(pwd.pw_name).to_string_lossy().into_owned())
-    }
+    nix::unistd::User::from_uid(nix::unistd::geteuid()).ok().flatten().map(|u| u.name)
 }
 
 /// `~/.ssh/id_ed25519`, else `~/.ssh/id_rsa` (the first that exists).

@@ -93,12 +93,11 @@ fn failures_land_in_failure_states_and_retry_resumes() {
 fn every_state_with_a_step_answers_both_ways() {
     for &l in LcmState::ALL {
         for ok in [true, false] {
-            if let Some(t) = on_reply(l, None, ok) {
-                if t.step.is_some() {
+            if let Some(t) = on_reply(l, None, ok)
+                && t.step.is_some() {
                     assert_eq!(t.state, VmState::Active, "steps only run on ACTIVE VMs (from {l})");
                     assert!(on_reply(t.lcm, t.step, true).is_some() && on_reply(t.lcm, t.step, false).is_some(), "{l} -> {}", t.lcm);
                 }
-            }
         }
     }
 }
