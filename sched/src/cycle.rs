@@ -1,5 +1,9 @@
 //! One scheduling cycle against oned: read hosts and waiting VMs, plan, deploy (or migrate
 //! rescheduled VMs) in parallel, and record why the others wait (`SCHED_MESSAGE`).
+//!
+//! Waiting VMs are read in full (`one.vmpool.infoextended` for the PENDING ones,
+//! `one.vmpool.infoset` for those flagged for rescheduling): the short body of `one.vmpool.info`
+//! has no `AUTOMATIC_REQUIREMENTS`.
 
 use crate::config::SchedConfig;
 use crate::model::{self, Host, Vm};
@@ -36,28 +40,64 @@ fn text(v: Value) -> Result<String, String> {
     }
 }
 
-fn vm_pool(c: &Client, state_filter: i32) -> Result<Vec<Vm>, String> {
-    let xml = c
-        .call("one.vmpool.info", vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(state_filter)])
-        .map_err(|e| e.to_string())
-        .and_then(text)?;
+/// VM `STATE` values the scheduler asks for.
+const PENDING: i32 = 1;
+const ACTIVE: i32 = 3;
+const POWEROFF: i32 = 8;
+
+/// VMs read in full per `one.vmpool.infoset` call when rescheduling (bounds the request size).
+const RESCHED_CHUNK: usize = 1000;
+
+/// The VMs of a `VM_POOL` reply.
+fn read_vms(c: &Client, method: &str, args: Vec<Value>) -> Result<Vec<Vm>, String> {
+    let xml = c.call(method, args).map_err(|e| e.to_string()).and_then(text)?;
     model::parse_vms(&xml)
+}
+
+/// `one.vmpool.info*(-2, -1, -1, state)`: every VM in `state`.
+fn all_in(state: i32) -> Vec<Value> {
+    vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(state)]
+}
+
+/// The PENDING VMs, full bodies: `AUTOMATIC_REQUIREMENTS` is not in the short body of
+/// `one.vmpool.info` (OpenNebula's 6.x mm_sched reads `one.vmpool.infoextended` too).
+fn pending(c: &Client) -> Result<Vec<Vm>, String> {
+    read_vms(c, "one.vmpool.infoextended", all_in(PENDING))
+}
+
+/// A VM flagged for rescheduling that may move: RUNNING or UNKNOWN, or POWEROFF.
+fn movable(v: &Vm) -> bool {
+    v.resched && (v.state == POWEROFF || (v.state == ACTIVE && matches!(v.lcm_state, 3 | 16)))
+}
+
+/// The VMs flagged for rescheduling: found in the short (cached) listing of the ACTIVE and
+/// POWEROFF VMs, then only those read in full with `one.vmpool.infoset`, and checked again (a
+/// VM may have moved on in between).
+fn flagged(c: &Client) -> Result<Vec<Vm>, String> {
+    let mut ids: Vec<i32> = Vec::new();
+    for s in [ACTIVE, POWEROFF] {
+        ids.extend(read_vms(c, "one.vmpool.info", all_in(s))?.iter().filter(|v| movable(v)).map(|v| v.id));
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(RESCHED_CHUNK) {
+        let list = chunk.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+        out.extend(read_vms(c, "one.vmpool.infoset", vec![Value::String(list), Value::Boolean(true)])?.into_iter().filter(movable));
+    }
+    Ok(out)
 }
 
 /// Runs one cycle. `ranker` scores hosts for policy 5.
 pub fn run(c: &Client, cfg: &SchedConfig, st: &mut State, ranker: Option<placement::Ranker>) -> Result<Outcome, String> {
     let hosts: Vec<Host> = model::parse_hosts(&c.call("one.hostpool.info", vec![]).map_err(|e| e.to_string()).and_then(text)?)?;
-    let mut vms = vm_pool(c, 1)?;
+    let mut vms = pending(c)?;
     vms.sort_by_key(|v| v.id);
     if cfg.max_vm > 0 {
         vms.truncate(cfg.max_vm);
     }
-    // VMs flagged for rescheduling: read at most once per interval (the active pool is large).
+    // VMs flagged for rescheduling: looked for at most once per interval (the active pool is large).
     if st.last_resched_scan.is_none_or(|t| t.elapsed() >= cfg.interval) {
         st.last_resched_scan = Some(Instant::now());
-        for s in [3, 8] {
-            vms.extend(vm_pool(c, s)?.into_iter().filter(|v| v.resched && (v.state == 8 || matches!(v.lcm_state, 3 | 16))));
-        }
+        vms.extend(flagged(c)?);
     }
     let mut out = Outcome { pending: vms.len(), ..Outcome::default() };
     if vms.is_empty() {

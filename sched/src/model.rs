@@ -1,5 +1,7 @@
-//! The scheduler's view of oned's objects, read from `one.hostpool.info` and
-//! `one.vmpool.info` XML.
+//! The scheduler's view of oned's objects, read from `one.hostpool.info` and the full VM bodies of
+//! `one.vmpool.infoextended` / `one.vmpool.infoset` (the short body of `one.vmpool.info` carries
+//! in `TEMPLATE` only CPU, MEMORY, VCPU, DISK, NIC and GRAPHICS, as OpenNebula's does, so not
+//! `AUTOMATIC_REQUIREMENTS`).
 //!
 //! A host keeps every leaf of its document as `(path, value)` in document order, indexed under
 //! the names OpenNebula's expressions use: a name is looked up under the prefixes `TEMPLATE/`,
@@ -13,24 +15,39 @@ use std::collections::HashMap;
 
 /// Leaves of each `<item>` element of a pool document: `(path below the item, text)`.
 pub fn leaves(xml: &str, item: &str) -> Result<Vec<Vec<(String, String)>>, String> {
+    leaves_where(xml, item, |_| true)
+}
+
+/// [`leaves`], keeping only the leaves whose path `keep` accepts; the others cost no allocation.
+pub fn leaves_where(xml: &str, item: &str, keep: impl Fn(&str) -> bool) -> Result<Vec<Vec<(String, String)>>, String> {
     let mut reader = Reader::from_str(xml);
     let mut out = Vec::new();
-    let mut stack: Vec<(String, bool)> = Vec::new(); // (name, has element children)
+    // Open elements: (length of `path` before the element, has element children).
+    let mut stack: Vec<(usize, bool)> = Vec::new();
+    // The path of the innermost open element below the current item (`TEMPLATE/CPU`).
+    let mut path = String::new();
     let mut text = String::new();
     let mut cur: Option<Vec<(String, String)>> = None;
     let mut item_depth = 0usize;
     loop {
         match reader.read_event().map_err(|e| format!("bad XML at byte {}: {e}", reader.buffer_position()))? {
             Event::Start(e) => {
-                let name = e.name().as_ref().to_string();
                 if let Some(top) = stack.last_mut() {
                     top.1 = true;
                 }
+                let name = e.name();
+                let name: &str = name.as_ref();
+                stack.push((path.len(), false));
                 if cur.is_none() && name == item {
                     cur = Some(Vec::new());
-                    item_depth = stack.len() + 1;
+                    item_depth = stack.len();
+                    path.clear();
+                } else if cur.is_some() {
+                    if !path.is_empty() {
+                        path.push('/');
+                    }
+                    path.push_str(name);
                 }
-                stack.push((name, false));
                 text.clear();
             }
             Event::Empty(e) => {
@@ -38,10 +55,17 @@ pub fn leaves(xml: &str, item: &str) -> Result<Vec<Vec<(String, String)>>, Strin
                     top.1 = true;
                 }
                 if let Some(c) = cur.as_mut() {
-                    let name = e.name().as_ref().to_string();
-                    let mut path: Vec<&str> = stack.iter().skip(item_depth).map(|(n, _)| n.as_str()).collect();
-                    path.push(&name);
-                    c.push((path.join("/"), String::new()));
+                    let name = e.name();
+                    let name: &str = name.as_ref();
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('/');
+                    }
+                    path.push_str(name);
+                    if keep(&path) {
+                        c.push((path.clone(), String::new()));
+                    }
+                    path.truncate(len);
                 }
             }
             Event::Text(t) => text.push_str(&t.xml10_content()),
@@ -62,17 +86,18 @@ pub fn leaves(xml: &str, item: &str) -> Result<Vec<Vec<(String, String)>>, Strin
             }
             Event::CData(t) => text.push_str(&t.xml10_content()),
             Event::End(_) => {
-                let Some((name, has_children)) = stack.pop() else { break };
-                if cur.is_some() && stack.len() + 1 == item_depth && name == item {
+                let Some((before, has_children)) = stack.pop() else { break };
+                if cur.is_some() && stack.len() + 1 == item_depth {
                     if let Some(c) = cur.take() {
                         out.push(c);
                     }
                 } else if let Some(c) = cur.as_mut()
-                    && !has_children && stack.len() >= item_depth {
-                        let mut path: Vec<&str> = stack.iter().skip(item_depth).map(|(n, _)| n.as_str()).collect();
-                        path.push(&name);
-                        c.push((path.join("/"), text.trim().to_string()));
-                    }
+                    && !has_children
+                    && keep(&path)
+                {
+                    c.push((path.clone(), text.trim().to_string()));
+                }
+                path.truncate(before);
                 text.clear();
             }
             Event::Eof => break,
@@ -143,6 +168,31 @@ impl Host {
     }
 }
 
+/// The leaves of a VM body that [`Vm::from_leaves`] reads, and where OpenNebula keeps them:
+/// requests and `AUTOMATIC_REQUIREMENTS` in the system `TEMPLATE` (oned writes them), what the
+/// user may change (`SCHED_*`, `USER_PRIORITY`, `SCHED_MESSAGE`) in `USER_TEMPLATE`. The full body
+/// also has `TEMPLATE/AUTOMATIC_DS_REQUIREMENTS` and `TEMPLATE/AUTOMATIC_NIC_REQUIREMENTS`: they
+/// choose a system datastore and the networks of `NETWORK_MODE = "auto"` NICs, which mm_sched
+/// does not do (oned deploys to the host's cluster's system datastore).
+pub const VM_PATHS: [&str; 16] = [
+    "ID",
+    "UID",
+    "GID",
+    "STATE",
+    "LCM_STATE",
+    "RESCHED",
+    "TEMPLATE/CPU",
+    "TEMPLATE/MEMORY",
+    "TEMPLATE/AUTOMATIC_REQUIREMENTS",
+    "USER_TEMPLATE/SCHED_REQUIREMENTS",
+    "USER_TEMPLATE/REQUIREMENTS",
+    "USER_TEMPLATE/SCHED_RANK",
+    "USER_TEMPLATE/RANK",
+    "USER_TEMPLATE/USER_PRIORITY",
+    "USER_TEMPLATE/SCHED_MESSAGE",
+    "HISTORY_RECORDS/HISTORY/HID",
+];
+
 /// A VM waiting for placement (pending, or running with RESCHED).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Vm {
@@ -202,9 +252,9 @@ pub fn parse_hosts(xml: &str) -> Result<Vec<Host>, String> {
     Ok(leaves(xml, "HOST")?.iter().map(|l| Host::from_leaves(l)).collect())
 }
 
-/// VMs of a `VM_POOL` document.
+/// VMs of a `VM_POOL` document (short or full bodies; only the [`VM_PATHS`] leaves are kept).
 pub fn parse_vms(xml: &str) -> Result<Vec<Vm>, String> {
-    Ok(leaves(xml, "VM")?.iter().map(|l| Vm::from_leaves(l)).collect())
+    Ok(leaves_where(xml, "VM", |p| VM_PATHS.contains(&p))?.iter().map(|l| Vm::from_leaves(l)).collect())
 }
 
 #[cfg(test)]
@@ -232,15 +282,57 @@ mod tests {
         assert_eq!(h.index["/HOST/NAME"], vec!["node3"]);
     }
 
+    /// A full body (`one.vmpool.infoextended`), as oned writes it: the system TEMPLATE with
+    /// AUTOMATIC_* and the whole DISK/NIC/CONTEXT vectors, the USER_TEMPLATE, every history record.
+    const FULL_VMS: &str = "<VM_POOL><VM><ID>4</ID><UID>2</UID><GID>1</GID><UNAME>u</UNAME><GNAME>g</GNAME><NAME>v</NAME>\
+        <PERMISSIONS><OWNER_U>1</OWNER_U></PERMISSIONS><LAST_POLL>0</LAST_POLL><STATE>1</STATE><LCM_STATE>0</LCM_STATE>\
+        <PREV_STATE>1</PREV_STATE><PREV_LCM_STATE>0</PREV_LCM_STATE><RESCHED>0</RESCHED><STIME>1</STIME><ETIME>0</ETIME><DEPLOY_ID/>\
+        <MONITORING></MONITORING><SCHED_ACTIONS></SCHED_ACTIONS>\
+        <TEMPLATE><AUTOMATIC_DS_REQUIREMENTS><![CDATA[(\"CLUSTERS/ID\" @> 100)]]></AUTOMATIC_DS_REQUIREMENTS>\
+        <AUTOMATIC_NIC_REQUIREMENTS><![CDATA[(\"CLUSTERS/ID\" @> 100)]]></AUTOMATIC_NIC_REQUIREMENTS>\
+        <AUTOMATIC_REQUIREMENTS><![CDATA[(CLUSTER_ID = 100) & !(PIN_POLICY = PINNED)]]></AUTOMATIC_REQUIREMENTS>\
+        <CONTEXT><NETWORK><![CDATA[YES]]></NETWORK><CPU><![CDATA[context, not the request]]></CPU></CONTEXT>\
+        <CPU><![CDATA[0.5]]></CPU><DISK><DATASTORE_ID><![CDATA[100]]></DATASTORE_ID><DISK_ID><![CDATA[0]]></DISK_ID><SIZE><![CDATA[10]]></SIZE></DISK>\
+        <MEMORY><![CDATA[256]]></MEMORY><NIC><NETWORK_ID><![CDATA[3]]></NETWORK_ID><SCHED_REQUIREMENTS><![CDATA[ID = 9]]></SCHED_REQUIREMENTS></NIC>\
+        <OS><UUID><![CDATA[u]]></UUID></OS><VMID><![CDATA[4]]></VMID></TEMPLATE>\
+        <USER_TEMPLATE><SCHED_MESSAGE><![CDATA[Tue : waiting]]></SCHED_MESSAGE><SCHED_RANK><![CDATA[FREE_CPU]]></SCHED_RANK>\
+        <SCHED_REQUIREMENTS><![CDATA[HYPERVISOR = \"kvm\" & ID != 3]]></SCHED_REQUIREMENTS><USER_PRIORITY>10</USER_PRIORITY></USER_TEMPLATE>\
+        <HISTORY_RECORDS><HISTORY><OID>4</OID><SEQ>0</SEQ><HID>6</HID></HISTORY><HISTORY><OID>4</OID><SEQ>1</SEQ><HID>8</HID></HISTORY></HISTORY_RECORDS>\
+        <BACKUPS><BACKUP_CONFIG></BACKUP_CONFIG><BACKUP_IDS></BACKUP_IDS></BACKUPS></VM>\
+        <VM><ID>5</ID><STATE>1</STATE><TEMPLATE><CPU>1</CPU><MEMORY>64</MEMORY></TEMPLATE><USER_TEMPLATE><RANK>RUNNING_VMS</RANK><REQUIREMENTS>ID = 1</REQUIREMENTS></USER_TEMPLATE>\
+        <HISTORY_RECORDS/></VM></VM_POOL>";
+
     #[test]
-    fn vms_read_requests_and_requirements() {
-        let xml = "<VM_POOL><VM><ID>4</ID><UID>2</UID><GID>1</GID><STATE>1</STATE><LCM_STATE>0</LCM_STATE><RESCHED>0</RESCHED>\
-            <TEMPLATE><AUTOMATIC_REQUIREMENTS><![CDATA[!(PIN_POLICY = PINNED)]]></AUTOMATIC_REQUIREMENTS><CPU><![CDATA[0.5]]></CPU><MEMORY><![CDATA[256]]></MEMORY></TEMPLATE>\
-            <USER_TEMPLATE><SCHED_REQUIREMENTS><![CDATA[HYPERVISOR = \"kvm\" & ID != 3]]></SCHED_REQUIREMENTS><USER_PRIORITY>10</USER_PRIORITY></USER_TEMPLATE>\
-            <HISTORY_RECORDS></HISTORY_RECORDS></VM></VM_POOL>";
-        let v = &parse_vms(xml).unwrap()[0];
-        assert_eq!((v.id, v.cpu, v.mem, v.user_priority, v.current_host), (4, 50, 262_144, 10, -1));
-        assert_eq!(v.requirements, "HYPERVISOR = \"kvm\" & ID != 3");
-        assert_eq!(v.automatic_requirements, "!(PIN_POLICY = PINNED)");
+    fn vms_read_requests_and_requirements_from_full_bodies() {
+        let vms = parse_vms(FULL_VMS).unwrap();
+        assert_eq!(vms.len(), 2);
+        let v = &vms[0];
+        assert_eq!((v.id, v.uid, v.gid, v.state, v.lcm_state, v.resched), (4, 2, 1, 1, 0, false));
+        assert_eq!((v.cpu, v.mem, v.user_priority), (50, 262_144, 10), "requests from TEMPLATE, not CONTEXT");
+        assert_eq!(v.current_host, 8, "the last history record");
+        assert_eq!(v.automatic_requirements, "(CLUSTER_ID = 100) & !(PIN_POLICY = PINNED)");
+        assert_eq!(v.requirements, "HYPERVISOR = \"kvm\" & ID != 3", "USER_TEMPLATE's, not the NIC's");
+        assert_eq!(v.rank, "FREE_CPU");
+        assert_eq!(v.sched_message, "Tue : waiting");
+        let w = &vms[1];
+        assert_eq!((w.id, w.cpu, w.mem, w.current_host), (5, 100, 65_536, -1));
+        assert_eq!((w.requirements.as_str(), w.rank.as_str()), ("ID = 1", "RUNNING_VMS"), "the old names as fallbacks");
+        assert_eq!(w.automatic_requirements, "");
+    }
+
+    #[test]
+    fn only_the_kept_leaves_are_collected() {
+        let all = leaves(FULL_VMS, "VM").unwrap();
+        let kept = leaves_where(FULL_VMS, "VM", |p| VM_PATHS.contains(&p)).unwrap();
+        assert_eq!(all.len(), kept.len());
+        for (a, k) in all.iter().zip(&kept) {
+            let expected: Vec<&(String, String)> = a.iter().filter(|(p, _)| VM_PATHS.contains(&p.as_str())).collect();
+            assert_eq!(k.iter().collect::<Vec<_>>(), expected);
+        }
+        assert!(all[0].contains(&("DEPLOY_ID".to_string(), String::new())), "an empty element is a leaf");
+        assert!(all[0].contains(&("TEMPLATE/NIC/SCHED_REQUIREMENTS".to_string(), "ID = 9".to_string())));
+        assert!(all[0].contains(&("HISTORY_RECORDS/HISTORY/SEQ".to_string(), "1".to_string())));
+        assert!(all[1].contains(&("HISTORY_RECORDS".to_string(), String::new())));
+        assert_eq!(kept[0].len(), 15, "{:?}", kept[0]);
     }
 }

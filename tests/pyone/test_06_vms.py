@@ -432,6 +432,88 @@ def test_vmpool_infoextended(one, pool_user):
     assert pool.VM[0].UNAME == u.name
 
 
+# What OpenNebula 7.4 puts in a VM's TEMPLATE in the short body of one.vmpool.info
+# (VirtualMachine::to_xml_short, src/vm/VirtualMachine.cc, with VirtualMachineDisk::to_xml_short and
+# VirtualMachineNic::to_xml_short): CPU, MEMORY and VCPU (always, empty when unset), each DISK and
+# NIC cut down to the sub-elements below, and the GRAPHICS vector. Nothing else.
+SHORT_DISK = ["DISK_ID", "DATASTORE", "DATASTORE_ID", "IMAGE", "IMAGE_ID", "SIZE", "TYPE", "CLONE",
+              "CLONE_TARGET", "LN_TARGET", "DISK_SNAPSHOT_TOTAL_SIZE"]
+# These NIC sub-elements come first and only when set; the rest always.
+SHORT_NIC_IF_SET = ["IP", "EXTERNAL_IP", "IP6", "IP6_ULA", "IP6_LINK", "IP6_GLOBAL", "NETWORK_MODE",
+                    "SCHED_REQUIREMENTS", "SCHED_RANK"]
+SHORT_NIC_ALWAYS = ["MAC", "NETWORK", "NETWORK_ID", "NIC_ID", "SECURITY_GROUPS"]
+
+
+def text(v):
+    """An element's text as pyone gives it: an empty element comes back as None."""
+    return "" if v is None else v
+
+
+@pytest.fixture(scope="module")
+def rich_vm(one):
+    """A PENDING VM with CPU, VCPU, MEMORY, an image DISK, a leased NIC, an automatic NIC,
+    GRAPHICS, CONTEXT, OS, FEATURES and a user attribute."""
+    iid = one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "10"' % uniq("short-img"), 1)
+    vn = one.vn.allocate('NAME = "%s"\nVN_MAD = "dummy"\nBRIDGE = "br0"\n'
+                         'AR = [ TYPE = "IP4", IP = "10.77.0.1", SIZE = "8" ]' % uniq("short-net"), -1)
+    vid = one.vm.allocate(vm_template(uniq("short"), (
+        'VCPU = "2"\n'
+        'DISK = [ IMAGE_ID = "%d" ]\n'
+        'NIC = [ NETWORK_ID = "%d" ]\n'
+        'NIC = [ NETWORK_MODE = "auto", SCHED_REQUIREMENTS = "ID > 0", SCHED_RANK = "-USED_LEASES" ]\n'
+        'GRAPHICS = [ TYPE = "VNC", LISTEN = "0.0.0.0" ]\n'
+        'CONTEXT = [ NETWORK = "YES", TOKEN = "YES" ]\n'
+        'OS = [ ARCH = "x86_64" ]\n'
+        'FEATURES = [ ACPI = "yes" ]\n'
+        'FOO = "bar"\n') % (iid, vn)))
+    return vid
+
+
+def test_vmpool_short_template_is_opennebulas(one, rich_vm):
+    full = one.vm.info(rich_vm).TEMPLATE
+    short = [v for v in as_list(one.vmpool.info(-2, rich_vm, rich_vm, -2).VM)][0].TEMPLATE
+    # Exactly these children, in OpenNebula's order.
+    assert list(short.keys()) == ["CPU", "MEMORY", "VCPU", "DISK", "NIC", "GRAPHICS"], short
+    assert (short["CPU"], short["MEMORY"], short["VCPU"]) == ("1", "128", "2")
+    disks = as_list(short["DISK"])
+    assert len(disks) == 1
+    assert list(disks[0].keys()) == SHORT_DISK
+    for k in SHORT_DISK:
+        assert text(disks[0][k]) == as_list(full["DISK"])[0].get(k, ""), k
+    nics = as_list(short["NIC"])
+    full_nics = as_list(full["NIC"])
+    assert len(nics) == 2
+    for nic, full_nic in zip(nics, full_nics):
+        wanted = [k for k in SHORT_NIC_IF_SET if full_nic.get(k, "")] + SHORT_NIC_ALWAYS
+        assert list(nic.keys()) == wanted, nic
+        for k in wanted:
+            assert text(nic[k]) == full_nic.get(k, ""), k
+    assert list(nics[0].keys())[0] == "IP"
+    assert (nics[1]["NETWORK_MODE"], nics[1]["SCHED_REQUIREMENTS"], nics[1]["SCHED_RANK"]) == \
+        ("auto", "ID > 0", "-USED_LEASES")
+    assert short["GRAPHICS"] == full["GRAPHICS"]
+
+
+def test_vmpool_short_template_without_vcpu_or_devices(one):
+    """OpenNebula writes CPU, MEMORY and VCPU even when unset (empty) and nothing else."""
+    vid = one.vm.allocate(vm_template(uniq("bare"), 'OS = [ ARCH = "x86_64" ]\n'))
+    short = as_list(one.vmpool.info(-2, vid, vid, -2).VM)[0].TEMPLATE
+    assert [(k, text(v)) for k, v in short.items()] == [("CPU", "1"), ("MEMORY", "128"), ("VCPU", "")]
+
+
+def test_vmpool_infoextended_keeps_the_whole_template(one, rich_vm):
+    full = one.vm.info(rich_vm)
+    ext = as_list(one.vmpool.infoextended(-2, rich_vm, rich_vm, -2).VM)[0]
+    assert ext.TEMPLATE == full.TEMPLATE
+    assert ext.USER_TEMPLATE == full.USER_TEMPLATE and ext.USER_TEMPLATE["FOO"] == "bar"
+    for k in ("CPU", "MEMORY", "VCPU", "DISK", "NIC", "GRAPHICS", "CONTEXT", "OS", "FEATURES", "VMID",
+              "AUTOMATIC_REQUIREMENTS", "AUTOMATIC_DS_REQUIREMENTS", "AUTOMATIC_NIC_REQUIREMENTS"):
+        assert k in ext.TEMPLATE, k
+    disk = as_list(ext.TEMPLATE["DISK"])[0]
+    assert {"SOURCE", "TARGET", "IMAGE_UNAME", "DRIVER"} <= set(disk.keys()), disk
+    assert {"BRIDGE", "VN_MAD", "AR_ID"} <= set(as_list(ext.TEMPLATE["NIC"])[0].keys())
+
+
 def test_vmpool_infoset(one, pool_user, user_a):
     u, v = pool_user
     got = [x.ID for x in u.one.vmpool.infoset("%d,%d,abc,987654" % (v[0], v[2]), False).VM]

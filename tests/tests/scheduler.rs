@@ -1,5 +1,6 @@
-//! oned + dummy drivers + mm_sched started by oned: placement by requirements, a VM that fits
-//! nowhere, no over-commit after 1,000 VMs on 20 small hosts, rescheduling.
+//! oned + dummy drivers + mm_sched started by oned: placement by requirements, cluster placement
+//! from AUTOMATIC_REQUIREMENTS (also when rescheduling), a VM that fits nowhere, no over-commit
+//! after 1,000 VMs on 20 small hosts, rescheduling.
 
 use e2e::{Location, as_int, as_str, b, i, s, wait_vm, xml_int};
 use libone::client::Client;
@@ -59,6 +60,43 @@ fn requirements_place_vms_only_on_matching_hosts() {
     for id in ids {
         let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
         assert_eq!(last_hid(&body), b_ as i64, "VM {id} must run on the xen host:\n{body}\nlog:\n{}", loc.log());
+    }
+}
+
+/// `AUTOMATIC_REQUIREMENTS` (`CLUSTER_ID = <x> & ...`, written by oned from the clusters of the
+/// VM's image datastores and networks) is not in the short body of `one.vmpool.info`: the scheduler
+/// must read it from the full body. Striping over two empty hosts would put about half the VMs on
+/// the default cluster's host if the requirement were lost.
+#[test]
+fn automatic_requirements_keep_vms_in_the_cluster_of_their_network_and_datastore() {
+    let (loc, _oned, c, _st) = setup();
+    let cx = as_int(&c.call("one.cluster.allocate", vec![s("cx")]).unwrap());
+    // The system datastore serves both clusters (a deploy needs one in the host's cluster).
+    c.call("one.cluster.adddatastore", vec![i(cx), i(0)]).unwrap();
+    let default_host = host(&c, "default-01", "");
+    let hx = as_int(&c.call("one.host.allocate", vec![s("cx-01"), s("dummy"), s("dummy"), i(cx)]).unwrap());
+    let net = as_int(
+        &c.call("one.vn.allocate", vec![s("NAME = cxnet\nVN_MAD = dummy\nBRIDGE = br0\nAR = [ TYPE = IP4, IP = 10.66.0.1, SIZE = 32 ]"), i(cx)])
+            .unwrap(),
+    );
+    let ds = as_int(&c.call("one.datastore.allocate", vec![s("NAME = cxds\nDS_MAD = fs\nTM_MAD = local"), i(cx)]).unwrap());
+    let img = as_int(&c.call("one.image.allocate", vec![s("NAME = cximg\nTYPE = DATABLOCK\nSIZE = 1"), i(ds)]).unwrap());
+    wait_monitored(&c, 2);
+    let mut ids = Vec::new();
+    for k in 0..6 {
+        let nic = format!("NAME = \"n{k}\"\nCPU = 0.1\nMEMORY = 16\nNIC = [ NETWORK_ID = {net} ]");
+        let disk = format!("NAME = \"d{k}\"\nCPU = 0.1\nMEMORY = 16\nDISK = [ IMAGE_ID = {img} ]");
+        for t in [nic, disk] {
+            ids.push(as_int(&c.call("one.vm.allocate", vec![s(&t), b(false)]).unwrap()));
+        }
+    }
+    let short = as_str(&c.call("one.vmpool.info", vec![i(-2), i(ids[0]), i(ids[0]), i(-2)]).unwrap()).to_string();
+    assert!(!short.contains("AUTOMATIC_REQUIREMENTS"), "the short body carries no AUTOMATIC_REQUIREMENTS:\n{short}");
+    let full = as_str(&c.call("one.vm.info", vec![i(ids[0])]).unwrap()).to_string();
+    assert!(full.contains(&format!("CLUSTER_ID = {cx}")), "oned restricts the VM to cluster {cx}:\n{full}");
+    for id in ids {
+        let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
+        assert_eq!(last_hid(&body), hx as i64, "VM {id} must run in cluster {cx}, not on host {default_host}:\n{body}\nlog:\n{}", loc.log());
     }
 }
 
@@ -126,6 +164,44 @@ fn resched_moves_a_vm() {
     loop {
         let body = as_str(&c.call("one.vm.info", vec![i(id)]).unwrap()).to_string();
         if xml_int(&body, "STATE") == Some(3) && xml_int(&body, "LCM_STATE") == Some(3) && last_hid(&body) != first {
+            assert_eq!(xml_int(&body, "RESCHED"), Some(0));
+            break;
+        }
+        assert!(Instant::now() < deadline, "VM not moved:\n{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A VM flagged for rescheduling keeps its `AUTOMATIC_REQUIREMENTS`: the scheduler reads flagged
+/// VMs in full. The default cluster's host has the lowest ID and no VMs, so it would win the
+/// striping tie if the requirement were lost.
+#[test]
+fn resched_keeps_a_vm_in_its_cluster() {
+    let (loc, _oned, c, _st) = setup();
+    let cx = as_int(&c.call("one.cluster.allocate", vec![s("cx")]).unwrap());
+    c.call("one.cluster.adddatastore", vec![i(cx), i(0)]).unwrap();
+    let default_host = host(&c, "default-01", "");
+    let x: Vec<i32> = ["cx-01", "cx-02"]
+        .iter()
+        .map(|n| as_int(&c.call("one.host.allocate", vec![s(n), s("dummy"), s("dummy"), i(cx)]).unwrap()))
+        .collect();
+    let net = as_int(
+        &c.call("one.vn.allocate", vec![s("NAME = cxnet\nVN_MAD = dummy\nBRIDGE = br0\nAR = [ TYPE = IP4, IP = 10.67.0.1, SIZE = 4 ]"), i(cx)])
+            .unwrap(),
+    );
+    wait_monitored(&c, 3);
+    let id = as_int(&c.call("one.vm.allocate", vec![s(&format!("CPU = 0.1\nMEMORY = 16\nNIC = [ NETWORK_ID = {net} ]")), b(false)]).unwrap());
+    let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
+    let first = last_hid(&body);
+    assert!(x.iter().any(|h| *h as i64 == first), "VM placed in cluster {cx}:\n{body}");
+    c.call("one.vm.action", vec![s("resched"), i(id)]).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = as_str(&c.call("one.vm.info", vec![i(id)]).unwrap()).to_string();
+        let now = last_hid(&body);
+        assert_ne!(now, default_host as i64, "VM {id} left cluster {cx}:\n{body}\nlog:\n{}", loc.log());
+        if xml_int(&body, "STATE") == Some(3) && xml_int(&body, "LCM_STATE") == Some(3) && now != first {
+            assert!(x.iter().any(|h| *h as i64 == now), "{body}");
             assert_eq!(xml_int(&body, "RESCHED"), Some(0));
             break;
         }

@@ -1,10 +1,16 @@
 //! Virtual machines: states, templates, history records, and their two XML bodies (full for
-//! `one.vm.info`, short for `one.vmpool.info`).
+//! `one.vm.info` and `one.vmpool.infoextended`, short for `one.vmpool.info`).
+//!
+//! The short body's `TEMPLATE` is OpenNebula 7.4's (`VirtualMachine::to_xml_short`,
+//! `src/vm/VirtualMachine.cc`): `CPU`, `MEMORY` and `VCPU` (always, empty when unset), each DISK
+//! and NIC cut down to a few sub-elements ([`SHORT_DISK`], [`SHORT_NIC_IF_SET`],
+//! [`SHORT_NIC_ALWAYS`]) in ID order, and the `GRAPHICS` vector; nothing else. What the scheduler
+//! needs beyond that (`AUTOMATIC_REQUIREMENTS` ...) it reads from the full body.
 
 use super::{Lock, ObjectKind, Ownership, PoolObject};
 use super::NameKey;
 use crate::xml;
-use libone::template::{Attribute, Template};
+use libone::template::{Attribute, Template, Vector};
 use serde::{Deserialize, Serialize};
 
 pub use libone::states::{LcmState, VmState};
@@ -266,9 +272,38 @@ pub struct VirtualMachine {
     pub state_changed_at: i64,
 }
 
-/// The TEMPLATE attributes the short body (`one.vmpool.info`) keeps. AUTOMATIC_REQUIREMENTS is
-/// a Nephele addition: the scheduler reads pending VMs from the short listing.
-const SHORT_TEMPLATE_ATTRS: [&str; 7] = ["AUTOMATIC_REQUIREMENTS", "CPU", "DISK", "GRAPHICS", "MEMORY", "NIC", "VCPU"];
+/// The sub-elements of a DISK in the short body, in order, always written (empty when unset):
+/// `VirtualMachineDisk::to_xml_short` (`src/vm/VirtualMachineDisk.cc`).
+pub const SHORT_DISK: [&str; 11] = [
+    "DISK_ID",
+    "DATASTORE",
+    "DATASTORE_ID",
+    "IMAGE",
+    "IMAGE_ID",
+    "SIZE",
+    "TYPE",
+    "CLONE",
+    "CLONE_TARGET",
+    "LN_TARGET",
+    "DISK_SNAPSHOT_TOTAL_SIZE",
+];
+
+/// The sub-elements a NIC of the short body starts with, in order, each only when set and not
+/// empty: `VirtualMachineNic::to_xml_short` (`src/vm/VirtualMachineNic.cc`).
+pub const SHORT_NIC_IF_SET: [&str; 9] =
+    ["IP", "EXTERNAL_IP", "IP6", "IP6_ULA", "IP6_LINK", "IP6_GLOBAL", "NETWORK_MODE", "SCHED_REQUIREMENTS", "SCHED_RANK"];
+
+/// The sub-elements that follow in a NIC of the short body, always written (empty when unset).
+pub const SHORT_NIC_ALWAYS: [&str; 5] = ["MAC", "NETWORK", "NETWORK_ID", "NIC_ID", "SECURITY_GROUPS"];
+
+/// The vectors OpenNebula keeps in a VM's disk or NIC set (a map by ID): in ID order, the first of
+/// a repeated ID only, none without a numeric ID.
+fn by_id<'a>(vectors: impl Iterator<Item = &'a Vector>, id: &str) -> Vec<&'a Vector> {
+    let mut set: Vec<(i32, &Vector)> = vectors.filter_map(|v| Some((v.get(id)?.trim().parse().ok()?, v))).collect();
+    set.sort_by_key(|(id, _)| *id); // stable: the first of a repeated ID stays first
+    set.dedup_by_key(|(id, _)| *id);
+    set.into_iter().map(|(_, v)| v).collect()
+}
 
 impl VirtualMachine {
     /// The mode of the cold migration in progress (see `lcm::machine::with_migration_mode`):
@@ -304,11 +339,46 @@ impl VirtualMachine {
         xml::text(out, "NAME", &self.name);
     }
 
+    /// The short body's `TEMPLATE`, element for element as OpenNebula writes it (see the module
+    /// documentation). Rendered once per change: the pool caches the short body.
     fn write_short_template(&self, out: &mut String) {
-        let short = Template::from_attributes(
-            self.template.iter().filter(|a| SHORT_TEMPLATE_ATTRS.contains(&a.name())).cloned().collect::<Vec<Attribute>>(),
-        );
-        short.write_xml("TEMPLATE", out);
+        xml::open(out, "TEMPLATE");
+        for name in ["CPU", "MEMORY", "VCPU"] {
+            xml::text(out, name, self.template.get(name).unwrap_or(""));
+        }
+        for disk in by_id(self.template.vectors("DISK"), "DISK_ID") {
+            xml::open(out, "DISK");
+            for key in SHORT_DISK {
+                xml::text(out, key, disk.get(key).unwrap_or(""));
+            }
+            xml::close(out, "DISK");
+        }
+        // OpenNebula's NIC set holds the NICs, the PCI devices of TYPE NIC and the NIC_ALIASes;
+        // each is written as a NIC.
+        let nics = self.template.iter().filter_map(|a| match a.name() {
+            "NIC" | "NIC_ALIAS" => a.as_vector(),
+            "PCI" => a.as_vector().filter(|v| v.get("TYPE") == Some("NIC")),
+            _ => None,
+        });
+        for nic in by_id(nics, "NIC_ID") {
+            xml::open(out, "NIC");
+            for key in SHORT_NIC_IF_SET {
+                if let Some(v) = nic.get(key).filter(|v| !v.is_empty()) {
+                    xml::text(out, key, v);
+                }
+            }
+            for key in SHORT_NIC_ALWAYS {
+                xml::text(out, key, nic.get(key).unwrap_or(""));
+            }
+            xml::close(out, "NIC");
+        }
+        if let Some(graphics) = self.template.vector("GRAPHICS") {
+            // A vector is written as a template of its pairs would be: sub-elements sorted by
+            // name, values in CDATA (OpenNebula's `VectorAttribute::to_xml`, as in the full body).
+            let pairs = graphics.iter().map(|(k, v)| Attribute::Single { name: k.to_string(), value: v.to_string() });
+            Template::from_attributes(pairs.collect()).write_xml("GRAPHICS", out);
+        }
+        xml::close(out, "TEMPLATE");
     }
 }
 
@@ -399,6 +469,106 @@ impl PoolObject for VirtualMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn vm(template: &str) -> VirtualMachine {
+        VirtualMachine {
+            oid: 7,
+            name: "v".into(),
+            owner: Ownership { uid: 0, gid: 0, uname: "oneadmin".into(), gname: "oneadmin".into(), perms: Default::default() },
+            lock: None,
+            last_poll: 0,
+            state: VmState::Pending,
+            lcm_state: LcmState::LcmInit,
+            prev_state: VmState::Pending,
+            prev_lcm_state: LcmState::LcmInit,
+            resched: 0,
+            stime: 1,
+            etime: 0,
+            deploy_id: String::new(),
+            monitoring: Template::new(),
+            template: Template::parse_text(template).expect("template"),
+            user_template: Template::parse_text("FOO = bar").expect("user template"),
+            history: vec![],
+            pending: None,
+            action_seq: 0,
+            state_changed_at: 0,
+        }
+    }
+
+    /// The `<TEMPLATE>…</TEMPLATE>` of the short body.
+    fn short_template(vm: &VirtualMachine) -> String {
+        let mut out = String::new();
+        vm.write_pool_xml(&mut out);
+        let start = out.find("<TEMPLATE>").expect("TEMPLATE");
+        let end = out.find("</TEMPLATE>").expect("/TEMPLATE") + "</TEMPLATE>".len();
+        out[start..end].to_string()
+    }
+
+    #[test]
+    fn short_template_is_opennebulas() {
+        let v = vm(r#"
+            AUTOMATIC_REQUIREMENTS = "CLUSTER_ID = 0 & !(PIN_POLICY = PINNED)"
+            AUTOMATIC_DS_REQUIREMENTS = "(\"CLUSTERS/ID\" @> 0)"
+            NIC = [ NIC_ID = "1", NETWORK_MODE = "auto", SCHED_REQUIREMENTS = "ID > 0" ]
+            DISK = [ DISK_ID = "1", TYPE = "fs", SIZE = "10", TARGET = "sdb" ]
+            OS = [ ARCH = "x86_64", UUID = "u" ]
+            GRAPHICS = [ TYPE = "VNC", LISTEN = "0.0.0.0" ]
+            MEMORY = "128"
+            NIC = [ NIC_ID = "0", IP = "10.0.0.1", MAC = "02:00:0a:00:00:01", NETWORK = "n<1>", NETWORK_ID = "3", BRIDGE = "br0" ]
+            DISK = [ DISK_ID = "0", IMAGE = "img", IMAGE_ID = "4", DATASTORE = "default", DATASTORE_ID = "1", SOURCE = "/s", CLONE = "YES" ]
+            CONTEXT = [ NETWORK = "YES" ]
+            CPU = "0.5"
+            VMID = "7"
+        "#);
+        let disk = |id: &str, ds: &str, ds_id: &str, image: &str, image_id: &str, size: &str, ty: &str, clone: &str| {
+            format!(
+                "<DISK><DISK_ID>{id}</DISK_ID><DATASTORE>{ds}</DATASTORE><DATASTORE_ID>{ds_id}</DATASTORE_ID><IMAGE>{image}</IMAGE>\
+                 <IMAGE_ID>{image_id}</IMAGE_ID><SIZE>{size}</SIZE><TYPE>{ty}</TYPE><CLONE>{clone}</CLONE><CLONE_TARGET></CLONE_TARGET>\
+                 <LN_TARGET></LN_TARGET><DISK_SNAPSHOT_TOTAL_SIZE></DISK_SNAPSHOT_TOTAL_SIZE></DISK>"
+            )
+        };
+        let expected = format!(
+            "<TEMPLATE><CPU>0.5</CPU><MEMORY>128</MEMORY><VCPU></VCPU>{}{}\
+             <NIC><IP>10.0.0.1</IP><MAC>02:00:0a:00:00:01</MAC><NETWORK>n&lt;1&gt;</NETWORK><NETWORK_ID>3</NETWORK_ID><NIC_ID>0</NIC_ID><SECURITY_GROUPS></SECURITY_GROUPS></NIC>\
+             <NIC><NETWORK_MODE>auto</NETWORK_MODE><SCHED_REQUIREMENTS>ID &gt; 0</SCHED_REQUIREMENTS><MAC></MAC><NETWORK></NETWORK><NETWORK_ID></NETWORK_ID><NIC_ID>1</NIC_ID><SECURITY_GROUPS></SECURITY_GROUPS></NIC>\
+             <GRAPHICS><LISTEN><![CDATA[0.0.0.0]]></LISTEN><TYPE><![CDATA[VNC]]></TYPE></GRAPHICS></TEMPLATE>",
+            disk("0", "default", "1", "img", "4", "", "", "YES"),
+            disk("1", "", "", "", "", "10", "fs", ""),
+        );
+        assert_eq!(short_template(&v), expected);
+        // The full body keeps everything.
+        let full = v.to_xml();
+        for name in ["AUTOMATIC_REQUIREMENTS", "AUTOMATIC_DS_REQUIREMENTS", "CONTEXT", "OS", "VMID", "SOURCE", "BRIDGE", "TARGET"] {
+            assert!(full.contains(&format!("<{name}>")), "{name} in the full body: {full}");
+        }
+    }
+
+    #[test]
+    fn short_template_lists_nic_aliases_and_pci_nics_by_id_and_skips_vectors_without_one() {
+        let v = vm(r#"
+            CPU = "1"
+            MEMORY = "64"
+            VCPU = "2"
+            NIC_ALIAS = [ NIC_ID = "2", IP = "10.0.0.3", PARENT = "NIC0" ]
+            PCI = [ TYPE = "NIC", NIC_ID = "1", MAC = "02:00:00:00:00:02" ]
+            PCI = [ TYPE = "GPU", NIC_ID = "3", VENDOR = "10de" ]
+            NIC = [ NIC_ID = "0", MAC = "02:00:00:00:00:01" ]
+            NIC = [ NIC_ID = "0", MAC = "repeated id: not listed" ]
+            NIC = [ MAC = "no id: not listed" ]
+            DISK = [ TYPE = "no id: not listed" ]
+        "#);
+        let t = short_template(&v);
+        assert!(t.starts_with("<TEMPLATE><CPU>1</CPU><MEMORY>64</MEMORY><VCPU>2</VCPU><NIC>"), "{t}");
+        let macs: Vec<&str> = t.split("<MAC>").skip(1).filter_map(|r| r.split('<').next()).collect();
+        assert_eq!(macs, ["02:00:00:00:00:01", "02:00:00:00:00:02", ""], "{t}");
+        assert!(t.contains("<NIC><IP>10.0.0.3</IP><MAC></MAC>"), "the alias is a NIC of its own: {t}");
+        assert!(!t.contains("DISK") && !t.contains("10de") && !t.contains("not listed"), "{t}");
+    }
+
+    #[test]
+    fn short_template_without_attributes_still_has_cpu_memory_and_vcpu() {
+        assert_eq!(short_template(&vm("")), "<TEMPLATE><CPU></CPU><MEMORY></MEMORY><VCPU></VCPU></TEMPLATE>");
+    }
 
     #[derive(Deserialize)]
     struct Stored {
