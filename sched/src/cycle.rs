@@ -5,6 +5,7 @@
 //! `one.vmpool.infoset` for those flagged for rescheduling): the short body of `one.vmpool.info`
 //! has no `AUTOMATIC_REQUIREMENTS`.
 
+use libone::states::{LcmState, VmState};
 use crate::config::SchedConfig;
 use crate::model::{self, Host, Vm};
 use crate::placement::{self, Decision, Policy};
@@ -40,10 +41,6 @@ fn text(v: Value) -> Result<String, String> {
     }
 }
 
-/// VM `STATE` values the scheduler asks for.
-const PENDING: i32 = 1;
-const ACTIVE: i32 = 3;
-const POWEROFF: i32 = 8;
 
 /// VMs read in full per `one.vmpool.infoset` call when rescheduling (bounds the request size).
 const RESCHED_CHUNK: usize = 1000;
@@ -55,19 +52,21 @@ fn read_vms(c: &Client, method: &str, args: Vec<Value>) -> Result<Vec<Vm>, Strin
 }
 
 /// `one.vmpool.info*(-2, -1, -1, state)`: every VM in `state`.
-fn all_in(state: i32) -> Vec<Value> {
-    vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(state)]
+fn all_in(state: VmState) -> Vec<Value> {
+    vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(state.number())]
 }
 
 /// The PENDING VMs, full bodies: `AUTOMATIC_REQUIREMENTS` is not in the short body of
 /// `one.vmpool.info` (OpenNebula's 6.x mm_sched reads `one.vmpool.infoextended` too).
 fn pending(c: &Client) -> Result<Vec<Vm>, String> {
-    read_vms(c, "one.vmpool.infoextended", all_in(PENDING))
+    read_vms(c, "one.vmpool.infoextended", all_in(VmState::Pending))
 }
 
 /// A VM flagged for rescheduling that may move: RUNNING or UNKNOWN, or POWEROFF.
 fn movable(v: &Vm) -> bool {
-    v.resched && (v.state == POWEROFF || (v.state == ACTIVE && matches!(v.lcm_state, 3 | 16)))
+    v.resched
+        && (v.state == Some(VmState::Poweroff)
+            || (v.state == Some(VmState::Active) && matches!(v.lcm_state, Some(LcmState::Running | LcmState::Unknown))))
 }
 
 /// The VMs flagged for rescheduling: found in the short (cached) listing of the ACTIVE and
@@ -75,7 +74,7 @@ fn movable(v: &Vm) -> bool {
 /// VM may have moved on in between).
 fn flagged(c: &Client) -> Result<Vec<Vm>, String> {
     let mut ids: Vec<i32> = Vec::new();
-    for s in [ACTIVE, POWEROFF] {
+    for s in [VmState::Active, VmState::Poweroff] {
         ids.extend(read_vms(c, "one.vmpool.info", all_in(s))?.iter().filter(|v| movable(v)).map(|v| v.id));
     }
     let mut out = Vec::with_capacity(ids.len());

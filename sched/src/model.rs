@@ -9,6 +9,7 @@
 //! host itself and `CLUSTER_TEMPLATE/`; `/HOST/...` names are absolute. Values of one name keep
 //! document order, so a single-valued comparison takes the first match as OpenNebula does.
 
+use libone::states::{HostState, LcmState, VmState};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::collections::HashMap;
@@ -116,7 +117,8 @@ const HOST_PREFIXES: [&str; 7] =
 pub struct Host {
     pub id: i32,
     pub name: String,
-    pub state: i32,
+    /// `None` for a number that is not a host state (never schedulable).
+    pub state: Option<HostState>,
     pub cluster_id: i32,
     pub total_cpu: i64,
     pub total_mem: i64,
@@ -150,7 +152,7 @@ impl Host {
         Host {
             id: num("ID", -1) as i32,
             name: first("NAME"),
-            state: num("STATE", -1) as i32,
+            state: HostState::from_number(num("STATE", -1) as i32),
             cluster_id: num("CLUSTER_ID", 0) as i32,
             total_cpu: num("HOST_SHARE/TOTAL_CPU", 0),
             total_mem: num("HOST_SHARE/TOTAL_MEM", 0),
@@ -199,8 +201,9 @@ pub struct Vm {
     pub id: i32,
     pub uid: i32,
     pub gid: i32,
-    pub state: i32,
-    pub lcm_state: i32,
+    /// `None` for a number that is not a state (such a VM is never acted on).
+    pub state: Option<VmState>,
+    pub lcm_state: Option<LcmState>,
     pub resched: bool,
     /// CPU request in percent of a core (`CPU × 100`).
     pub cpu: i64,
@@ -232,8 +235,8 @@ impl Vm {
             id: num("ID") as i32,
             uid: num("UID") as i32,
             gid: num("GID") as i32,
-            state: num("STATE") as i32,
-            lcm_state: num("LCM_STATE") as i32,
+            state: VmState::from_number(num("STATE") as i32),
+            lcm_state: LcmState::from_number(num("LCM_STATE") as i32),
             resched: get("RESCHED") == "1",
             cpu: (cpu * 100.0).round() as i64,
             mem: (mem * 1024.0) as i64,
@@ -270,7 +273,7 @@ mod tests {
     #[test]
     fn hosts_are_indexed_under_every_prefix() {
         let h = &parse_hosts(HOST).unwrap()[0];
-        assert_eq!((h.id, h.name.as_str(), h.state, h.max_cpu, h.cpu_usage, h.running_vms), (3, "node3", 2, 400, 100, 1));
+        assert_eq!((h.id, h.name.as_str(), h.state, h.max_cpu, h.cpu_usage, h.running_vms), (3, "node3", Some(HostState::Monitored), 400, 100, 1));
         assert_eq!((h.total_cpu, h.total_mem, h.max_mem), (200, 4096, 8192), "overcommitted host: MAX above TOTAL");
         assert_eq!(h.free_cpu, 350);
         assert_eq!(h.priority, 5.0);
@@ -307,7 +310,7 @@ mod tests {
         let vms = parse_vms(FULL_VMS).unwrap();
         assert_eq!(vms.len(), 2);
         let v = &vms[0];
-        assert_eq!((v.id, v.uid, v.gid, v.state, v.lcm_state, v.resched), (4, 2, 1, 1, 0, false));
+        assert_eq!((v.id, v.uid, v.gid, v.state, v.lcm_state, v.resched), (4, 2, 1, Some(VmState::Pending), Some(LcmState::LcmInit), false));
         assert_eq!((v.cpu, v.mem, v.user_priority), (50, 262_144, 10), "requests from TEMPLATE, not CONTEXT");
         assert_eq!(v.current_host, 8, "the last history record");
         assert_eq!(v.automatic_requirements, "(CLUSTER_ID = 100) & !(PIN_POLICY = PINNED)");

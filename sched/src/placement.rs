@@ -9,12 +9,11 @@
 //! has not reached `MAX_HOST` dispatches this cycle is chosen. At most `MAX_DISPATCH` VMs are
 //! placed per cycle. A VM that fits nowhere gets OpenNebula's `SCHED_MESSAGE` text.
 
+use libone::states::HostState;
 use crate::expr::{Lookup, Rank, Requirements};
 use crate::model::{Host, Vm};
 use std::collections::HashMap;
 
-/// Host state MONITORED.
-const MONITORED: i32 = 2;
 
 /// The default host policy (`DEFAULT_SCHED/POLICY`).
 #[derive(Clone, Debug)]
@@ -117,7 +116,7 @@ fn builtin_score(policy: &Policy, h: &Host, p: &Placed) -> Option<f64> {
 pub fn plan(vms: &[Vm], hosts: &[Host], policy: &Policy, limits: &Limits, ranker: Option<Ranker>) -> Vec<Decision> {
     let mut order: Vec<&Vm> = vms.iter().collect();
     order.sort_by(|a, b| b.user_priority.cmp(&a.user_priority).then(a.id.cmp(&b.id)));
-    let enabled: Vec<&Host> = hosts.iter().filter(|h| h.state == MONITORED).collect();
+    let enabled: Vec<&Host> = hosts.iter().filter(|h| h.state == Some(HostState::Monitored)).collect();
     let mut placed: HashMap<i32, Placed> = HashMap::new();
     let empty = Placed::default();
     let default_rank = match policy {

@@ -113,7 +113,7 @@ fn bad_requirements_are_a_message_not_a_crash() {
 #[test]
 fn resched_skips_the_current_host_and_disabled_hosts_are_ignored() {
     let mut off = host(2, 800, 1 << 20, 0, &[]);
-    off.state = 4;
+    off.state = Some(libone::states::HostState::Disabled);
     let hosts = [host(0, 800, 1 << 20, 0, &[]), host(1, 800, 1 << 20, 9, &[]), off];
     let mut v = vm(1, 100, 1024, "");
     v.resched = true;
