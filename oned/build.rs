@@ -25,7 +25,9 @@ fn main() {
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     walk(&root, &root, &mut files);
-    let mut code = String::from("/// The shipped remotes: (relative path, content, mode).\npub static REMOTES: &[(&str, &[u8], u32)] = &[\n");
+    let mut code = String::from(
+        "/// The shipped remotes: (relative path, content, mode).\npub static REMOTES: &[(&str, &[u8], u32)] = &[\n",
+    );
     for (rel, abs, mode) in &files {
         println!("cargo:rerun-if-changed={}", abs.display());
         let _ = writeln!(code, "    ({rel:?}, include_bytes!({:?}), 0o{mode:o}),", abs.display().to_string());

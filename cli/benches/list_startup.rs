@@ -27,10 +27,7 @@ impl Drop for Oned {
 }
 
 fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 fn text(v: Value) -> String {
@@ -73,12 +70,7 @@ fn measure(bin: &Path, args: &[&str], envs: &[(&str, String)], runs: usize) -> S
             .spawn()
             .expect("spawn tool");
         let mut out = Vec::new();
-        child
-            .stdout
-            .take()
-            .expect("stdout")
-            .read_to_end(&mut out)
-            .expect("read");
+        child.stdout.take().expect("stdout").read_to_end(&mut out).expect("read");
         let status = child.wait().expect("wait");
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         assert!(status.success(), "{} {args:?} failed", bin.display());
@@ -87,14 +79,7 @@ fn measure(bin: &Path, args: &[&str], envs: &[(&str, String)], runs: usize) -> S
     let cpu = (children_cpu() - cpu0) * 1000.0 / runs as f64;
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    Stats {
-        median: at(0.5),
-        p90: at(0.9),
-        min: times[0],
-        max: times[times.len() - 1],
-        cpu,
-        bytes,
-    }
+    Stats { median: at(0.5), p90: at(0.9), min: times[0], max: times[times.len() - 1], cpu, bytes }
 }
 
 fn main() {
@@ -102,14 +87,7 @@ fn main() {
     let runs = env("NEPHELE_BENCH_RUNS", 200).max(1);
     let onevm = PathBuf::from(env!("CARGO_BIN_EXE_onevm"));
     let bin_dir = onevm.parent().map(Path::to_path_buf).unwrap_or_default();
-    for d in [
-        "oned",
-        "one_im_dummy",
-        "one_vmm_dummy",
-        "one_tm_dummy",
-        "mm_sched",
-        "onehost",
-    ] {
+    for d in ["oned", "one_im_dummy", "one_vmm_dummy", "one_tm_dummy", "mm_sched", "onehost"] {
         assert!(
             bin_dir.join(d).exists(),
             "{d} is missing in {}: run `cargo build --release --bins` first",
@@ -117,19 +95,12 @@ fn main() {
         );
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
     std::fs::create_dir_all(dir.path().join("etc")).expect("etc");
     std::fs::create_dir_all(dir.path().join(".one")).expect(".one");
     let auth = dir.path().join(".one/one_auth");
     std::fs::write(&auth, "oneadmin:bench\n").expect("one_auth");
-    std::fs::write(
-        dir.path().join("sched.conf"),
-        "SCHED_INTERVAL = 1\nMAX_HOST = 0\n",
-    )
-    .expect("sched.conf");
+    std::fs::write(dir.path().join("sched.conf"), "SCHED_INTERVAL = 1\nMAX_HOST = 0\n").expect("sched.conf");
     std::fs::write(
         dir.path().join("etc/oned.conf"),
         format!(
@@ -172,29 +143,15 @@ fn main() {
     }
     for n in 0..vms {
         let tmpl = format!("NAME = \"web-{n:04}\"\nCPU = 0.05\nMEMORY = 64\n");
-        c.call(
-            "one.vm.allocate",
-            vec![Value::String(tmpl), Value::Boolean(false)],
-        )
-        .expect("vm.allocate");
+        c.call("one.vm.allocate", vec![Value::String(tmpl), Value::Boolean(false)]).expect("vm.allocate");
     }
     let deadline = Instant::now()
-        + Duration::from_secs(
-            std::env::var("NEPHELE_BENCH_WAIT")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(120),
-        );
+        + Duration::from_secs(std::env::var("NEPHELE_BENCH_WAIT").ok().and_then(|v| v.parse().ok()).unwrap_or(120));
     loop {
         let pool = text(
             c.call(
                 "one.vmpool.info",
-                vec![
-                    Value::Integer(-2),
-                    Value::Integer(-1),
-                    Value::Integer(-1),
-                    Value::Integer(-1),
-                ],
+                vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(-1)],
             )
             .expect("vmpool"),
         );
@@ -205,14 +162,7 @@ fn main() {
         if Instant::now() > deadline {
             let log = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap_or_default();
             let tail = |t: String| {
-                t.lines()
-                    .rev()
-                    .take(15)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                t.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
             };
             panic!(
                 "only {running} of {vms} VMs running after 120 s\noned.log:\n{}\nsched.log:\n{}",
@@ -230,12 +180,7 @@ fn main() {
         let _ = text(
             c.call(
                 "one.vmpool.info",
-                vec![
-                    Value::Integer(-2),
-                    Value::Integer(-1),
-                    Value::Integer(-1),
-                    Value::Integer(-1),
-                ],
+                vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(-1)],
             )
             .expect("vmpool"),
         );
@@ -243,10 +188,7 @@ fn main() {
     }
     server.sort_by(f64::total_cmp);
 
-    let envs = [
-        ("ONE_XMLRPC", endpoint.clone()),
-        ("ONE_AUTH", auth.display().to_string()),
-    ];
+    let envs = [("ONE_XMLRPC", endpoint.clone()), ("ONE_AUTH", auth.display().to_string())];
     let cases: [(&str, &str, &[&str]); 6] = [
         ("onevm list (1k VMs, table)", "onevm", &["list"]),
         ("onevm list --csv", "onevm", &["list", "--csv"]),
@@ -255,9 +197,7 @@ fn main() {
         ("onehost list (10 hosts)", "onehost", &["list"]),
         ("onevm --version (no request)", "onevm", &["--version"]),
     ];
-    println!(
-        "cli whole-process timings, {vms} running VMs, {runs} runs each, oned on 127.0.0.1 (same machine)"
-    );
+    println!("cli whole-process timings, {vms} running VMs, {runs} runs each, oned on 127.0.0.1 (same machine)");
     println!("| command | median ms | p90 ms | min ms | max ms | CPU ms/run | output bytes |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for (label, tool, args) in cases {
@@ -278,10 +218,7 @@ fn main() {
     // For profiling the tools against this front-end: keep oned up for a while.
     let hold = env("NEPHELE_BENCH_HOLD", 0);
     if hold > 0 {
-        println!(
-            "holding oned for {hold} s: ONE_XMLRPC={endpoint} ONE_AUTH={}",
-            auth.display()
-        );
+        println!("holding oned for {hold} s: ONE_XMLRPC={endpoint} ONE_AUTH={}", auth.display());
         std::thread::sleep(Duration::from_secs(hold as u64));
     }
 }

@@ -35,9 +35,7 @@ impl Kind {
 /// Writes to stdout, ending quietly when the reader went away (`onevm list | head`).
 pub fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
 
 /// Parses the command line of tool `P`, runs it and returns the exit code; errors go to stderr.
@@ -71,12 +69,7 @@ pub fn list(one: &One, kind: &Kind, spec: &TableSpec, args: &ListArgs) -> Result
 
 /// The text `list` prints for a pool document given as text. Tables and CSV are built while
 /// the document streams past, one object at a time.
-pub fn render_pool_text(
-    xml: &str,
-    kind: &Kind,
-    spec: &TableSpec,
-    args: &ListArgs,
-) -> Result<String> {
+pub fn render_pool_text(xml: &str, kind: &Kind, spec: &TableSpec, args: &ListArgs) -> Result<String> {
     if args.xml || args.json {
         return render_pool(&Node::parse(xml)?, kind, spec, args);
     }
@@ -119,9 +112,7 @@ pub struct TopArgs {
 /// `top`: clears the screen and lists the pool every `--delay` seconds.
 pub fn top(one: &One, kind: &Kind, spec: &TableSpec, args: &TopArgs) -> Result<()> {
     if !(args.delay.is_finite() && args.delay > 0.0) {
-        return Err(CliError::usage(
-            "--delay must be a positive number of seconds",
-        ));
+        return Err(CliError::usage("--delay must be a positive number of seconds"));
     }
     let mut n = 0u64;
     loop {
@@ -137,21 +128,12 @@ pub fn top(one: &One, kind: &Kind, spec: &TableSpec, args: &TopArgs) -> Result<(
 
 /// The first element called `name` at any depth below `node`.
 pub fn find_desc<'a>(node: &'a Node, name: &str) -> Option<&'a Node> {
-    node.children
-        .iter()
-        .find(|c| c.name == name)
-        .or_else(|| node.children.iter().find_map(|c| find_desc(c, name)))
+    node.children.iter().find(|c| c.name == name).or_else(|| node.children.iter().find_map(|c| find_desc(c, name)))
 }
 
 /// `monitoring OBJECT ATTR` (hosts and VMs): one attribute over the monitoring records that
 /// `<prefix>.monitoring(id)` returns, as `TIME VALUE` lines, or the records as XML/JSON.
-pub fn monitoring(
-    one: &One,
-    kind: &Kind,
-    spec: &str,
-    attribute: &str,
-    args: &ShowArgs,
-) -> Result<()> {
+pub fn monitoring(one: &One, kind: &Kind, spec: &str, attribute: &str, args: &ShowArgs) -> Result<()> {
     let id = resolve_one(one, kind, spec)?;
     let data = one.xml(&kind.method("monitoring"), vec![i(id)])?;
     if args.xml {
@@ -166,19 +148,12 @@ pub fn monitoring(
     let mut found = 0;
     for rec in data.all("MONITORING") {
         if let Some(v) = find_desc(rec, attribute) {
-            text.push_str(&format!(
-                "{:<16} {}\n",
-                crate::units::time_to_str(rec.int("TIMESTAMP")),
-                v.text
-            ));
+            text.push_str(&format!("{:<16} {}\n", crate::units::time_to_str(rec.int("TIMESTAMP")), v.text));
             found += 1;
         }
     }
     if found == 0 {
-        return Err(CliError::usage(format!(
-            "no monitoring records of {attribute} for {} {id}",
-            kind.noun
-        )));
+        return Err(CliError::usage(format!("no monitoring records of {attribute} for {} {id}", kind.noun)));
     }
     out(&text);
     Ok(())
@@ -246,9 +221,7 @@ pub fn resolve(one: &One, kind: &Kind, specs: &[String]) -> Result<Vec<i32>> {
             if pool_doc.is_none() {
                 pool_doc = Some(pool(one, kind)?);
             }
-            let doc = pool_doc
-                .as_ref()
-                .ok_or_else(|| CliError::usage("no pool"))?;
+            let doc = pool_doc.as_ref().ok_or_else(|| CliError::usage("no pool"))?;
             ids.push(by_name(doc, kind, part)?);
         }
     }
@@ -260,21 +233,11 @@ pub fn resolve(one: &One, kind: &Kind, specs: &[String]) -> Result<Vec<i32>> {
 
 /// The ID of the object called `name` in a pool document.
 pub fn by_name(pool: &Node, kind: &Kind, name: &str) -> Result<i32> {
-    let matches: Vec<&Node> = pool
-        .all(kind.element)
-        .filter(|n| n.text("NAME") == name)
-        .collect();
+    let matches: Vec<&Node> = pool.all(kind.element).filter(|n| n.text("NAME") == name).collect();
     match matches.as_slice() {
-        [one] => i32::try_from(one.int("ID"))
-            .map_err(|_| CliError::usage(format!("bad {} ID", kind.noun))),
-        [] => Err(CliError::usage(format!(
-            "{} named {name} not found.",
-            kind.noun
-        ))),
-        _ => Err(CliError::usage(format!(
-            "There are multiple {}s with name {name}.",
-            kind.noun
-        ))),
+        [one] => i32::try_from(one.int("ID")).map_err(|_| CliError::usage(format!("bad {} ID", kind.noun))),
+        [] => Err(CliError::usage(format!("{} named {name} not found.", kind.noun))),
+        _ => Err(CliError::usage(format!("There are multiple {}s with name {name}.", kind.noun))),
     }
 }
 
@@ -283,21 +246,13 @@ pub fn resolve_one(one: &One, kind: &Kind, spec: &str) -> Result<i32> {
     let ids = resolve(one, kind, &[spec.to_string()])?;
     match ids.as_slice() {
         [id] => Ok(*id),
-        _ => Err(CliError::usage(format!(
-            "expected one {}, got {spec:?}",
-            kind.noun
-        ))),
+        _ => Err(CliError::usage(format!("expected one {}, got {spec:?}", kind.noun))),
     }
 }
 
 /// Runs `action` on each object; with several objects a failure is printed as `NOUN ID: msg`
 /// and the others still run.
-pub fn each(
-    one: &One,
-    kind: &Kind,
-    specs: &[String],
-    mut action: impl FnMut(i32) -> Result<()>,
-) -> Result<()> {
+pub fn each(one: &One, kind: &Kind, specs: &[String], mut action: impl FnMut(i32) -> Result<()>) -> Result<()> {
     let ids = resolve(one, kind, specs)?;
     if let [id] = ids.as_slice() {
         return action(*id);
@@ -309,11 +264,7 @@ pub fn each(
             failed = true;
         }
     }
-    if failed {
-        Err(CliError::Partial)
-    } else {
-        Ok(())
-    }
+    if failed { Err(CliError::Partial) } else { Ok(()) }
 }
 
 /// Reads a template file (`-` for stdin) and checks its syntax, so that a typo is reported
@@ -325,8 +276,7 @@ pub fn read_template(path: &Path) -> Result<String> {
             .map_err(|e| CliError::usage(format!("stdin: {e}")))?;
         t
     } else {
-        std::fs::read_to_string(path)
-            .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?
+        std::fs::read_to_string(path).map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?
     };
     check_template(&text).map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
     Ok(text)
@@ -350,13 +300,9 @@ pub fn print_id(id: i32) {
 /// the edited text once the editor exits successfully and the text parses. The file is
 /// created privately (`tempfile`), never at a predictable path.
 pub fn edit_template(current: &Node) -> Result<String> {
-    let editor = std::env::var("EDITOR")
-        .or_else(|_| std::env::var("VISUAL"))
-        .unwrap_or_else(|_| "vi".to_string());
+    let editor = std::env::var("EDITOR").or_else(|_| std::env::var("VISUAL")).unwrap_or_else(|_| "vi".to_string());
     let mut words = editor.split_whitespace();
-    let program = words
-        .next()
-        .ok_or_else(|| CliError::usage("EDITOR is empty"))?;
+    let program = words.next().ok_or_else(|| CliError::usage("EDITOR is empty"))?;
     let file = tempfile::Builder::new()
         .prefix("one-update-")
         .suffix(".tmpl")
@@ -371,12 +317,9 @@ pub fn edit_template(current: &Node) -> Result<String> {
         .status()
         .map_err(|e| CliError::usage(format!("cannot run the editor {program}: {e}")))?;
     if !status.success() {
-        return Err(CliError::usage(format!(
-            "the editor {program} failed ({status}); nothing was changed"
-        )));
+        return Err(CliError::usage(format!("the editor {program} failed ({status}); nothing was changed")));
     }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
     check_template(&text).map_err(CliError::usage)?;
     Ok(text)
 }
@@ -392,10 +335,7 @@ pub fn update(one: &One, kind: &Kind, args: &UpdateArgs, template_path: &str) ->
             edit_template(obj.get(template_path).unwrap_or(&Node::default()))?
         }
     };
-    one.run(
-        &kind.method("update"),
-        vec![i(id), s(text), i(i32::from(args.append))],
-    )
+    one.run(&kind.method("update"), vec![i(id), s(text), i(i32::from(args.append))])
 }
 
 /// `<prefix>.rename(id, name)`.
@@ -406,39 +346,20 @@ pub fn rename(one: &One, kind: &Kind, args: &RenameArgs) -> Result<()> {
 
 /// `<prefix>.<method>(id, on)` on each object: enable/disable, persistent/nonpersistent.
 pub fn flag(one: &One, kind: &Kind, method: &str, specs: &[String], on: bool) -> Result<()> {
-    each(one, kind, specs, |id| {
-        one.run(&kind.method(method), vec![i(id), b(on)])
-    })
+    each(one, kind, specs, |id| one.run(&kind.method(method), vec![i(id), b(on)]))
 }
 
 /// `<prefix>.delete(id)` on each object.
 pub fn delete(one: &One, kind: &Kind, specs: &[String]) -> Result<()> {
-    each(one, kind, specs, |id| {
-        one.run(&kind.method("delete"), vec![i(id)])
-    })
+    each(one, kind, specs, |id| one.run(&kind.method("delete"), vec![i(id)]))
 }
 
-pub const USER: Kind = Kind {
-    noun: "USER",
-    element: "USER",
-    prefix: "one.user",
-    pool: "one.userpool.info",
-    pool_args: &[],
-};
-pub const GROUP: Kind = Kind {
-    noun: "GROUP",
-    element: "GROUP",
-    prefix: "one.group",
-    pool: "one.grouppool.info",
-    pool_args: &[],
-};
-pub const CLUSTER: Kind = Kind {
-    noun: "CLUSTER",
-    element: "CLUSTER",
-    prefix: "one.cluster",
-    pool: "one.clusterpool.info",
-    pool_args: &[],
-};
+pub const USER: Kind =
+    Kind { noun: "USER", element: "USER", prefix: "one.user", pool: "one.userpool.info", pool_args: &[] };
+pub const GROUP: Kind =
+    Kind { noun: "GROUP", element: "GROUP", prefix: "one.group", pool: "one.grouppool.info", pool_args: &[] };
+pub const CLUSTER: Kind =
+    Kind { noun: "CLUSTER", element: "CLUSTER", prefix: "one.cluster", pool: "one.clusterpool.info", pool_args: &[] };
 pub const DATASTORE: Kind = Kind {
     noun: "DATASTORE",
     element: "DATASTORE",
@@ -446,13 +367,8 @@ pub const DATASTORE: Kind = Kind {
     pool: "one.datastorepool.info",
     pool_args: &[],
 };
-pub const HOST: Kind = Kind {
-    noun: "HOST",
-    element: "HOST",
-    prefix: "one.host",
-    pool: "one.hostpool.info",
-    pool_args: &[],
-};
+pub const HOST: Kind =
+    Kind { noun: "HOST", element: "HOST", prefix: "one.host", pool: "one.hostpool.info", pool_args: &[] };
 
 /// `chown`: new owner (user name or ID) and optional group; `-1` keeps the current one.
 pub fn chown(one: &One, kind: &Kind, args: &ChownArgs) -> Result<()> {
@@ -476,15 +392,9 @@ pub fn chgrp(one: &One, kind: &Kind, args: &ChgrpArgs) -> Result<()> {
 
 /// Parses an octal mode like `640` into the nine permission bits OpenNebula's chmod takes.
 pub fn parse_mode(mode: &str) -> Result<[i32; 9]> {
-    let digits: Vec<u32> = mode
-        .chars()
-        .map(|c| c.to_digit(8))
-        .collect::<Option<_>>()
-        .unwrap_or_default();
+    let digits: Vec<u32> = mode.chars().map(|c| c.to_digit(8)).collect::<Option<_>>().unwrap_or_default();
     if digits.len() != 3 {
-        return Err(CliError::usage(format!(
-            "bad mode {mode:?}: expected three octal digits like 640"
-        )));
+        return Err(CliError::usage(format!("bad mode {mode:?}: expected three octal digits like 640")));
     }
     let mut bits = [0; 9];
     for (n, d) in digits.iter().enumerate() {
@@ -512,25 +422,19 @@ pub fn lock_level(level: &str) -> Result<i32> {
         "manage" => Ok(2),
         "admin" => Ok(3),
         "all" => Ok(4),
-        other => Err(CliError::usage(format!(
-            "bad lock level {other:?}: use, manage, admin or all"
-        ))),
+        other => Err(CliError::usage(format!("bad lock level {other:?}: use, manage, admin or all"))),
     }
 }
 
 /// `lock` (`<prefix>.lock(id, level, test)`) and `unlock`.
 pub fn lock(one: &One, kind: &Kind, args: &LockArgs) -> Result<()> {
     let level = lock_level(&args.level)?;
-    each(one, kind, &args.objects, |id| {
-        one.run(&kind.method("lock"), vec![i(id), i(level), b(false)])
-    })
+    each(one, kind, &args.objects, |id| one.run(&kind.method("lock"), vec![i(id), i(level), b(false)]))
 }
 
 /// `<prefix>.unlock(id)` on each object.
 pub fn unlock(one: &One, kind: &Kind, specs: &[String]) -> Result<()> {
-    each(one, kind, specs, |id| {
-        one.run(&kind.method("unlock"), vec![i(id)])
-    })
+    each(one, kind, specs, |id| one.run(&kind.method("unlock"), vec![i(id)]))
 }
 
 #[cfg(test)]
@@ -549,26 +453,10 @@ mod tests {
     fn names_resolve_to_exactly_one_object() {
         let pool = Node::parse("<P><VM><ID>1</ID><NAME>a</NAME></VM><VM><ID>2</ID><NAME>b</NAME></VM><VM><ID>3</ID><NAME>b</NAME></VM></P>")
             .expect("xml");
-        let vm = Kind {
-            noun: "VM",
-            element: "VM",
-            prefix: "one.vm",
-            pool: "",
-            pool_args: &[],
-        };
+        let vm = Kind { noun: "VM", element: "VM", prefix: "one.vm", pool: "", pool_args: &[] };
         assert_eq!(by_name(&pool, &vm, "a").expect("found"), 1);
-        assert!(
-            by_name(&pool, &vm, "b")
-                .expect_err("two")
-                .to_string()
-                .contains("multiple VMs")
-        );
-        assert!(
-            by_name(&pool, &vm, "c")
-                .expect_err("none")
-                .to_string()
-                .contains("VM named c not found.")
-        );
+        assert!(by_name(&pool, &vm, "b").expect_err("two").to_string().contains("multiple VMs"));
+        assert!(by_name(&pool, &vm, "c").expect_err("none").to_string().contains("VM named c not found."));
     }
 
     #[test]

@@ -32,17 +32,14 @@ impl ConnArgs {
     }
 
     pub fn endpoint(&self) -> String {
-        self.endpoint
-            .clone()
-            .unwrap_or_else(auth::endpoint_from_env)
+        self.endpoint.clone().unwrap_or_else(auth::endpoint_from_env)
     }
 
     /// A client for oned with these options.
     pub fn connect(&self) -> Result<One> {
         let session = self.session()?;
         let endpoint = self.endpoint();
-        let mut client =
-            Client::new(&endpoint, session).map_err(|e| CliError::Connect(e.to_string()))?;
+        let mut client = Client::new(&endpoint, session).map_err(|e| CliError::Connect(e.to_string()))?;
         if let Some(t) = timeout(std::env::var("ONE_XMLRPC_TIMEOUT").ok().as_deref())? {
             client = client.with_timeout(t);
         }
@@ -56,12 +53,13 @@ pub fn timeout(value: Option<&str>) -> Result<Option<std::time::Duration>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(v) => match v.parse::<f64>() {
-            Ok(secs) if secs.is_finite() && secs > 0.0 && secs < 1e9 => Ok(Some(std::time::Duration::from_secs_f64(secs))),
+            Ok(secs) if secs.is_finite() && secs > 0.0 && secs < 1e9 => {
+                Ok(Some(std::time::Duration::from_secs_f64(secs)))
+            }
             _ => Err(CliError::usage(format!("ONE_XMLRPC_TIMEOUT={v:?}: expected a positive number of seconds"))),
         },
     }
 }
-
 
 /// A connected client with helpers for OpenNebula's reply shapes.
 pub struct One {
@@ -83,9 +81,7 @@ impl One {
     pub fn text(&self, method: &str, params: Vec<Value>) -> Result<String> {
         match self.call(method, params)? {
             Value::String(s) => Ok(s),
-            other => Err(CliError::One {
-                message: format!("[{method}] unexpected reply {other:?}"),
-            }),
+            other => Err(CliError::One { message: format!("[{method}] unexpected reply {other:?}") }),
         }
     }
 
@@ -93,9 +89,7 @@ impl One {
     pub fn id(&self, method: &str, params: Vec<Value>) -> Result<i32> {
         match self.call(method, params)? {
             Value::Integer(i) => Ok(i),
-            other => Err(CliError::One {
-                message: format!("[{method}] unexpected reply {other:?}"),
-            }),
+            other => Err(CliError::One { message: format!("[{method}] unexpected reply {other:?}") }),
         }
     }
 

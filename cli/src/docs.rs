@@ -20,8 +20,7 @@ pub fn generate() -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
         for sub in cmd.get_subcommands() {
             let mut page = Vec::new();
             let name = format!("{}-{}", tool.name, sub.get_name());
-            clap_mangen::Man::new(sub.clone().name(&*Box::leak(name.clone().into_boxed_str())))
-                .render(&mut page)?;
+            clap_mangen::Man::new(sub.clone().name(&*Box::leak(name.clone().into_boxed_str()))).render(&mut page)?;
             files.push((PathBuf::from(format!("man/man1/{name}.1")), page));
         }
         files.push((PathBuf::from(format!("man/man1/{}.1", tool.name)), man));
@@ -68,9 +67,6 @@ mod tests {
                 _ => stale.push(rel.display().to_string()),
             }
         }
-        assert!(
-            stale.is_empty(),
-            "stale or missing in share/ (run `cargo run -p cli --bin one-gendocs`): {stale:?}"
-        );
+        assert!(stale.is_empty(), "stale or missing in share/ (run `cargo run -p cli --bin one-gendocs`): {stale:?}");
     }
 }

@@ -36,9 +36,9 @@ impl From<ClientError> for CliError {
     fn from(e: ClientError) -> Self {
         match e {
             ClientError::One { message, .. } => CliError::One { message },
-            ClientError::Fault { code, message } => CliError::One {
-                message: format!("XML-RPC fault {code}: {message}"),
-            },
+            ClientError::Fault { code, message } => {
+                CliError::One { message: format!("XML-RPC fault {code}: {message}") }
+            }
             other => CliError::Connect(other.to_string()),
         }
     }

@@ -26,8 +26,7 @@ impl Page {
 
     /// `KEY                : value`.
     pub fn field(&mut self, key: &str, value: impl AsRef<str>) -> &mut Page {
-        self.text
-            .push_str(&format!("{key:<22}: {}\n", value.as_ref()));
+        self.text.push_str(&format!("{key:<22}: {}\n", value.as_ref()));
         self
     }
 
@@ -70,15 +69,9 @@ impl Page {
 /// `um-` style permission letters of OWNER/GROUP/OTHER.
 pub fn perm_triplet(obj: &Node, who: &str) -> String {
     let bit = |suffix: &str, letter: char| {
-        if obj.text(&format!("PERMISSIONS/{who}_{suffix}")) == "1" {
-            letter
-        } else {
-            '-'
-        }
+        if obj.text(&format!("PERMISSIONS/{who}_{suffix}")) == "1" { letter } else { '-' }
     };
-    [bit("U", 'u'), bit("M", 'm'), bit("A", 'a')]
-        .iter()
-        .collect()
+    [bit("U", 'u'), bit("M", 'm'), bit("A", 'a')].iter().collect()
 }
 
 /// The octal mode (`600`) of an object's permissions.
@@ -101,11 +94,8 @@ pub fn template_text(template: &Node) -> String {
             out.push_str(&format!("{}=\"{}\"\n", attr.name, escape(&attr.text)));
         } else {
             out.push_str(&format!("{}=[\n", attr.name));
-            let parts: Vec<String> = attr
-                .children
-                .iter()
-                .map(|c| format!("  {}=\"{}\"", c.name, escape(&c.text)))
-                .collect();
+            let parts: Vec<String> =
+                attr.children.iter().map(|c| format!("  {}=\"{}\"", c.name, escape(&c.text))).collect();
             out.push_str(&parts.join(",\n"));
             out.push_str(" ]\n");
         }
@@ -119,11 +109,7 @@ fn escape(v: &str) -> String {
 
 /// `yes`/`no` of a `0`/`1` flag.
 pub fn yes_no(v: &str) -> &'static str {
-    if v == "1" || v.eq_ignore_ascii_case("yes") {
-        "Yes"
-    } else {
-        "No"
-    }
+    if v == "1" || v.eq_ignore_ascii_case("yes") { "Yes" } else { "No" }
 }
 
 #[cfg(test)]
@@ -137,16 +123,10 @@ mod tests {
         )
         .expect("xml");
         let text = template_text(&t);
-        assert_eq!(
-            text,
-            "CPU=\"1\"\nNIC=[\n  IP=\"10.0.0.1\",\n  NAME=\"a \\\"q\\\"\" ]\n"
-        );
+        assert_eq!(text, "CPU=\"1\"\nNIC=[\n  IP=\"10.0.0.1\",\n  NAME=\"a \\\"q\\\"\" ]\n");
         let back = libone::template::Template::parse_text(&text).expect("our own output parses");
         assert_eq!(back.get("CPU"), Some("1"));
-        assert_eq!(
-            back.vector("NIC").and_then(|v| v.get("NAME")),
-            Some("a \"q\"")
-        );
+        assert_eq!(back.vector("NIC").and_then(|v| v.get("NAME")), Some("a \"q\""));
     }
 
     #[test]

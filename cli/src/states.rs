@@ -53,19 +53,11 @@ pub const IMAGE_STATES: &[(&str, &str)] = &[
 ];
 
 pub fn image_state(s: i64) -> &'static str {
-    usize::try_from(s)
-        .ok()
-        .and_then(|i| IMAGE_STATES.get(i))
-        .map(|s| s.0)
-        .unwrap_or("-")
+    usize::try_from(s).ok().and_then(|i| IMAGE_STATES.get(i)).map(|s| s.0).unwrap_or("-")
 }
 
 pub fn image_short(s: i64) -> &'static str {
-    usize::try_from(s)
-        .ok()
-        .and_then(|i| IMAGE_STATES.get(i))
-        .map(|s| s.1)
-        .unwrap_or("-")
+    usize::try_from(s).ok().and_then(|i| IMAGE_STATES.get(i)).map(|s| s.1).unwrap_or("-")
 }
 
 /// Image types (`TYPE`), long and short.
@@ -80,43 +72,22 @@ pub const IMAGE_TYPES: &[(&str, &str)] = &[
 ];
 
 pub fn image_type(t: i64) -> &'static str {
-    usize::try_from(t)
-        .ok()
-        .and_then(|i| IMAGE_TYPES.get(i))
-        .map(|s| s.0)
-        .unwrap_or("-")
+    usize::try_from(t).ok().and_then(|i| IMAGE_TYPES.get(i)).map(|s| s.0).unwrap_or("-")
 }
 
 pub fn image_type_short(t: i64) -> &'static str {
-    usize::try_from(t)
-        .ok()
-        .and_then(|i| IMAGE_TYPES.get(i))
-        .map(|s| s.1)
-        .unwrap_or("-")
+    usize::try_from(t).ok().and_then(|i| IMAGE_TYPES.get(i)).map(|s| s.1).unwrap_or("-")
 }
 
 /// Datastore types (`TYPE`), long and short.
-pub const DS_TYPES: &[(&str, &str)] = &[
-    ("IMAGE", "img"),
-    ("SYSTEM", "sys"),
-    ("FILE", "fil"),
-    ("BACKUP", "bck"),
-];
+pub const DS_TYPES: &[(&str, &str)] = &[("IMAGE", "img"), ("SYSTEM", "sys"), ("FILE", "fil"), ("BACKUP", "bck")];
 
 pub fn ds_type(t: i64) -> &'static str {
-    usize::try_from(t)
-        .ok()
-        .and_then(|i| DS_TYPES.get(i))
-        .map(|s| s.0)
-        .unwrap_or("-")
+    usize::try_from(t).ok().and_then(|i| DS_TYPES.get(i)).map(|s| s.0).unwrap_or("-")
 }
 
 pub fn ds_type_short(t: i64) -> &'static str {
-    usize::try_from(t)
-        .ok()
-        .and_then(|i| DS_TYPES.get(i))
-        .map(|s| s.1)
-        .unwrap_or("-")
+    usize::try_from(t).ok().and_then(|i| DS_TYPES.get(i)).map(|s| s.1).unwrap_or("-")
 }
 
 /// Datastore states.
@@ -148,19 +119,11 @@ pub const VNET_STATES: &[(&str, &str)] = &[
 ];
 
 pub fn vnet_state(s: i64) -> &'static str {
-    usize::try_from(s)
-        .ok()
-        .and_then(|i| VNET_STATES.get(i))
-        .map(|s| s.0)
-        .unwrap_or("-")
+    usize::try_from(s).ok().and_then(|i| VNET_STATES.get(i)).map(|s| s.0).unwrap_or("-")
 }
 
 pub fn vnet_short(s: i64) -> &'static str {
-    usize::try_from(s)
-        .ok()
-        .and_then(|i| VNET_STATES.get(i))
-        .map(|s| s.1)
-        .unwrap_or("-")
+    usize::try_from(s).ok().and_then(|i| VNET_STATES.get(i)).map(|s| s.1).unwrap_or("-")
 }
 
 #[cfg(test)]

@@ -16,22 +16,12 @@ pub struct Column {
 impl Column {
     /// A column whose text is aligned left (names, states).
     pub const fn left(name: &'static str, width: usize, value: fn(&Node) -> String) -> Column {
-        Column {
-            name,
-            width,
-            left: true,
-            value,
-        }
+        Column { name, width, left: true, value }
     }
 
     /// A column whose text is aligned right (numbers, sizes, times).
     pub const fn right(name: &'static str, width: usize, value: fn(&Node) -> String) -> Column {
-        Column {
-            name,
-            width,
-            left: false,
-            value,
-        }
+        Column { name, width, left: false, value }
     }
 }
 
@@ -122,17 +112,10 @@ pub struct Filter {
 
 impl TableSpec {
     fn find(&self, name: &str) -> Result<usize> {
-        self.columns
-            .iter()
-            .position(|c| c.name.eq_ignore_ascii_case(name.trim()))
-            .ok_or_else(|| {
-                let known: Vec<&str> = self.columns.iter().map(|c| c.name).collect();
-                CliError::usage(format!(
-                    "unknown column {:?}; columns: {}",
-                    name.trim(),
-                    known.join(" ")
-                ))
-            })
+        self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
+            let known: Vec<&str> = self.columns.iter().map(|c| c.name).collect();
+            CliError::usage(format!("unknown column {:?}; columns: {}", name.trim(), known.join(" ")))
+        })
     }
 
     /// The column indices `--list` asks for, or the default ones.
@@ -140,10 +123,7 @@ impl TableSpec {
         let names: Vec<&str> = if list.is_empty() {
             self.default.to_vec()
         } else {
-            list.iter()
-                .map(String::as_str)
-                .filter(|s| !s.trim().is_empty())
-                .collect()
+            list.iter().map(String::as_str).filter(|s| !s.trim().is_empty()).collect()
         };
         names.into_iter().map(|n| self.find(n)).collect()
     }
@@ -167,7 +147,11 @@ impl TableSpec {
                     .iter()
                     .filter_map(|(sym, op)| cond.find(sym).map(|p| (p, *sym, *op)))
                     .min_by_key(|(p, sym, _)| (*p, usize::MAX - sym.len()))
-                    .ok_or_else(|| CliError::usage(format!("bad filter {cond:?}: expected COLUMN<op>VALUE with op one of = != < > <= >= ~")))?;
+                    .ok_or_else(|| {
+                        CliError::usage(format!(
+                            "bad filter {cond:?}: expected COLUMN<op>VALUE with op one of = != < > <= >= ~"
+                        ))
+                    })?;
                 let column = self.find(&cond[..pos])?;
                 Ok(Filter { column, op, value: cond[pos + sym.len()..].to_string() })
             })
@@ -191,11 +175,7 @@ impl TableSpec {
     /// A renderer that takes the objects one at a time (the header is already written), so a
     /// large pool can be listed without holding all of its objects.
     pub fn renderer(&self, args: &ListArgs) -> Result<Renderer<'_>> {
-        let cols: Vec<&Column> = self
-            .select(&args.list)?
-            .into_iter()
-            .map(|c| &self.columns[c])
-            .collect();
+        let cols: Vec<&Column> = self.select(&args.list)?.into_iter().map(|c| &self.columns[c]).collect();
         let filters = self.filters(&args.filter)?;
         let mut r = Renderer {
             spec: self,
@@ -233,15 +213,8 @@ impl Renderer<'_> {
     /// Adds one object's row if it passes the filters.
     pub fn push(&mut self, item: &Node) {
         if !self.filters.is_empty() {
-            let mut results = self
-                .filters
-                .iter()
-                .map(|f| f.matches(&(self.spec.columns[f.column].value)(item)));
-            let keep = if self.any {
-                results.any(|r| r)
-            } else {
-                results.all(|r| r)
-            };
+            let mut results = self.filters.iter().map(|f| f.matches(&(self.spec.columns[f.column].value)(item)));
+            let keep = if self.any { results.any(|r| r) } else { results.all(|r| r) };
             if !keep {
                 return;
             }
@@ -251,11 +224,7 @@ impl Renderer<'_> {
         if self.csv {
             push_csv(&mut self.out, self.cells.iter().map(String::as_str));
         } else {
-            push_row(
-                &mut self.out,
-                &self.cols,
-                self.cells.iter().map(String::as_str),
-            );
+            push_row(&mut self.out, &self.cols, self.cells.iter().map(String::as_str));
         }
     }
 
@@ -340,10 +309,7 @@ mod tests {
     use super::*;
 
     const SPEC: TableSpec = TableSpec {
-        columns: &[
-            Column::right("ID", 4, col_id),
-            Column::left("NAME", 6, col_name),
-        ],
+        columns: &[Column::right("ID", 4, col_id), Column::left("NAME", 6, col_name)],
         default: &["ID", "NAME"],
     };
 
@@ -372,10 +338,7 @@ mod tests {
             list: ListArgs,
         }
         let parsed = <P as clap::Parser>::try_parse_from(["p"]).expect("parses");
-        assert_eq!(
-            format!("{:?}", parsed.list),
-            format!("{:?}", ListArgs::default())
-        );
+        assert_eq!(format!("{:?}", parsed.list), format!("{:?}", ListArgs::default()));
     }
 
     #[test]
@@ -392,10 +355,7 @@ mod tests {
             filter: vec!["ID>1".into()],
             ..ListArgs::default()
         };
-        assert_eq!(
-            render(args).expect("renders"),
-            "NAME,ID\n\"a,b \"\"c\"\"\",12\ngamma-long,3\n"
-        );
+        assert_eq!(render(args).expect("renders"), "NAME,ID\n\"a,b \"\"c\"\"\",12\ngamma-long,3\n");
         let args = ListArgs {
             no_header: true,
             filter: vec!["NAME~amm".into(), "ID=1".into()],
@@ -403,32 +363,16 @@ mod tests {
             ..ListArgs::default()
         };
         assert_eq!(render(args).expect("renders"), "   1 alpha\n   3 gamma-\n");
-        let args = ListArgs {
-            filter: vec!["ID!=12".into(), "ID<=3".into()],
-            no_header: true,
-            ..ListArgs::default()
-        };
+        let args = ListArgs { filter: vec!["ID!=12".into(), "ID<=3".into()], no_header: true, ..ListArgs::default() };
         assert_eq!(render(args).expect("renders"), "   1 alpha\n   3 gamma-\n");
     }
 
     #[test]
     fn bad_columns_and_filters_are_usage_errors() {
-        let e = render(ListArgs {
-            list: vec!["NOPE".into()],
-            ..ListArgs::default()
-        })
-        .expect_err("unknown");
-        assert!(
-            e.to_string()
-                .contains("unknown column \"NOPE\"; columns: ID NAME"),
-            "{e}"
-        );
+        let e = render(ListArgs { list: vec!["NOPE".into()], ..ListArgs::default() }).expect_err("unknown");
+        assert!(e.to_string().contains("unknown column \"NOPE\"; columns: ID NAME"), "{e}");
         assert_eq!(e.exit_code(), crate::error::EXIT_USAGE);
-        let e = render(ListArgs {
-            filter: vec!["ID".into()],
-            ..ListArgs::default()
-        })
-        .expect_err("no op");
+        let e = render(ListArgs { filter: vec!["ID".into()], ..ListArgs::default() }).expect_err("no op");
         assert!(e.to_string().contains("bad filter"), "{e}");
     }
 }

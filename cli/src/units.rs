@@ -13,30 +13,19 @@ pub fn unit_to_str(value: f64, unit: &str) -> String {
         i += 1;
     }
     let v = (v * 10.0).round() / 10.0;
-    if v.fract() == 0.0 {
-        format!("{}{}", v as i64, SUFFIXES[i])
-    } else {
-        format!("{v:.1}{}", SUFFIXES[i])
-    }
+    if v.fract() == 0.0 { format!("{}{}", v as i64, SUFFIXES[i]) } else { format!("{v:.1}{}", SUFFIXES[i]) }
 }
 
 /// A duration as `"%3dd %02dh%02dm"` (and `"%02ds"` with seconds).
 pub fn period_to_str(seconds: i64, with_seconds: bool) -> String {
     let s = seconds.max(0);
     let (d, h, m, sec) = (s / 86400, (s % 86400) / 3600, (s % 3600) / 60, s % 60);
-    if with_seconds {
-        format!("{d:3}d {h:02}h{m:02}m{sec:02}s")
-    } else {
-        format!("{d:3}d {h:02}h{m:02}m")
-    }
+    if with_seconds { format!("{d:3}d {h:02}h{m:02}m{sec:02}s") } else { format!("{d:3}d {h:02}h{m:02}m") }
 }
 
 /// Seconds since the epoch now.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// A timestamp as OpenNebula's `show` prints it (`MM/DD HH:MM:SS`, UTC), `-` for 0.
@@ -85,10 +74,7 @@ mod tests {
         assert_eq!(unit_to_str(1536.0, "M"), "1.5G");
         assert_eq!(unit_to_str(0.0, "K"), "0K");
         assert_eq!(unit_to_str(16777216.0, "K"), "16G");
-        assert_eq!(
-            unit_to_str(5.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0, "K"),
-            "5120T"
-        );
+        assert_eq!(unit_to_str(5.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0, "K"), "5120T");
     }
 
     #[test]

@@ -58,9 +58,7 @@ impl<'a> Scanner<'a> {
             }
             [] => Some(0),
         };
-        found
-            .map(|i| from + i)
-            .ok_or_else(|| XmlError(format!("unterminated markup at byte {}", self.pos)))
+        found.map(|i| from + i).ok_or_else(|| XmlError(format!("unterminated markup at byte {}", self.pos)))
     }
 
     fn next(&mut self) -> Result<Option<Token<'a>>, XmlError> {
@@ -70,8 +68,7 @@ impl<'a> Scanner<'a> {
                 return Ok(None);
             }
             if !rest.starts_with('<') {
-                let end =
-                    memchr::memchr(b'<', rest.as_bytes()).map_or(self.s.len(), |i| self.pos + i);
+                let end = memchr::memchr(b'<', rest.as_bytes()).map_or(self.s.len(), |i| self.pos + i);
                 let text = &self.s[self.pos..end];
                 self.pos = end;
                 return Ok(Some(Token::Text(text)));
@@ -112,11 +109,7 @@ impl<'a> Scanner<'a> {
             if name.is_empty() {
                 return Err(XmlError(format!("element without a name at byte {close}")));
             }
-            return Ok(Some(if empty {
-                Token::Empty(name)
-            } else {
-                Token::Start(name)
-            }));
+            return Ok(Some(if empty { Token::Empty(name) } else { Token::Start(name) }));
         }
     }
 }
@@ -244,10 +237,7 @@ impl Node {
     pub fn parse(xml: &str) -> Result<Node, XmlError> {
         let mut sc = Scanner::new(xml);
         let (name, open) = root_start(&mut sc)?;
-        let mut root = Node {
-            name: name.to_string(),
-            ..Node::default()
-        };
+        let mut root = Node { name: name.to_string(), ..Node::default() };
         if open {
             fill(&mut root, &mut sc, 0)?;
         }
@@ -278,10 +268,7 @@ impl Node {
                 }
                 Some(Token::Empty(name)) => {
                     if name == item {
-                        f(&Node {
-                            name: name.to_string(),
-                            ..Node::default()
-                        });
+                        f(&Node { name: name.to_string(), ..Node::default() });
                     }
                 }
                 Some(Token::End(name)) if name == root => return epilogue(&mut sc),
@@ -305,9 +292,7 @@ impl Node {
 
     /// The element at a `/`-separated path below this one (`TEMPLATE/CPU`).
     pub fn get(&self, path: &str) -> Option<&Node> {
-        path.split('/')
-            .filter(|p| !p.is_empty())
-            .try_fold(self, |n, part| n.child(part))
+        path.split('/').filter(|p| !p.is_empty()).try_fold(self, |n, part| n.child(part))
     }
 
     /// The text at `path`, or `""` when the element is absent.
@@ -318,10 +303,7 @@ impl Node {
     /// The text at `path` as an integer (absent or not a number: 0).
     pub fn int(&self, path: &str) -> i64 {
         let t = self.text(path).trim();
-        t.parse::<i64>()
-            .ok()
-            .or_else(|| t.parse::<f64>().ok().map(|f| f as i64))
-            .unwrap_or(0)
+        t.parse::<i64>().ok().or_else(|| t.parse::<f64>().ok().map(|f| f as i64)).unwrap_or(0)
     }
 
     /// The text at `path` as a float (absent or not a number: 0).
@@ -331,9 +313,7 @@ impl Node {
 
     /// The texts of the `ID` children of the element at `path` (`HOSTS/ID`, `VMS/ID`).
     pub fn ids(&self, path: &str) -> Vec<String> {
-        self.get(path)
-            .map(|n| n.all("ID").map(|c| c.text.clone()).collect())
-            .unwrap_or_default()
+        self.get(path).map(|n| n.all("ID").map(|c| c.text.clone()).collect()).unwrap_or_default()
     }
 
     /// True for an element with no children (a value).
@@ -427,10 +407,7 @@ mod tests {
         assert_eq!(j["VM"]["TEMPLATE"]["NIC"][1]["IP"], "10.0.0.2");
         assert_eq!(j["VM"]["TEMPLATE"]["CPU"], "0.5");
         let three = Node::parse("<P><X>1</X><X>2</X><X>3</X></P>").expect("parses");
-        assert_eq!(
-            three.to_json()["P"]["X"],
-            serde_json::json!(["1", "2", "3"])
-        );
+        assert_eq!(three.to_json()["P"]["X"], serde_json::json!(["1", "2", "3"]));
     }
 
     #[test]
@@ -446,18 +423,9 @@ mod tests {
     fn items_stream_one_at_a_time() {
         let pool = "<VM_POOL><VM><ID>1</ID><T><A>x &lt; y</A></T></VM><QUOTAS><ID>1</ID></QUOTAS><VM><ID>2</ID></VM><VM/></VM_POOL>";
         let mut seen = Vec::new();
-        Node::for_each_item(pool, "VM", |n| {
-            seen.push((n.text("ID").to_string(), n.text("T/A").to_string()))
-        })
-        .expect("parses");
-        assert_eq!(
-            seen,
-            [
-                ("1".into(), "x < y".into()),
-                ("2".into(), String::new()),
-                (String::new(), String::new())
-            ]
-        );
+        Node::for_each_item(pool, "VM", |n| seen.push((n.text("ID").to_string(), n.text("T/A").to_string())))
+            .expect("parses");
+        assert_eq!(seen, [("1".into(), "x < y".into()), ("2".into(), String::new()), (String::new(), String::new())]);
         assert!(Node::for_each_item("<P><VM><ID>1</VM></P>", "VM", |_| {}).is_err());
     }
 
@@ -469,15 +437,9 @@ mod tests {
         loop {
             let ev = reader.read_event().ok()?;
             match ev {
-                Event::Start(e) => stack.push(Node {
-                    name: e.name().as_ref().to_string(),
-                    ..Node::default()
-                }),
+                Event::Start(e) => stack.push(Node { name: e.name().as_ref().to_string(), ..Node::default() }),
                 Event::Empty(e) => {
-                    let n = Node {
-                        name: e.name().as_ref().to_string(),
-                        ..Node::default()
-                    };
+                    let n = Node { name: e.name().as_ref().to_string(), ..Node::default() };
                     match stack.last_mut() {
                         Some(p) => p.children.push(n),
                         None => return Some(n),
@@ -536,19 +498,16 @@ mod tests {
 
     fn tree() -> impl proptest::strategy::Strategy<Value = Node> {
         use proptest::prelude::*;
-        let leaf =
-            ("[A-Z_]{1,8}", "[ -~\u{e9}\u{4e2d}&<>\"']{0,12}").prop_map(|(name, text)| Node {
-                name,
-                text,
-                children: Vec::new(),
-            });
+        let leaf = ("[A-Z_]{1,8}", "[ -~\u{e9}\u{4e2d}&<>\"']{0,12}").prop_map(|(name, text)| Node {
+            name,
+            text,
+            children: Vec::new(),
+        });
         leaf.prop_recursive(4, 48, 6, |inner| {
-            ("[A-Z_]{1,8}", proptest::collection::vec(inner, 1..6)).prop_map(|(name, children)| {
-                Node {
-                    name,
-                    text: String::new(),
-                    children,
-                }
+            ("[A-Z_]{1,8}", proptest::collection::vec(inner, 1..6)).prop_map(|(name, children)| Node {
+                name,
+                text: String::new(),
+                children,
             })
         })
     }
@@ -583,15 +542,12 @@ mod tests {
 
     #[test]
     fn entities_attributes_and_whitespace() {
-        let n = Node::parse("<?xml version=\"1.0\"?>\n<A x=\"1\">\n  <B>&#65;&#x42;&amp;&bogus;&lt</B>\n  <C/>\n  <D k='v'/>\n</A>\n").expect("parses");
+        let n = Node::parse(
+            "<?xml version=\"1.0\"?>\n<A x=\"1\">\n  <B>&#65;&#x42;&amp;&bogus;&lt</B>\n  <C/>\n  <D k='v'/>\n</A>\n",
+        )
+        .expect("parses");
         assert_eq!(n.text("B"), "AB&&bogus;&lt");
-        assert_eq!(
-            n.children
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>(),
-            ["B", "C", "D"]
-        );
+        assert_eq!(n.children.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["B", "C", "D"]);
     }
 
     #[test]

@@ -28,7 +28,7 @@
 //!   remotes copied on first use) or on the front-end (`-l`), with argv quoting and OpenNebula's
 //!   exit-code and stderr conventions.
 pub use driver_proto::{proto, transfer};
-pub mod runtime;
-pub mod xml;
 pub mod dummy;
 pub mod exec;
+pub mod runtime;
+pub mod xml;

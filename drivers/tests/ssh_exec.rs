@@ -159,8 +159,7 @@ fn vmm_lifecycle_over_ssh() {
     let remotes = remotes();
     let remotes_arg = remotes.display().to_string();
     let env = ssh_env(&sshd, tmp.path());
-    let mut vmm =
-        driver(env!("CARGO_BIN_EXE_one_vmm_exec"), &["-t", "4", "--remotes", &remotes_arg, "dummy"], &env);
+    let mut vmm = driver(env!("CARGO_BIN_EXE_one_vmm_exec"), &["-t", "4", "--remotes", &remotes_arg, "dummy"], &env);
     let host = sshd.host();
     let domain = tmp.path().join("dummy/one-5");
     let vm_xml = "<VM><ID>5</ID><NAME>it's &amp; \"$(id)\"</NAME><TEMPLATE><MEMORY>64</MEMORY></TEMPLATE></VM>";
@@ -274,8 +273,7 @@ fn big_output_and_timeout_over_ssh() {
     let remotes_arg = remotes.display().to_string();
     std::fs::create_dir_all(tmp.path().join("dummy")).unwrap();
     let env = ssh_env(&sshd, tmp.path());
-    let mut vmm =
-        driver(env!("CARGO_BIN_EXE_one_vmm_exec"), &["-w", "4", "--remotes", &remotes_arg, "testhv"], &env);
+    let mut vmm = driver(env!("CARGO_BIN_EXE_one_vmm_exec"), &["-w", "4", "--remotes", &remotes_arg, "testhv"], &env);
     let host = sshd.host();
     let vm_xml = "<VM><ID>9</ID></VM>";
 
@@ -378,7 +376,10 @@ fn tm_shared_transfers_locally() {
     let shifted = write_transfer(
         tmp.path(),
         "transfer.6",
-        &[format!("MKIMAGE shared 1 raw h1:{} 8 0", first.display()), format!("DELETE shared h1:{} extra 8 0", plain.display())],
+        &[
+            format!("MKIMAGE shared 1 raw h1:{} 8 0", first.display()),
+            format!("DELETE shared h1:{} extra 8 0", plain.display()),
+        ],
     );
     let reply = tm.action("TRANSFER", 8, &shifted);
     assert!(!reply.ok);

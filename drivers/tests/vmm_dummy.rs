@@ -14,7 +14,10 @@ fn deploy_poll_shutdown_poll() {
     let payload = vmm_payload(42, "node1", "", "");
     assert_eq!(d.call("POLL", 42, &payload), "POLL SUCCESS 42 STATE=d");
     assert_eq!(d.call("DEPLOY", 42, &payload), "DEPLOY SUCCESS 42 dummy-42");
-    assert_eq!(d.call("POLL", 42, &vmm_payload(42, "node1", "", "dummy-42")), "POLL SUCCESS 42 STATE=a DEPLOY_ID=dummy-42");
+    assert_eq!(
+        d.call("POLL", 42, &vmm_payload(42, "node1", "", "dummy-42")),
+        "POLL SUCCESS 42 STATE=a DEPLOY_ID=dummy-42"
+    );
     assert_eq!(d.call("POLL", 43, &payload), "POLL SUCCESS 43 STATE=d");
     assert_eq!(d.call("REBOOT", 42, &payload), "REBOOT SUCCESS 42 -");
     assert_eq!(d.call("SHUTDOWN", 42, &payload), "SHUTDOWN SUCCESS 42 -");

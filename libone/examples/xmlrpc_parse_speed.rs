@@ -70,9 +70,7 @@ fn main() {
         body.len() as f64 / 1e6,
         id,
         plain_len as f64 / 1e6,
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0)
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
     );
     println!("ok_escaped_parts (write): {write_time:?}");
 
@@ -88,11 +86,7 @@ fn main() {
         times.push(el);
     }
     let min = *times.iter().min().unwrap_or(&Duration::ZERO);
-    println!(
-        "libone parse_response: median {:?}, min {:?} over {runs} runs",
-        median(&mut times),
-        min
-    );
+    println!("libone parse_response: median {:?}, min {:?} over {runs} runs", median(&mut times), min);
 
     if std::env::var_os("SKIP_DXR").is_none() {
         let mut times = Vec::new();
@@ -102,9 +96,6 @@ fn main() {
             times.push(t.elapsed());
             assert!(r.is_ok(), "dxr failed to parse");
         }
-        println!(
-            "dxr MethodResponse::from_xml: median {:?} over 3 runs",
-            median(&mut times)
-        );
+        println!("dxr MethodResponse::from_xml: median {:?} over 3 runs", median(&mut times));
     }
 }

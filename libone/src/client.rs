@@ -54,10 +54,7 @@ pub enum ClientError {
     #[error("bad endpoint {0}")]
     Endpoint(String),
     #[error("cannot reach {endpoint}: {source}")]
-    Io {
-        endpoint: String,
-        source: std::io::Error,
-    },
+    Io { endpoint: String, source: std::io::Error },
     /// No progress for the configured timeout while connecting, sending or receiving.
     #[error("no answer from {endpoint} within {timeout:?}")]
     Timeout { endpoint: String, timeout: Duration },
@@ -103,13 +100,7 @@ impl Connection {
 
     /// Sends one request and reads its response.
     fn round_trip(&mut self, request: &[u8]) -> Result<HttpResponse, HttpError> {
-        self.reader
-            .get_mut()
-            .write_all(request)
-            .map_err(|source| HttpError::Io {
-                source,
-                before_response: true,
-            })?;
+        self.reader.get_mut().write_all(request).map_err(|source| HttpError::Io { source, before_response: true })?;
         http::read_response(&mut self.reader)
     }
 }
@@ -126,10 +117,7 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the secret part of the session.
-        let user = self
-            .session
-            .split_once(':')
-            .map_or(self.session.as_str(), |(u, _)| u);
+        let user = self.session.split_once(':').map_or(self.session.as_str(), |(u, _)| u);
         f.debug_struct("Client")
             .field("endpoint", &self.url)
             .field("user", &user)
@@ -176,9 +164,7 @@ fn interpret(method: &str, response: Response) -> Result<Value, ClientError> {
     }
     let mut it = items.into_iter();
     let (Some(ok), Some(value), Some(code)) = (it.next(), it.next(), it.next()) else {
-        return Err(ClientError::Protocol(format!(
-            "{method} returned a short array"
-        )));
+        return Err(ClientError::Protocol(format!("{method} returned a short array")));
     };
     match ok {
         Value::Boolean(true) => Ok(value),
@@ -194,11 +180,8 @@ fn interpret(method: &str, response: Response) -> Result<Value, ClientError> {
             };
             let code = match code {
                 Value::Integer(c) => c,
-                Value::Long(c) => i32::try_from(c).map_err(|_| {
-                    ClientError::Protocol(format!(
-                        "{method} failed with error code {c} out of range"
-                    ))
-                })?,
+                Value::Long(c) => i32::try_from(c)
+                    .map_err(|_| ClientError::Protocol(format!("{method} failed with error code {c} out of range")))?,
                 other => {
                     return Err(ClientError::Protocol(format!(
                         "{method} failed with a {} instead of an error code",
@@ -216,10 +199,7 @@ fn interpret(method: &str, response: Response) -> Result<Value, ClientError> {
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-    )
+    matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
 }
 
 impl Client {
@@ -283,10 +263,7 @@ impl Client {
             return Err(ClientError::Http(response.status));
         }
         let text = String::from_utf8(response.body).map_err(|e| {
-            ClientError::Protocol(format!(
-                "response body is not UTF-8 (at byte {})",
-                e.utf8_error().valid_up_to()
-            ))
+            ClientError::Protocol(format!("response body is not UTF-8 (at byte {})", e.utf8_error().valid_up_to()))
         })?;
         Ok(xmlrpc::parse_response(&text)?)
     }
@@ -301,16 +278,14 @@ impl Client {
                 Ok(response) => return Ok(self.finish(conn, response)),
                 // The server closed the idle connection under us: try once on a new one.
                 Err(HttpError::ClosedBeforeResponse) => {}
-                Err(HttpError::Io {
-                    source,
-                    before_response: true,
-                }) if matches!(
-                    source.kind(),
-                    std::io::ErrorKind::BrokenPipe
-                        | std::io::ErrorKind::ConnectionReset
-                        | std::io::ErrorKind::ConnectionAborted
-                        | std::io::ErrorKind::UnexpectedEof
-                ) => {}
+                Err(HttpError::Io { source, before_response: true })
+                    if matches!(
+                        source.kind(),
+                        std::io::ErrorKind::BrokenPipe
+                            | std::io::ErrorKind::ConnectionReset
+                            | std::io::ErrorKind::ConnectionAborted
+                            | std::io::ErrorKind::UnexpectedEof
+                    ) => {}
                 Err(e) => return Err(self.error(e)),
             }
         }
@@ -332,10 +307,7 @@ impl Client {
     }
 
     fn take_idle(&self) -> Option<Connection> {
-        self.idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop()
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop()
     }
 
     fn error(&self, e: HttpError) -> ClientError {
@@ -347,26 +319,17 @@ impl Client {
                     "connection closed by the server before a response",
                 ),
             },
-            HttpError::Io { source, .. } if is_timeout(&source) => ClientError::Timeout {
-                endpoint: self.url.clone(),
-                timeout: self.timeout,
-            },
-            HttpError::Io { source, .. } => ClientError::Io {
-                endpoint: self.url.clone(),
-                source,
-            },
+            HttpError::Io { source, .. } if is_timeout(&source) => {
+                ClientError::Timeout { endpoint: self.url.clone(), timeout: self.timeout }
+            }
+            HttpError::Io { source, .. } => ClientError::Io { endpoint: self.url.clone(), source },
             HttpError::Protocol(m) => ClientError::Protocol(m),
         }
     }
 
     fn connect(&self) -> Result<Connection, ClientError> {
-        let io = |source| ClientError::Io {
-            endpoint: self.url.clone(),
-            source,
-        };
-        let addrs = (self.endpoint.host.as_str(), self.endpoint.port)
-            .to_socket_addrs()
-            .map_err(io)?;
+        let io = |source| ClientError::Io { endpoint: self.url.clone(), source };
+        let addrs = (self.endpoint.host.as_str(), self.endpoint.port).to_socket_addrs().map_err(io)?;
         let mut last = None;
         for addr in addrs {
             match TcpStream::connect_timeout(&addr, self.timeout) {
@@ -374,23 +337,15 @@ impl Client {
                     stream.set_nodelay(true).map_err(io)?;
                     stream.set_read_timeout(Some(self.timeout)).map_err(io)?;
                     stream.set_write_timeout(Some(self.timeout)).map_err(io)?;
-                    return Ok(Connection {
-                        reader: BufReader::with_capacity(READ_BUFFER, stream),
-                    });
+                    return Ok(Connection { reader: BufReader::with_capacity(READ_BUFFER, stream) });
                 }
                 Err(e) => last = Some(e),
             }
         }
         Err(match last {
-            Some(e) if is_timeout(&e) => ClientError::Timeout {
-                endpoint: self.url.clone(),
-                timeout: self.timeout,
-            },
+            Some(e) if is_timeout(&e) => ClientError::Timeout { endpoint: self.url.clone(), timeout: self.timeout },
             Some(e) => io(e),
-            None => io(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "host name resolves to no address",
-            )),
+            None => io(std::io::Error::new(std::io::ErrorKind::NotFound, "host name resolves to no address")),
         })
     }
 }

@@ -12,8 +12,8 @@
 //! - [`client`]: a small blocking XML-RPC client with keep-alive, used by the scheduler, the CLI,
 //!   the benchmarks and the end-to-end tests.
 
-pub mod template;
-pub mod xmlrpc;
 pub mod client;
-pub mod xmlchar;
 pub mod states;
+pub mod template;
+pub mod xmlchar;
+pub mod xmlrpc;

@@ -92,16 +92,27 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const REFUSED: &[char] = &[
-        '\u{0}', '\u{1}', '\u{8}', '\u{B}', '\u{C}', '\u{E}', '\u{1F}', '\u{FFFE}', '\u{FFFF}',
-    ];
+    const REFUSED: &[char] = &['\u{0}', '\u{1}', '\u{8}', '\u{B}', '\u{C}', '\u{E}', '\u{1F}', '\u{FFFE}', '\u{FFFF}'];
 
     #[test]
     fn the_char_production() {
         for c in REFUSED {
             assert!(!is_xml_char(*c), "{c:?}");
         }
-        for c in ['\t', '\n', '\r', ' ', '~', '\u{7F}', '\u{85}', '\u{D7FF}', '\u{E000}', '\u{FFFD}', '\u{10000}', '\u{10FFFF}'] {
+        for c in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            '~',
+            '\u{7F}',
+            '\u{85}',
+            '\u{D7FF}',
+            '\u{E000}',
+            '\u{FFFD}',
+            '\u{10000}',
+            '\u{10FFFF}',
+        ] {
             assert!(is_xml_char(c), "{c:?}");
         }
         let refused = (0..=u32::from(char::MAX)).filter_map(char::from_u32).filter(|&c| !is_xml_char(c)).count();

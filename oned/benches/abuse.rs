@@ -61,7 +61,9 @@ impl Oned {
     fn status(&self, field: &str) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
             .ok()
-            .and_then(|s| s.lines().find_map(|l| l.strip_prefix(field).and_then(|v| v.split_whitespace().next()?.parse().ok())))
+            .and_then(|s| {
+                s.lines().find_map(|l| l.strip_prefix(field).and_then(|v| v.split_whitespace().next()?.parse().ok()))
+            })
             .unwrap_or(0)
     }
 
@@ -86,7 +88,13 @@ fn start_oned(dir: &Path, extra: &str) -> Oned {
     let port = free_port();
     std::fs::create_dir_all(dir.join("etc")).expect("etc");
     std::fs::create_dir_all(dir.join(".one")).expect(".one");
-    std::fs::write(dir.join("etc/oned.conf"), format!("PORT = {port}\nLISTEN_ADDRESS = \"127.0.0.1\"\nLOG = [ SYSTEM = \"file\", DEBUG_LEVEL = 1 ]\n{extra}\n")).expect("oned.conf");
+    std::fs::write(
+        dir.join("etc/oned.conf"),
+        format!(
+            "PORT = {port}\nLISTEN_ADDRESS = \"127.0.0.1\"\nLOG = [ SYSTEM = \"file\", DEBUG_LEVEL = 1 ]\n{extra}\n"
+        ),
+    )
+    .expect("oned.conf");
     std::fs::write(dir.join(".one/one_auth"), format!("oneadmin:{PASSWORD}\n")).expect("one_auth");
     let child = Command::new(env!("CARGO_BIN_EXE_oned"))
         .arg("-f")
@@ -108,7 +116,10 @@ fn start_oned(dir: &Path, extra: &str) -> Oned {
 }
 
 fn login(endpoint: &str, session: &str) -> Result<Value, ClientError> {
-    Client::new(endpoint, session).expect("client").with_timeout(Duration::from_secs(120)).call("one.user.info", vec![Value::Integer(-1)])
+    Client::new(endpoint, session)
+        .expect("client")
+        .with_timeout(Duration::from_secs(120))
+        .call("one.user.info", vec![Value::Integer(-1)])
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -131,7 +142,10 @@ fn bad_login_memory(report: &mut String, waves: usize) {
     let endpoint = oned.endpoint();
     login(&endpoint, &format!("oneadmin:{PASSWORD}")).expect("oneadmin");
     let before = oned.rss_mib();
-    let _ = writeln!(report, "## 1. Bad logins: memory\n\n| wave | attempts | wall | attempts/s | RSS after |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        report,
+        "## 1. Bad logins: memory\n\n| wave | attempts | wall | attempts/s | RSS after |\n|---|---|---|---|---|"
+    );
     let _ = writeln!(report, "| before | – | – | – | {before:.0} MiB |");
     for w in 1..=waves {
         let t = Instant::now();
@@ -143,9 +157,20 @@ fn bad_login_memory(report: &mut String, waves: usize) {
             .collect();
         let refused = threads.into_iter().map(|t| t.join().unwrap_or(false)).filter(|r| *r).count();
         let wall = t.elapsed();
-        let _ = writeln!(report, "| {w} | {refused} refused of 48 | {} | {:.0} | {:.0} MiB |", ms(wall), 48.0 / wall.as_secs_f64(), oned.rss_mib());
+        let _ = writeln!(
+            report,
+            "| {w} | {refused} refused of 48 | {} | {:.0} | {:.0} MiB |",
+            ms(wall),
+            48.0 / wall.as_secs_f64(),
+            oned.rss_mib()
+        );
     }
-    let _ = writeln!(report, "\nPeak RSS (VmHWM): **{:.0} MiB**; growth over the start: {:.0} MiB.\n", oned.hwm_mib(), oned.hwm_mib() - before);
+    let _ = writeln!(
+        report,
+        "\nPeak RSS (VmHWM): **{:.0} MiB**; growth over the start: {:.0} MiB.\n",
+        oned.hwm_mib(),
+        oned.hwm_mib() - before
+    );
 }
 
 fn unknown_vs_known(report: &mut String) {
@@ -319,7 +344,9 @@ fn flood(report: &mut String, total: usize) {
     let mut failures = 0;
     for _ in 0..300 {
         // A new client each time: a new connection that must be accepted during the flood.
-        let c = Client::new(&endpoint, format!("oneadmin:{PASSWORD}")).expect("client").with_timeout(Duration::from_secs(10));
+        let c = Client::new(&endpoint, format!("oneadmin:{PASSWORD}"))
+            .expect("client")
+            .with_timeout(Duration::from_secs(10));
         let t = Instant::now();
         match c.call("one.user.info", vec![Value::Integer(-1)]) {
             Ok(_) => lat.push(t.elapsed()),

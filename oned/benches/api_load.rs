@@ -114,15 +114,8 @@ impl Scale {
             threads: env_number("NEPHELE_BENCH_THREADS", 8),
             alloc_threads: env_number("NEPHELE_BENCH_ALLOC_THREADS", 32),
         };
-        assert!(
-            s.vms <= 65_000,
-            "NEPHELE_BENCH_VMS={} exceeds the network's 65,000 leases",
-            s.vms
-        );
-        assert!(
-            s.vms <= i32::MAX as usize && s.hosts <= i32::MAX as usize,
-            "scale out of range"
-        );
+        assert!(s.vms <= 65_000, "NEPHELE_BENCH_VMS={} exceeds the network's 65,000 leases", s.vms);
+        assert!(s.vms <= i32::MAX as usize && s.hosts <= i32::MAX as usize, "scale out of range");
         s
     }
 
@@ -160,10 +153,7 @@ impl Oned {
                 _ => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Some((
-                        t.elapsed(),
-                        format!("did not stop within {limit:?}; killed"),
-                    ));
+                    return Some((t.elapsed(), format!("did not stop within {limit:?}; killed")));
                 }
             }
         }
@@ -228,11 +218,7 @@ fn start_oned(dir: &Path, password: &str) -> (Oned, String) {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {exe}: {e}"));
     let pid = child.id();
-    let mut oned = Oned {
-        child: Some(child),
-        pid,
-        dir: dir.to_path_buf(),
-    };
+    let mut oned = Oned { child: Some(child), pid, dir: dir.to_path_buf() };
     let endpoint = format!("http://127.0.0.1:{port}/RPC2");
     let probe = Client::new(&endpoint, format!("oneadmin:{password}"))
         .expect("endpoint URL")
@@ -250,10 +236,7 @@ fn start_oned(dir: &Path, password: &str) -> (Oned, String) {
             return (oned, endpoint);
         }
         if Instant::now() >= deadline {
-            panic!(
-                "oned did not answer one.system.version within 30 s\nlog:\n{}",
-                oned.log_tail()
-            );
+            panic!("oned did not answer one.system.version within 30 s\nlog:\n{}", oned.log_tail());
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -264,12 +247,7 @@ fn memory_kib(pid: u32) -> Option<(u64, u64)> {
     let text = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let field = |name: &str| -> Option<u64> {
         let line = text.lines().find(|l| l.starts_with(name))?;
-        line[name.len()..]
-            .trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse()
-            .ok()
+        line[name.len()..].trim().trim_end_matches("kB").trim().parse().ok()
     };
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
@@ -340,9 +318,7 @@ fn machine() -> (String, usize) {
                 .map(|(_, v)| v.trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into());
-    let n = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     (model, n)
 }
 
@@ -384,10 +360,7 @@ struct Samples {
 
 impl Samples {
     fn with_capacity(n: usize) -> Samples {
-        Samples {
-            lat_us: Vec::with_capacity(n),
-            ..Samples::default()
-        }
+        Samples { lat_us: Vec::with_capacity(n), ..Samples::default() }
     }
 
     fn ok(&mut self, us: u32) {
@@ -427,18 +400,8 @@ impl Samples {
             let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
             v[rank.clamp(1, v.len()) - 1]
         };
-        let mean = if v.is_empty() {
-            0.0
-        } else {
-            v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64
-        };
-        Stats {
-            ok: v.len() as u64,
-            p50: pct(50.0),
-            p99: pct(99.0),
-            max: v.last().copied().unwrap_or(0),
-            mean,
-        }
+        let mean = if v.is_empty() { 0.0 } else { v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64 };
+        Stats { ok: v.len() as u64, p50: pct(50.0), p99: pct(99.0), max: v.last().copied().unwrap_or(0), mean }
     }
 }
 
@@ -548,10 +511,7 @@ fn parallel_calls(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("client thread panicked"))
-            .collect()
+        handles.into_iter().map(|h| h.join().expect("client thread panicked")).collect()
     });
     let wall = start.elapsed();
     let mut all = Samples::with_capacity(n);
@@ -569,15 +529,7 @@ fn parallel_calls(
             all.first_errors.join("\n  ")
         );
     }
-    (
-        ids,
-        StepResult {
-            name: method,
-            threads,
-            wall,
-            samples: all,
-        },
-    )
+    (ids, StepResult { name: method, threads, wall, samples: all })
 }
 
 /// One single-thread read section.
@@ -617,12 +569,7 @@ fn read_section(
             Err(e) => samples.fail(|| format!("{method} call {i}: {e}")),
         }
     }
-    ReadResult {
-        name,
-        wall: start.elapsed(),
-        samples,
-        first_us,
-    }
+    ReadResult { name, wall: start.elapsed(), samples, first_us }
 }
 
 #[derive(Clone, Copy)]
@@ -666,8 +613,7 @@ fn mixed_load(
                 s.spawn(move || {
                     let client = Client::new(endpoint, session).expect("endpoint URL");
                     let mut rng = XorShift::new(0xBE4C_0000 + t as u64);
-                    let mut per_op: Vec<Samples> =
-                        (0..OPS.len()).map(|_| Samples::default()).collect();
+                    let mut per_op: Vec<Samples> = (0..OPS.len()).map(|_| Samples::default()).collect();
                     // Open the connection before the clock starts.
                     let _ = client.call("one.system.version", vec![]);
                     barrier.wait();
@@ -685,11 +631,7 @@ fn mixed_load(
                             let vm = vm_ids[rng.below(vm_ids.len())];
                             renames += 1;
                             let name = format!("vm-{vm}-t{t}-r{renames}");
-                            (
-                                Op::VmRename as usize,
-                                "one.vm.rename",
-                                vec![int(vm.into()), string(name)],
-                            )
+                            (Op::VmRename as usize, "one.vm.rename", vec![int(vm.into()), string(name)])
                         } else {
                             let offset = rng.below(vm_ids.len().saturating_sub(PAGE) + 1);
                             (
@@ -712,10 +654,8 @@ fn mixed_load(
         let start = Instant::now();
         let cpu0 = cpu_seconds(&pid);
         let self0 = cpu_seconds("self");
-        let per_thread: Vec<Vec<Samples>> = handles
-            .into_iter()
-            .map(|h| h.join().expect("client thread panicked"))
-            .collect();
+        let per_thread: Vec<Vec<Samples>> =
+            handles.into_iter().map(|h| h.join().expect("client thread panicked")).collect();
         (cpu0, self0, start, per_thread)
     });
     let wall = start.elapsed();
@@ -755,11 +695,7 @@ fn thousands(n: u64) -> String {
 }
 
 fn rate(x: f64) -> String {
-    if x >= 100.0 {
-        thousands(x.round() as u64)
-    } else {
-        format!("{x:.1}")
-    }
+    if x >= 100.0 { thousands(x.round() as u64) } else { format!("{x:.1}") }
 }
 
 fn mib(kib: u64) -> String {
@@ -778,13 +714,8 @@ fn main() {
     let (cpu_model, nproc) = machine();
     eprintln!("[bench] scale: {scale:?}; machine: {cpu_model}, {nproc} CPUs");
 
-    let dir = tempfile::Builder::new()
-        .prefix("nephele-bench-")
-        .tempdir()
-        .expect("temporary directory");
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    let dir = tempfile::Builder::new().prefix("nephele-bench-").tempdir().expect("temporary directory");
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     let password = format!("bench-{}-{nanos}", std::process::id());
     let session = format!("oneadmin:{password}");
     let (mut oned, endpoint) = start_oned(dir.path(), &password);
@@ -793,80 +724,35 @@ fn main() {
 
     // ---- Load phase ----
     eprintln!("[bench] virtual network");
-    let vnet_template =
-        "NAME=\"bench\"\nVN_MAD=\"bridge\"\nAR=[TYPE=\"IP4\", IP=\"10.0.0.1\", SIZE=\"65000\"]";
-    let (r, vn_us) = timed(
-        &client,
-        "one.vn.allocate",
-        vec![string(vnet_template), int(-1)],
-    );
+    let vnet_template = "NAME=\"bench\"\nVN_MAD=\"bridge\"\nAR=[TYPE=\"IP4\", IP=\"10.0.0.1\", SIZE=\"65000\"]";
+    let (r, vn_us) = timed(&client, "one.vn.allocate", vec![string(vnet_template), int(-1)]);
     let vnet_id = r
         .map_err(|e| e.to_string())
         .and_then(|v| reply_id(&v))
         .unwrap_or_else(|e| panic!("load phase broken: one.vn.allocate failed: {e}"));
 
-    eprintln!(
-        "[bench] {} hosts from {} threads",
-        scale.hosts, scale.alloc_threads
-    );
-    let (host_ids, host_step) = parallel_calls(
-        &endpoint,
-        &session,
-        scale.alloc_threads,
-        scale.hosts,
-        "one.host.allocate",
-        &|i| {
-            vec![
-                string(format!("host-{i:04}")),
-                string("dummy"),
-                string("dummy"),
-                int(-1),
-            ]
-        },
-    );
+    eprintln!("[bench] {} hosts from {} threads", scale.hosts, scale.alloc_threads);
+    let (host_ids, host_step) =
+        parallel_calls(&endpoint, &session, scale.alloc_threads, scale.hosts, "one.host.allocate", &|i| {
+            vec![string(format!("host-{i:04}")), string("dummy"), string("dummy"), int(-1)]
+        });
 
-    eprintln!(
-        "[bench] {} VMs from {} threads",
-        scale.vms, scale.alloc_threads
-    );
-    let (vm_ids, vm_step) = parallel_calls(
-        &endpoint,
-        &session,
-        scale.alloc_threads,
-        scale.vms,
-        "one.vm.allocate",
-        &|i| {
+    eprintln!("[bench] {} VMs from {} threads", scale.vms, scale.alloc_threads);
+    let (vm_ids, vm_step) =
+        parallel_calls(&endpoint, &session, scale.alloc_threads, scale.vms, "one.vm.allocate", &|i| {
             vec![
-                string(format!(
-                    "NAME=\"vm-{i}\"\nCPU=\"0.1\"\nMEMORY=\"128\"\nNIC=[NETWORK_ID=\"{vnet_id}\"]"
-                )),
+                string(format!("NAME=\"vm-{i}\"\nCPU=\"0.1\"\nMEMORY=\"128\"\nNIC=[NETWORK_ID=\"{vnet_id}\"]")),
                 Value::Boolean(false),
             ]
-        },
-    );
+        });
 
     let deploys = scale.vms / 5;
-    eprintln!(
-        "[bench] deploying {deploys} VMs from {} threads",
-        scale.alloc_threads
-    );
-    let (_, deploy_step) = parallel_calls(
-        &endpoint,
-        &session,
-        scale.alloc_threads,
-        deploys,
-        "one.vm.deploy",
-        &|k| {
-            let vm = vm_ids[k * 5];
-            let host = host_ids[k % host_ids.len()];
-            vec![
-                int(vm.into()),
-                int(host.into()),
-                Value::Boolean(false),
-                int(-1),
-            ]
-        },
-    );
+    eprintln!("[bench] deploying {deploys} VMs from {} threads", scale.alloc_threads);
+    let (_, deploy_step) = parallel_calls(&endpoint, &session, scale.alloc_threads, deploys, "one.vm.deploy", &|k| {
+        let vm = vm_ids[k * 5];
+        let host = host_ids[k % host_ids.len()];
+        vec![int(vm.into()), int(host.into()), Value::Boolean(false), int(-1)]
+    });
     let mem_after_load = memory_kib(oned.pid);
     let db_after_load = db_bytes(dir.path());
 
@@ -882,11 +768,7 @@ fn main() {
         "one.vm.info",
         |_| vec![int(vm_ids[rng.below(vms)].into())],
         |t| {
-            if t.starts_with("<VM>") {
-                Ok(())
-            } else {
-                Err("reply is not a <VM> document".into())
-            }
+            if t.starts_with("<VM>") { Ok(()) } else { Err("reply is not a <VM> document".into()) }
         },
     ));
     let mut rng = XorShift::new(0x5EED + 1);
@@ -897,11 +779,7 @@ fn main() {
         "one.host.info",
         |_| vec![int(host_ids[rng.below(hosts)].into())],
         |t| {
-            if t.starts_with("<HOST>") {
-                Ok(())
-            } else {
-                Err("reply is not a <HOST> document".into())
-            }
+            if t.starts_with("<HOST>") { Ok(()) } else { Err("reply is not a <HOST> document".into()) }
         },
     ));
     reads.push(read_section(
@@ -952,10 +830,7 @@ fn main() {
     ));
 
     // ---- Mixed load ----
-    eprintln!(
-        "[bench] mixed load: {} threads for {} s",
-        scale.threads, scale.seconds
-    );
+    eprintln!("[bench] mixed load: {} threads for {} s", scale.threads, scale.seconds);
     let mut mixed = mixed_load(&endpoint, &session, &scale, &vm_ids, &host_ids, oned.pid);
 
     // ---- End ----
@@ -970,10 +845,7 @@ fn main() {
     let mut r = String::new();
     let w = &mut r;
     let _ = writeln!(w, "# oned API load benchmark\n");
-    let _ = writeln!(
-        w,
-        "- machine: {cpu_model}, {nproc} CPUs (nproc); oned and the client threads share them"
-    );
+    let _ = writeln!(w, "- machine: {cpu_model}, {nproc} CPUs (nproc); oned and the client threads share them");
     let _ = writeln!(
         w,
         "- scale: {} hosts, {} VMs (20 % deployed), 1 virtual network; load phase from {} threads; mixed load {} threads for {} s",
@@ -1030,20 +902,14 @@ fn main() {
     );
     target(
         w,
-        &format!(
-            "one.vmpool.info over all {} VMs (median of {VMPOOL_CALLS})",
-            thousands(vms as u64)
-        ),
+        &format!("one.vmpool.info over all {} VMs (median of {VMPOOL_CALLS})", thousands(vms as u64)),
         ms(vmpool.p50),
         "< 300 ms over 50,000 VMs",
         Some(vmpool.ok > 0 && vmpool.p50 < 300_000),
     );
     target(
         w,
-        &format!(
-            "durable one.vm.allocate throughput ({} threads)",
-            vm_step.threads
-        ),
+        &format!("durable one.vm.allocate throughput ({} threads)", vm_step.threads),
         format!("{} /s", rate(alloc_rate)),
         "≥ 2,000 /s",
         Some(alloc_rate >= 2000.0),
@@ -1063,16 +929,9 @@ fn main() {
 
     // Load phase.
     let _ = writeln!(w, "\n## Load phase (durable writes)\n");
-    let _ = writeln!(
-        w,
-        "| call | threads | calls | wall time | throughput | p50 | p99 | max | errors |"
-    );
+    let _ = writeln!(w, "| call | threads | calls | wall time | throughput | p50 | p99 | max | errors |");
     let _ = writeln!(w, "|---|---|---|---|---|---|---|---|---|");
-    let _ = writeln!(
-        w,
-        "| one.vn.allocate (65,000 leases) | 1 | 1 | {} | – | – | – | – | 0 |",
-        ms(vn_us)
-    );
+    let _ = writeln!(w, "| one.vn.allocate (65,000 leases) | 1 | 1 | {} | – | – | – | – | 0 |", ms(vn_us));
     let mut load_errors = Vec::new();
     for step in [host_step, vm_step, deploy_step] {
         let mut step = step;
@@ -1095,23 +954,13 @@ fn main() {
     }
 
     // Read sections.
-    let _ = writeln!(
-        w,
-        "\n## Read sections (one client thread, sequential calls)\n"
-    );
-    let _ = writeln!(
-        w,
-        "| call | calls | calls/s | first call | p50 | p99 | max | mean | reply size | errors |"
-    );
+    let _ = writeln!(w, "\n## Read sections (one client thread, sequential calls)\n");
+    let _ = writeln!(w, "| call | calls | calls/s | first call | p50 | p99 | max | mean | reply size | errors |");
     let _ = writeln!(w, "|---|---|---|---|---|---|---|---|---|---|");
     for (rd, st) in reads.iter().zip(read_stats.iter_mut()) {
         let calls = rd.samples.calls().max(1);
         let size = rd.samples.bytes as f64 / calls as f64;
-        let size = if size >= 1e6 {
-            format!("{:.2} MB", size / 1e6)
-        } else {
-            format!("{:.1} kB", size / 1e3)
-        };
+        let size = if size >= 1e6 { format!("{:.2} MB", size / 1e6) } else { format!("{:.1} kB", size / 1e3) };
         let _ = writeln!(
             w,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -1129,16 +978,9 @@ fn main() {
     }
 
     // Mixed load.
-    let _ = writeln!(
-        w,
-        "\n## Mixed load ({} threads, closed loop, {:.1} s)\n",
-        scale.threads,
-        mixed.wall.as_secs_f64()
-    );
-    let _ = writeln!(
-        w,
-        "| call | share | calls | req/s | p50 | p99 | max | errors |"
-    );
+    let _ =
+        writeln!(w, "\n## Mixed load ({} threads, closed loop, {:.1} s)\n", scale.threads, mixed.wall.as_secs_f64());
+    let _ = writeln!(w, "| call | share | calls | req/s | p50 | p99 | max | errors |");
     let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
     for ((_, name, share), (s, st)) in OPS.iter().zip(mixed.per_op.iter().zip(mixed_stats.iter())) {
         let _ = writeln!(
@@ -1165,21 +1007,12 @@ fn main() {
     let _ = writeln!(w, "| measurement | value |");
     let _ = writeln!(w, "|---|---|");
     let mem = |m: Option<(u64, u64)>| {
-        m.map_or(
-            ("unknown".to_string(), "unknown".to_string()),
-            |(rss, hwm)| (mib(rss), mib(hwm)),
-        )
+        m.map_or(("unknown".to_string(), "unknown".to_string()), |(rss, hwm)| (mib(rss), mib(hwm)))
     };
     let (rss_load, hwm_load) = mem(mem_after_load);
     let (rss_end, hwm_end_s) = mem(mem_end);
-    let _ = writeln!(
-        w,
-        "| oned VmRSS / VmHWM after the load phase | {rss_load} / {hwm_load} |"
-    );
-    let _ = writeln!(
-        w,
-        "| oned VmRSS / VmHWM at the end | {rss_end} / {hwm_end_s} |"
-    );
+    let _ = writeln!(w, "| oned VmRSS / VmHWM after the load phase | {rss_load} / {hwm_load} |");
+    let _ = writeln!(w, "| oned VmRSS / VmHWM at the end | {rss_end} / {hwm_end_s} |");
     let secs = mixed.wall.as_secs_f64().max(1e-9);
     match mixed.oned_cpu {
         Some(c) => {
@@ -1194,11 +1027,7 @@ fn main() {
         }
     }
     if let Some(c) = mixed.client_cpu {
-        let _ = writeln!(
-            w,
-            "| benchmark client CPU during the mixed load | {:.0} % of one core |",
-            100.0 * c / secs
-        );
+        let _ = writeln!(w, "| benchmark client CPU during the mixed load | {:.0} % of one core |", 100.0 * c / secs);
     }
     let _ = writeln!(
         w,
@@ -1208,24 +1037,14 @@ fn main() {
     );
     match (&crashed, &stop) {
         (Some(status), _) => {
-            let _ = writeln!(
-                w,
-                "| oned state at the end | **exited during the run: {status}** |"
-            );
+            let _ = writeln!(w, "| oned state at the end | **exited during the run: {status}** |");
         }
         (None, Some((t, status))) => {
-            let _ = writeln!(
-                w,
-                "| oned stop on SIGTERM | {:.2} s, {status} |",
-                t.as_secs_f64()
-            );
+            let _ = writeln!(w, "| oned stop on SIGTERM | {:.2} s, {status} |", t.as_secs_f64());
         }
         (None, None) => {}
     }
-    let _ = writeln!(
-        w,
-        "| oned log lines with errors / warnings | {log_errors} / {log_warnings} |"
-    );
+    let _ = writeln!(w, "| oned log lines with errors / warnings | {log_errors} / {log_warnings} |");
 
     // Errors.
     let mut shown = Vec::new();
@@ -1247,9 +1066,7 @@ fn main() {
     }
 
     print!("{r}");
-    let target_dir = Path::new(env!("CARGO_BIN_EXE_oned"))
-        .parent()
-        .and_then(Path::parent);
+    let target_dir = Path::new(env!("CARGO_BIN_EXE_oned")).parent().and_then(Path::parent);
     match target_dir {
         Some(t) => {
             let out = t.join("bench-api-load.md");

@@ -109,7 +109,10 @@ fn main() {
     let oned_bin = PathBuf::from(env!("CARGO_BIN_EXE_oned"));
     let bin_dir = oned_bin.parent().map(Path::to_path_buf).unwrap_or_default();
     for d in ["one_im_dummy", "one_vmm_dummy", "one_tm_dummy", "mm_sched"] {
-        assert!(bin_dir.join(d).exists(), "{d} is missing next to oned: cargo build --release -p drivers -p sched first");
+        assert!(
+            bin_dir.join(d).exists(),
+            "{d} is missing next to oned: cargo build --release -p drivers -p sched first"
+        );
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
@@ -148,8 +151,16 @@ fn main() {
     // 1. Hosts, until all are MONITORED.
     let t0 = Instant::now();
     for h in 0..hosts {
-        c.call("one.host.allocate", vec![Value::String(format!("host-{h:05}")), Value::String("dummy".into()), Value::String("dummy".into()), Value::Integer(-1)])
-            .expect("host.allocate");
+        c.call(
+            "one.host.allocate",
+            vec![
+                Value::String(format!("host-{h:05}")),
+                Value::String("dummy".into()),
+                Value::String("dummy".into()),
+                Value::Integer(-1),
+            ],
+        )
+        .expect("host.allocate");
     }
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -178,9 +189,18 @@ fn main() {
                 let c = Client::new(&endpoint, "oneadmin:bench").expect("client");
                 let mut k = t;
                 while k < vms {
-                    let v = id(c.call("one.vm.allocate", vec![Value::String(format!("NAME=\"vm-{k}\"\nCPU=\"0.01\"\nMEMORY=\"16\"")), Value::Boolean(false)]).expect("vm.allocate"));
+                    let v = id(c
+                        .call(
+                            "one.vm.allocate",
+                            vec![
+                                Value::String(format!("NAME=\"vm-{k}\"\nCPU=\"0.01\"\nMEMORY=\"16\"")),
+                                Value::Boolean(false),
+                            ],
+                        )
+                        .expect("vm.allocate"));
                     if !with_sched {
-                        c.call("one.vm.deploy", vec![Value::Integer(v), Value::Integer((k % hosts) as i32)]).expect("vm.deploy");
+                        c.call("one.vm.deploy", vec![Value::Integer(v), Value::Integer((k % hosts) as i32)])
+                            .expect("vm.deploy");
                     }
                     k += threads;
                 }
@@ -194,7 +214,13 @@ fn main() {
     let deadline = Instant::now() + Duration::from_secs(600);
     let running;
     loop {
-        let pool = text(c.call("one.vmpool.info", vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(3)]).expect("vmpool.info"));
+        let pool = text(
+            c.call(
+                "one.vmpool.info",
+                vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(3)],
+            )
+            .expect("vmpool.info"),
+        );
         let n = count(&pool, "<LCM_STATE>3</LCM_STATE>");
         if n >= vms {
             running = t1.elapsed();
@@ -212,18 +238,33 @@ fn main() {
     std::thread::sleep(Duration::from_secs(mon_secs));
     let monitor_cpu_vms = (cpu_seconds(pid) - cpu0) / mon_secs as f64 * 100.0;
     let im_cpu_vms = im_pid.map(|p| (cpu_seconds(p) - im0) / mon_secs as f64 * 100.0);
-    let pool = text(c.call("one.vmpool.info", vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(-1)]).expect("vmpool.info"));
-    let listed = pool.split("<LAST_POLL>").skip(1).filter_map(|rest| rest.split('<').next()?.parse::<u64>().ok()).filter(|&t| t >= window_start).count();
+    let pool = text(
+        c.call("one.vmpool.info", vec![Value::Integer(-2), Value::Integer(-1), Value::Integer(-1), Value::Integer(-1)])
+            .expect("vmpool.info"),
+    );
+    let listed = pool
+        .split("<LAST_POLL>")
+        .skip(1)
+        .filter_map(|rest| rest.split('<').next()?.parse::<u64>().ok())
+        .filter(|&t| t >= window_start)
+        .count();
     let still_running = count(&pool, "<LCM_STATE>3</LCM_STATE>");
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|l| l.trim_start_matches([' ', '\t', ':']).to_string()).unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_default();
     let ncpu = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     println!("# oned life-cycle benchmark\n");
     println!("- machine: {model}, {ncpu} CPUs; oned, the three dummy drivers and the client share them");
     println!("- scale: {hosts} hosts (MONITORING_INTERVAL_HOST = 30), {vms} VMs from {threads} client threads\n");
     println!("| measurement | value | target | met |\n|---|---|---|---|");
     println!("| all hosts MONITORED after registration | {:.1} s | – | – |", all_monitored.as_secs_f64());
-    println!("| oned CPU while monitoring {hosts} hosts every 30 s ({mon_secs} s window) | {monitor_cpu:.2} % of one core | < 5 % | {} |", if monitor_cpu < 5.0 { "yes" } else { "no" });
+    println!(
+        "| oned CPU while monitoring {hosts} hosts every 30 s ({mon_secs} s window) | {monitor_cpu:.2} % of one core | < 5 % | {} |",
+        if monitor_cpu < 5.0 { "yes" } else { "no" }
+    );
     println!(
         "| oned CPU while monitoring {hosts} hosts listing {vms} RUNNING VMs ({mon_secs} s window) | {monitor_cpu_vms:.2} % of one core | < 5 % | {} |",
         if monitor_cpu_vms < 5.0 { "yes" } else { "no" }
@@ -232,8 +273,15 @@ fn main() {
         "| one_im_dummy CPU over the same window (reads each probed host's directory) | {} | – | – |",
         im_cpu_vms.map_or("not found".to_string(), |c| format!("{c:.2} % of one core"))
     );
-    println!("| VMs listed by a probe in that window / still RUNNING at its end | {listed} / {still_running} of {vms} | all | {} |", if listed == vms && still_running == vms { "yes" } else { "no" });
+    println!(
+        "| VMs listed by a probe in that window / still RUNNING at its end | {listed} / {still_running} of {vms} | all | {} |",
+        if listed == vms && still_running == vms { "yes" } else { "no" }
+    );
     let how = if with_sched { "allocate (mm_sched places)" } else { "allocate + deploy" };
     println!("| {how} submitted | {:.1} s | – | – |", submitted.as_secs_f64());
-    println!("| {vms} VMs RUNNING end to end | {:.1} s = {rate:.0} VMs/s | ≥ 500 VMs/s | {} |", running.as_secs_f64(), if rate >= 500.0 { "yes" } else { "no" });
+    println!(
+        "| {vms} VMs RUNNING end to end | {:.1} s = {rate:.0} VMs/s | ≥ 500 VMs/s | {} |",
+        running.as_secs_f64(),
+        if rate >= 500.0 { "yes" } else { "no" }
+    );
 }

@@ -5,9 +5,9 @@
 //! 32–35 say what the id means (`#` individual, `@` group, `*` all, `%` cluster), and in the
 //! resource field the bits from 36 up are the object types the rule covers.
 
+use crate::objects::NameKey;
 use crate::objects::{ObjectAuth, ObjectKind, PoolObject};
 use crate::perms::AuthOp;
-use crate::objects::NameKey;
 use crate::xml;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -169,7 +169,8 @@ impl AclRule {
         if z & ALL_ID != 0 && z & ID_MASK != 0 {
             errs.push("when using the ALL bit, [zone] ID must be 0");
         }
-        if r & INDIVIDUAL_ID != 0 && z & ALL_ID != 0 && r & TYPE_MASK & !(bit("USER") | bit("GROUP") | bit("ZONE")) != 0 {
+        if r & INDIVIDUAL_ID != 0 && z & ALL_ID != 0 && r & TYPE_MASK & !(bit("USER") | bit("GROUP") | bit("ZONE")) != 0
+        {
             errs.push("[resource] INDIVIDUAL(#) selector cannot be applied to ALL zones, except for USER, GROUP and ZONE types");
         }
         if errs.is_empty() { Ok(()) } else { Err(AclError::Invalid(errs.join("; "))) }
@@ -179,11 +180,21 @@ impl AclRule {
     pub fn to_rule_string(&self) -> String {
         let types: Vec<&str> = TYPES.iter().filter(|(_, b)| self.resource & b != 0).map(|(n, _)| *n).collect();
         let rights: Vec<&str> = RIGHTS.iter().filter(|(_, b)| self.rights & b != 0).map(|(n, _)| *n).collect();
-        format!("{} {}/{} {} {}", id_str(self.user), types.join("+"), id_str(self.resource), rights.join("+"), id_str(self.zone))
+        format!(
+            "{} {}/{} {} {}",
+            id_str(self.user),
+            types.join("+"),
+            id_str(self.resource),
+            rights.join("+"),
+            id_str(self.zone)
+        )
     }
 
     fn same_grant(&self, other: &AclRule) -> bool {
-        self.user == other.user && self.resource == other.resource && self.rights == other.rights && self.zone == other.zone
+        self.user == other.user
+            && self.resource == other.resource
+            && self.rights == other.rights
+            && self.zone == other.zone
     }
 
     /// True if this rule grants `op` on `obj` to a user `uid` in `groups`.
@@ -275,7 +286,13 @@ pub fn default_rules() -> Vec<AclRule> {
         // Every user can use every zone.
         AclRule { oid: 1, user: ALL_ID, resource: ALL_ID | bit("ZONE"), rights: 0x1, zone: ALL_ID },
         // Every user can use the marketplaces and their apps.
-        AclRule { oid: 2, user: ALL_ID, resource: ALL_ID | bit("MARKETPLACE") | bit("MARKETPLACEAPP"), rights: 0x1, zone: ALL_ID },
+        AclRule {
+            oid: 2,
+            user: ALL_ID,
+            resource: ALL_ID | bit("MARKETPLACE") | bit("MARKETPLACEAPP"),
+            rights: 0x1,
+            zone: ALL_ID,
+        },
     ];
     // The default VDC's grants to group users.
     for (i, mut r) in vdc_group_rules(1).into_iter().enumerate() {
@@ -331,7 +348,13 @@ mod tests {
     #[test]
     fn individual_and_cluster_resources() {
         let bit_vm = type_bit(ObjectKind::Vm);
-        let r = AclRule { oid: 9, user: INDIVIDUAL_ID | 7, resource: bit_vm | INDIVIDUAL_ID | 3, rights: 0x2, zone: ALL_ID };
+        let r = AclRule {
+            oid: 9,
+            user: INDIVIDUAL_ID | 7,
+            resource: bit_vm | INDIVIDUAL_ID | 3,
+            rights: 0x2,
+            zone: ALL_ID,
+        };
         assert!(r.grants(7, &[], &vm_auth(3, 1), AuthOp::Manage));
         assert!(!r.grants(7, &[], &vm_auth(4, 1), AuthOp::Manage));
         assert!(!r.grants(8, &[], &vm_auth(3, 1), AuthOp::Manage));

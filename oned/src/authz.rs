@@ -44,14 +44,7 @@ pub fn denied(caller: &Caller, obj: &ObjectAuth, op: AuthOp) -> ApiError {
 
 /// Authorization facts for creating an object of `kind` (no id yet).
 pub fn creation(kind: ObjectKind, caller: &Caller, clusters: Vec<i32>) -> ObjectAuth {
-    ObjectAuth {
-        kind,
-        oid: -1,
-        uid: caller.uid,
-        gid: caller.gid,
-        perms: Default::default(),
-        clusters,
-    }
+    ObjectAuth { kind, oid: -1, uid: caller.uid, gid: caller.gid, perms: Default::default(), clusters }
 }
 
 /// Lock levels as the API names them: 1 USE, 2 MANAGE, 3 ADMIN, 4 ALL (stored as USE).
@@ -104,7 +97,15 @@ mod tests {
     use crate::perms::Permissions;
 
     fn caller(uid: i32, groups: &[i32]) -> Caller {
-        Caller { uid, gid: groups[0], groups: groups.to_vec(), uname: "u".into(), gname: "g".into(), umask: 0o177, scheduler: false }
+        Caller {
+            uid,
+            gid: groups[0],
+            groups: groups.to_vec(),
+            uname: "u".into(),
+            gname: "g".into(),
+            umask: 0o177,
+            scheduler: false,
+        }
     }
 
     fn vm(uid: i32, gid: i32, mode: u32) -> ObjectAuth {

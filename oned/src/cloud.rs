@@ -218,13 +218,18 @@ impl Cloud {
             ]),
         );
         for (oid, name, template) in [(ONEADMIN_GID, "oneadmin", Template::new()), (USERS_GID, "users", users_tmpl)] {
-            self.groups.insert(Group { oid, name: name.to_string(), users: BTreeSet::new(), admins: BTreeSet::new(), template });
+            self.groups.insert(Group {
+                oid,
+                name: name.to_string(),
+                users: BTreeSet::new(),
+                admins: BTreeSet::new(),
+                template,
+            });
         }
         // User 1 is serveradmin (the web services' account); it cannot log in with a password.
-        for (oid, name, driver, password) in [
-            (0, "oneadmin", "core", oneadmin_password),
-            (1, "serveradmin", "server_cipher", serveradmin_password),
-        ] {
+        for (oid, name, driver, password) in
+            [(0, "oneadmin", "core", oneadmin_password), (1, "serveradmin", "server_cipher", serveradmin_password)]
+        {
             self.users.insert(User {
                 oid,
                 name: name.into(),
@@ -263,11 +268,9 @@ impl Cloud {
             gname: "oneadmin".into(),
             perms: Permissions::from_mode(0o640),
         };
-        for (oid, name, ds_type, ds_mad) in [
-            (0, "system", DsType::System, "-"),
-            (1, "default", DsType::Image, "fs"),
-            (2, "files", DsType::File, "fs"),
-        ] {
+        for (oid, name, ds_type, ds_mad) in
+            [(0, "system", DsType::System, "-"), (1, "default", DsType::Image, "fs"), (2, "files", DsType::File, "fs")]
+        {
             let mut t = Template::new();
             t.add("ALLOW_ORPHANS", "FORMAT");
             match ds_type {
@@ -373,7 +376,8 @@ mod tests {
     #[test]
     fn bootstrap_round_trips_through_the_store() {
         let dir = tempfile::tempdir().unwrap();
-        let opts = StoreOptions { path: dir.path().join("one.db"), timeout_ms: 1000, sync_full: false, max_batch_ops: 1000 };
+        let opts =
+            StoreOptions { path: dir.path().join("one.db"), timeout_ms: 1000, sync_full: false, max_batch_ops: 1000 };
         let (store, snap) = Store::open(&opts).unwrap();
         let mut c = Cloud::load(snap, Settings::default()).unwrap();
         assert!(c.is_new());
@@ -409,7 +413,8 @@ mod tests {
         use libone::xmlchar::find_forbidden;
         use libone::xmlrpc::{Response, Value, ok_escaped_parts, ok_string, parse_response};
         let dir = tempfile::tempdir().unwrap();
-        let opts = StoreOptions { path: dir.path().join("one.db"), timeout_ms: 1000, sync_full: false, max_batch_ops: 1000 };
+        let opts =
+            StoreOptions { path: dir.path().join("one.db"), timeout_ms: 1000, sync_full: false, max_batch_ops: 1000 };
         let (store, snap) = Store::open(&opts).unwrap();
         let mut c = Cloud::load(snap, Settings::default()).unwrap();
         c.bootstrap("h0".into(), "h1".into());

@@ -46,7 +46,8 @@ impl Core {
     pub fn new(cloud: Cloud, store: Store, config: Arc<crate::config::OnedConfig>) -> Result<Core, auth::AuthError> {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
         let dummy = auth::hash_password(&auth::new_password()?)?;
-        let verifier = Verifier::start(workers, 256, dummy).map_err(|e| auth::AuthError::Hash(format!("cannot start the verification threads: {e}")))?;
+        let verifier = Verifier::start(workers, 256, dummy)
+            .map_err(|e| auth::AuthError::Hash(format!("cannot start the verification threads: {e}")))?;
         Ok(Core {
             cloud: RwLock::new(cloud),
             store,
@@ -73,7 +74,6 @@ impl Core {
             }
         }
     }
-
 
     pub fn next_request_id(&self) -> u64 {
         self.next_request.fetch_add(1, Ordering::Relaxed)
@@ -113,7 +113,6 @@ impl Core {
         (result, ticket, outbox)
     }
 
-
     /// Resolves the session from the cache, or says a slow check is needed.
     pub fn authenticate_cached(&self, session: &str) -> Option<Caller> {
         let hit = self.sessions.get(session)?;
@@ -145,7 +144,8 @@ impl Core {
                 )
             })?;
             let cloud = self.cloud.read();
-            let mut caller = caller_for(&cloud, uid, -1).filter(|c| c.uname == name).ok_or_else(ApiError::authentication)?;
+            let mut caller =
+                caller_for(&cloud, uid, -1).filter(|c| c.uname == name).ok_or_else(ApiError::authentication)?;
             caller.scheduler = true;
             return Ok(Authenticated { caller, _busy: Some(busy) });
         }
@@ -155,25 +155,32 @@ impl Core {
         // Copy what we need, then check without holding the lock.
         let user = {
             let cloud = self.cloud.read();
-            cloud
-                .users
-                .lookup_name(-1, name)
-                .and_then(|uid| cloud.users.get(uid))
-                .map(|u| (u.oid, u.auth_epoch, u.enabled && u.auth_driver == "core", u.password.clone(), u.login_tokens.clone()))
+            cloud.users.lookup_name(-1, name).and_then(|uid| cloud.users.get(uid)).map(|u| {
+                (u.oid, u.auth_epoch, u.enabled && u.auth_driver == "core", u.password.clone(), u.login_tokens.clone())
+            })
         };
         let t = now();
         if let Some((uid, epoch, true, _, tokens)) = &user {
             let digest = auth::sha256_hex(secret);
             if let Some(tok) = tokens.iter().find(|tk| tk.hash == digest && tk.is_valid_at(t)) {
-                return self.authenticated(session, SessionHit { uid: *uid, epoch: *epoch, expires: tok.expiration, egid: tok.egid });
+                return self.authenticated(
+                    session,
+                    SessionHit { uid: *uid, epoch: *epoch, expires: tok.expiration, egid: tok.egid },
+                );
             }
         }
         self.throttle.check(name, peer).map_err(|b| ApiError::new(ErrorCode::Authentication, b.to_string()))?;
         let (phc, hit) = match &user {
-            Some((uid, epoch, true, phc, _)) => (Some(phc.clone()), Some(SessionHit { uid: *uid, epoch: *epoch, expires: -1, egid: -1 })),
+            Some((uid, epoch, true, phc, _)) => {
+                (Some(phc.clone()), Some(SessionHit { uid: *uid, epoch: *epoch, expires: -1, egid: -1 }))
+            }
             _ => (None, None),
         };
-        let ok = self.verifier.verify(secret, phc).await.map_err(|b| ApiError::new(ErrorCode::Authentication, b.to_string()))?;
+        let ok = self
+            .verifier
+            .verify(secret, phc)
+            .await
+            .map_err(|b| ApiError::new(ErrorCode::Authentication, b.to_string()))?;
         match hit {
             Some(hit) if ok => {
                 self.throttle.succeeded(name);
@@ -213,10 +220,6 @@ pub fn caller_for(cloud: &Cloud, uid: i32, egid: i32) -> Option<Caller> {
     } else {
         (user.gid, user.gname.clone(), user.groups.iter().copied().collect())
     };
-    let umask = user
-        .template
-        .get("UMASK")
-        .and_then(crate::perms::parse_umask)
-        .unwrap_or(cloud.settings.default_umask);
+    let umask = user.template.get("UMASK").and_then(crate::perms::parse_umask).unwrap_or(cloud.settings.default_umask);
     Some(Caller { uid, gid, groups, uname: user.name.clone(), gname, umask, scheduler: false })
 }

@@ -44,7 +44,8 @@ pub fn init(cfg: &LogConfig) -> std::io::Result<()> {
             let file = OpenOptions::new().create(true).append(true).open(&cfg.file)?;
             // Lines go to a background thread so request handlers never wait on the disk.
             // Not lossy: under a burst a handler waits for the writer rather than dropping lines.
-            let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(file);
+            let (writer, guard) =
+                tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(file);
             if let Ok(mut g) = GUARD.lock() {
                 *g = Some(guard);
             }

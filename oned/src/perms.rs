@@ -172,7 +172,9 @@ mod tests {
     fn xml_order_and_values() {
         let mut s = String::new();
         Permissions::from_mode(0o640).write_xml(&mut s);
-        assert!(s.starts_with("<PERMISSIONS><OWNER_U>1</OWNER_U><OWNER_M>1</OWNER_M><OWNER_A>0</OWNER_A><GROUP_U>1</GROUP_U>"));
+        assert!(s.starts_with(
+            "<PERMISSIONS><OWNER_U>1</OWNER_U><OWNER_M>1</OWNER_M><OWNER_A>0</OWNER_A><GROUP_U>1</GROUP_U>"
+        ));
     }
 
     #[test]

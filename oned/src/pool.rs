@@ -24,7 +24,6 @@ struct Entry<T> {
     cache: OnceLock<Arc<str>>,
 }
 
-
 pub struct Pool<T: PoolObject> {
     entries: BTreeMap<i32, Entry<T>>,
     /// The highest id ever handed out (-1: none yet).
@@ -225,21 +224,17 @@ impl<T: PoolObject> Pool<T> {
                     let new_key = e.obj.name_key();
                     if self.key_of.get(&oid) != new_key.as_ref() {
                         if let Some(old) = self.key_of.remove(&oid)
-                            && self.names.get(&old) == Some(&oid) {
-                                self.names.remove(&old);
-                            }
+                            && self.names.get(&old) == Some(&oid)
+                        {
+                            self.names.remove(&old);
+                        }
                         if let Some(k) = new_key {
                             self.names.insert(k.clone(), oid);
                             self.key_of.insert(oid, k);
                         }
                     }
                     match serde_json::to_string(&e.obj) {
-                        Ok(body) => ops.push(DbOp::Put {
-                            kind: T::KIND,
-                            oid,
-                            name: e.obj.name().to_string(),
-                            body,
-                        }),
+                        Ok(body) => ops.push(DbOp::Put { kind: T::KIND, oid, name: e.obj.name().to_string(), body }),
                         Err(err) => {
                             // Serialising our own structs cannot fail short of a bug; keep the
                             // old row rather than writing garbage.

@@ -61,7 +61,12 @@ pub fn stop_stale(pid_file: &Path, exe: &Path) {
 impl SchedulerProcess {
     /// Starts the supervisor if oned.conf names a scheduler; the process's scheduler session
     /// (in `core`) ends when it exits.
-    pub fn start(cfg: &OnedConfig, loc: &Locations, endpoint: String, core: Arc<crate::core::Core>) -> Option<SchedulerProcess> {
+    pub fn start(
+        cfg: &OnedConfig,
+        loc: &Locations,
+        endpoint: String,
+        core: Arc<crate::core::Core>,
+    ) -> Option<SchedulerProcess> {
         let (exe, args) = cfg.scheduler.clone()?;
         let exe = crate::mad::resolve_executable(&exe, &loc.mads);
         let pid_file: PathBuf = loc.var.join("sched.pid");
@@ -100,7 +105,11 @@ impl SchedulerProcess {
                 let mut child = match command.spawn() {
                     Ok(c) => c,
                     Err(e) => {
-                        tracing::error!("cannot start the scheduler {}: {e}; retrying in {} s", exe.display(), backoff.as_secs());
+                        tracing::error!(
+                            "cannot start the scheduler {}: {e}; retrying in {} s",
+                            exe.display(),
+                            backoff.as_secs()
+                        );
                         tokio::time::sleep(backoff).await;
                         backoff = (backoff * 2).min(Duration::from_secs(60));
                         continue;
@@ -111,7 +120,13 @@ impl SchedulerProcess {
                 let _watch = child.stdin.take();
                 let _ = std::fs::write(&pid_file, format!("{pid}\n"));
                 tracing::info!(pid, "scheduler {} started (pid {pid})", exe.display());
-                for pipe in [child.stdout.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Unpin + Send>), child.stderr.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Unpin + Send>)].into_iter().flatten() {
+                for pipe in [
+                    child.stdout.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+                    child.stderr.take().map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+                ]
+                .into_iter()
+                .flatten()
+                {
                     tokio::spawn(async move {
                         let mut lines = BufReader::new(pipe).lines();
                         while let Ok(Some(l)) = lines.next_line().await {

@@ -131,12 +131,14 @@ fn prepare(loc: &Locations) -> Result<(OnedConfig, File)> {
         }
         let sched = loc.etc.join("sched.conf");
         if !sched.exists() {
-            fs::write(&sched, crate::config::SHIPPED_SCHED_CONF).with_context(|| format!("cannot write {}", sched.display()))?;
+            fs::write(&sched, crate::config::SHIPPED_SCHED_CONF)
+                .with_context(|| format!("cannot write {}", sched.display()))?;
         }
         let rc = loc.etc.join("mad/defaultrc");
         if !rc.exists() {
             fs::create_dir_all(loc.etc.join("mad")).with_context(|| format!("cannot create {}", loc.etc.display()))?;
-            fs::write(&rc, crate::config::SHIPPED_DEFAULTRC).with_context(|| format!("cannot write {}", rc.display()))?;
+            fs::write(&rc, crate::config::SHIPPED_DEFAULTRC)
+                .with_context(|| format!("cannot write {}", rc.display()))?;
         }
     }
     let cfg = OnedConfig::load(&loc.oned_conf(), loc).map_err(|e| anyhow!("{e}"))?;
@@ -253,9 +255,10 @@ fn open_cloud(cfg: &OnedConfig, loc: &Locations, reporter: &mut Reporter) -> Res
         }
         cloud.bootstrap(auth::hash_password(&pw)?, auth::hash_password(&auth::new_password()?)?);
         if user != "oneadmin"
-            && let Some(u) = cloud.users.get_mut(0) {
-                u.name = user;
-            }
+            && let Some(u) = cloud.users.get_mut(0)
+        {
+            u.name = user;
+        }
         store.submit(cloud.take_changes()).wait_blocking().context("cannot store the bootstrap objects")?;
         tracing::info!("bootstrapped a new database at {}", cfg.db.path.display());
     }
@@ -273,13 +276,15 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
     let (cloud, store) = open_cloud(&cfg, loc, reporter)?;
     let pid_file = cfg.db.path.with_extension("pid");
     if !flags.init_db {
-        fs::write(&pid_file, format!("{}\n", std::process::id())).with_context(|| format!("cannot write {}", pid_file.display()))?;
+        fs::write(&pid_file, format!("{}\n", std::process::id()))
+            .with_context(|| format!("cannot write {}", pid_file.display()))?;
     }
     if flags.init_db {
         reporter.say(&format!("database ready: {}", cfg.db.path.display()));
         return Ok(0);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
     let cfg = Arc::new(cfg);
     let addr = format!("{}:{}", cfg.listen_address, cfg.port);
     let core = Arc::new(Core::new(cloud, store, cfg.clone())?);
@@ -322,19 +327,27 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         });
         tokio::spawn(crate::lcm::manager::run(core.clone(), mads.clone(), lcm_settings, lcm_rx));
         let sock: std::net::SocketAddr = addr.parse().with_context(|| format!("bad listen address {addr}"))?;
-        let listener = crate::rm::http::bind(sock, cfg.http.backlog).with_context(|| format!("cannot listen on {addr}"))?;
+        let listener =
+            crate::rm::http::bind(sock, cfg.http.backlog).with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("listener address")?;
         let host = if local.ip().is_unspecified() { "localhost".to_string() } else { local.ip().to_string() };
         reporter.say(&format!("oned listening on {local}; endpoint http://{host}:{}/RPC2", local.port()));
         reporter.say(&format!("oneadmin credentials: {}", loc.one_auth.display()));
         reporter.ready();
         let sched_host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
-        let scheduler = crate::sched_proc::SchedulerProcess::start(&cfg, loc, format!("http://{sched_host}:{}/RPC2", local.port()), core.clone());
+        let scheduler = crate::sched_proc::SchedulerProcess::start(
+            &cfg,
+            loc,
+            format!("http://{sched_host}:{}/RPC2", local.port()),
+            core.clone(),
+        );
         tokio::spawn(async {
             wait_for_signal().await;
             crate::shutdown::request();
         });
-        crate::rm::http::serve(core.clone(), listener, (&cfg.http).into(), crate::shutdown::requested()).await.context("the API server failed")?;
+        crate::rm::http::serve(core.clone(), listener, (&cfg.http).into(), crate::shutdown::requested())
+            .await
+            .context("the API server failed")?;
         if let Some(s) = scheduler {
             s.stop().await;
         }

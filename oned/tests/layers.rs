@@ -74,7 +74,8 @@ fn named(code: &str) -> BTreeSet<String> {
             // `crate::{a, b::c}`: every first segment in the braces.
             let inner = &after[1..after.find('}').unwrap_or(after.len())];
             for part in inner.split(',') {
-                let first: String = part.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let first: String =
+                    part.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
                 if !first.is_empty() {
                     out.insert(first);
                 }
@@ -87,13 +88,18 @@ fn named(code: &str) -> BTreeSet<String> {
 
 #[test]
 fn lower_layers_never_name_higher_ones() {
-    let rank: BTreeMap<&str, usize> = LAYERS.iter().enumerate().flat_map(|(i, (_, ms))| ms.iter().map(move |m| (*m, i))).collect();
+    let rank: BTreeMap<&str, usize> =
+        LAYERS.iter().enumerate().flat_map(|(i, (_, ms))| ms.iter().map(move |m| (*m, i))).collect();
     let mut all = Vec::new();
     files(&src(), &mut all);
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for f in &all {
         let Some(m) = module_of(f) else { continue };
-        assert!(rank.contains_key(m.as_str()), "module {m} ({}) has no layer: add it to LAYERS and ARCHITECTURE.md", f.display());
+        assert!(
+            rank.contains_key(m.as_str()),
+            "module {m} ({}) has no layer: add it to LAYERS and ARCHITECTURE.md",
+            f.display()
+        );
         let entry = graph.entry(m.clone()).or_default();
         for n in named(&non_test_code(f)) {
             if n != m {
@@ -121,7 +127,10 @@ fn lower_layers_never_name_higher_ones() {
     for (i, (what, ms)) in LAYERS.iter().enumerate() {
         for m in *ms {
             let names: Vec<&str> = graph.get(*m).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
-            println!("  {i:>2} {what:<38} {m:<10} -> {}", if names.is_empty() { "-".to_string() } else { names.join(", ") });
+            println!(
+                "  {i:>2} {what:<38} {m:<10} -> {}",
+                if names.is_empty() { "-".to_string() } else { names.join(", ") }
+            );
         }
     }
     assert!(problems.is_empty(), "layering broken:\n{}", problems.join("\n"));

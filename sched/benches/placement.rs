@@ -37,7 +37,9 @@ fn main() {
             ..Vm::default()
         })
         .collect();
-    for (name, policy) in [("striping", Policy::Striping), ("packing", Policy::Packing), ("load-aware", Policy::LoadAware)] {
+    for (name, policy) in
+        [("striping", Policy::Striping), ("packing", Policy::Packing), ("load-aware", Policy::LoadAware)]
+    {
         let limits = Limits { max_dispatch: 0, max_host: 0 };
         let t = Instant::now();
         let d = plan(&vms, &hosts, &policy, &limits, None);

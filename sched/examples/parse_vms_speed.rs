@@ -96,7 +96,19 @@ fn main() {
     }
     let mb = |s: &str| s.len() as f64 / 1e6;
     println!("{vms} VMs, median of {runs} runs");
-    println!("full bodies ({:.1} MB), leaves the scheduler reads (parse_vms): {:.1} ms", mb(&full), t_kept.as_secs_f64() * 1e3);
-    println!("full bodies ({:.1} MB), every leaf collected:                 {:.1} ms", mb(&full), t_all.as_secs_f64() * 1e3);
-    println!("short bodies ({:.1} MB), parse_vms:                            {:.1} ms", mb(&short), t_short.as_secs_f64() * 1e3);
+    println!(
+        "full bodies ({:.1} MB), leaves the scheduler reads (parse_vms): {:.1} ms",
+        mb(&full),
+        t_kept.as_secs_f64() * 1e3
+    );
+    println!(
+        "full bodies ({:.1} MB), every leaf collected:                 {:.1} ms",
+        mb(&full),
+        t_all.as_secs_f64() * 1e3
+    );
+    println!(
+        "short bodies ({:.1} MB), parse_vms:                            {:.1} ms",
+        mb(&short),
+        t_short.as_secs_f64() * 1e3
+    );
 }

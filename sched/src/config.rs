@@ -46,7 +46,9 @@ impl Default for SchedConfig {
 fn num(t: &Template, k: &str) -> Result<Option<u64>, String> {
     match t.get(k) {
         None => Ok(None),
-        Some(v) => v.trim().parse::<u64>().map(Some).map_err(|_| format!("{k} must be a non-negative integer, not {v:?}")),
+        Some(v) => {
+            v.trim().parse::<u64>().map(Some).map_err(|_| format!("{k} must be a non-negative integer, not {v:?}"))
+        }
     }
 }
 
@@ -62,9 +64,10 @@ impl SchedConfig {
             None => e,
         })?;
         if let Ok(e) = std::env::var("ONE_XMLRPC")
-            && !e.trim().is_empty() {
-                c.endpoint = e.trim().to_string();
-            }
+            && !e.trim().is_empty()
+        {
+            c.endpoint = e.trim().to_string();
+        }
         Ok(c)
     }
 
@@ -114,7 +117,11 @@ impl SchedConfig {
                 "3" => Policy::Custom(d.get("RANK").unwrap_or("").to_string()),
                 "4" => Policy::Fixed,
                 "5" => {
-                    let lib = d.get("LIBRARY").map(str::trim).filter(|l| !l.is_empty()).ok_or("DEFAULT_SCHED/POLICY 5 needs LIBRARY")?;
+                    let lib = d
+                        .get("LIBRARY")
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .ok_or("DEFAULT_SCHED/POLICY 5 needs LIBRARY")?;
                     let p = PathBuf::from(lib);
                     if !p.is_absolute() {
                         return Err(format!("DEFAULT_SCHED/LIBRARY must be an absolute path, not {lib:?}"));
@@ -161,7 +168,11 @@ mod tests {
     fn errors() {
         assert!(SchedConfig::parse("MAX_VM = -1").unwrap_err().contains("MAX_VM"));
         assert!(SchedConfig::parse("DEFAULT_SCHED = [ POLICY = 9 ]").unwrap_err().contains("0 to 5"));
-        assert!(SchedConfig::parse("DEFAULT_SCHED = [ POLICY = 5, LIBRARY = \"rel.so\" ]").unwrap_err().contains("absolute"));
+        assert!(
+            SchedConfig::parse("DEFAULT_SCHED = [ POLICY = 5, LIBRARY = \"rel.so\" ]")
+                .unwrap_err()
+                .contains("absolute")
+        );
         assert!(SchedConfig::parse("X = [").is_err());
         assert!(SchedConfig::parse("LOG = [ SYSTEM = \"syslog\" ]").unwrap_err().contains("LOG/SYSTEM"));
         assert!(SchedConfig::parse("LOG = [ DEBUG_LEVEL = 7 ]").unwrap_err().contains("DEBUG_LEVEL"));

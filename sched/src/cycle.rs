@@ -5,11 +5,11 @@
 //! `one.vmpool.infoset` for those flagged for rescheduling): the short body of `one.vmpool.info`
 //! has no `AUTOMATIC_REQUIREMENTS`.
 
-use libone::states::{LcmState, VmState};
 use crate::config::SchedConfig;
 use crate::model::{self, Host, Vm};
 use crate::placement::{self, Decision, Policy};
 use libone::client::{Client, ClientError};
+use libone::states::{LcmState, VmState};
 use libone::xmlrpc::Value;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -40,7 +40,6 @@ fn text(v: Value) -> Result<String, String> {
         other => Err(format!("unexpected reply {other:?}")),
     }
 }
-
 
 /// VMs read in full per `one.vmpool.infoset` call when rescheduling (bounds the request size).
 const RESCHED_CHUNK: usize = 1000;
@@ -80,14 +79,24 @@ fn flagged(c: &Client) -> Result<Vec<Vm>, String> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(RESCHED_CHUNK) {
         let list = chunk.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-        out.extend(read_vms(c, "one.vmpool.infoset", vec![Value::String(list), Value::Boolean(true)])?.into_iter().filter(movable));
+        out.extend(
+            read_vms(c, "one.vmpool.infoset", vec![Value::String(list), Value::Boolean(true)])?
+                .into_iter()
+                .filter(movable),
+        );
     }
     Ok(out)
 }
 
 /// Runs one cycle. `ranker` scores hosts for policy 5.
-pub fn run(c: &Client, cfg: &SchedConfig, st: &mut State, ranker: Option<placement::Ranker>) -> Result<Outcome, String> {
-    let hosts: Vec<Host> = model::parse_hosts(&c.call("one.hostpool.info", vec![]).map_err(|e| e.to_string()).and_then(text)?)?;
+pub fn run(
+    c: &Client,
+    cfg: &SchedConfig,
+    st: &mut State,
+    ranker: Option<placement::Ranker>,
+) -> Result<Outcome, String> {
+    let hosts: Vec<Host> =
+        model::parse_hosts(&c.call("one.hostpool.info", vec![]).map_err(|e| e.to_string()).and_then(text)?)?;
     let mut vms = pending(c)?;
     vms.sort_by_key(|v| v.id);
     if cfg.max_vm > 0 {
@@ -111,7 +120,9 @@ pub fn run(c: &Client, cfg: &SchedConfig, st: &mut State, ranker: Option<placeme
         })
         .collect();
     out.more = cfg.limits.max_dispatch > 0 && places.len() >= cfg.limits.max_dispatch
-        || decisions.iter().any(|d| matches!(d, Decision::Wait { message, .. } if message.contains("dispatch limit reached")));
+        || decisions
+            .iter()
+            .any(|d| matches!(d, Decision::Wait { message, .. } if message.contains("dispatch limit reached")));
     // Deploy in parallel: each call waits for its commit in oned.
     let failures = Mutex::new(0usize);
     let next = Mutex::new(places.iter());
@@ -123,13 +134,29 @@ pub fn run(c: &Client, cfg: &SchedConfig, st: &mut State, ranker: Option<placeme
                     let item = next.lock().ok().and_then(|mut n| n.next().copied());
                     let Some((vm, host, migrate)) = item else { break };
                     let r = if migrate {
-                        c.call("one.vm.migrate", vec![Value::Integer(vm), Value::Integer(host), Value::Boolean(cfg.live_rescheds), Value::Boolean(true), Value::Integer(-1)])
+                        c.call(
+                            "one.vm.migrate",
+                            vec![
+                                Value::Integer(vm),
+                                Value::Integer(host),
+                                Value::Boolean(cfg.live_rescheds),
+                                Value::Boolean(true),
+                                Value::Integer(-1),
+                            ],
+                        )
                     } else {
                         // Capacity checked by oned, and only if the VM is still PENDING (what this
                         // plan was made for): a hold acknowledged meanwhile wins.
                         c.call(
                             "one.vm.deploy",
-                            vec![Value::Integer(vm), Value::Integer(host), Value::Boolean(true), Value::Integer(-1), Value::String(String::new()), Value::Integer(1)],
+                            vec![
+                                Value::Integer(vm),
+                                Value::Integer(host),
+                                Value::Boolean(true),
+                                Value::Integer(-1),
+                                Value::String(String::new()),
+                                Value::Integer(1),
+                            ],
                         )
                     };
                     match r {

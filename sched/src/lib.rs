@@ -18,13 +18,13 @@
 //! a VM is flagged for rescheduling) or after SCHED_INTERVAL. An idle scheduler sleeps in that
 //! call; a busy one runs cycles back to back while limits leave VMs unplaced.
 
-pub mod expr;
-pub mod model;
-pub mod plugin;
-pub mod placement;
 pub mod config;
 pub mod cycle;
+pub mod expr;
 pub mod log;
+pub mod model;
+pub mod placement;
+pub mod plugin;
 pub mod session;
 
 use libone::client::{Client, ClientError};
@@ -47,7 +47,9 @@ pub fn main() -> i32 {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let conf = match args.iter().position(|a| a == "-c") {
         Some(i) => args.get(i + 1).map(PathBuf::from),
-        None => std::env::var_os("ONE_LOCATION").map(|l| PathBuf::from(l).join("etc/sched.conf")).or(Some(PathBuf::from("/etc/one/sched.conf"))),
+        None => std::env::var_os("ONE_LOCATION")
+            .map(|l| PathBuf::from(l).join("etc/sched.conf"))
+            .or(Some(PathBuf::from("/etc/one/sched.conf"))),
     };
     let cfg = match config::SchedConfig::load(conf.as_deref()) {
         Ok(c) => c,
@@ -105,21 +107,29 @@ pub fn main() -> i32 {
     };
     let rank_with = |vm: &model::Vm, hosts: &[&model::Host]| -> Option<Vec<f64>> {
         let pl = plugin.as_ref()?;
-        let pvm = plugin::PolicyVm { id: vm.id, cpu: vm.cpu as f64 / 100.0, memory_kib: vm.mem, user_priority: vm.user_priority as i32 };
-        let phosts: Vec<plugin::PolicyHost> = hosts.iter().map(|h| plugin::PolicyHost {
-            id: h.id,
-            cluster_id: h.cluster_id,
-            total_cpu: h.total_cpu,
-            max_cpu: h.max_cpu,
-            cpu_usage: h.cpu_usage,
-            total_mem: h.total_mem,
-            max_mem: h.max_mem,
-            mem_usage: h.mem_usage,
-            running_vms: h.running_vms as i32,
-            free_cpu: h.free_cpu,
-            free_mem: h.free_mem,
-            priority: h.priority,
-        }).collect();
+        let pvm = plugin::PolicyVm {
+            id: vm.id,
+            cpu: vm.cpu as f64 / 100.0,
+            memory_kib: vm.mem,
+            user_priority: vm.user_priority as i32,
+        };
+        let phosts: Vec<plugin::PolicyHost> = hosts
+            .iter()
+            .map(|h| plugin::PolicyHost {
+                id: h.id,
+                cluster_id: h.cluster_id,
+                total_cpu: h.total_cpu,
+                max_cpu: h.max_cpu,
+                cpu_usage: h.cpu_usage,
+                total_mem: h.total_mem,
+                max_mem: h.max_mem,
+                mem_usage: h.mem_usage,
+                running_vms: h.running_vms as i32,
+                free_cpu: h.free_cpu,
+                free_mem: h.free_mem,
+                priority: h.priority,
+            })
+            .collect();
         match pl.rank(&pvm, &phosts) {
             Ok(scores) => Some(scores),
             Err(e) => {
@@ -142,7 +152,13 @@ pub fn main() -> i32 {
         let more = match cycle::run(&client, &cfg, &mut state, ranker) {
             Ok(o) => {
                 if o.pending > 0 {
-                    tracing::info!("{} waiting, {} dispatched, {} failed, {} left waiting", o.pending, o.placed, o.failed, o.waiting);
+                    tracing::info!(
+                        "{} waiting, {} dispatched, {} failed, {} left waiting",
+                        o.pending,
+                        o.placed,
+                        o.failed,
+                        o.waiting
+                    );
                 }
                 o.more && o.placed > 0
             }

@@ -109,8 +109,15 @@ pub fn leaves_where(xml: &str, item: &str, keep: impl Fn(&str) -> bool) -> Resul
 }
 
 /// Name-resolution prefixes of a host, as OpenNebula's scheduler searches them.
-const HOST_PREFIXES: [&str; 7] =
-    ["TEMPLATE/", "HOST_SHARE/", "HOST_SHARE/DATASTORES/", "MONITORING/CAPACITY/", "MONITORING/SYSTEM/", "", "CLUSTER_TEMPLATE/"];
+const HOST_PREFIXES: [&str; 7] = [
+    "TEMPLATE/",
+    "HOST_SHARE/",
+    "HOST_SHARE/DATASTORES/",
+    "MONITORING/CAPACITY/",
+    "MONITORING/SYSTEM/",
+    "",
+    "CLUSTER_TEMPLATE/",
+];
 
 /// A host as the scheduler sees it.
 #[derive(Clone, Debug, Default)]
@@ -141,9 +148,10 @@ impl Host {
         for (path, value) in leaves {
             for p in HOST_PREFIXES {
                 if let Some(rest) = path.strip_prefix(p)
-                    && !rest.is_empty() {
-                        index.entry(rest.to_string()).or_default().push(value.clone());
-                    }
+                    && !rest.is_empty()
+                {
+                    index.entry(rest.to_string()).or_default().push(value.clone());
+                }
             }
             index.entry(format!("/HOST/{path}")).or_default().push(value.clone());
         }
@@ -228,7 +236,8 @@ impl Vm {
         };
         let (cpu, mem) = (num("TEMPLATE/CPU"), num("TEMPLATE/MEMORY"));
         let current_host = leaves
-            .iter().rfind(|(p, _)| p == "HISTORY_RECORDS/HISTORY/HID")
+            .iter()
+            .rfind(|(p, _)| p == "HISTORY_RECORDS/HISTORY/HID")
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(-1);
         Vm {
@@ -273,7 +282,10 @@ mod tests {
     #[test]
     fn hosts_are_indexed_under_every_prefix() {
         let h = &parse_hosts(HOST).unwrap()[0];
-        assert_eq!((h.id, h.name.as_str(), h.state, h.max_cpu, h.cpu_usage, h.running_vms), (3, "node3", Some(HostState::Monitored), 400, 100, 1));
+        assert_eq!(
+            (h.id, h.name.as_str(), h.state, h.max_cpu, h.cpu_usage, h.running_vms),
+            (3, "node3", Some(HostState::Monitored), 400, 100, 1)
+        );
         assert_eq!((h.total_cpu, h.total_mem, h.max_mem), (200, 4096, 8192), "overcommitted host: MAX above TOTAL");
         assert_eq!(h.free_cpu, 350);
         assert_eq!(h.priority, 5.0);
@@ -310,7 +322,10 @@ mod tests {
         let vms = parse_vms(FULL_VMS).unwrap();
         assert_eq!(vms.len(), 2);
         let v = &vms[0];
-        assert_eq!((v.id, v.uid, v.gid, v.state, v.lcm_state, v.resched), (4, 2, 1, Some(VmState::Pending), Some(LcmState::LcmInit), false));
+        assert_eq!(
+            (v.id, v.uid, v.gid, v.state, v.lcm_state, v.resched),
+            (4, 2, 1, Some(VmState::Pending), Some(LcmState::LcmInit), false)
+        );
         assert_eq!((v.cpu, v.mem, v.user_priority), (50, 262_144, 10), "requests from TEMPLATE, not CONTEXT");
         assert_eq!(v.current_host, 8, "the last history record");
         assert_eq!(v.automatic_requirements, "(CLUSTER_ID = 100) & !(PIN_POLICY = PINNED)");

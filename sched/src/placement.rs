@@ -9,11 +9,10 @@
 //! has not reached `MAX_HOST` dispatches this cycle is chosen. At most `MAX_DISPATCH` VMs are
 //! placed per cycle. A VM that fits nowhere gets OpenNebula's `SCHED_MESSAGE` text.
 
-use libone::states::HostState;
 use crate::expr::{Lookup, Rank, Requirements};
 use crate::model::{Host, Vm};
+use libone::states::HostState;
 use std::collections::HashMap;
-
 
 /// The default host policy (`DEFAULT_SCHED/POLICY`).
 #[derive(Clone, Debug)]
@@ -139,7 +138,10 @@ pub fn plan(vms: &[Vm], hosts: &[Host], policy: &Policy, limits: &Limits, ranker
         let reqs = match Requirements::parse(&reqs_text) {
             Ok(r) => r,
             Err(e) => {
-                out.push(Decision::Wait { vm: vm.id, message: format!("Error in SCHED_REQUIREMENTS: '{reqs_text}', error: {e}") });
+                out.push(Decision::Wait {
+                    vm: vm.id,
+                    message: format!("Error in SCHED_REQUIREMENTS: '{reqs_text}', error: {e}"),
+                });
                 continue;
             }
         };
@@ -193,7 +195,12 @@ pub fn plan(vms: &[Vm], hosts: &[Host], policy: &Policy, limits: &Limits, ranker
                 let striping = Rank::parse("- RUNNING_VMS").ok();
                 candidates
                     .iter()
-                    .map(|h| striping.as_ref().map(|r| r.eval(&View { host: h, placed: placed.get(&h.id).unwrap_or(&empty) })).unwrap_or(0.0))
+                    .map(|h| {
+                        striping
+                            .as_ref()
+                            .map(|r| r.eval(&View { host: h, placed: placed.get(&h.id).unwrap_or(&empty) }))
+                            .unwrap_or(0.0)
+                    })
                     .collect()
             }),
             (_, _, true) if builtin_score(policy, candidates[0], &empty).is_some() => candidates
@@ -202,7 +209,11 @@ pub fn plan(vms: &[Vm], hosts: &[Host], policy: &Policy, limits: &Limits, ranker
                 .collect(),
             _ => candidates
                 .iter()
-                .map(|h| rank.as_ref().map(|r| r.eval(&View { host: h, placed: placed.get(&h.id).unwrap_or(&empty) })).unwrap_or(0.0))
+                .map(|h| {
+                    rank.as_ref()
+                        .map(|r| r.eval(&View { host: h, placed: placed.get(&h.id).unwrap_or(&empty) }))
+                        .unwrap_or(0.0)
+                })
                 .collect(),
         };
         // Highest score; ties go to the lowest host id.

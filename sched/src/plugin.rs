@@ -195,17 +195,9 @@ pub enum PluginError {
     /// `dlopen` refused the file: not a shared library, wrong architecture, a missing dependency...
     NotALibrary { path: PathBuf, reason: String },
     /// A required symbol is not exported by the library.
-    MissingSymbol {
-        path: PathBuf,
-        symbol: &'static str,
-        reason: String,
-    },
+    MissingSymbol { path: PathBuf, symbol: &'static str, reason: String },
     /// The library speaks another ABI version.
-    AbiVersion {
-        path: PathBuf,
-        found: u32,
-        expected: u32,
-    },
+    AbiVersion { path: PathBuf, found: u32, expected: u32 },
     /// `nephele_policy_rank` returned a non-zero code; the caller falls back to the built-in
     /// policy.
     RankFailed { policy: String, code: i32 },
@@ -223,46 +215,26 @@ impl fmt::Display for PluginError {
                 write!(f, "policy library {} does not exist", path.display())
             }
             PluginError::Inaccessible { path, source } => {
-                write!(
-                    f,
-                    "cannot inspect policy library {}: {source}",
-                    path.display()
-                )
+                write!(f, "cannot inspect policy library {}: {source}", path.display())
             }
             PluginError::NotAFile { path } => {
                 write!(f, "policy library {} is not a regular file", path.display())
             }
             PluginError::NotUtf8 { path } => {
-                write!(
-                    f,
-                    "policy library path {} is not valid UTF-8",
-                    path.display()
-                )
+                write!(f, "policy library path {} is not valid UTF-8", path.display())
             }
             PluginError::InsecurePermissions { path, reason } => write!(
                 f,
                 "refusing to load policy library {}: {reason} (it would run with the scheduler's privileges)",
                 path.display()
             ),
-            PluginError::NotALibrary { path, reason } => write!(
-                f,
-                "{} is not a loadable shared library: {reason}",
-                path.display()
-            ),
-            PluginError::MissingSymbol {
-                path,
-                symbol,
-                reason,
-            } => write!(
-                f,
-                "policy library {} does not export `{symbol}`: {reason}",
-                path.display()
-            ),
-            PluginError::AbiVersion {
-                path,
-                found,
-                expected,
-            } => write!(
+            PluginError::NotALibrary { path, reason } => {
+                write!(f, "{} is not a loadable shared library: {reason}", path.display())
+            }
+            PluginError::MissingSymbol { path, symbol, reason } => {
+                write!(f, "policy library {} does not export `{symbol}`: {reason}", path.display())
+            }
+            PluginError::AbiVersion { path, found, expected } => write!(
                 f,
                 "policy library {} implements policy ABI version {found}, this scheduler needs version {expected}",
                 path.display()
@@ -298,10 +270,7 @@ pub struct PolicyPlugin {
 
 impl fmt::Debug for PolicyPlugin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PolicyPlugin")
-            .field("path", &self.path)
-            .field("name", &self.name)
-            .finish_non_exhaustive()
+        f.debug_struct("PolicyPlugin").field("path", &self.path).field("name", &self.name).finish_non_exhaustive()
     }
 }
 
@@ -322,18 +291,13 @@ impl PolicyPlugin {
         // SAFETY: the ABI defines `nephele_policy_abi_version` as `uint32_t (void)`, which is
         // `AbiVersionFn`; the pointer is copied out of the `Symbol` and only called while
         // `library` is alive (below, and it never escapes this function).
-        let version_fn: abi::AbiVersionFn =
-            unsafe { library.get::<abi::AbiVersionFn>(c"nephele_policy_abi_version") }
-                .map(|symbol| *symbol)
-                .map_err(|e| missing_symbol(path, SYM_ABI_VERSION, &e))?;
+        let version_fn: abi::AbiVersionFn = unsafe { library.get::<abi::AbiVersionFn>(c"nephele_policy_abi_version") }
+            .map(|symbol| *symbol)
+            .map_err(|e| missing_symbol(path, SYM_ABI_VERSION, &e))?;
         // SAFETY: a no-argument C function of the ABI; the library is loaded.
         let found = unsafe { version_fn() };
         if found != ABI_VERSION {
-            return Err(PluginError::AbiVersion {
-                path: path.to_path_buf(),
-                found,
-                expected: ABI_VERSION,
-            });
+            return Err(PluginError::AbiVersion { path: path.to_path_buf(), found, expected: ABI_VERSION });
         }
 
         // SAFETY: version 1 of the ABI defines `nephele_policy_rank` with the signature of
@@ -352,13 +316,7 @@ impl PolicyPlugin {
         }
         .unwrap_or_else(|| file_name(&real));
 
-        Ok(PolicyPlugin {
-            path: path.to_path_buf(),
-            name,
-            rank_fn,
-            call_lock: Mutex::new(()),
-            _library: library,
-        })
+        Ok(PolicyPlugin { path: path.to_path_buf(), name, rank_fn, call_lock: Mutex::new(()), _library: library })
     }
 
     /// The policy's name: `nephele_policy_name()` if exported (control characters removed), else
@@ -387,10 +345,7 @@ impl PolicyPlugin {
         let code = {
             // A poisoned lock only means another caller panicked while holding it; the lock
             // protects no data, so carry on.
-            let _serialised = self
-                .call_lock
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let _serialised = self.call_lock.lock().unwrap_or_else(PoisonError::into_inner);
             // SAFETY: `rank_fn` was resolved from the library held in `self._library`, which is
             // still loaded, and verified to implement ABI version 1, whose signature is
             // `RankFn`. `vm` points to one live `PolicyVm`; `hosts` and `scores` are live arrays
@@ -399,10 +354,7 @@ impl PolicyPlugin {
             unsafe { (self.rank_fn)(vm, hosts.as_ptr(), hosts.len(), scores.as_mut_ptr()) }
         };
         if code != 0 {
-            return Err(PluginError::RankFailed {
-                policy: self.name.clone(),
-                code,
-            });
+            return Err(PluginError::RankFailed { policy: self.name.clone(), code });
         }
         for score in &mut scores {
             if score.is_nan() {
@@ -416,28 +368,19 @@ impl PolicyPlugin {
 /// Path checks before anything is mapped into the process; returns the canonical path.
 fn check_path(path: &Path) -> Result<PathBuf, PluginError> {
     if !path.is_absolute() {
-        return Err(PluginError::NotAbsolute {
-            path: path.to_path_buf(),
-        });
+        return Err(PluginError::NotAbsolute { path: path.to_path_buf() });
     }
     let inspect = |e: io::Error| {
         if e.kind() == io::ErrorKind::NotFound {
-            PluginError::NotFound {
-                path: path.to_path_buf(),
-            }
+            PluginError::NotFound { path: path.to_path_buf() }
         } else {
-            PluginError::Inaccessible {
-                path: path.to_path_buf(),
-                source: e,
-            }
+            PluginError::Inaccessible { path: path.to_path_buf(), source: e }
         }
     };
     let real = std::fs::canonicalize(path).map_err(inspect)?;
     let meta = std::fs::metadata(&real).map_err(inspect)?;
     if !meta.is_file() {
-        return Err(PluginError::NotAFile {
-            path: path.to_path_buf(),
-        });
+        return Err(PluginError::NotAFile { path: path.to_path_buf() });
     }
     #[cfg(unix)]
     {
@@ -451,10 +394,7 @@ fn check_path(path: &Path) -> Result<PathBuf, PluginError> {
             });
         }
         if let Some(dir) = real.parent() {
-            let dir_mode = std::fs::metadata(dir)
-                .map_err(inspect)?
-                .permissions()
-                .mode();
+            let dir_mode = std::fs::metadata(dir).map_err(inspect)?.permissions().mode();
             if dir_mode & OTHERS_WRITE != 0 && dir_mode & STICKY == 0 {
                 return Err(PluginError::InsecurePermissions {
                     path: path.to_path_buf(),
@@ -464,23 +404,17 @@ fn check_path(path: &Path) -> Result<PathBuf, PluginError> {
         }
     }
     if real.to_str().is_none() {
-        return Err(PluginError::NotUtf8 {
-            path: path.to_path_buf(),
-        });
+        return Err(PluginError::NotUtf8 { path: path.to_path_buf() });
     }
     Ok(real)
 }
 
 fn open_library(path: &Path, real: &Path) -> Result<libloading::Library, PluginError> {
     let Some(real_str) = real.to_str() else {
-        return Err(PluginError::NotUtf8 {
-            path: path.to_path_buf(),
-        });
+        return Err(PluginError::NotUtf8 { path: path.to_path_buf() });
     };
-    let not_a_library = |e: libloading::Error| PluginError::NotALibrary {
-        path: path.to_path_buf(),
-        reason: describe(&e),
-    };
+    let not_a_library =
+        |e: libloading::Error| PluginError::NotALibrary { path: path.to_path_buf(), reason: describe(&e) };
     #[cfg(unix)]
     {
         use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
@@ -500,11 +434,7 @@ fn open_library(path: &Path, real: &Path) -> Result<libloading::Library, PluginE
 }
 
 fn missing_symbol(path: &Path, symbol: &'static str, e: &libloading::Error) -> PluginError {
-    PluginError::MissingSymbol {
-        path: path.to_path_buf(),
-        symbol,
-        reason: describe(e),
-    }
+    PluginError::MissingSymbol { path: path.to_path_buf(), symbol, reason: describe(e) }
 }
 
 /// libloading's own message is generic ("dlopen failed"); the system's text is its source.
@@ -534,18 +464,13 @@ unsafe fn read_name(ptr: *const c_char) -> Option<String> {
         }
         bytes.push(byte);
     }
-    let name: String = String::from_utf8_lossy(&bytes)
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
+    let name: String = String::from_utf8_lossy(&bytes).chars().filter(|c| !c.is_control()).collect();
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_string())
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
 #[cfg(test)]
@@ -561,10 +486,7 @@ mod tests {
     #[test]
     fn names_are_bounded_and_cleaned() {
         // SAFETY: NUL-terminated literals.
-        assert_eq!(
-            unsafe { read_name(c"  least\n-loaded ".as_ptr()) }.as_deref(),
-            Some("least-loaded")
-        );
+        assert_eq!(unsafe { read_name(c"  least\n-loaded ".as_ptr()) }.as_deref(), Some("least-loaded"));
         assert_eq!(unsafe { read_name(c"".as_ptr()) }, None);
         assert_eq!(unsafe { read_name(std::ptr::null()) }, None);
         let long = std::ffi::CString::new("x".repeat(4 * MAX_NAME_LEN)).expect("no NUL");

@@ -66,14 +66,16 @@ pub fn open(client: &Client) -> Result<Opened, OpenError> {
         }
         match client.call("one.sched.open", vec![Value::Integer(std::process::id() as i32)]) {
             Ok(Value::String(token)) => {
-                let c = Client::new(client.endpoint(), format!("{user}:{token}")).map_err(|e| OpenError::Other(e.to_string()))?;
+                let c = Client::new(client.endpoint(), format!("{user}:{token}"))
+                    .map_err(|e| OpenError::Other(e.to_string()))?;
                 tracing::info!("scheduler session opened");
                 return Ok(Opened::Session(c.with_timeout(Duration::from_secs(600))));
             }
             Ok(other) => return Err(OpenError::Other(format!("one.sched.open answered {other:?}"))),
             Err(ClientError::Fault { .. }) => {
                 tracing::warn!("oned has no scheduler sessions (one.sched.open); using the credentials as they are");
-                let c = Client::new(client.endpoint(), client.session().to_string()).map_err(|e| OpenError::Other(e.to_string()))?;
+                let c = Client::new(client.endpoint(), client.session().to_string())
+                    .map_err(|e| OpenError::Other(e.to_string()))?;
                 return Ok(Opened::Plain(c.with_timeout(Duration::from_secs(600))));
             }
             Err(ClientError::One { code, message }) if code == ACTION => return Err(OpenError::Busy(message)),

@@ -16,10 +16,7 @@ use std::sync::{Arc, OnceLock};
 const GIB: i64 = 1024 * 1024; // in KiB
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("sched/ has a parent")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("sched/ has a parent").to_path_buf()
 }
 
 fn work_dir() -> PathBuf {
@@ -45,10 +42,7 @@ impl Drop for Scratch {
 }
 
 fn lib_file(target_dir: &Path, crate_name: &str) -> PathBuf {
-    target_dir.join("debug").join(format!(
-        "{DLL_PREFIX}{}{DLL_SUFFIX}",
-        crate_name.replace('-', "_")
-    ))
+    target_dir.join("debug").join(format!("{DLL_PREFIX}{}{DLL_SUFFIX}", crate_name.replace('-', "_")))
 }
 
 fn cargo_build(manifest: &Path, target_dir: &Path) {
@@ -158,16 +152,10 @@ fn fixtures() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let root = work_dir().join("fixtures");
-        let members: Vec<String> = FIXTURES
-            .iter()
-            .map(|(name, _)| format!("{name:?}"))
-            .collect();
+        let members: Vec<String> = FIXTURES.iter().map(|(name, _)| format!("{name:?}")).collect();
         write_if_changed(
             &root.join("Cargo.toml"),
-            &format!(
-                "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
-                members.join(", ")
-            ),
+            &format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", ")),
         );
         for (name, source) in FIXTURES {
             write_if_changed(
@@ -186,10 +174,7 @@ fn fixtures() -> &'static Path {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    let lib = fixtures().join(format!(
-        "{DLL_PREFIX}{}{DLL_SUFFIX}",
-        name.replace('-', "_")
-    ));
+    let lib = fixtures().join(format!("{DLL_PREFIX}{}{DLL_SUFFIX}", name.replace('-', "_")));
     assert!(lib.is_file(), "{} was not built", lib.display());
     lib
 }
@@ -200,31 +185,19 @@ fn compile_c(dir: &Path, name: &str, source: &str) -> PathBuf {
     std::fs::write(&c_file, source).expect("write C source");
     let lib = dir.join(format!("{DLL_PREFIX}{name}{DLL_SUFFIX}"));
     let out = Command::new("cc")
-        .args([
-            "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-I",
-        ])
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-I"])
         .arg(repo_root().join("share/doc"))
         .arg("-o")
         .arg(&lib)
         .arg(&c_file)
         .output()
         .expect("run cc (the C compiler Rust links with)");
-    assert!(
-        out.status.success(),
-        "cc failed on {}:\n{}",
-        c_file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "cc failed on {}:\n{}", c_file.display(), String::from_utf8_lossy(&out.stderr));
     lib
 }
 
 fn vm(id: i32, memory_kib: i64) -> PolicyVm {
-    PolicyVm {
-        id,
-        cpu: 1.0,
-        memory_kib,
-        user_priority: 0,
-    }
+    PolicyVm { id, cpu: 1.0, memory_kib, user_priority: 0 }
 }
 
 fn host(id: i32, max_mem: i64, mem_usage: i64, running_vms: i32, free_mem: i64) -> PolicyHost {
@@ -251,11 +224,11 @@ fn example_policy_prefers_most_free_memory_then_fewest_vms() {
     assert_eq!(plugin.path(), example_library());
 
     let hosts = [
-        host(10, 16 * GIB, 8 * GIB, 4, -1),  // 6 GiB left after a 2 GiB VM
-        host(11, 32 * GIB, 8 * GIB, 10, -1), // 22 GiB, 10 VMs
-        host(12, 32 * GIB, 8 * GIB, 2, -1),  // 22 GiB, 2 VMs: best
-        host(13, 64 * GIB, 8 * GIB, 1, 4 * GIB), // monitoring sees only 4 GiB free: 2 GiB left
-        host(14, 16 * GIB, 0, 0, -1),        // 14 GiB
+        host(10, 16 * GIB, 8 * GIB, 4, -1),       // 6 GiB left after a 2 GiB VM
+        host(11, 32 * GIB, 8 * GIB, 10, -1),      // 22 GiB, 10 VMs
+        host(12, 32 * GIB, 8 * GIB, 2, -1),       // 22 GiB, 2 VMs: best
+        host(13, 64 * GIB, 8 * GIB, 1, 4 * GIB),  // monitoring sees only 4 GiB free: 2 GiB left
+        host(14, 16 * GIB, 0, 0, -1),             // 14 GiB
         host(15, 32 * GIB, 8 * GIB, 2, 30 * GIB), // as good as host 12 (monitoring not lower)
     ];
     let scores = plugin.rank(&vm(1, 2 * GIB), &hosts).expect("rank");
@@ -267,30 +240,20 @@ fn example_policy_prefers_most_free_memory_then_fewest_vms() {
     assert_eq!(scores, vec![1.0, 2.0, 3.0]);
 
     // One host, and no host at all (the policy is not even called).
-    assert_eq!(
-        plugin.rank(&vm(3, GIB), &hosts[..1]).expect("rank"),
-        vec![1.0]
-    );
-    assert_eq!(
-        plugin.rank(&vm(3, GIB), &[]).expect("rank"),
-        Vec::<f64>::new()
-    );
+    assert_eq!(plugin.rank(&vm(3, GIB), &hosts[..1]).expect("rank"), vec![1.0]);
+    assert_eq!(plugin.rank(&vm(3, GIB), &[]).expect("rank"), Vec::<f64>::new());
 }
 
 #[test]
 fn a_plugin_is_shared_between_threads() {
     let plugin = Arc::new(PolicyPlugin::load(example_library()).expect("load"));
-    let hosts: Vec<PolicyHost> = (0..64)
-        .map(|i| host(i, 64 * GIB, i64::from(i) * GIB / 2, i % 5, -1))
-        .collect();
+    let hosts: Vec<PolicyHost> = (0..64).map(|i| host(i, 64 * GIB, i64::from(i) * GIB / 2, i % 5, -1)).collect();
     let expected = plugin.rank(&vm(1, GIB), &hosts).expect("rank");
     let workers: Vec<_> = (0..4)
         .map(|_| {
             let (plugin, hosts) = (Arc::clone(&plugin), hosts.clone());
             std::thread::spawn(move || {
-                (0..200)
-                    .map(|_| plugin.rank(&vm(1, GIB), &hosts).expect("rank"))
-                    .collect::<Vec<_>>()
+                (0..200).map(|_| plugin.rank(&vm(1, GIB), &hosts).expect("rank")).collect::<Vec<_>>()
             })
         })
         .collect();
@@ -309,10 +272,7 @@ fn missing_files_and_non_files_are_refused() {
     let dir = Scratch::new("missing");
     let missing = dir.0.join("libnothing.so");
     let err = PolicyPlugin::load(&missing).expect_err("missing file");
-    assert!(
-        matches!(err, PluginError::NotFound { ref path } if path == &missing),
-        "{err:?}"
-    );
+    assert!(matches!(err, PluginError::NotFound { ref path } if path == &missing), "{err:?}");
     assert!(err.to_string().contains("does not exist"), "{err}");
 
     #[cfg(unix)]
@@ -344,43 +304,19 @@ fn a_file_that_is_not_a_library_is_refused() {
         }
         other => panic!("expected NotALibrary, got {other:?}"),
     }
-    assert!(
-        err.to_string().contains("not a loadable shared library"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("not a loadable shared library"), "{err}");
 }
 
 #[test]
 fn a_library_without_the_policy_symbols_is_refused() {
     let lib = fixture("no-symbols");
     let err = PolicyPlugin::load(&lib).expect_err("no symbols");
-    assert!(
-        matches!(
-            err,
-            PluginError::MissingSymbol {
-                symbol: "nephele_policy_abi_version",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert!(
-        err.to_string().contains("nephele_policy_abi_version"),
-        "{err}"
-    );
+    assert!(matches!(err, PluginError::MissingSymbol { symbol: "nephele_policy_abi_version", .. }), "{err:?}");
+    assert!(err.to_string().contains("nephele_policy_abi_version"), "{err}");
 
     let lib = fixture("no-rank");
     let err = PolicyPlugin::load(&lib).expect_err("no rank function");
-    assert!(
-        matches!(
-            err,
-            PluginError::MissingSymbol {
-                symbol: "nephele_policy_rank",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, PluginError::MissingSymbol { symbol: "nephele_policy_rank", .. }), "{err:?}");
 }
 
 #[test]
@@ -388,11 +324,7 @@ fn a_library_of_another_abi_version_is_refused() {
     let lib = fixture("abi-two");
     let err = PolicyPlugin::load(&lib).expect_err("ABI version 2");
     match err {
-        PluginError::AbiVersion {
-            ref path,
-            found,
-            expected,
-        } => {
+        PluginError::AbiVersion { ref path, found, expected } => {
             assert_eq!(path, &lib);
             assert_eq!((found, expected), (2, ABI_VERSION));
         }
@@ -416,9 +348,7 @@ fn policy_errors_nan_and_unwritten_scores() {
     let inf = f64::NEG_INFINITY;
     assert_eq!(scores, vec![inf, inf, 20.0, inf, inf, 50.0]);
 
-    let err = plugin
-        .rank(&vm(13, GIB), &hosts)
-        .expect_err("the policy fails for VM 13");
+    let err = plugin.rank(&vm(13, GIB), &hosts).expect_err("the policy fails for VM 13");
     match &err {
         PluginError::RankFailed { policy, code } => {
             assert_eq!(*code, 7);
@@ -427,19 +357,15 @@ fn policy_errors_nan_and_unwritten_scores() {
         other => panic!("expected RankFailed, got {other:?}"),
     }
     // The plugin is still usable after an error.
-    assert_eq!(
-        plugin.rank(&vm(2, GIB), &hosts[2..3]).expect("rank"),
-        vec![20.0]
-    );
+    assert_eq!(plugin.rank(&vm(2, GIB), &hosts[2..3]).expect("rank"), vec![20.0]);
 }
 
 #[cfg(unix)]
 #[test]
 fn libraries_any_user_could_replace_are_refused() {
     use std::os::unix::fs::PermissionsExt;
-    let set_mode = |p: &Path, mode: u32| {
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod")
-    };
+    let set_mode =
+        |p: &Path, mode: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
     let dir = Scratch::new("permissions");
     let private = dir.0.join("private");
     std::fs::create_dir(&private).expect("mkdir");
@@ -456,19 +382,13 @@ fn libraries_any_user_could_replace_are_refused() {
 
     set_mode(&lib, 0o666);
     let err = PolicyPlugin::load(&lib).expect_err("world-writable file");
-    assert!(
-        matches!(err, PluginError::InsecurePermissions { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, PluginError::InsecurePermissions { .. }), "{err:?}");
     assert!(err.to_string().contains("writable by every user"), "{err}");
     set_mode(&lib, 0o755);
 
     set_mode(&private, 0o777);
     let err = PolicyPlugin::load(&lib).expect_err("world-writable directory");
-    assert!(
-        matches!(err, PluginError::InsecurePermissions { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, PluginError::InsecurePermissions { .. }), "{err:?}");
 
     // Sticky, like /tmp: others cannot replace the file, so it loads.
     set_mode(&private, 0o1777);
@@ -557,54 +477,26 @@ int32_t nephele_policy_rank(const NephelePolicyVm *vm, const NephelePolicyHost *
         |h| h.priority,
     ];
     for (selector, field) in fields.iter().enumerate() {
-        let probe = PolicyVm {
-            id: 7,
-            cpu: 1.5,
-            memory_kib: 2048,
-            user_priority: selector as i32,
-        };
+        let probe = PolicyVm { id: 7, cpu: 1.5, memory_kib: 2048, user_priority: selector as i32 };
         let scores = plugin.rank(&probe, &hosts).expect("rank");
         let expected: Vec<f64> = hosts.iter().map(field).collect();
         assert_eq!(scores, expected, "host field #{selector}");
     }
     let vm_fields = [(100, 7.0), (101, 1.5), (102, 2048.0), (103, 103.0)];
     for (selector, expected) in vm_fields {
-        let probe = PolicyVm {
-            id: 7,
-            cpu: 1.5,
-            memory_kib: 2048,
-            user_priority: selector,
-        };
-        assert_eq!(
-            plugin.rank(&probe, &hosts[..1]).expect("rank"),
-            vec![expected],
-            "vm field {selector}"
-        );
+        let probe = PolicyVm { id: 7, cpu: 1.5, memory_kib: 2048, user_priority: selector };
+        assert_eq!(plugin.rank(&probe, &hosts[..1]).expect("rank"), vec![expected], "vm field {selector}");
     }
-    let err = plugin
-        .rank(
-            &PolicyVm {
-                user_priority: 55,
-                ..vm(1, 0)
-            },
-            &hosts,
-        )
-        .expect_err("code 3");
-    assert!(
-        matches!(err, PluginError::RankFailed { code: 3, .. }),
-        "{err:?}"
-    );
+    let err = plugin.rank(&PolicyVm { user_priority: 55, ..vm(1, 0) }, &hosts).expect_err("code 3");
+    assert!(matches!(err, PluginError::RankFailed { code: 3, .. }), "{err:?}");
 }
 
 /// The C example of share/doc/scheduler.md compiles against the header and ranks as documented.
 #[test]
 fn the_documented_c_example_works() {
-    let doc =
-        std::fs::read_to_string(repo_root().join("share/doc/scheduler.md")).expect("read doc");
-    let section = doc
-        .split_once("## Custom placement policies")
-        .map(|(_, rest)| rest)
-        .expect("scheduler.md has the section");
+    let doc = std::fs::read_to_string(repo_root().join("share/doc/scheduler.md")).expect("read doc");
+    let section =
+        doc.split_once("## Custom placement policies").map(|(_, rest)| rest).expect("scheduler.md has the section");
     let source = section
         .split_once("```c\n")
         .and_then(|(_, rest)| rest.split_once("```"))
@@ -618,38 +510,13 @@ fn the_documented_c_example_works() {
 
     // Free CPU after placing a 2-core VM: 600, 100, 700 (PRIORITY 0) and 0 (PRIORITY 1).
     let mut hosts = vec![
-        PolicyHost {
-            id: 1,
-            max_cpu: 800,
-            cpu_usage: 0,
-            ..PolicyHost::default()
-        },
-        PolicyHost {
-            id: 2,
-            max_cpu: 800,
-            cpu_usage: 500,
-            ..PolicyHost::default()
-        },
-        PolicyHost {
-            id: 3,
-            max_cpu: 1600,
-            cpu_usage: 700,
-            ..PolicyHost::default()
-        },
-        PolicyHost {
-            id: 4,
-            max_cpu: 400,
-            cpu_usage: 200,
-            ..PolicyHost::default()
-        },
+        PolicyHost { id: 1, max_cpu: 800, cpu_usage: 0, ..PolicyHost::default() },
+        PolicyHost { id: 2, max_cpu: 800, cpu_usage: 500, ..PolicyHost::default() },
+        PolicyHost { id: 3, max_cpu: 1600, cpu_usage: 700, ..PolicyHost::default() },
+        PolicyHost { id: 4, max_cpu: 400, cpu_usage: 200, ..PolicyHost::default() },
     ];
     hosts[3].priority = 1.0;
-    let vm = PolicyVm {
-        id: 1,
-        cpu: 2.0,
-        memory_kib: GIB,
-        user_priority: 0,
-    };
+    let vm = PolicyVm { id: 1, cpu: 2.0, memory_kib: GIB, user_priority: 0 };
     let scores = plugin.rank(&vm, &hosts).expect("rank");
     let mut order: Vec<usize> = (0..hosts.len()).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));

@@ -60,16 +60,8 @@ pub const ALL: &[&Component] = &[&SSHD];
 impl Component {
     /// What is absent (paths and program names); empty when the component is there.
     pub fn missing(&self) -> Vec<String> {
-        let files = self
-            .files
-            .iter()
-            .filter(|f| !Path::new(f).exists())
-            .map(|f| f.to_string());
-        let programs = self
-            .programs
-            .iter()
-            .filter(|p| find_program(p).is_none())
-            .map(|p| p.to_string());
+        let files = self.files.iter().filter(|f| !Path::new(f).exists()).map(|f| f.to_string());
+        let programs = self.programs.iter().filter(|p| find_program(p).is_none()).map(|p| p.to_string());
         files.chain(programs).collect()
     }
 
@@ -98,16 +90,13 @@ impl Component {
 
 /// The entries of an `NEPHELE_ALLOW_MISSING` list.
 fn names(list: &str) -> impl Iterator<Item = &str> {
-    list.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|n| !n.is_empty())
+    list.split(|c: char| c == ',' || c.is_whitespace()).filter(|n| !n.is_empty())
 }
 
 /// `program` found in a directory of `PATH`.
 fn find_program(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
 }
 
 /// For the `build.rs` of a package whose tests need `components`: declares each component's
@@ -151,10 +140,7 @@ mod tests {
     #[test]
     fn allow_list_is_split_on_commas_and_blanks() {
         assert_eq!(names("sshd").collect::<Vec<_>>(), ["sshd"]);
-        assert_eq!(
-            names(" sshd, qemu  x,,").collect::<Vec<_>>(),
-            ["sshd", "qemu", "x"]
-        );
+        assert_eq!(names(" sshd, qemu  x,,").collect::<Vec<_>>(), ["sshd", "qemu", "x"]);
         assert_eq!(names("").count(), 0);
         assert!(!names("sshd2").any(|n| n == "sshd"), "names match whole");
     }
@@ -168,13 +154,7 @@ mod tests {
             programs: &["nephele-testkit-no-such-program"],
             install: "apt-get install -y gone",
         };
-        assert_eq!(
-            GONE.missing(),
-            [
-                "/nonexistent/nephele-testkit/gone",
-                "nephele-testkit-no-such-program"
-            ]
-        );
+        assert_eq!(GONE.missing(), ["/nonexistent/nephele-testkit/gone", "nephele-testkit-no-such-program"]);
         let panic = std::panic::catch_unwind(|| GONE.require()).expect_err("require fails");
         let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
         assert!(text.contains("gone is missing"), "{text}");
@@ -184,13 +164,8 @@ mod tests {
 
     #[test]
     fn a_present_component_is_required_quietly() {
-        const SH: Component = Component {
-            name: "sh",
-            cfg: "nephele_missing_sh",
-            files: &["/bin/sh"],
-            programs: &["sh"],
-            install: "-",
-        };
+        const SH: Component =
+            Component { name: "sh", cfg: "nephele_missing_sh", files: &["/bin/sh"], programs: &["sh"], install: "-" };
         assert!(SH.missing().is_empty());
         SH.require();
     }

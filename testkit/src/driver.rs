@@ -51,11 +51,7 @@ impl Driver {
     }
 
     /// Like [`Driver::start_split`] with `env` (name, value) added to the environment.
-    pub fn start_env<V: AsRef<OsStr>>(
-        exe: impl AsRef<OsStr>,
-        args: &[&str],
-        env: &[(&str, V)],
-    ) -> Driver {
+    pub fn start_env<V: AsRef<OsStr>>(exe: impl AsRef<OsStr>, args: &[&str], env: &[(&str, V)]) -> Driver {
         let mut command = Command::new(exe);
         command.args(args);
         for (name, value) in env {
@@ -94,14 +90,7 @@ impl Driver {
             }
         });
         let stdin = child.stdin.take();
-        Driver {
-            child,
-            stdin,
-            lines,
-            stderr: collected,
-            patience: PATIENCE,
-            finalize_on_drop: false,
-        }
+        Driver { child, stdin, lines, stderr: collected, patience: PATIENCE, finalize_on_drop: false }
     }
 
     /// Sets how long [`Driver::line`] (and everything built on it) waits.
@@ -138,11 +127,7 @@ impl Driver {
         match self.lines.recv_timeout(self.patience) {
             Ok(line) => line,
             Err(RecvTimeoutError::Timeout) => {
-                panic!(
-                    "no line from the driver within {:?}; stderr: {}",
-                    self.patience,
-                    self.stderr()
-                )
+                panic!("no line from the driver within {:?}; stderr: {}", self.patience, self.stderr())
             }
             Err(RecvTimeoutError::Disconnected) => {
                 panic!("driver closed stdout; stderr: {}", self.stderr())
@@ -190,27 +175,15 @@ impl Driver {
             match words.as_slice() {
                 ["LOG", _, lid, text] if *lid == id => logs.push(text.to_string()),
                 [v, status, rid, info] if *v == verb && *rid == id => {
-                    return Answer {
-                        ok: *status == "SUCCESS",
-                        info: info.to_string(),
-                        logs,
-                    };
+                    return Answer { ok: *status == "SUCCESS", info: info.to_string(), logs };
                 }
                 [v, status, rid] if *v == verb && *rid == id => {
-                    return Answer {
-                        ok: *status == "SUCCESS",
-                        info: String::new(),
-                        logs,
-                    };
+                    return Answer { ok: *status == "SUCCESS", info: String::new(), logs };
                 }
                 _ => {}
             }
         }
-        panic!(
-            "no reply to {verb} {id} within {:?}; stderr: {}",
-            self.patience,
-            self.stderr()
-        );
+        panic!("no reply to {verb} {id} within {:?}; stderr: {}", self.patience, self.stderr());
     }
 
     /// Closes stdin (end of input).
@@ -225,11 +198,7 @@ impl Driver {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
                 return status;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the driver did not exit; stderr: {}",
-                self.stderr()
-            );
+            assert!(Instant::now() < deadline, "the driver did not exit; stderr: {}", self.stderr());
             std::thread::sleep(Duration::from_millis(10));
         }
     }
@@ -247,10 +216,7 @@ impl Driver {
             if text.contains(needle) {
                 return text;
             }
-            assert!(
-                Instant::now() < deadline,
-                "stderr never held {needle:?}: {text}"
-            );
+            assert!(Instant::now() < deadline, "stderr never held {needle:?}: {text}");
             std::thread::sleep(Duration::from_millis(10));
         }
     }
@@ -279,11 +245,7 @@ impl Drop for Driver {
 /// A VMM payload as oned builds it: base64 of `<VMM_DRIVER_ACTION_DATA>`.
 pub fn vmm_payload(vmid: i64, host: &str, migr_host: &str, deploy_id: &str) -> String {
     let element = |name: &str, value: &str| {
-        if value.is_empty() {
-            format!("<{name}/>")
-        } else {
-            format!("<{name}>{value}</{name}>")
-        }
+        if value.is_empty() { format!("<{name}/>") } else { format!("<{name}>{value}</{name}>") }
     };
     let xml = format!(
         "<VMM_DRIVER_ACTION_DATA>{}{}{}<LOCAL_DEPLOYMENT_FILE>/var/lib/one/vms/{vmid}/deployment.0</LOCAL_DEPLOYMENT_FILE>\
@@ -297,7 +259,5 @@ pub fn vmm_payload(vmid: i64, host: &str, migr_host: &str, deploy_id: &str) -> S
 
 /// An IM payload: base64 of a `<HOST>` document.
 pub fn host_payload(hid: i64, name: &str) -> String {
-    b64_encode(
-        format!("<HOST><ID>{hid}</ID><NAME>{name}</NAME><IM_MAD>dummy</IM_MAD></HOST>").as_bytes(),
-    )
+    b64_encode(format!("<HOST><ID>{hid}</ID><NAME>{name}</NAME><IM_MAD>dummy</IM_MAD></HOST>").as_bytes())
 }

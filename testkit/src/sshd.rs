@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-
 /// How long sshd may take to accept connections after it starts.
 const START_LIMIT: Duration = Duration::from_secs(10);
 
@@ -28,15 +27,13 @@ impl Sshd {
     /// install command, when sshd or ssh-keygen is missing.
     pub fn start(dir: &Path) -> Sshd {
         SSHD.require();
-        std::fs::create_dir_all(dir)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
         let host_key = dir.join("hostkey_ed25519");
         let key = dir.join("id_ed25519");
         for k in [&host_key, &key] {
             keygen(k);
         }
-        std::fs::copy(dir.join("id_ed25519.pub"), dir.join("authorized_keys"))
-            .expect("authorized_keys written");
+        std::fs::copy(dir.join("id_ed25519.pub"), dir.join("authorized_keys")).expect("authorized_keys written");
         // the privilege separation directory of a root sshd
         let _ = std::fs::create_dir_all("/run/sshd");
         let dir = dir.to_path_buf();
@@ -61,22 +58,14 @@ impl Sshd {
                     break; // port taken meanwhile, or a configuration problem: see the log
                 }
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Sshd {
-                        child,
-                        port,
-                        dir,
-                        key,
-                    };
+                    return Sshd { child, port, dir, key };
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
             let _ = child.kill();
             let _ = child.wait();
         }
-        panic!(
-            "sshd did not start: {}",
-            std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
-        );
+        panic!("sshd did not start: {}", std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default());
     }
 
     /// Kills this sshd and the processes it started (open connections die), then starts it
@@ -95,11 +84,7 @@ impl Sshd {
         self.child = spawn(&self.dir);
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                started.elapsed() < START_LIMIT,
-                "sshd did not come back: {}",
-                self.log()
-            );
+            assert!(started.elapsed() < START_LIMIT, "sshd did not come back: {}", self.log());
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -130,11 +115,7 @@ pub fn keygen(path: &Path) {
         .arg(path)
         .output()
         .unwrap_or_else(|e| panic!("ssh-keygen does not start: {e}"));
-    assert!(
-        output.status.success(),
-        "ssh-keygen failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "ssh-keygen failed: {}", String::from_utf8_lossy(&output.stderr));
 }
 
 /// sshd in the foreground with the configuration in `dir`, logging to `dir/sshd.log`.
@@ -158,11 +139,7 @@ fn children_of(pid: u32) -> Vec<u32> {
         return children;
     };
     for entry in entries.flatten() {
-        let Some(child) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
+        let Some(child) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
             continue;
         };
         let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {

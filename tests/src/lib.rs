@@ -46,7 +46,9 @@ impl Location {
         std::fs::create_dir_all(dir.path().join("etc")).expect("etc");
         std::fs::write(
             dir.path().join("etc/oned.conf"),
-            format!("PORT = {port}\nLISTEN_ADDRESS = \"127.0.0.1\"\nLOG = [ SYSTEM = \"file\", DEBUG_LEVEL = 3 ]\n{extra}\n"),
+            format!(
+                "PORT = {port}\nLISTEN_ADDRESS = \"127.0.0.1\"\nLOG = [ SYSTEM = \"file\", DEBUG_LEVEL = 3 ]\n{extra}\n"
+            ),
         )
         .expect("oned.conf");
         let password = "e2e-secret".to_string();
@@ -84,7 +86,11 @@ impl Location {
     pub fn start_with_fd_limit(&self, nofile: Option<u64>) -> Oned {
         use std::os::unix::process::CommandExt;
         let mut cmd = Command::new(bin("oned"));
-        cmd.arg("-f").env("ONE_LOCATION", self.path()).env_remove("ONE_AUTH").stdout(Stdio::null()).stderr(Stdio::piped());
+        cmd.arg("-f")
+            .env("ONE_LOCATION", self.path())
+            .env_remove("ONE_AUTH")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
         if let Some(n) = nofile {
             // SAFETY: only setrlimit (async-signal-safe) between fork and exec.
             unsafe {
@@ -115,10 +121,11 @@ impl Oned {
         let c = loc.client();
         while Instant::now() < deadline {
             if let Some(ch) = self.child.as_mut()
-                && let Ok(Some(status)) = ch.try_wait() {
-                    let out = ch.wait_with_output_lossy();
-                    panic!("oned exited during start-up ({status}): {out}\nlog:\n{}", loc.log());
-                }
+                && let Ok(Some(status)) = ch.try_wait()
+            {
+                let out = ch.wait_with_output_lossy();
+                panic!("oned exited during start-up ({status}): {out}\nlog:\n{}", loc.log());
+            }
             if c.call("one.system.version", vec![]).is_ok() {
                 return;
             }
@@ -338,7 +345,8 @@ pub fn front_end() -> (Location, Oned, tempfile::TempDir) {
         dummy_drivers(state.path(), "-t 16"),
         state.path().join("sched.conf").display()
     );
-    std::fs::write(state.path().join("sched.conf"), "SCHED_INTERVAL = 1\nDEFAULT_SCHED = [ POLICY = 1 ]\n").expect("sched.conf");
+    std::fs::write(state.path().join("sched.conf"), "SCHED_INTERVAL = 1\nDEFAULT_SCHED = [ POLICY = 1 ]\n")
+        .expect("sched.conf");
     let loc = Location::new(&conf);
     let oned = loc.start();
     (loc, oned, state)

@@ -45,7 +45,11 @@ fn deploy_fails(loc: &Location) {
 #[test]
 fn a_driver_writing_garbage_is_logged_and_its_actions_fail_cleanly() {
     let tmp = tempfile::tempdir().unwrap();
-    let vmm = script(tmp.path(), "garbage", "read l; echo 'INIT SUCCESS -'; while read l; do echo '%% not the protocol %%'; done");
+    let vmm = script(
+        tmp.path(),
+        "garbage",
+        "read l; echo 'INIT SUCCESS -'; while read l; do echo '%% not the protocol %%'; done",
+    );
     let loc = Location::new(&conf(&vmm, tmp.path()));
     let _oned = loc.start();
     deploy_fails(&loc);

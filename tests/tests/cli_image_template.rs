@@ -11,13 +11,7 @@ fn write(loc: &Location, name: &str, text: &str) -> String {
 
 /// One column of one object, as CSV without header.
 fn cell(loc: &Location, tool: &str, name: &str, col: &str) -> String {
-    let out = loc
-        .cli(
-            tool,
-            &["list", "--csv", "--no-header", "-l", &format!("NAME,{col}")],
-        )
-        .ok()
-        .to_string();
+    let out = loc.cli(tool, &["list", "--csv", "--no-header", "-l", &format!("NAME,{col}")]).ok().to_string();
     out.lines()
         .find_map(|l| l.strip_prefix(&format!("{name},")))
         .unwrap_or_else(|| panic!("{name} not in\n{out}"))
@@ -26,10 +20,7 @@ fn cell(loc: &Location, tool: &str, name: &str, col: &str) -> String {
 
 /// `one.vm.info` of a VM.
 fn vm_info(loc: &Location, id: i32) -> String {
-    let v = loc
-        .client()
-        .call("one.vm.info", vec![i(id)])
-        .expect("vm.info");
+    let v = loc.client().call("one.vm.info", vec![i(id)]).expect("vm.info");
     as_str(&v).to_string()
 }
 
@@ -37,19 +28,7 @@ fn vm_info(loc: &Location, id: i32) -> String {
 fn oneimage_create_list_show_and_actions() {
     let (loc, _oned, _state) = front_end();
     assert_eq!(
-        loc.cli(
-            "oneimage",
-            &[
-                "create",
-                "--name",
-                "blank",
-                "--type",
-                "datablock",
-                "--size",
-                "1024"
-            ]
-        )
-        .ok(),
+        loc.cli("oneimage", &["create", "--name", "blank", "--type", "datablock", "--size", "1024"]).ok(),
         "ID: 0\n"
     );
     let os = write(
@@ -57,17 +36,9 @@ fn oneimage_create_list_show_and_actions() {
         "os.tmpl",
         "NAME = \"os\"\nTYPE = \"OS\"\nPATH = \"/var/tmp/nephele-e2e-os.img\"\nSIZE = \"2048\"\nFORMAT = \"qcow2\"\n",
     );
-    assert_eq!(
-        loc.cli("oneimage", &["create", &os, "-d", "1"]).ok(),
-        "ID: 1\n"
-    );
-    let cd =
-        "NAME = \"cd\"\nTYPE = \"CDROM\"\nPATH = \"http://example.org/boot.iso\"\nSIZE = \"300\"\n";
-    assert_eq!(
-        loc.cli_stdin("oneimage", &["create", "-", "--datastore", "default"], cd)
-            .ok(),
-        "ID: 2\n"
-    );
+    assert_eq!(loc.cli("oneimage", &["create", &os, "-d", "1"]).ok(), "ID: 1\n");
+    let cd = "NAME = \"cd\"\nTYPE = \"CDROM\"\nPATH = \"http://example.org/boot.iso\"\nSIZE = \"300\"\n";
+    assert_eq!(loc.cli_stdin("oneimage", &["create", "-", "--datastore", "default"], cd).ok(), "ID: 2\n");
 
     let list = loc.cli("oneimage", &["list"]).ok().to_string();
     assert_eq!(
@@ -77,16 +48,8 @@ fn oneimage_create_list_show_and_actions() {
          1 oneadmin   oneadmin   os              default         2G OS    No rdy     0\n   \
          0 oneadmin   oneadmin   blank           default      1024M DB    No rdy     0\n"
     );
-    assert!(
-        loc.cli("oneimage", &["list", "-x"])
-            .ok()
-            .starts_with("<IMAGE_POOL>\n  <IMAGE>\n")
-    );
-    assert!(
-        loc.cli("oneimage", &["show", "os", "-j"])
-            .ok()
-            .contains("\"FORMAT\": \"qcow2\"")
-    );
+    assert!(loc.cli("oneimage", &["list", "-x"]).ok().starts_with("<IMAGE_POOL>\n  <IMAGE>\n"));
+    assert!(loc.cli("oneimage", &["show", "os", "-j"]).ok().contains("\"FORMAT\": \"qcow2\""));
 
     let show = loc.cli("oneimage", &["show", "os"]).ok().to_string();
     for needle in [
@@ -108,10 +71,7 @@ fn oneimage_create_list_show_and_actions() {
     ] {
         assert!(show.contains(needle), "{needle:?} not in\n{show}");
     }
-    assert!(
-        show.contains("SOURCE                : /") && !show.contains("VIRTUAL MACHINES"),
-        "{show}"
-    );
+    assert!(show.contains("SOURCE                : /") && !show.contains("VIRTUAL MACHINES"), "{show}");
 
     // persistent / nonpersistent.
     loc.cli("oneimage", &["persistent", "blank,os"]).ok();
@@ -119,15 +79,8 @@ fn oneimage_create_list_show_and_actions() {
     assert_eq!(cell(&loc, "oneimage", "os", "PERSISTENT"), "Yes");
     loc.cli("oneimage", &["nonpersistent", "0"]).ok();
     assert_eq!(cell(&loc, "oneimage", "blank", "PERSISTENT"), "No");
-    assert!(
-        loc.cli("oneimage", &["show", "os"])
-            .ok()
-            .contains("PERSISTENT            : Yes\n")
-    );
-    let err = loc
-        .cli("oneimage", &["persistent", "cd"])
-        .fails(1)
-        .to_string();
+    assert!(loc.cli("oneimage", &["show", "os"]).ok().contains("PERSISTENT            : Yes\n"));
+    let err = loc.cli("oneimage", &["persistent", "cd"]).fails(1).to_string();
     assert!(err.contains("must be non-persistent"), "{err}");
 
     // disable / enable.
@@ -139,54 +92,32 @@ fn oneimage_create_list_show_and_actions() {
     // chtype, and a type the datastore cannot hold.
     loc.cli("oneimage", &["chtype", "blank", "os"]).ok();
     assert_eq!(cell(&loc, "oneimage", "blank", "TYPE"), "OS");
-    assert!(
-        loc.cli("oneimage", &["show", "blank"])
-            .ok()
-            .contains("TYPE                  : OS\n")
-    );
-    assert!(
-        loc.cli("oneimage", &["chtype", "blank", "KERNEL"])
-            .fails(1)
-            .contains("incompatible type")
-    );
+    assert!(loc.cli("oneimage", &["show", "blank"]).ok().contains("TYPE                  : OS\n"));
+    assert!(loc.cli("oneimage", &["chtype", "blank", "KERNEL"]).fails(1).contains("incompatible type"));
 
     // update --append, rename, chown/chgrp/chmod, lock/unlock.
     let extra = write(&loc, "extra.tmpl", "DESCRIPTION = \"base system\"\n");
-    loc.cli("oneimage", &["update", "os", &extra, "--append"])
-        .ok();
+    loc.cli("oneimage", &["update", "os", &extra, "--append"]).ok();
     let show = loc.cli("oneimage", &["show", "os"]).ok().to_string();
-    assert!(
-        show.contains("DESCRIPTION=\"base system\"\n") && show.contains("DEV_PREFIX=\"sd\""),
-        "{show}"
-    );
+    assert!(show.contains("DESCRIPTION=\"base system\"\n") && show.contains("DEV_PREFIX=\"sd\""), "{show}");
     loc.cli("oneimage", &["rename", "cd", "iso"]).ok();
     assert_eq!(cell(&loc, "oneimage", "iso", "ID"), "2");
-    loc.cli("oneimage", &["chown", "iso", "serveradmin", "users"])
-        .ok();
+    loc.cli("oneimage", &["chown", "iso", "serveradmin", "users"]).ok();
     assert_eq!(cell(&loc, "oneimage", "iso", "USER"), "serveradmin");
     assert_eq!(cell(&loc, "oneimage", "iso", "GROUP"), "users");
     loc.cli("oneimage", &["chgrp", "iso", "0"]).ok();
     assert_eq!(cell(&loc, "oneimage", "iso", "GROUP"), "oneadmin");
     loc.cli("oneimage", &["chmod", "iso", "640"]).ok();
     let show = loc.cli("oneimage", &["show", "iso"]).ok().to_string();
-    assert!(show.contains("OWNER                 : um-\nGROUP                 : u--\nOTHER                 : ---\n"), "{show}");
+    assert!(
+        show.contains("OWNER                 : um-\nGROUP                 : u--\nOTHER                 : ---\n"),
+        "{show}"
+    );
     loc.cli("oneimage", &["lock", "iso"]).ok();
-    assert!(
-        loc.cli("oneimage", &["show", "iso"])
-            .ok()
-            .contains("LOCK                  : Use\n")
-    );
-    assert!(
-        !loc.cli("oneimage", &["rename", "iso", "x"])
-            .fails(1)
-            .is_empty()
-    );
+    assert!(loc.cli("oneimage", &["show", "iso"]).ok().contains("LOCK                  : Use\n"));
+    assert!(!loc.cli("oneimage", &["rename", "iso", "x"]).fails(1).is_empty());
     loc.cli("oneimage", &["unlock", "iso"]).ok();
-    assert!(
-        loc.cli("oneimage", &["show", "iso"])
-            .ok()
-            .contains("LOCK                  : None\n")
-    );
+    assert!(loc.cli("oneimage", &["show", "iso"]).ok().contains("LOCK                  : None\n"));
 
     // An image used by a VM: RVMS, the VM list in show, and delete refused.
     assert_eq!(
@@ -198,41 +129,21 @@ fn oneimage_create_list_show_and_actions() {
         .ok(),
         "ID: 0\n"
     );
-    assert_eq!(
-        loc.cli(
-            "onetemplate",
-            &["instantiate", "t", "--name", "user-of-os", "--hold"]
-        )
-        .ok(),
-        "VM ID: 0\n"
-    );
+    assert_eq!(loc.cli("onetemplate", &["instantiate", "t", "--name", "user-of-os", "--hold"]).ok(), "VM ID: 0\n");
     assert_eq!(cell(&loc, "oneimage", "os", "RVMS"), "1");
     assert_eq!(cell(&loc, "oneimage", "os", "STAT"), "used");
     let show = loc.cli("oneimage", &["show", "os"]).ok().to_string();
-    assert!(
-        show.contains("RUNNING_VMS           : 1\n") && show.contains("\nVIRTUAL MACHINES\n"),
-        "{show}"
-    );
+    assert!(show.contains("RUNNING_VMS           : 1\n") && show.contains("\nVIRTUAL MACHINES\n"), "{show}");
     assert!(show.contains("user-of-os"), "{show}");
     let err = loc.cli("oneimage", &["delete", "os"]).fails(1).to_string();
     assert!(err.contains("VMs using it"), "{err}");
 
     // top stops after -n refreshes.
-    let top = loc
-        .cli("oneimage", &["top", "-n", "1", "--delay", "0.1"])
-        .ok()
-        .to_string();
-    assert!(
-        top.starts_with("\x1b[H\x1b[2J  ID USER") && top.contains(" iso "),
-        "{top:?}"
-    );
+    let top = loc.cli("oneimage", &["top", "-n", "1", "--delay", "0.1"]).ok().to_string();
+    assert!(top.starts_with("\x1b[H\x1b[2J  ID USER") && top.contains(" iso "), "{top:?}");
 
     loc.cli("oneimage", &["delete", "blank,iso"]).ok();
-    assert_eq!(
-        loc.cli("oneimage", &["list", "--csv", "--no-header", "-l", "NAME"])
-            .ok(),
-        "os\n"
-    );
+    assert_eq!(loc.cli("oneimage", &["list", "--csv", "--no-header", "-l", "NAME"]).ok(), "os\n");
 }
 
 #[test]
@@ -240,77 +151,30 @@ fn oneimage_errors_have_messages_and_exit_codes() {
     let (loc, _oned, _state) = front_end();
     let bad = write(&loc, "bad.tmpl", "NAME = \"x\"\nTYPE = [ OS\n");
     assert!(!loc.cli("oneimage", &["create", &bad]).fails(2).is_empty());
+    assert!(loc.cli("oneimage", &["create", "--type", "OS"]).fails(2).contains("--name"));
+    let ok = write(&loc, "ok.tmpl", "NAME = \"x\"\nTYPE = \"DATABLOCK\"\nSIZE = \"1\"\n");
+    assert!(loc.cli("oneimage", &["create", &ok, "--name", "y"]).fails(2).contains("not both"));
     assert!(
-        loc.cli("oneimage", &["create", "--type", "OS"])
-            .fails(2)
-            .contains("--name")
-    );
-    let ok = write(
-        &loc,
-        "ok.tmpl",
-        "NAME = \"x\"\nTYPE = \"DATABLOCK\"\nSIZE = \"1\"\n",
-    );
-    assert!(
-        loc.cli("oneimage", &["create", &ok, "--name", "y"])
-            .fails(2)
-            .contains("not both")
-    );
-    assert!(
-        loc.cli("oneimage", &["create", &ok, "-d", "nosuch"])
-            .fails(2)
-            .contains("DATASTORE named nosuch not found.")
+        loc.cli("oneimage", &["create", &ok, "-d", "nosuch"]).fails(2).contains("DATASTORE named nosuch not found.")
     );
     // oned's refusals: a datastore that does not exist, a system datastore, a forbidden PATH.
-    let err = loc
-        .cli("oneimage", &["create", &ok, "-d", "99"])
-        .fails(1)
-        .to_string();
+    let err = loc.cli("oneimage", &["create", &ok, "-d", "99"]).fails(1).to_string();
     assert!(err.contains("99"), "{err}");
+    assert!(loc.cli("oneimage", &["create", &ok, "-d", "system"]).fails(1).contains("files or image datastore"));
+    let secret = write(&loc, "secret.tmpl", "NAME = \"s\"\nPATH = \"/etc/shadow\"\n");
+    assert!(loc.cli("oneimage", &["create", &secret]).fails(1).contains("Not allowed"));
     assert!(
-        loc.cli("oneimage", &["create", &ok, "-d", "system"])
+        loc.cli("oneimage", &["create", "--name", "n", "--type", "bogus", "--size", "1"])
             .fails(1)
-            .contains("files or image datastore")
+            .contains("Unknown type")
     );
-    let secret = write(
-        &loc,
-        "secret.tmpl",
-        "NAME = \"s\"\nPATH = \"/etc/shadow\"\n",
-    );
-    assert!(
-        loc.cli("oneimage", &["create", &secret])
-            .fails(1)
-            .contains("Not allowed")
-    );
-    assert!(
-        loc.cli(
-            "oneimage",
-            &["create", "--name", "n", "--type", "bogus", "--size", "1"]
-        )
-        .fails(1)
-        .contains("Unknown type")
-    );
-    assert!(
-        loc.cli("oneimage", &["show", "nosuch"])
-            .fails(2)
-            .contains("IMAGE named nosuch not found.")
-    );
-    assert!(
-        loc.cli("oneimage", &["show", "7"])
-            .fails(1)
-            .contains("[one.image.info]")
-    );
-    assert!(
-        loc.cli("oneimage", &["chmod", "0", "999"])
-            .fails(2)
-            .contains("bad mode")
-    );
+    assert!(loc.cli("oneimage", &["show", "nosuch"]).fails(2).contains("IMAGE named nosuch not found."));
+    assert!(loc.cli("oneimage", &["show", "7"]).fails(1).contains("[one.image.info]"));
+    assert!(loc.cli("oneimage", &["chmod", "0", "999"]).fails(2).contains("bad mode"));
     assert_eq!(loc.cli("oneimage", &["list", "--no-header"]).ok(), "");
     // Several images: each failure is reported, the others still run.
     loc.cli("oneimage", &["create", &ok]).ok();
-    let err = loc
-        .cli("oneimage", &["disable", "0,5"])
-        .fails(1)
-        .to_string();
+    let err = loc.cli("oneimage", &["disable", "0,5"]).fails(1).to_string();
     assert!(err.contains("IMAGE 5:"), "{err}");
     assert_eq!(cell(&loc, "oneimage", "x", "STAT"), "disa");
 }
@@ -318,19 +182,12 @@ fn oneimage_errors_have_messages_and_exit_codes() {
 #[test]
 fn onetemplate_create_instantiate_clone_and_actions() {
     let (loc, _oned, _state) = front_end();
-    let small = write(
-        &loc,
-        "small.tmpl",
-        "NAME = \"small\"\nCPU = \"0.5\"\nMEMORY = \"128\"\n",
-    );
+    let small = write(&loc, "small.tmpl", "NAME = \"small\"\nCPU = \"0.5\"\nMEMORY = \"128\"\n");
     assert_eq!(loc.cli("onetemplate", &["create", &small]).ok(), "ID: 0\n");
     assert_eq!(
         loc.cli(
             "onetemplate",
-            &[
-                "create", "--name", "web", "--cpu", "1", "--memory", "256", "--nic", "net,3",
-                "--disk", "ubuntu"
-            ]
+            &["create", "--name", "web", "--cpu", "1", "--memory", "256", "--nic", "net,3", "--disk", "ubuntu"]
         )
         .ok(),
         "ID: 1\n"
@@ -338,25 +195,15 @@ fn onetemplate_create_instantiate_clone_and_actions() {
 
     let list = loc.cli("onetemplate", &["list"]).ok().to_string();
     let lines: Vec<&str> = list.lines().collect();
-    assert_eq!(
-        lines[0],
-        "  ID USER            GROUP           NAME                                REGTIME"
-    );
+    assert_eq!(lines[0], "  ID USER            GROUP           NAME                                REGTIME");
     assert!(
         lines[1].starts_with("   1 oneadmin        oneadmin        web                         ")
             && lines[1].len() == 80,
         "{list}"
     );
-    assert!(
-        lines[2].starts_with("   0 oneadmin        oneadmin        small                       "),
-        "{list}"
-    );
+    assert!(lines[2].starts_with("   0 oneadmin        oneadmin        small                       "), "{list}");
     assert_eq!(lines.len(), 3);
-    assert!(
-        loc.cli("onetemplate", &["list", "-x"])
-            .ok()
-            .starts_with("<VMTEMPLATE_POOL>\n  <VMTEMPLATE>\n")
-    );
+    assert!(loc.cli("onetemplate", &["list", "-x"]).ok().starts_with("<VMTEMPLATE_POOL>\n  <VMTEMPLATE>\n"));
 
     let show = loc.cli("onetemplate", &["show", "web"]).ok().to_string();
     for needle in [
@@ -378,193 +225,89 @@ fn onetemplate_create_instantiate_clone_and_actions() {
 
     // instantiate several VMs with numbered names.
     assert_eq!(
-        loc.cli(
-            "onetemplate",
-            &["instantiate", "small", "--name", "vm-%i", "-m", "2"]
-        )
-        .ok(),
+        loc.cli("onetemplate", &["instantiate", "small", "--name", "vm-%i", "-m", "2"]).ok(),
         "VM ID: 0\nVM ID: 1\n"
     );
     for (id, name) in [(0, "vm-0"), (1, "vm-1")] {
         let vm = vm_info(&loc, id);
         assert!(vm.contains(&format!("<NAME>{name}</NAME>")), "{vm}");
         assert!(
-            vm.contains("<TEMPLATE_ID><![CDATA[0]]></TEMPLATE_ID>")
-                || vm.contains("<TEMPLATE_ID>0</TEMPLATE_ID>"),
+            vm.contains("<TEMPLATE_ID><![CDATA[0]]></TEMPLATE_ID>") || vm.contains("<TEMPLATE_ID>0</TEMPLATE_ID>"),
             "{vm}"
         );
         assert_ne!(xml_int(&vm, "STATE"), Some(2), "not on hold: {vm}");
     }
     // on hold, with extra attributes from a file.
     let extra = write(&loc, "extra.tmpl", "MEMORY = \"512\"\nLABEL = \"blue\"\n");
-    assert_eq!(
-        loc.cli("onetemplate", &["instantiate", "0", &extra, "--hold"])
-            .ok(),
-        "VM ID: 2\n"
-    );
+    assert_eq!(loc.cli("onetemplate", &["instantiate", "0", &extra, "--hold"]).ok(), "VM ID: 2\n");
     let vm = vm_info(&loc, 2);
     assert_eq!(xml_int(&vm, "STATE"), Some(2), "{vm}");
     assert!(vm.contains("<MEMORY><![CDATA[512]]></MEMORY>"), "{vm}");
     assert!(vm.contains("blue"), "{vm}");
 
     // clone.
-    assert_eq!(
-        loc.cli("onetemplate", &["clone", "small", "big"]).ok(),
-        "ID: 2\n"
-    );
-    assert!(
-        loc.cli("onetemplate", &["show", "big"])
-            .ok()
-            .contains("MEMORY=\"128\"\n")
-    );
+    assert_eq!(loc.cli("onetemplate", &["clone", "small", "big"]).ok(), "ID: 2\n");
+    assert!(loc.cli("onetemplate", &["show", "big"]).ok().contains("MEMORY=\"128\"\n"));
 
     // update --append, rename, chown/chgrp/chmod, lock/unlock.
     let more = write(&loc, "more.tmpl", "MEMORY = \"1024\"\n");
-    loc.cli("onetemplate", &["update", "big", &more, "--append"])
-        .ok();
+    loc.cli("onetemplate", &["update", "big", &more, "--append"]).ok();
     let show = loc.cli("onetemplate", &["show", "big"]).ok().to_string();
-    assert!(
-        show.contains("MEMORY=\"1024\"\n") && show.contains("CPU=\"0.5\"\n"),
-        "{show}"
-    );
+    assert!(show.contains("MEMORY=\"1024\"\n") && show.contains("CPU=\"0.5\"\n"), "{show}");
     loc.cli("onetemplate", &["update", "big", &more]).ok();
-    assert!(
-        !loc.cli("onetemplate", &["show", "big"])
-            .ok()
-            .contains("CPU="),
-        "replaced"
-    );
+    assert!(!loc.cli("onetemplate", &["show", "big"]).ok().contains("CPU="), "replaced");
     loc.cli("onetemplate", &["rename", "big", "huge"]).ok();
     assert_eq!(cell(&loc, "onetemplate", "huge", "ID"), "2");
-    loc.cli("onetemplate", &["chown", "huge", "serveradmin"])
-        .ok();
+    loc.cli("onetemplate", &["chown", "huge", "serveradmin"]).ok();
     assert_eq!(cell(&loc, "onetemplate", "huge", "USER"), "serveradmin");
     loc.cli("onetemplate", &["chgrp", "huge", "users"]).ok();
     assert_eq!(cell(&loc, "onetemplate", "huge", "GROUP"), "users");
     loc.cli("onetemplate", &["chmod", "huge", "664"]).ok();
     let show = loc.cli("onetemplate", &["show", "huge"]).ok().to_string();
-    assert!(show.contains("OWNER                 : um-\nGROUP                 : um-\nOTHER                 : u--\n"), "{show}");
+    assert!(
+        show.contains("OWNER                 : um-\nGROUP                 : um-\nOTHER                 : u--\n"),
+        "{show}"
+    );
     // ALL is stored as USE, as OpenNebula does.
-    loc.cli("onetemplate", &["lock", "small", "--level", "all"])
-        .ok();
-    assert!(
-        loc.cli("onetemplate", &["show", "small"])
-            .ok()
-            .contains("LOCK                  : Use\n")
-    );
-    assert!(
-        !loc.cli("onetemplate", &["instantiate", "small"])
-            .fails(1)
-            .is_empty()
-    );
+    loc.cli("onetemplate", &["lock", "small", "--level", "all"]).ok();
+    assert!(loc.cli("onetemplate", &["show", "small"]).ok().contains("LOCK                  : Use\n"));
+    assert!(!loc.cli("onetemplate", &["instantiate", "small"]).fails(1).is_empty());
     loc.cli("onetemplate", &["unlock", "small"]).ok();
-    assert!(
-        loc.cli("onetemplate", &["show", "small"])
-            .ok()
-            .contains("LOCK                  : None\n")
-    );
-    assert_eq!(
-        loc.cli("onetemplate", &["instantiate", "small"]).ok(),
-        "VM ID: 3\n"
-    );
+    assert!(loc.cli("onetemplate", &["show", "small"]).ok().contains("LOCK                  : None\n"));
+    assert_eq!(loc.cli("onetemplate", &["instantiate", "small"]).ok(), "VM ID: 3\n");
 
-    let top = loc
-        .cli("onetemplate", &["top", "-n", "1", "--delay", "0.1"])
-        .ok()
-        .to_string();
-    assert!(
-        top.starts_with("\x1b[H\x1b[2J  ID USER") && top.contains(" huge "),
-        "{top:?}"
-    );
+    let top = loc.cli("onetemplate", &["top", "-n", "1", "--delay", "0.1"]).ok().to_string();
+    assert!(top.starts_with("\x1b[H\x1b[2J  ID USER") && top.contains(" huge "), "{top:?}");
 
     loc.cli("onetemplate", &["delete", "1..2"]).ok();
-    assert_eq!(
-        loc.cli(
-            "onetemplate",
-            &["list", "--csv", "--no-header", "-l", "NAME"]
-        )
-        .ok(),
-        "small\n"
-    );
+    assert_eq!(loc.cli("onetemplate", &["list", "--csv", "--no-header", "-l", "NAME"]).ok(), "small\n");
 }
 
 #[test]
 fn onetemplate_errors_have_messages_and_exit_codes() {
     let (loc, _oned, _state) = front_end();
     let bad = write(&loc, "bad.tmpl", "NAME = \"x\"\nDISK = [ IMAGE = \"a\"\n");
-    assert!(
-        !loc.cli("onetemplate", &["create", &bad])
-            .fails(2)
-            .is_empty()
-    );
-    assert!(
-        loc.cli("onetemplate", &["create"])
-            .fails(2)
-            .contains("--name")
-    );
-    assert!(
-        loc.cli("onetemplate", &["instantiate", "nosuch"])
-            .fails(2)
-            .contains("TEMPLATE named nosuch not found.")
-    );
-    assert!(
-        loc.cli("onetemplate", &["show", "3"])
-            .fails(1)
-            .contains("[one.template.info]")
-    );
-    let ok = write(
-        &loc,
-        "ok.tmpl",
-        "NAME = \"t\"\nCPU = \"0.1\"\nMEMORY = \"32\"\n",
-    );
-    assert!(
-        loc.cli("onetemplate", &["create", &ok, "--cpu", "2"])
-            .fails(2)
-            .contains("not both")
-    );
+    assert!(!loc.cli("onetemplate", &["create", &bad]).fails(2).is_empty());
+    assert!(loc.cli("onetemplate", &["create"]).fails(2).contains("--name"));
+    assert!(loc.cli("onetemplate", &["instantiate", "nosuch"]).fails(2).contains("TEMPLATE named nosuch not found."));
+    assert!(loc.cli("onetemplate", &["show", "3"]).fails(1).contains("[one.template.info]"));
+    let ok = write(&loc, "ok.tmpl", "NAME = \"t\"\nCPU = \"0.1\"\nMEMORY = \"32\"\n");
+    assert!(loc.cli("onetemplate", &["create", &ok, "--cpu", "2"]).fails(2).contains("not both"));
     loc.cli("onetemplate", &["create", &ok]).ok();
-    assert!(
-        !loc.cli("onetemplate", &["instantiate", "t", &bad])
-            .fails(2)
-            .is_empty()
-    );
-    assert!(
-        loc.cli("onetemplate", &["instantiate", "t", "-m", "0"])
-            .fails(2)
-            .contains("--multiple")
-    );
+    assert!(!loc.cli("onetemplate", &["instantiate", "t", &bad]).fails(2).is_empty());
+    assert!(loc.cli("onetemplate", &["instantiate", "t", "-m", "0"]).fails(2).contains("--multiple"));
     // oned's refusals: persistent instantiation, a duplicate name, a bad NIC.
     assert!(
-        loc.cli("onetemplate", &["instantiate", "t", "--persistent"])
-            .fails(1)
-            .contains("Persistent instantiation")
+        loc.cli("onetemplate", &["instantiate", "t", "--persistent"]).fails(1).contains("Persistent instantiation")
     );
     assert!(!loc.cli("onetemplate", &["create", &ok]).fails(1).is_empty());
-    assert!(
-        !loc.cli("onetemplate", &["clone", "t", "t"])
-            .fails(1)
-            .is_empty()
-    );
+    assert!(!loc.cli("onetemplate", &["clone", "t", "t"]).fails(1).is_empty());
     let nic = write(&loc, "nic.tmpl", "NIC = [ NETWORK_ID = \"42\" ]\n");
-    let err = loc
-        .cli("onetemplate", &["instantiate", "t", &nic])
-        .fails(1)
-        .to_string();
+    let err = loc.cli("onetemplate", &["instantiate", "t", &nic]).fails(1).to_string();
     assert!(err.contains("42"), "{err}");
     // Nothing was created by the failures.
-    let vms = as_str(
-        &loc.client()
-            .call("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(-1)])
-            .expect("pool"),
-    )
-    .to_string();
+    let vms =
+        as_str(&loc.client().call("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(-1)]).expect("pool")).to_string();
     assert!(!vms.contains("<VM>"), "{vms}");
-    assert_eq!(
-        loc.cli(
-            "onetemplate",
-            &["list", "--csv", "--no-header", "-l", "NAME"]
-        )
-        .ok(),
-        "t\n"
-    );
+    assert_eq!(loc.cli("onetemplate", &["list", "--csv", "--no-header", "-l", "NAME"]).ok(), "t\n");
 }

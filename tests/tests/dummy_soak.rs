@@ -28,7 +28,10 @@ fn shipped_conf(port: u16, sched_conf: &Path) -> String {
         ("LISTEN_ADDRESS", "LISTEN_ADDRESS = \"127.0.0.1\"".to_string()),
         ("MONITORING_INTERVAL_HOST", "MONITORING_INTERVAL_HOST = 1".to_string()),
         ("MONITORING_INTERVAL_VM", "MONITORING_INTERVAL_VM = 1".to_string()),
-        ("SCHEDULER", format!("SCHEDULER = [ EXECUTABLE = \"mm_sched\", ARGUMENTS = \"-c {}\" ]", sched_conf.display())),
+        (
+            "SCHEDULER",
+            format!("SCHEDULER = [ EXECUTABLE = \"mm_sched\", ARGUMENTS = \"-c {}\" ]", sched_conf.display()),
+        ),
     ];
     let mut found = [0; 5];
     let lines: Vec<String> = shipped
@@ -72,9 +75,11 @@ fn log_tail(loc: &Location) -> String {
 
 /// The PID of oned's one `one_vmm_dummy` child, once there is exactly one.
 fn vmm_pid(oned: u32, not: Option<u32>) -> u32 {
-    eventually(Duration::from_secs(30), "oned's one_vmm_dummy process", || match children_named(oned, "one_vmm_dummy")[..] {
-        [pid] if Some(pid) != not => Some(pid),
-        _ => None,
+    eventually(Duration::from_secs(30), "oned's one_vmm_dummy process", || {
+        match children_named(oned, "one_vmm_dummy")[..] {
+            [pid] if Some(pid) != not => Some(pid),
+            _ => None,
+        }
     })
 }
 
@@ -90,8 +95,14 @@ fn the_shipped_dummy_drivers_keep_running_vms_running() {
     loc.cli("onehost", &["create", "node01", "-i", "dummy", "-v", "dummy"]).ok();
     let ids: Vec<i32> = (0..VMS)
         .map(|n| {
-            let out = loc.cli("onevm", &["create", "--name", &format!("web{n}"), "--cpu", "1", "--memory", "512M"]).ok().to_string();
-            out.trim().strip_prefix("ID: ").and_then(|id| id.parse().ok()).unwrap_or_else(|| panic!("onevm create printed {out:?}"))
+            let out = loc
+                .cli("onevm", &["create", "--name", &format!("web{n}"), "--cpu", "1", "--memory", "512M"])
+                .ok()
+                .to_string();
+            out.trim()
+                .strip_prefix("ID: ")
+                .and_then(|id| id.parse().ok())
+                .unwrap_or_else(|| panic!("onevm create printed {out:?}"))
         })
         .collect();
     for &id in &ids {
@@ -104,7 +115,7 @@ fn the_shipped_dummy_drivers_keep_running_vms_running() {
     assert_eq!(list.matches(" runn ").count(), VMS, "onevm list shows every VM running:\n{list}");
 
     // The soak: every VM stays RUNNING past the grace period, and the probes keep listing it.
-    let first_polls: Vec<i64> = ids.iter().map(|&id| vm_state(&loc, id).0 .2).collect();
+    let first_polls: Vec<i64> = ids.iter().map(|&id| vm_state(&loc, id).0.2).collect();
     let vmm = vmm_pid(oned.pid(), None);
     let start = Instant::now();
     let mut killed = None;
@@ -145,7 +156,7 @@ fn the_shipped_dummy_drivers_keep_running_vms_running() {
         assert!(dir.join(format!("dummy-{id}")).is_file(), "domain file of VM {id} in {}", dir.display());
     }
     loc.cli("onevm", &["poweroff", &ids[0].to_string()]).ok();
-    eventually(WAIT, "VM powered off", || (vm_state(&loc, ids[0]).0 .0 == 8).then_some(()));
+    eventually(WAIT, "VM powered off", || (vm_state(&loc, ids[0]).0.0 == 8).then_some(()));
     assert!(!dir.join(format!("dummy-{}", ids[0])).exists(), "SHUTDOWN removed the domain");
     assert_eq!(oned.stop(), Some(0), "oned stops cleanly:\n{}", log_tail(&loc));
 }

@@ -98,7 +98,10 @@ fn idle_and_slow_connections_are_closed() {
     // KEEPALIVE_MAX_CONN: the third request on a connection is answered, then it closes.
     let mut keep = connect(&loc);
     let body = call_body("one.system.version", &loc.session());
-    let req = format!("POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    let req = format!(
+        "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     for _ in 0..3 {
         keep.write_all(req.as_bytes()).unwrap();
     }
@@ -134,7 +137,9 @@ fn bodies_are_not_read_before_authentication() {
     // A session that is not in the first 64 KiB is refused without reading the rest.
     let mut s = connect(&loc);
     s.write_all(head.as_bytes()).unwrap();
-    let mut start = String::from("<?xml version=\"1.0\"?><methodCall><methodName>one.vm.allocate</methodName><params><param><value><string>");
+    let mut start = String::from(
+        "<?xml version=\"1.0\"?><methodCall><methodName>one.vm.allocate</methodName><params><param><value><string>",
+    );
     start.push_str(&"a".repeat(70_000));
     s.write_all(start.as_bytes()).unwrap();
     let (answer, closed) = read_to_close(&mut s);
@@ -150,8 +155,14 @@ fn bodies_are_not_read_before_authentication() {
     // And a normal call still works, with Expect: 100-continue as curl sends it.
     let mut s = connect(&loc);
     let body = call_body("one.system.version", &loc.session());
-    s.write_all(format!("POST /RPC2 HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes())
-        .unwrap();
+    s.write_all(
+        format!(
+            "POST /RPC2 HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
     let mut first = [0u8; 25];
     s.read_exact(&mut first).unwrap();
     assert_eq!(&first, b"HTTP/1.1 100 Continue\r\n\r\n");

@@ -158,7 +158,10 @@ fn actions_in_the_wrong_state_are_refused() {
     match c.call("one.vm.action", vec![s("suspend"), i(id)]) {
         Err(libone::client::ClientError::One { code, message }) => {
             assert_eq!(code, 0x800);
-            assert_eq!(message, "[one.vm.action] Error performing action \"suspend\": This action is not available for state PENDING");
+            assert_eq!(
+                message,
+                "[one.vm.action] Error performing action \"suspend\": This action is not available for state PENDING"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -175,7 +178,9 @@ fn a_driver_killed_mid_deploy_does_not_strand_the_vm() {
     c.call("one.vm.deploy", vec![i(id), i(h)]).unwrap();
     wait_vm(&c, id, T, is(3, 2));
     // Kill every one_vmm_dummy process of this test's oned (they carry its state dir).
-    let out = std::process::Command::new("pkill").args(["-9", "-f", &format!("one_vmm_dummy.*{}", _st.path().display())]).status();
+    let out = std::process::Command::new("pkill")
+        .args(["-9", "-f", &format!("one_vmm_dummy.*{}", _st.path().display())])
+        .status();
     assert!(out.is_ok());
     wait_vm(&c, id, Duration::from_secs(60), |st, l| (st, l) == RUNNING || (st == 3 && l == 36));
     assert!(loc.log().contains("restarting in"), "the driver's death is logged");

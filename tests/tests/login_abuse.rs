@@ -20,7 +20,10 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 fn login(loc: &Location, session: &str) -> Result<Value, ClientError> {
-    Client::new(&loc.endpoint(), session).expect("client").with_timeout(Duration::from_secs(60)).call("one.user.info", vec![Value::Integer(-1)])
+    Client::new(&loc.endpoint(), session)
+        .expect("client")
+        .with_timeout(Duration::from_secs(60))
+        .call("one.user.info", vec![Value::Integer(-1)])
 }
 
 fn refusal(r: Result<Value, ClientError>) -> (i32, String) {
@@ -44,7 +47,9 @@ fn concurrent_bad_logins_use_bounded_memory() {
             .map(|n| {
                 let endpoint = loc.endpoint();
                 std::thread::spawn(move || {
-                    let c = Client::new(&endpoint, format!("oneadmin:wrong-{n}")).unwrap().with_timeout(Duration::from_secs(120));
+                    let c = Client::new(&endpoint, format!("oneadmin:wrong-{n}"))
+                        .unwrap()
+                        .with_timeout(Duration::from_secs(120));
                     c.call("one.user.info", vec![Value::Integer(-1)])
                 })
             })
@@ -76,7 +81,10 @@ fn failed_logins_are_throttled_per_user_and_address() {
 
     for _ in 0..3 {
         let (code, msg) = refusal(login(&loc, "bob:wrong"));
-        assert_eq!((code, msg.as_str()), (AUTHENTICATION, "[one.user.info] User couldn't be authenticated, aborting call."));
+        assert_eq!(
+            (code, msg.as_str()),
+            (AUTHENTICATION, "[one.user.info] User couldn't be authenticated, aborting call.")
+        );
     }
     // The fourth failure blocks the name: even the right password is refused, unchecked.
     let _ = login(&loc, "bob:wrong");

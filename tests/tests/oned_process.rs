@@ -42,7 +42,8 @@ fn wrong_password_is_an_authentication_error() {
 fn missing_config_is_written_and_credentials_created() {
     let dir = tempfile::tempdir().unwrap();
     // Only init the database: no port needed, and the shipped oned.conf is written.
-    let out = Command::new(bin("oned")).arg("-i").env("ONE_LOCATION", dir.path()).env_remove("ONE_AUTH").output().unwrap();
+    let out =
+        Command::new(bin("oned")).arg("-i").env("ONE_LOCATION", dir.path()).env_remove("ONE_AUTH").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let auth = dir.path().join(".one/one_auth");
@@ -89,7 +90,11 @@ fn daemon_mode_returns_once_listening_and_stops_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    assert_eq!(wait_bounded(&mut child, Duration::from_secs(30)), Some(0), "the launcher exits 0 when the daemon is ready");
+    assert_eq!(
+        wait_bounded(&mut child, Duration::from_secs(30)),
+        Some(0),
+        "the launcher exits 0 when the daemon is ready"
+    );
     let out = child.wait_with_output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("endpoint http://127.0.0.1:"));
     // Answers right away: the launcher returned only after the listener was bound.

@@ -17,7 +17,11 @@ fn setup_with_interval(interval: u32) -> (Location, e2e::Oned, Client, tempfile:
         e2e::dummy_drivers(state.path(), "-t 64"),
         state.path().join("sched.conf").display()
     );
-    std::fs::write(state.path().join("sched.conf"), format!("SCHED_INTERVAL = {interval}\nMAX_HOST = 0\nDEFAULT_SCHED = [ POLICY = 1 ]\n")).unwrap();
+    std::fs::write(
+        state.path().join("sched.conf"),
+        format!("SCHED_INTERVAL = {interval}\nMAX_HOST = 0\nDEFAULT_SCHED = [ POLICY = 1 ]\n"),
+    )
+    .unwrap();
     let loc = Location::new(&conf);
     let oned = loc.start();
     let c = loc.client();
@@ -55,7 +59,20 @@ fn requirements_place_vms_only_on_matching_hosts() {
     let b_ = host(&c, "xen-01", "FAMILY = \"xen\"");
     wait_monitored(&c, 2);
     let ids: Vec<i32> = (0..10)
-        .map(|k| as_int(&c.call("one.vm.allocate", vec![s(&format!("NAME = \"r{k}\"\nCPU = 0.1\nMEMORY = 16\nSCHED_REQUIREMENTS = \"FAMILY = \\\"xen\\\"\"")), b(false)]).unwrap()))
+        .map(|k| {
+            as_int(
+                &c.call(
+                    "one.vm.allocate",
+                    vec![
+                        s(&format!(
+                            "NAME = \"r{k}\"\nCPU = 0.1\nMEMORY = 16\nSCHED_REQUIREMENTS = \"FAMILY = \\\"xen\\\"\""
+                        )),
+                        b(false),
+                    ],
+                )
+                .unwrap(),
+            )
+        })
         .collect();
     for id in ids {
         let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
@@ -76,11 +93,19 @@ fn automatic_requirements_keep_vms_in_the_cluster_of_their_network_and_datastore
     let default_host = host(&c, "default-01", "");
     let hx = as_int(&c.call("one.host.allocate", vec![s("cx-01"), s("dummy"), s("dummy"), i(cx)]).unwrap());
     let net = as_int(
-        &c.call("one.vn.allocate", vec![s("NAME = cxnet\nVN_MAD = dummy\nBRIDGE = br0\nAR = [ TYPE = IP4, IP = 10.66.0.1, SIZE = 32 ]"), i(cx)])
-            .unwrap(),
+        &c.call(
+            "one.vn.allocate",
+            vec![
+                s("NAME = cxnet\nVN_MAD = dummy\nBRIDGE = br0\nAR = [ TYPE = IP4, IP = 10.66.0.1, SIZE = 32 ]"),
+                i(cx),
+            ],
+        )
+        .unwrap(),
     );
-    let ds = as_int(&c.call("one.datastore.allocate", vec![s("NAME = cxds\nDS_MAD = fs\nTM_MAD = local"), i(cx)]).unwrap());
-    let img = as_int(&c.call("one.image.allocate", vec![s("NAME = cximg\nTYPE = DATABLOCK\nSIZE = 1"), i(ds)]).unwrap());
+    let ds =
+        as_int(&c.call("one.datastore.allocate", vec![s("NAME = cxds\nDS_MAD = fs\nTM_MAD = local"), i(cx)]).unwrap());
+    let img =
+        as_int(&c.call("one.image.allocate", vec![s("NAME = cximg\nTYPE = DATABLOCK\nSIZE = 1"), i(ds)]).unwrap());
     wait_monitored(&c, 2);
     let mut ids = Vec::new();
     for k in 0..6 {
@@ -96,7 +121,12 @@ fn automatic_requirements_keep_vms_in_the_cluster_of_their_network_and_datastore
     assert!(full.contains(&format!("CLUSTER_ID = {cx}")), "oned restricts the VM to cluster {cx}:\n{full}");
     for id in ids {
         let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
-        assert_eq!(last_hid(&body), hx as i64, "VM {id} must run in cluster {cx}, not on host {default_host}:\n{body}\nlog:\n{}", loc.log());
+        assert_eq!(
+            last_hid(&body),
+            hx as i64,
+            "VM {id} must run in cluster {cx}, not on host {default_host}:\n{body}\nlog:\n{}",
+            loc.log()
+        );
     }
 }
 
@@ -132,7 +162,9 @@ fn a_thousand_vms_on_twenty_small_hosts_never_overcommit() {
     }
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let running = as_str(&c.call("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(3)]).unwrap()).matches("<LCM_STATE>3</LCM_STATE>").count();
+        let running = as_str(&c.call("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(3)]).unwrap())
+            .matches("<LCM_STATE>3</LCM_STATE>")
+            .count();
         if running >= 160 {
             break;
         }
@@ -142,7 +174,12 @@ fn a_thousand_vms_on_twenty_small_hosts_never_overcommit() {
     std::thread::sleep(Duration::from_secs(3));
     let pool = as_str(&c.call("one.hostpool.info", vec![]).unwrap()).to_string();
     for h in pool.split("<HOST>").skip(1) {
-        let (cpu, max_cpu, mem, max_mem) = (xml_int(h, "CPU_USAGE").unwrap(), xml_int(h, "MAX_CPU").unwrap(), xml_int(h, "MEM_USAGE").unwrap(), xml_int(h, "MAX_MEM").unwrap());
+        let (cpu, max_cpu, mem, max_mem) = (
+            xml_int(h, "CPU_USAGE").unwrap(),
+            xml_int(h, "MAX_CPU").unwrap(),
+            xml_int(h, "MEM_USAGE").unwrap(),
+            xml_int(h, "MAX_MEM").unwrap(),
+        );
         assert!(cpu <= max_cpu && mem <= max_mem, "over-committed host: {h}");
     }
     let running = as_str(&c.call("one.vmpool.info", vec![i(-2), i(-1), i(-1), i(3)]).unwrap()).matches("<VM>").count();
@@ -186,11 +223,17 @@ fn resched_keeps_a_vm_in_its_cluster() {
         .map(|n| as_int(&c.call("one.host.allocate", vec![s(n), s("dummy"), s("dummy"), i(cx)]).unwrap()))
         .collect();
     let net = as_int(
-        &c.call("one.vn.allocate", vec![s("NAME = cxnet\nVN_MAD = dummy\nBRIDGE = br0\nAR = [ TYPE = IP4, IP = 10.67.0.1, SIZE = 4 ]"), i(cx)])
-            .unwrap(),
+        &c.call(
+            "one.vn.allocate",
+            vec![s("NAME = cxnet\nVN_MAD = dummy\nBRIDGE = br0\nAR = [ TYPE = IP4, IP = 10.67.0.1, SIZE = 4 ]"), i(cx)],
+        )
+        .unwrap(),
     );
     wait_monitored(&c, 3);
-    let id = as_int(&c.call("one.vm.allocate", vec![s(&format!("CPU = 0.1\nMEMORY = 16\nNIC = [ NETWORK_ID = {net} ]")), b(false)]).unwrap());
+    let id = as_int(
+        &c.call("one.vm.allocate", vec![s(&format!("CPU = 0.1\nMEMORY = 16\nNIC = [ NETWORK_ID = {net} ]")), b(false)])
+            .unwrap(),
+    );
     let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
     let first = last_hid(&body);
     assert!(x.iter().any(|h| *h as i64 == first), "VM placed in cluster {cx}:\n{body}");
@@ -246,7 +289,9 @@ fn sched_wait_answers_on_new_work_or_timeout_and_only_to_admins() {
     let after = as_int(&c.call("one.sched.wait", vec![i(now), i(60_000)]).unwrap());
     assert_ne!(after, now);
     // A plain user is refused with AUTHORIZATION (error code 0x0200 = 512).
-    as_int(&c.call("one.user.allocate", vec![s("plain"), s("pw"), s(""), libone::xmlrpc::Value::Array(vec![])]).unwrap());
+    as_int(
+        &c.call("one.user.allocate", vec![s("plain"), s("pw"), s(""), libone::xmlrpc::Value::Array(vec![])]).unwrap(),
+    );
     let plain = Client::new(&loc.endpoint(), "plain:pw".to_string()).unwrap();
     let err = plain.call("one.sched.wait", vec![i(after), i(0)]).unwrap_err().to_string();
     assert!(err.contains("Not authorized"), "{err}");

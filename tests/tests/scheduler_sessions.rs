@@ -18,7 +18,8 @@ const AUTHENTICATION: i32 = 0x0100;
 
 fn alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
-        && std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')))
+        && std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| !s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')))
 }
 
 fn refusal(r: Result<Value, ClientError>) -> (i32, String) {
@@ -99,15 +100,23 @@ fn a_starting_oned_stops_a_scheduler_left_running() {
     let conf = std::fs::read_to_string(loc.path().join("etc/oned.conf")).unwrap();
     std::fs::write(
         loc.path().join("etc/oned.conf"),
-        format!("{conf}SCHEDULER = [ EXECUTABLE = \"mm_sched\", ARGUMENTS = \"-c {}\" ]\n", state.path().join("sched.conf").display()),
+        format!(
+            "{conf}SCHEDULER = [ EXECUTABLE = \"mm_sched\", ARGUMENTS = \"-c {}\" ]\n",
+            state.path().join("sched.conf").display()
+        ),
     )
     .unwrap();
     let oned = loc.start();
     let code = wait_bounded(&mut stray, Duration::from_secs(20));
     assert!(code.is_some() || !alive(stray_pid), "the stray scheduler was stopped");
-    let own = eventually(Duration::from_secs(30), "oned's own scheduler", || schedulers_of(oned.pid()).first().copied());
+    let own =
+        eventually(Duration::from_secs(30), "oned's own scheduler", || schedulers_of(oned.pid()).first().copied());
     assert_ne!(own, stray_pid);
-    assert!(loc.log().contains(&format!("stopping the scheduler (pid {stray_pid}) a previous oned left running")), "{}", loc.log());
+    assert!(
+        loc.log().contains(&format!("stopping the scheduler (pid {stray_pid}) a previous oned left running")),
+        "{}",
+        loc.log()
+    );
 }
 
 #[test]

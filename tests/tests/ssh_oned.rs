@@ -53,10 +53,12 @@ fn oned_runs_the_exec_drivers_over_ssh() {
         assert!(Instant::now() < deadline, "host not MONITORED over ssh:\n{body}\nlog:\n{}", loc.log());
         std::thread::sleep(Duration::from_millis(100));
     };
-    let cpus = std::fs::read_to_string("/proc/cpuinfo").unwrap().lines().filter(|l| l.starts_with("processor")).count() as i64;
+    let cpus =
+        std::fs::read_to_string("/proc/cpuinfo").unwrap().lines().filter(|l| l.starts_with("processor")).count() as i64;
     assert_eq!(xml_int(&host, "TOTAL_CPU"), Some(cpus * 100), "the real probes ran on the host:\n{host}");
 
-    let id = as_int(&c.call("one.vm.allocate", vec![s("NAME = \"over-ssh\"\nCPU = 1\nMEMORY = 64"), b(false)]).unwrap());
+    let id =
+        as_int(&c.call("one.vm.allocate", vec![s("NAME = \"over-ssh\"\nCPU = 1\nMEMORY = 64"), b(false)]).unwrap());
     c.call("one.vm.deploy", vec![i(id), i(h)]).unwrap();
     let body = wait_vm(&c, id, Duration::from_secs(60), |st, l| (st, l) == (3, 3) || (st == 3 && l >= 36));
     assert!(body.contains(&format!("<DEPLOY_ID>one-{id}</DEPLOY_ID>")), "{body}\nlog:\n{}", loc.log());

@@ -34,7 +34,10 @@ fn template_values_cannot_inject_transfers() {
     let c = loc.client();
     c.call("one.datastore.update", vec![i(0), s("TM_MAD = \"shared\""), i(1)]).unwrap();
     let hid = as_int(&c.call("one.host.allocate", vec![s("node1"), s("dummy"), s("dummy"), i(-1)]).unwrap());
-    let uid = as_int(&c.call("one.user.allocate", vec![s("mallory"), s("m-pass"), s(""), libone::xmlrpc::Value::Array(vec![])]).unwrap());
+    let uid = as_int(
+        &c.call("one.user.allocate", vec![s("mallory"), s("m-pass"), s(""), libone::xmlrpc::Value::Array(vec![])])
+            .unwrap(),
+    );
     assert!(uid > 0);
     let mallory = Client::new(&loc.endpoint(), "mallory:m-pass").unwrap();
 
@@ -49,13 +52,16 @@ fn template_values_cannot_inject_transfers() {
         assert_eq!(code, INTERNAL, "{who}: {msg}");
         assert!(msg.contains("DISK/FORMAT must be a lower-case word"), "{who}: {msg}");
         // Blanks alone shift arguments (a size aimed at another path).
-        let shifted = format!("CPU = 1\nMEMORY = 64\nDISK = [ SIZE = \"1 fe:{}/x\", FORMAT = \"raw\" ]", victim.display());
+        let shifted =
+            format!("CPU = 1\nMEMORY = 64\nDISK = [ SIZE = \"1 fe:{}/x\", FORMAT = \"raw\" ]", victim.display());
         let (_, msg) = refused(client.call("one.vm.allocate", vec![s(&shifted), b(false)]));
         assert!(msg.contains("DISK/SIZE must be a non-negative integer"), "{who}: {msg}");
     }
 
     // Attributes that select drivers or storage are oneadmin's: a user is refused ...
-    let img = as_int(&c.call("one.image.allocate", vec![s("NAME = \"blank\"\nTYPE = \"DATABLOCK\"\nSIZE = 1"), i(1)]).unwrap());
+    let img = as_int(
+        &c.call("one.image.allocate", vec![s("NAME = \"blank\"\nTYPE = \"DATABLOCK\"\nSIZE = 1"), i(1)]).unwrap(),
+    );
     c.call("one.image.chmod", vec![i(img), i(1), i(1), i(0), i(1), i(0), i(0), i(1), i(0), i(0)]).unwrap();
     let with_tm = format!("CPU = 1\nMEMORY = 64\nDISK = [ IMAGE_ID = \"{img}\", TM_MAD = \"dummy\" ]");
     let (code, msg) = refused(mallory.call("one.vm.allocate", vec![s(&with_tm), b(false)]));
@@ -71,7 +77,10 @@ fn template_values_cannot_inject_transfers() {
     let body = as_str(&c.call("one.vm.info", vec![i(vm)]).unwrap()).to_string();
     let ds = as_str(&c.call("one.datastore.info", vec![i(1)]).unwrap()).to_string();
     let ds_tm = ds.split("<TM_MAD><![CDATA[").nth(1).and_then(|r| r.split("]]>").next()).unwrap_or("?").to_string();
-    assert!(body.contains(&format!("<TM_MAD><![CDATA[{ds_tm}]]></TM_MAD>")), "DISK/TM_MAD is the datastore's ({ds_tm}):\n{body}");
+    assert!(
+        body.contains(&format!("<TM_MAD><![CDATA[{ds_tm}]]></TM_MAD>")),
+        "DISK/TM_MAD is the datastore's ({ds_tm}):\n{body}"
+    );
     assert!(!body.contains("<TM_MAD><![CDATA[dummy]]></TM_MAD>"), "{body}");
 
     // A well-formed volatile disk reaches the real scripts intact, under a path with a blank.
@@ -82,9 +91,19 @@ fn template_values_cannot_inject_transfers() {
     );
     c.call("one.vm.deploy", vec![i(ok), i(hid)]).unwrap();
     let body = wait_vm(&c, ok, Duration::from_secs(60), |st, l| (st, l) == (3, 3) || l == 7 || st == 3 && l >= 36);
-    assert_eq!((xml_int(&body, "STATE"), xml_int(&body, "LCM_STATE")), (Some(3), Some(3)), "{body}\nlog:\n{}", loc.log());
+    assert_eq!(
+        (xml_int(&body, "STATE"), xml_int(&body, "LCM_STATE")),
+        (Some(3), Some(3)),
+        "{body}\nlog:\n{}",
+        loc.log()
+    );
     let disk = datastores.join(format!("0/{ok}/disk.0"));
-    assert_eq!(std::fs::metadata(&disk).map(|m| m.len()).ok(), Some(2 * 1024 * 1024), "the disk file at {}", disk.display());
+    assert_eq!(
+        std::fs::metadata(&disk).map(|m| m.len()).ok(),
+        Some(2 * 1024 * 1024),
+        "the disk file at {}",
+        disk.display()
+    );
     let vm_dir = loc.path().join(format!("var/vms/{ok}"));
     let transfer = std::fs::read_dir(&vm_dir)
         .unwrap()

@@ -12,13 +12,8 @@ use crate::table::{Column, ListArgs, TableSpec, col_id, col_name};
 use crate::xmltree::Node;
 
 /// Virtual networks, as `onecluster addvnet`/`delvnet` resolve them.
-const VNET: Kind = Kind {
-    noun: "VNET",
-    element: "VNET",
-    prefix: "one.vn",
-    pool: "one.vnpool.info",
-    pool_args: &[-2, -1, -1],
-};
+const VNET: Kind =
+    Kind { noun: "VNET", element: "VNET", prefix: "one.vn", pool: "one.vnpool.info", pool_args: &[-2, -1, -1] };
 
 /// Manages OpenNebula clusters
 #[derive(Parser, Debug)]
@@ -81,11 +76,7 @@ pub fn run(args: OneCluster) -> Result<()> {
         Cmd::List(list) => common::list(&one, &CLUSTER, &TABLE, &list),
         Cmd::Show { cluster, out } => {
             if let Some(c) = common::show(&one, &CLUSTER, &cluster, &out)? {
-                let hosts = if c.ids("HOSTS").is_empty() {
-                    None
-                } else {
-                    Some(common::pool(&one, &HOST)?)
-                };
+                let hosts = if c.ids("HOSTS").is_empty() { None } else { Some(common::pool(&one, &HOST)?) };
                 common::out(&show_page(&c, hosts.as_ref()));
             }
             Ok(())
@@ -94,14 +85,8 @@ pub fn run(args: OneCluster) -> Result<()> {
         Cmd::Delhost { cluster, hosts } => members(&one, "delhost", &cluster, &HOST, &hosts),
         Cmd::Addvnet { cluster, vnets } => members(&one, "addvnet", &cluster, &VNET, &vnets),
         Cmd::Delvnet { cluster, vnets } => members(&one, "delvnet", &cluster, &VNET, &vnets),
-        Cmd::Adddatastore {
-            cluster,
-            datastores,
-        } => members(&one, "adddatastore", &cluster, &DATASTORE, &datastores),
-        Cmd::Deldatastore {
-            cluster,
-            datastores,
-        } => members(&one, "deldatastore", &cluster, &DATASTORE, &datastores),
+        Cmd::Adddatastore { cluster, datastores } => members(&one, "adddatastore", &cluster, &DATASTORE, &datastores),
+        Cmd::Deldatastore { cluster, datastores } => members(&one, "deldatastore", &cluster, &DATASTORE, &datastores),
         Cmd::Update(a) => common::update(&one, &CLUSTER, &a, "TEMPLATE"),
         Cmd::Rename(a) => common::rename(&one, &CLUSTER, &a),
     }
@@ -111,9 +96,7 @@ pub fn run(args: OneCluster) -> Result<()> {
 fn members(one: &One, action: &str, cluster: &str, kind: &Kind, objects: &str) -> Result<()> {
     let cid = common::resolve_one(one, &CLUSTER, cluster)?;
     let method = CLUSTER.method(action);
-    common::each(one, kind, &[objects.to_string()], |oid| {
-        one.run(&method, vec![i(cid), i(oid)])
-    })
+    common::each(one, kind, &[objects.to_string()], |oid| one.run(&method, vec![i(cid), i(oid)]))
 }
 
 fn col_hosts(c: &Node) -> String {
@@ -142,10 +125,7 @@ pub const TABLE: TableSpec = TableSpec {
 fn resources_text(c: &Node, hosts: &Node) -> String {
     let ids = c.ids("HOSTS");
     let (mut total_cpu, mut used_cpu, mut total_ram, mut used_ram) = (0, 0, 0, 0);
-    for h in hosts
-        .all("HOST")
-        .filter(|h| ids.iter().any(|id| id == h.text("ID")))
-    {
+    for h in hosts.all("HOST").filter(|h| ids.iter().any(|id| id == h.text("ID"))) {
         total_cpu += h.int("HOST_SHARE/TOTAL_CPU") / 100;
         used_cpu += h.int("HOST_SHARE/CPU_USAGE") / 100;
         total_ram += h.int("HOST_SHARE/TOTAL_MEM") / 1024 / 1024;
@@ -162,9 +142,7 @@ fn resources_text(c: &Node, hosts: &Node) -> String {
 /// The `onecluster show` page; `hosts` is the host pool when the cluster has hosts.
 pub fn show_page(c: &Node, hosts: Option<&Node>) -> String {
     let mut p = Page::new();
-    p.header(&format!("CLUSTER {} INFORMATION", c.text("ID")))
-        .field("ID", c.text("ID"))
-        .field("NAME", c.text("NAME"));
+    p.header(&format!("CLUSTER {} INFORMATION", c.text("ID"))).field("ID", c.text("ID")).field("NAME", c.text("NAME"));
     p.header("CLUSTER RESOURCES");
     if let Some(hosts) = hosts {
         p.raw(&resources_text(c, hosts));
@@ -191,8 +169,7 @@ mod tests {
             "<CLUSTER_POOL>{CLUSTER_XML}<CLUSTER><ID>0</ID><NAME>default</NAME><HOSTS/><DATASTORES/><VNETS/><TEMPLATE/></CLUSTER></CLUSTER_POOL>"
         ))
         .expect("xml");
-        let out =
-            common::render_pool(&pool, &CLUSTER, &TABLE, &ListArgs::default()).expect("renders");
+        let out = common::render_pool(&pool, &CLUSTER, &TABLE, &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID NAME                 HOSTS      VNETS DATASTORES\n \
@@ -222,15 +199,9 @@ mod tests {
             assert!(page.contains(needle), "{needle:?} missing in\n{page}");
         }
         let empty = show_page(
-            &Node::parse("<CLUSTER><ID>0</ID><NAME>default</NAME><HOSTS/><TEMPLATE/></CLUSTER>")
-                .expect("xml"),
+            &Node::parse("<CLUSTER><ID>0</ID><NAME>default</NAME><HOSTS/><TEMPLATE/></CLUSTER>").expect("xml"),
             None,
         );
-        assert!(
-            empty.contains(
-                "\nCLUSTER RESOURCES\n\nCLUSTER TEMPLATE\n\nHOSTS\n\nVNETS\n\nDATASTORES\n"
-            ),
-            "{empty}"
-        );
+        assert!(empty.contains("\nCLUSTER RESOURCES\n\nCLUSTER TEMPLATE\n\nHOSTS\n\nVNETS\n\nDATASTORES\n"), "{empty}");
     }
 }

@@ -17,11 +17,7 @@ use crate::xmltree::Node;
 
 /// Manages OpenNebula datastores
 #[derive(Parser, Debug)]
-#[command(
-    name = "onedatastore",
-    version,
-    about = "Manages OpenNebula datastores"
-)]
+#[command(name = "onedatastore", version, about = "Manages OpenNebula datastores")]
 pub struct OneDatastore {
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -122,11 +118,7 @@ const DISK_TYPES: &[&str] = &[
 ];
 
 fn disk_type(t: i64) -> &'static str {
-    usize::try_from(t)
-        .ok()
-        .and_then(|i| DISK_TYPES.get(i))
-        .copied()
-        .unwrap_or("-")
+    usize::try_from(t).ok().and_then(|i| DISK_TYPES.get(i)).copied().unwrap_or("-")
 }
 
 /// Local datastores (`SHARED = NO`) have no single capacity.
@@ -136,21 +128,13 @@ fn is_local(d: &Node) -> bool {
 
 /// A size in MB, or `-` for a local datastore.
 fn capacity(d: &Node, path: &str) -> String {
-    if is_local(d) {
-        "-".into()
-    } else {
-        unit_to_str(d.float(path), "M")
-    }
+    if is_local(d) { "-".into() } else { unit_to_str(d.float(path), "M") }
 }
 
 /// Comma-separated IDs, `-` for none.
 fn ids_str(d: &Node, path: &str) -> String {
     let ids = d.ids(path);
-    if ids.is_empty() {
-        "-".into()
-    } else {
-        ids.join(",")
-    }
+    if ids.is_empty() { "-".into() } else { ids.join(",") }
 }
 
 fn col_size(d: &Node) -> String {
@@ -158,11 +142,7 @@ fn col_size(d: &Node) -> String {
 }
 fn col_avail(d: &Node) -> String {
     let total = d.float("TOTAL_MB");
-    if total == 0.0 {
-        "-".into()
-    } else {
-        format!("{}%", (d.float("FREE_MB") / total * 100.0).round() as i64)
-    }
+    if total == 0.0 { "-".into() } else { format!("{}%", (d.float("FREE_MB") / total * 100.0).round() as i64) }
 }
 fn col_clusters(d: &Node) -> String {
     ids_str(d, "CLUSTERS")
@@ -199,9 +179,7 @@ pub const TABLE: TableSpec = TableSpec {
         Column::left("TM", 7, col_tm),
         Column::left("STAT", 4, col_stat),
     ],
-    default: &[
-        "ID", "NAME", "SIZE", "AVAIL", "CLUSTERS", "IMAGES", "TYPE", "DS", "TM", "STAT",
-    ],
+    default: &["ID", "NAME", "SIZE", "AVAIL", "CLUSTERS", "IMAGES", "TYPE", "DS", "TM", "STAT"],
 };
 
 /// The `onedatastore show` page of a `one.datastore.info` document.
@@ -257,8 +235,7 @@ mod tests {
              <IMAGES/><TEMPLATE><SHARED><![CDATA[NO]]></SHARED></TEMPLATE></DATASTORE></DATASTORE_POOL>"
         ))
         .expect("xml");
-        let out =
-            common::render_pool(&pool, &DATASTORE, &TABLE, &ListArgs::default()).expect("renders");
+        let out = common::render_pool(&pool, &DATASTORE, &TABLE, &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID NAME              SIZE AVA CLUSTERS IMAGES TYPE DS      TM      STAT\n \

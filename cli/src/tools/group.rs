@@ -86,9 +86,7 @@ pub fn run(args: OneGroup) -> Result<()> {
 /// `addadmin`/`deladmin`: `<method>(group, user)` for each user.
 fn admins(one: &One, method: &str, group: &str, users: &str) -> Result<()> {
     let gid = common::resolve_one(one, &GROUP, group)?;
-    common::each(one, &USER, &[users.to_string()], |uid| {
-        one.run(method, vec![i(gid), i(uid)])
-    })
+    common::each(one, &USER, &[users.to_string()], |uid| one.run(method, vec![i(gid), i(uid)]))
 }
 
 /// The text `onegroup list` prints for a pool document: the GROUP elements, each with the
@@ -139,9 +137,7 @@ fn members_text(g: &Node) -> String {
 /// The `onegroup show` page of a `one.group.info` document.
 pub fn show_page(g: &Node) -> String {
     let mut p = Page::new();
-    p.header(&format!("GROUP {} INFORMATION", g.text("ID")))
-        .field("ID", g.text("ID"))
-        .field("NAME", g.text("NAME"));
+    p.header(&format!("GROUP {} INFORMATION", g.text("ID"))).field("ID", g.text("ID")).field("NAME", g.text("NAME"));
     p.template("GROUP TEMPLATE", g.get("TEMPLATE"));
     p.header("USERS").raw(&members_text(g));
     p.header("ADMINS").raw(&g.ids("ADMINS").join("\n"));

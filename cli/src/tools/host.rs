@@ -86,12 +86,7 @@ pub fn main() -> i32 {
 pub fn run(args: OneHost) -> Result<()> {
     let one = args.conn.connect()?;
     match args.cmd {
-        Cmd::Create {
-            name,
-            im,
-            vm,
-            cluster,
-        } => {
+        Cmd::Create { name, im, vm, cluster } => {
             let cid = match cluster {
                 Some(c) => common::resolve_one(&one, &common::CLUSTER, &c)?,
                 None => -1,
@@ -113,37 +108,22 @@ pub fn run(args: OneHost) -> Result<()> {
             Ok(())
         }
         Cmd::Sync(a) => {
-            let hosts = if a.objects.is_empty() {
-                all_ids(&one)?
-            } else {
-                a.objects
-            };
-            common::each(&one, &HOST, &hosts, |id| {
-                one.run("one.host.sync", vec![i(id)])
-            })
+            let hosts = if a.objects.is_empty() { all_ids(&one)? } else { a.objects };
+            common::each(&one, &HOST, &hosts, |id| one.run("one.host.sync", vec![i(id)]))
         }
         Cmd::Flush(a) => flush(&one, &a.objects),
         Cmd::Update(a) => common::update(&one, &HOST, &a, "TEMPLATE"),
         Cmd::Rename(a) => common::rename(&one, &HOST, &a),
-        Cmd::Monitoring {
-            host,
-            attribute,
-            out,
-        } => common::monitoring(&one, &HOST, &host, &attribute, &out),
+        Cmd::Monitoring { host, attribute, out } => common::monitoring(&one, &HOST, &host, &attribute, &out),
     }
 }
 
 fn status(one: &One, hosts: &[String], st: i32) -> Result<()> {
-    common::each(one, &HOST, hosts, |id| {
-        one.run("one.host.status", vec![i(id), i(st)])
-    })
+    common::each(one, &HOST, hosts, |id| one.run("one.host.status", vec![i(id), i(st)]))
 }
 
 fn all_ids(one: &One) -> Result<Vec<String>> {
-    Ok(common::pool(one, &HOST)?
-        .all("HOST")
-        .map(|h| h.text("ID").to_string())
-        .collect())
+    Ok(common::pool(one, &HOST)?.all("HOST").map(|h| h.text("ID").to_string()).collect())
 }
 
 /// `flush`: disable, then ask the scheduler to move every VM running there.
@@ -151,10 +131,7 @@ fn flush(one: &One, hosts: &[String]) -> Result<()> {
     let vms = common::pool(one, &VM)?;
     common::each(one, &HOST, hosts, |id| {
         one.run("one.host.status", vec![i(id), i(1)])?;
-        for vm in vms
-            .all("VM")
-            .filter(|vm| vm_host_id(vm) == Some(i64::from(id)))
-        {
+        for vm in vms.all("VM").filter(|vm| vm_host_id(vm) == Some(i64::from(id))) {
             let state = (vm.int("STATE"), vm.int("LCM_STATE"));
             // resched applies to RUNNING, UNKNOWN and POWEROFF VMs.
             if matches!(state, (3, 3) | (3, 16) | (8, _)) {
@@ -172,17 +149,9 @@ pub fn vm_host_id(vm: &Node) -> Option<i64> {
 }
 
 fn allocated(used: f64, max: f64, mem: bool) -> String {
-    let pct = if max > 0.0 {
-        (used * 100.0 / max).round() as i64
-    } else {
-        0
-    };
+    let pct = if max > 0.0 { (used * 100.0 / max).round() as i64 } else { 0 };
     if mem {
-        format!(
-            "{} / {} ({pct}%)",
-            unit_to_str(used, "K"),
-            unit_to_str(max, "K")
-        )
+        format!("{} / {} ({pct}%)", unit_to_str(used, "K"), unit_to_str(max, "K"))
     } else {
         format!("{} / {} ({pct}%)", used as i64, max as i64)
     }
@@ -195,38 +164,19 @@ fn col_rvm(h: &Node) -> String {
     h.text("HOST_SHARE/RUNNING_VMS").to_string()
 }
 fn col_zvm(h: &Node) -> String {
-    h.get("VMS")
-        .map(|v| v.all("ID").count())
-        .unwrap_or(0)
-        .to_string()
+    h.get("VMS").map(|v| v.all("ID").count()).unwrap_or(0).to_string()
 }
 fn col_alloc_cpu(h: &Node) -> String {
-    allocated(
-        h.float("HOST_SHARE/CPU_USAGE"),
-        h.float("HOST_SHARE/MAX_CPU"),
-        false,
-    )
+    allocated(h.float("HOST_SHARE/CPU_USAGE"), h.float("HOST_SHARE/MAX_CPU"), false)
 }
 fn col_alloc_mem(h: &Node) -> String {
-    allocated(
-        h.float("HOST_SHARE/MEM_USAGE"),
-        h.float("HOST_SHARE/MAX_MEM"),
-        true,
-    )
+    allocated(h.float("HOST_SHARE/MEM_USAGE"), h.float("HOST_SHARE/MAX_MEM"), true)
 }
 fn col_real_cpu(h: &Node) -> String {
-    allocated(
-        h.float("MONITORING/CAPACITY/USED_CPU"),
-        h.float("HOST_SHARE/TOTAL_CPU"),
-        false,
-    )
+    allocated(h.float("MONITORING/CAPACITY/USED_CPU"), h.float("HOST_SHARE/TOTAL_CPU"), false)
 }
 fn col_real_mem(h: &Node) -> String {
-    allocated(
-        h.float("MONITORING/CAPACITY/USED_MEMORY"),
-        h.float("HOST_SHARE/TOTAL_MEM"),
-        true,
-    )
+    allocated(h.float("MONITORING/CAPACITY/USED_MEMORY"), h.float("HOST_SHARE/TOTAL_MEM"), true)
 }
 fn col_tcpu(h: &Node) -> String {
     h.text("HOST_SHARE/TOTAL_CPU").to_string()
@@ -244,10 +194,7 @@ fn col_fmem(h: &Node) -> String {
     unit_to_str(h.float("MONITORING/CAPACITY/FREE_MEMORY"), "K")
 }
 fn col_amem(h: &Node) -> String {
-    unit_to_str(
-        h.float("HOST_SHARE/MAX_MEM") - h.float("HOST_SHARE/MEM_USAGE"),
-        "K",
-    )
+    unit_to_str(h.float("HOST_SHARE/MAX_MEM") - h.float("HOST_SHARE/MEM_USAGE"), "K")
 }
 fn col_stat(h: &Node) -> String {
     states::host_short(h.int("STATE")).to_string()
@@ -281,15 +228,7 @@ pub const TABLE: TableSpec = TableSpec {
         Column::left("VM_MAD", 8, col_vm),
         Column::left("STAT", 6, col_stat),
     ],
-    default: &[
-        "ID",
-        "NAME",
-        "CLUSTER",
-        "TVM",
-        "ALLOCATED_CPU",
-        "ALLOCATED_MEM",
-        "STAT",
-    ],
+    default: &["ID", "NAME", "CLUSTER", "TVM", "ALLOCATED_CPU", "ALLOCATED_MEM", "STAT"],
 };
 
 /// The `onehost show` page; `vms` is the VM pool, whose VMs on this host are listed.
@@ -303,19 +242,13 @@ pub fn show_page(h: &Node, vms: &Node) -> String {
         .field("STATE", states::host_state(h.int("STATE")))
         .field("IM_MAD", h.text("IM_MAD"))
         .field("VM_MAD", h.text("VM_MAD"))
-        .field(
-            "LAST MONITORING TIME",
-            time_to_str(h.int("MONITORING/TIMESTAMP")),
-        );
+        .field("LAST MONITORING TIME", time_to_str(h.int("MONITORING/TIMESTAMP")));
     p.header("HOST SHARES")
         .field("RUNNING VMS", h.text("HOST_SHARE/RUNNING_VMS"))
         .raw("MEMORY")
         .field("  TOTAL", k(h.float("HOST_SHARE/TOTAL_MEM")))
         .field("  TOTAL +/- RESERVED", k(h.float("HOST_SHARE/MAX_MEM")))
-        .field(
-            "  USED (REAL)",
-            k(h.float("MONITORING/CAPACITY/USED_MEMORY")),
-        )
+        .field("  USED (REAL)", k(h.float("MONITORING/CAPACITY/USED_MEMORY")))
         .field("  USED (ALLOCATED)", k(h.float("HOST_SHARE/MEM_USAGE")))
         .raw("CPU")
         .field("  TOTAL", h.text("HOST_SHARE/TOTAL_CPU"))
@@ -324,10 +257,8 @@ pub fn show_page(h: &Node, vms: &Node) -> String {
         .field("  USED (ALLOCATED)", h.text("HOST_SHARE/CPU_USAGE"));
     p.template("MONITORING INFORMATION", h.get("TEMPLATE"));
     let id = h.int("ID");
-    let on_host: Vec<&Node> = vms
-        .all("VM")
-        .filter(|vm| vm_host_id(vm) == Some(id) && crate::tools::vm::on_host(vm))
-        .collect();
+    let on_host: Vec<&Node> =
+        vms.all("VM").filter(|vm| vm_host_id(vm) == Some(id) && crate::tools::vm::on_host(vm)).collect();
     p.header("VIRTUAL MACHINES");
     p.raw(&crate::tools::vm::TABLE.render_default(&on_host));
     p.finish()

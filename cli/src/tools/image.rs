@@ -139,11 +139,7 @@ pub fn main() -> i32 {
 pub fn run(args: OneImage) -> Result<()> {
     let one = args.conn.connect()?;
     match args.cmd {
-        Cmd::Create {
-            file,
-            datastore,
-            image,
-        } => {
+        Cmd::Create { file, datastore, image } => {
             let text = match file {
                 Some(f) if image.is_used() => {
                     return Err(CliError::usage(format!(
@@ -158,18 +154,14 @@ pub fn run(args: OneImage) -> Result<()> {
             common::print_id(one.id("one.image.allocate", vec![s(text), i(ds), b(false)])?);
             Ok(())
         }
-        Cmd::Delete { images, force } => common::each(&one, &IMAGE, &images, |id| {
-            one.run("one.image.delete", vec![i(id), b(force)])
-        }),
+        Cmd::Delete { images, force } => {
+            common::each(&one, &IMAGE, &images, |id| one.run("one.image.delete", vec![i(id), b(force)]))
+        }
         Cmd::List(list) => common::list(&one, &IMAGE, &TABLE, &list),
         Cmd::Top(top) => common::top(&one, &IMAGE, &TABLE, &top),
         Cmd::Show { image, out } => {
             if let Some(img) = common::show(&one, &IMAGE, &image, &out)? {
-                let vms = if img.ids("VMS").is_empty() {
-                    None
-                } else {
-                    Some(common::pool(&one, &VM)?)
-                };
+                let vms = if img.ids("VMS").is_empty() { None } else { Some(common::pool(&one, &VM)?) };
                 common::out(&show_page(&img, vms.as_ref()));
             }
             Ok(())
@@ -180,9 +172,7 @@ pub fn run(args: OneImage) -> Result<()> {
         Cmd::Disable(a) => common::flag(&one, &IMAGE, "enable", &a.objects, false),
         Cmd::Chtype { images, image_type } => {
             let t = image_type.trim().to_ascii_uppercase();
-            common::each(&one, &IMAGE, &[images], |id| {
-                one.run("one.image.chtype", vec![i(id), s(t.clone())])
-            })
+            common::each(&one, &IMAGE, &[images], |id| one.run("one.image.chtype", vec![i(id), s(t.clone())]))
         }
         Cmd::Update(a) => common::update(&one, &IMAGE, &a, "TEMPLATE"),
         Cmd::Rename(a) => common::rename(&one, &IMAGE, &a),
@@ -213,17 +203,12 @@ impl ImageOptions {
     /// The image template the options describe.
     pub fn template(&self) -> Result<String> {
         let Some(name) = &self.name else {
-            return Err(CliError::usage(
-                "an image needs a template file or at least --name",
-            ));
+            return Err(CliError::usage("an image needs a template file or at least --name"));
         };
         let mut t = Template::new();
         t.add("NAME", name.clone());
         let singles = [
-            (
-                "TYPE",
-                self.image_type.as_ref().map(|x| x.to_ascii_uppercase()),
-            ),
+            ("TYPE", self.image_type.as_ref().map(|x| x.to_ascii_uppercase())),
             ("SIZE", self.size.clone()),
             ("PATH", self.path.clone()),
             ("SOURCE", self.source.clone()),
@@ -283,18 +268,7 @@ pub const TABLE: TableSpec = TableSpec {
         Column::right("RVMS", 4, col_rvms),
         Column::right("REGTIME", 15, col_regtime),
     ],
-    default: &[
-        "ID",
-        "USER",
-        "GROUP",
-        "NAME",
-        "DATASTORE",
-        "SIZE",
-        "TYPE",
-        "PERSISTENT",
-        "STAT",
-        "RVMS",
-    ],
+    default: &["ID", "USER", "GROUP", "NAME", "DATASTORE", "SIZE", "TYPE", "PERSISTENT", "STAT", "RVMS"],
 };
 
 // ---------------------------------------------------------------------------------- show
@@ -327,11 +301,7 @@ pub fn show_page(img: &Node, vms: Option<&Node>) -> String {
     if !ids.is_empty() {
         p.header("VIRTUAL MACHINES");
         let using: Vec<&Node> = vms
-            .map(|pool| {
-                pool.all("VM")
-                    .filter(|vm| ids.iter().any(|id| id == vm.text("ID")))
-                    .collect()
-            })
+            .map(|pool| pool.all("VM").filter(|vm| ids.iter().any(|id| id == vm.text("ID"))).collect())
             .unwrap_or_default();
         p.raw(&crate::tools::vm::TABLE.render_default(&using));
     }
@@ -359,9 +329,7 @@ mod tests {
     /// Golden layout of the default columns.
     #[test]
     fn default_list_layout() {
-        let out = TABLE
-            .render(&[&image()], &ListArgs::default())
-            .expect("renders");
+        let out = TABLE.render(&[&image()], &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID USER       GROUP      NAME            DATASTORE     SIZE TYPE PER STAT RVMS\n   \
@@ -398,10 +366,7 @@ mod tests {
             assert!(page.contains(needle), "{needle:?} missing in\n{page}");
         }
         assert!(!page.contains("PATH "), "empty PATH is left out:\n{page}");
-        assert!(
-            !page.contains("other"),
-            "only the VMs using the image:\n{page}"
-        );
+        assert!(!page.contains("other"), "only the VMs using the image:\n{page}");
     }
 
     #[test]

@@ -20,49 +20,13 @@ pub struct Tool {
 
 /// Every tool, in the order the docs list them.
 pub const TOOLS: &[Tool] = &[
-    Tool {
-        name: "onevm",
-        command: vm::command,
-        main: vm::main,
-    },
-    Tool {
-        name: "onehost",
-        command: host::command,
-        main: host::main,
-    },
-    Tool {
-        name: "onevnet",
-        command: vnet::command,
-        main: vnet::main,
-    },
-    Tool {
-        name: "oneimage",
-        command: image::command,
-        main: image::main,
-    },
-    Tool {
-        name: "onetemplate",
-        command: template::command,
-        main: template::main,
-    },
-    Tool {
-        name: "oneuser",
-        command: user::command,
-        main: user::main,
-    },
-    Tool {
-        name: "onegroup",
-        command: group::command,
-        main: group::main,
-    },
-    Tool {
-        name: "onecluster",
-        command: cluster::command,
-        main: cluster::main,
-    },
-    Tool {
-        name: "onedatastore",
-        command: datastore::command,
-        main: datastore::main,
-    },
+    Tool { name: "onevm", command: vm::command, main: vm::main },
+    Tool { name: "onehost", command: host::command, main: host::main },
+    Tool { name: "onevnet", command: vnet::command, main: vnet::main },
+    Tool { name: "oneimage", command: image::command, main: image::main },
+    Tool { name: "onetemplate", command: template::command, main: template::main },
+    Tool { name: "oneuser", command: user::command, main: user::main },
+    Tool { name: "onegroup", command: group::command, main: group::main },
+    Tool { name: "onecluster", command: cluster::command, main: cluster::main },
+    Tool { name: "onedatastore", command: datastore::command, main: datastore::main },
 ];

@@ -25,11 +25,7 @@ pub const TEMPLATE: common::Kind = common::Kind {
 
 /// Manages OpenNebula VM templates
 #[derive(Parser, Debug)]
-#[command(
-    name = "onetemplate",
-    version,
-    about = "Manages OpenNebula VM templates"
-)]
+#[command(name = "onetemplate", version, about = "Manages OpenNebula VM templates")]
 pub struct OneTemplate {
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -153,25 +149,12 @@ pub fn run(args: OneTemplate) -> Result<()> {
             }
             Ok(())
         }
-        Cmd::Instantiate {
-            template,
-            file,
-            name,
-            multiple,
-            hold,
-            persistent,
-        } => {
+        Cmd::Instantiate { template, file, name, multiple, hold, persistent } => {
             let extra = match file {
                 Some(f) => common::read_template(&f)?,
                 None => String::new(),
             };
-            let request = Instantiate {
-                name,
-                multiple,
-                hold,
-                persistent,
-                extra,
-            };
+            let request = Instantiate { name, multiple, hold, persistent, extra };
             instantiate(&one, &template, &request)
         }
         Cmd::Clone { template, name } => {
@@ -200,8 +183,7 @@ struct Instantiate {
 
 /// The name of VM number `n`: `%i` replaced by `n`.
 pub fn vm_name(name: Option<&str>, n: u32) -> String {
-    name.map(|x| x.replace("%i", &n.to_string()))
-        .unwrap_or_default()
+    name.map(|x| x.replace("%i", &n.to_string())).unwrap_or_default()
 }
 
 /// `one.template.instantiate` once per VM; prints `VM ID: n` for each.
@@ -213,13 +195,7 @@ fn instantiate(one: &One, template: &str, req: &Instantiate) -> Result<()> {
     for n in 0..req.multiple {
         let vid = one.id(
             "one.template.instantiate",
-            vec![
-                i(id),
-                s(vm_name(req.name.as_deref(), n)),
-                b(req.hold),
-                s(req.extra.clone()),
-                b(req.persistent),
-            ],
+            vec![i(id), s(vm_name(req.name.as_deref(), n)), b(req.hold), s(req.extra.clone()), b(req.persistent)],
         )?;
         common::out(&format!("VM ID: {vid}\n"));
     }
@@ -229,11 +205,7 @@ fn instantiate(one: &One, template: &str, req: &Instantiate) -> Result<()> {
 /// `IMAGE_ID`/`NETWORK_ID` for a number, `IMAGE`/`NETWORK` for a name.
 fn by_id_or_name(spec: &str, id_key: &str, name_key: &str) -> Vector {
     let spec = spec.trim();
-    let key = if spec.parse::<i32>().is_ok() {
-        id_key
-    } else {
-        name_key
-    };
+    let key = if spec.parse::<i32>().is_ok() { id_key } else { name_key };
     Vector::from_pairs([(key, spec)])
 }
 
@@ -252,18 +224,12 @@ impl VmOptions {
     /// The VM template the options describe.
     pub fn template(&self) -> Result<String> {
         let Some(name) = &self.name else {
-            return Err(CliError::usage(
-                "a template needs a file or at least --name",
-            ));
+            return Err(CliError::usage("a template needs a file or at least --name"));
         };
         let mut t = Template::new();
         t.add("NAME", name.clone());
-        let singles = [
-            ("CPU", &self.cpu),
-            ("VCPU", &self.vcpu),
-            ("MEMORY", &self.memory),
-            ("DESCRIPTION", &self.description),
-        ];
+        let singles =
+            [("CPU", &self.cpu), ("VCPU", &self.vcpu), ("MEMORY", &self.memory), ("DESCRIPTION", &self.description)];
         for (key, value) in singles {
             if let Some(v) = value {
                 t.add(key, v.clone());
@@ -333,9 +299,7 @@ mod tests {
     /// Golden layout of the default columns.
     #[test]
     fn default_list_layout() {
-        let out = TABLE
-            .render(&[&template()], &ListArgs::default())
-            .expect("renders");
+        let out = TABLE.render(&[&template()], &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID USER            GROUP           NAME                                REGTIME\n   \
@@ -380,10 +344,7 @@ mod tests {
         };
         assert!(o.is_used());
         let t = Template::parse_text(&o.template().expect("ok")).expect("parses");
-        assert_eq!(
-            (t.get("NAME"), t.get("CPU"), t.get("MEMORY")),
-            (Some("web"), Some("0.5"), Some("256"))
-        );
+        assert_eq!((t.get("NAME"), t.get("CPU"), t.get("MEMORY")), (Some("web"), Some("0.5"), Some("256")));
         let disks: Vec<&Vector> = t.vectors("DISK").collect();
         assert_eq!(disks.len(), 2);
         assert_eq!(disks[0].get("IMAGE"), Some("ubuntu"));

@@ -38,12 +38,7 @@ pub enum Cmd {
         driver: String,
         /// Groups (names or IDs, comma-separated); the first one is the primary group
         /// [default: users, or the creator's group]
-        #[arg(
-            short = 'g',
-            long = "group",
-            value_name = "GROUPS",
-            value_delimiter = ','
-        )]
+        #[arg(short = 'g', long = "group", value_name = "GROUPS", value_delimiter = ',')]
         groups: Vec<String>,
     },
     /// Deletes users
@@ -71,12 +66,7 @@ pub enum Cmd {
         #[arg(value_name = "USER")]
         account: String,
         /// Seconds the token is valid (-1: forever)
-        #[arg(
-            long,
-            default_value_t = 36000,
-            allow_negative_numbers = true,
-            value_name = "SECONDS"
-        )]
+        #[arg(long, default_value_t = 36000, allow_negative_numbers = true, value_name = "SECONDS")]
         time: i32,
         /// Accepted for compatibility with OpenNebula (it forces rewriting the auth file there);
         /// no file is written here
@@ -119,12 +109,7 @@ pub fn main() -> i32 {
 pub fn run(args: OneUser) -> Result<()> {
     let one = args.conn.connect()?;
     match args.cmd {
-        Cmd::Create {
-            name,
-            secret,
-            driver,
-            groups,
-        } => create(&one, &name, &secret, &driver, &groups),
+        Cmd::Create { name, secret, driver, groups } => create(&one, &name, &secret, &driver, &groups),
         Cmd::Delete(a) => common::delete(&one, &USER, &a.objects),
         Cmd::List(list) => list_users(&one, &list),
         Cmd::Show { account, out } => show(&one, account.as_deref(), &out),
@@ -132,25 +117,13 @@ pub fn run(args: OneUser) -> Result<()> {
             let id = common::resolve_one(&one, &USER, &account)?;
             one.run("one.user.passwd", vec![i(id), s(secret)])
         }
-        Cmd::Login {
-            account,
-            time,
-            group,
-            ..
-        } => login(&one, &account, time, group.as_deref()),
+        Cmd::Login { account, time, group, .. } => login(&one, &account, time, group.as_deref()),
         Cmd::Chgrp(a) => group_action(&one, "one.user.chgrp", &a.objects, &a.group),
         Cmd::Addgroup { users, group } => group_action(&one, "one.user.addgroup", &users, &group),
         Cmd::Delgroup { users, group } => group_action(&one, "one.user.delgroup", &users, &group),
-        Cmd::Chauth {
-            account,
-            driver,
-            secret,
-        } => {
+        Cmd::Chauth { account, driver, secret } => {
             let id = common::resolve_one(&one, &USER, &account)?;
-            one.run(
-                "one.user.chauth",
-                vec![i(id), s(driver), s(secret.unwrap_or_default())],
-            )
+            one.run("one.user.chauth", vec![i(id), s(driver), s(secret.unwrap_or_default())])
         }
         Cmd::Enable(a) => common::flag(&one, &USER, "enable", &a.objects, true),
         Cmd::Disable(a) => common::flag(&one, &USER, "enable", &a.objects, false),
@@ -168,15 +141,7 @@ fn create(one: &One, name: &str, password: &str, driver: &str, groups: &[String]
             }
         }
     }
-    let id = one.id(
-        "one.user.allocate",
-        vec![
-            s(name),
-            s(password),
-            s(driver),
-            libone::xmlrpc::Value::Array(gids),
-        ],
-    )?;
+    let id = one.id("one.user.allocate", vec![s(name), s(password), s(driver), libone::xmlrpc::Value::Array(gids)])?;
     common::print_id(id);
     Ok(())
 }
@@ -219,18 +184,14 @@ fn login(one: &One, user: &str, time: i32, group: Option<&str>) -> Result<()> {
             common::out(&format!("{token}\n"));
             Ok(())
         }
-        other => Err(CliError::One {
-            message: format!("[one.user.login] unexpected reply {other:?}"),
-        }),
+        other => Err(CliError::One { message: format!("[one.user.login] unexpected reply {other:?}") }),
     }
 }
 
 /// `chgrp`, `addgroup`, `delgroup`: `<method>(user, group)` on each user.
 fn group_action(one: &One, method: &str, users: &str, group: &str) -> Result<()> {
     let gid = common::resolve_one(one, &GROUP, group)?;
-    common::each(one, &USER, &[users.to_string()], |id| {
-        one.run(method, vec![i(id), i(gid)])
-    })
+    common::each(one, &USER, &[users.to_string()], |id| one.run(method, vec![i(id), i(gid)]))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,24 +224,12 @@ pub fn info_quotas(obj: &Node, defaults: &str) -> Node {
     let quotas = Node {
         name: "QUOTAS".into(),
         text: String::new(),
-        children: obj
-            .children
-            .iter()
-            .filter(|c| c.name.ends_with("_QUOTA"))
-            .cloned()
-            .collect(),
+        children: obj.children.iter().filter(|c| c.name.ends_with("_QUOTA")).cloned().collect(),
     };
     let mut row = Node {
         name: obj.name.clone(),
         text: String::new(),
-        children: vec![
-            Node {
-                name: "ID".into(),
-                text: obj.text("ID").to_string(),
-                children: Vec::new(),
-            },
-            quotas,
-        ],
+        children: vec![Node { name: "ID".into(), text: obj.text("ID").to_string(), children: Vec::new() }, quotas],
     };
     if let Some(d) = obj.child(defaults) {
         let mut d = d.clone();
@@ -300,35 +249,18 @@ struct VmQuota<'a> {
 impl<'a> VmQuota<'a> {
     fn of(row: &'a Node) -> Option<VmQuota<'a>> {
         let q = row.get("QUOTAS")?;
-        let entries: Vec<&Node> = q
-            .get("VM_QUOTA")
-            .map(|v| v.all("VM").collect())
-            .unwrap_or_default();
+        let entries: Vec<&Node> = q.get("VM_QUOTA").map(|v| v.all("VM").collect()).unwrap_or_default();
         // Several entries: the global one (no CLUSTER_IDS), else the first.
-        let entry = entries
-            .iter()
-            .find(|e| e.text("CLUSTER_IDS").trim().is_empty())
-            .or(entries.first())
-            .copied();
+        let entry = entries.iter().find(|e| e.text("CLUSTER_IDS").trim().is_empty()).or(entries.first()).copied();
         if entry.is_none() && row.int("ID") == 0 {
             return None;
         }
-        Some(VmQuota {
-            entry,
-            defaults: row.get("DEFAULT_QUOTAS/VM_QUOTA/VM"),
-        })
+        Some(VmQuota { entry, defaults: row.get("DEFAULT_QUOTAS/VM_QUOTA/VM") })
     }
 
     fn used(&self, attr: &str) -> String {
-        let used = self
-            .entry
-            .map(|e| e.text(&format!("{attr}_USED")).trim())
-            .unwrap_or("");
-        if used.is_empty() {
-            "0".into()
-        } else {
-            used.into()
-        }
+        let used = self.entry.map(|e| e.text(&format!("{attr}_USED")).trim()).unwrap_or("");
+        if used.is_empty() { "0".into() } else { used.into() }
     }
 
     /// The limit, `None` when unlimited (`-2`, or the default `-1` without a default quota).
@@ -346,10 +278,7 @@ impl<'a> VmQuota<'a> {
 }
 
 fn int_of(v: &str) -> i64 {
-    v.parse::<i64>()
-        .ok()
-        .or_else(|| v.parse::<f64>().ok().map(|f| f as i64))
-        .unwrap_or(0)
+    v.parse::<i64>().ok().or_else(|| v.parse::<f64>().ok().map(|f| f as i64)).unwrap_or(0)
 }
 
 fn float_of(v: &str) -> f64 {
@@ -425,10 +354,7 @@ pub const QUOTA_COLUMNS: &[Column] = &[
     Column::right("PCI", 9, quota_pci),
 ];
 
-const QUOTA_TABLE: TableSpec = TableSpec {
-    columns: QUOTA_COLUMNS,
-    default: &["VMS", "MEMORY", "CPU", "PCI"],
-};
+const QUOTA_TABLE: TableSpec = TableSpec { columns: QUOTA_COLUMNS, default: &["VMS", "MEMORY", "CPU", "PCI"] };
 
 /// The `VMS USAGE & QUOTAS` section of a show page (`row` from [`info_quotas`]); nothing for
 /// an object without VM quota (oneadmin).
@@ -444,12 +370,7 @@ pub fn quota_section(p: &mut Page, row: &Node) {
 // Columns
 
 fn col_enabled(u: &Node) -> String {
-    if u.text("ENABLED") == "1" {
-        "yes"
-    } else {
-        "no"
-    }
-    .to_string()
+    if u.text("ENABLED") == "1" { "yes" } else { "no" }.to_string()
 }
 fn col_auth(u: &Node) -> String {
     u.text("AUTH_DRIVER").to_string()
@@ -472,9 +393,7 @@ pub const TABLE: TableSpec = TableSpec {
         Column::right("PCI", 9, quota_pci),
         Column::left("PASSWORD", 50, col_password),
     ],
-    default: &[
-        "ID", "NAME", "ENABLED", "GROUP", "AUTH", "VMS", "MEMORY", "CPU", "PCI",
-    ],
+    default: &["ID", "NAME", "ENABLED", "GROUP", "AUTH", "VMS", "MEMORY", "CPU", "PCI"],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -574,15 +493,9 @@ mod tests {
         assert_eq!(quota_cpu(&rows[0]), "0.0 /   -");
         assert_eq!(quota_cpu_group(&rows[0]), "0.0 /    -");
         assert_eq!(quota_memory(&rows[0]), "    0M /      -");
-        let csv = render_list(
-            &pool,
-            &ListArgs {
-                csv: true,
-                list: vec!["NAME".into(), "VMS".into()],
-                ..ListArgs::default()
-            },
-        )
-        .expect("renders");
+        let csv =
+            render_list(&pool, &ListArgs { csv: true, list: vec!["NAME".into(), "VMS".into()], ..ListArgs::default() })
+                .expect("renders");
         assert_eq!(csv, "NAME,VMS\na,0 /   -\n");
     }
 
@@ -619,10 +532,7 @@ mod tests {
         )
         .expect("xml");
         let page = show_page(&admin);
-        assert!(
-            !page.contains("QUOTAS") && !page.contains("SECONDARY"),
-            "{page}"
-        );
+        assert!(!page.contains("QUOTAS") && !page.contains("SECONDARY"), "{page}");
         assert!(page.contains("ENABLED               : Yes"), "{page}");
     }
 }

@@ -17,13 +17,8 @@ use crate::table::{Column, ListArgs, TableSpec, col_group, col_id, col_name, col
 use crate::units::{now, period_to_str, time_to_str, unit_to_str};
 use crate::xmltree::Node;
 
-pub const VM: common::Kind = common::Kind {
-    noun: "VM",
-    element: "VM",
-    prefix: "one.vm",
-    pool: "one.vmpool.info",
-    pool_args: &[-2, -1, -1, -1],
-};
+pub const VM: common::Kind =
+    common::Kind { noun: "VM", element: "VM", prefix: "one.vm", pool: "one.vmpool.info", pool_args: &[-2, -1, -1, -1] };
 
 /// Manages OpenNebula virtual machines
 #[derive(Parser, Debug)]
@@ -95,18 +90,11 @@ impl RecoverOp {
     /// OpenNebula's operation number: failure 0, success 1, retry 2, delete 3, recreate 4,
     /// delete-db 5.
     pub fn code(&self) -> i32 {
-        [
-            self.failure,
-            self.success,
-            self.retry,
-            self.delete,
-            self.recreate,
-            self.delete_db,
-        ]
-        .iter()
-        .position(|set| *set)
-        .and_then(|n| i32::try_from(n).ok())
-        .unwrap_or(0)
+        [self.failure, self.success, self.retry, self.delete, self.recreate, self.delete_db]
+            .iter()
+            .position(|set| *set)
+            .and_then(|n| i32::try_from(n).ok())
+            .unwrap_or(0)
     }
 }
 
@@ -287,56 +275,28 @@ pub fn run(args: OneVm) -> Result<()> {
         Cmd::Terminate { vms, hard } => action(&one, &vms, hard_variant("terminate", hard)),
         Cmd::Resched(a) => action(&one, &a.vms, "resched"),
         Cmd::Unresched(a) => action(&one, &a.vms, "unresched"),
-        Cmd::Deploy {
-            vms,
-            host,
-            datastore,
-            enforce,
-        } => deploy(&one, &vms, &host, datastore.as_deref(), enforce),
-        Cmd::Migrate {
-            vms,
-            host,
-            datastore,
-            live,
-            enforce,
-            poff,
-            poff_hard,
-        } => {
+        Cmd::Deploy { vms, host, datastore, enforce } => deploy(&one, &vms, &host, datastore.as_deref(), enforce),
+        Cmd::Migrate { vms, host, datastore, live, enforce, poff, poff_hard } => {
             let kind = match (poff, poff_hard) {
                 (true, _) => 1,
                 (_, true) => 2,
                 _ => 0,
             };
-            let how = Migration {
-                live,
-                enforce,
-                kind,
-            };
+            let how = Migration { live, enforce, kind };
             migrate(&one, &vms, &host, datastore.as_deref(), &how)
         }
         Cmd::Recover { vms, op } => {
             let code = op.code();
-            common::each(&one, &VM, &vms, |id| {
-                one.run("one.vm.recover", vec![i(id), i(code)])
-            })
+            common::each(&one, &VM, &vms, |id| one.run("one.vm.recover", vec![i(id), i(code)]))
         }
         Cmd::Rename(a) => common::rename(&one, &VM, &a),
         Cmd::Update(a) => common::update(&one, &VM, &a, "USER_TEMPLATE"),
         Cmd::Chown(a) => common::chown(&one, &VM, &a),
         Cmd::Chgrp(a) => common::chgrp(&one, &VM, &a),
         Cmd::Chmod(a) => common::chmod(&one, &VM, &a),
-        Cmd::Lock { vms, level } => common::lock(
-            &one,
-            &VM,
-            &LockArgs {
-                objects: vms,
-                level,
-            },
-        ),
+        Cmd::Lock { vms, level } => common::lock(&one, &VM, &LockArgs { objects: vms, level }),
         Cmd::Unlock(a) => common::unlock(&one, &VM, &a.vms),
-        Cmd::Monitoring { vm, attribute, out } => {
-            common::monitoring(&one, &VM, &vm, &attribute, &out)
-        }
+        Cmd::Monitoring { vm, attribute, out } => common::monitoring(&one, &VM, &vm, &attribute, &out),
     }
 }
 
@@ -353,9 +313,7 @@ fn hard_variant(action: &'static str, hard: bool) -> &'static str {
 
 /// `one.vm.action(action, id)` on each VM.
 fn action(one: &One, vms: &[String], name: &str) -> Result<()> {
-    common::each(one, &VM, vms, |id| {
-        one.run("one.vm.action", vec![s(name), i(id)])
-    })
+    common::each(one, &VM, vms, |id| one.run("one.vm.action", vec![s(name), i(id)]))
 }
 
 /// An optional system datastore argument: its ID, or -1 to let oned choose.
@@ -387,27 +345,11 @@ struct Migration {
 }
 
 /// `one.vm.migrate(id, host, live, enforce, datastore, type)`.
-fn migrate(
-    one: &One,
-    vms: &str,
-    host: &str,
-    datastore: Option<&str>,
-    how: &Migration,
-) -> Result<()> {
+fn migrate(one: &One, vms: &str, host: &str, datastore: Option<&str>, how: &Migration) -> Result<()> {
     let hid = common::resolve_one(one, &HOST, host)?;
     let ds = datastore_id(one, datastore)?;
     common::each(one, &VM, &[vms.to_string()], |id| {
-        one.run(
-            "one.vm.migrate",
-            vec![
-                i(id),
-                i(hid),
-                b(how.live),
-                b(how.enforce),
-                i(ds),
-                i(how.kind),
-            ],
-        )
+        one.run("one.vm.migrate", vec![i(id), i(hid), b(how.live), b(how.enforce), i(ds), i(how.kind)])
     })
 }
 
@@ -422,14 +364,13 @@ fn parse_cpu(text: &str) -> std::result::Result<f64, String> {
 /// `--memory`: megabytes, or a number with an `M`/`MB`/`G`/`GB` unit (any case).
 fn parse_memory(text: &str) -> std::result::Result<u64, String> {
     let lower = text.trim().to_ascii_lowercase();
-    let (number, factor) =
-        if let Some(n) = lower.strip_suffix("gb").or_else(|| lower.strip_suffix('g')) {
-            (n, 1024.0)
-        } else if let Some(n) = lower.strip_suffix("mb").or_else(|| lower.strip_suffix('m')) {
-            (n, 1.0)
-        } else {
-            (lower.as_str(), 1.0)
-        };
+    let (number, factor) = if let Some(n) = lower.strip_suffix("gb").or_else(|| lower.strip_suffix('g')) {
+        (n, 1024.0)
+    } else if let Some(n) = lower.strip_suffix("mb").or_else(|| lower.strip_suffix('m')) {
+        (n, 1.0)
+    } else {
+        (lower.as_str(), 1.0)
+    };
     let bad = || format!("{text:?} is not a memory size (MB, or with a unit: 512M, 2G)");
     let value: f64 = number.trim().parse().map_err(|_| bad())?;
     let mb = (value * factor).round();
@@ -512,18 +453,12 @@ impl CreateArgs {
     /// The template text `one.vm.allocate` gets: the file as written when no option is
     /// given, else the file's template with the options merged, in OpenNebula's text syntax.
     pub fn template(&self) -> Result<String> {
-        let file_text = self
-            .file
-            .as_deref()
-            .map(common::read_template)
-            .transpose()?;
+        let file_text = self.file.as_deref().map(common::read_template).transpose()?;
         let base = match file_text {
             Some(text) if !self.has_options() => return Ok(text),
             Some(text) => common::check_template(&text).map_err(CliError::usage)?,
             None if self.cpu.is_none() || self.memory.is_none() => {
-                return Err(CliError::usage(
-                    "create needs a template file, or at least --cpu and --memory",
-                ));
+                return Err(CliError::usage("create needs a template file, or at least --cpu and --memory"));
             }
             None => Template::new(),
         };
@@ -555,9 +490,7 @@ fn col_host(vm: &Node) -> String {
     if !on_host(vm) {
         return String::new();
     }
-    last_history(vm)
-        .map(|h| h.text("HOSTNAME").to_string())
-        .unwrap_or_default()
+    last_history(vm).map(|h| h.text("HOSTNAME").to_string()).unwrap_or_default()
 }
 fn col_stat(vm: &Node) -> String {
     states::vm_short(vm.int("STATE"), vm.int("LCM_STATE")).to_string()
@@ -586,11 +519,7 @@ fn col_ip(vm: &Node) -> String {
     let Some(t) = vm.get("TEMPLATE") else {
         return String::new();
     };
-    t.all("NIC")
-        .map(|n| n.text("IP"))
-        .filter(|ip| !ip.is_empty())
-        .collect::<Vec<_>>()
-        .join(",")
+    t.all("NIC").map(|n| n.text("IP")).filter(|ip| !ip.is_empty()).collect::<Vec<_>>().join(",")
 }
 fn col_resched(vm: &Node) -> String {
     if vm.text("RESCHED") == "1" { "1" } else { "0" }.to_string()
@@ -618,9 +547,7 @@ pub const TABLE: TableSpec = TableSpec {
         Column::right("RESCHED", 7, col_resched),
         Column::left("LOCK", 6, col_lock),
     ],
-    default: &[
-        "ID", "USER", "GROUP", "NAME", "STAT", "CPU", "MEM", "HOST", "TIME",
-    ],
+    default: &["ID", "USER", "GROUP", "NAME", "STAT", "CPU", "MEM", "HOST", "TIME"],
 };
 
 /// `LOCK/LOCKED` as OpenNebula names the levels.
@@ -700,11 +627,7 @@ const HISTORY_ACTIONS: &[&str] = &[
 ];
 
 fn text_or_dash(v: &str) -> String {
-    if v.is_empty() {
-        "-".to_string()
-    } else {
-        v.to_string()
-    }
+    if v.is_empty() { "-".to_string() } else { v.to_string() }
 }
 
 fn hist_seq(h: &Node) -> String {
@@ -720,12 +643,7 @@ fn hist_host(h: &Node) -> String {
     h.text("HOSTNAME").to_string()
 }
 fn hist_action(h: &Node) -> String {
-    usize::try_from(h.int("ACTION"))
-        .ok()
-        .and_then(|n| HISTORY_ACTIONS.get(n))
-        .copied()
-        .unwrap_or("-")
-        .to_string()
+    usize::try_from(h.int("ACTION")).ok().and_then(|n| HISTORY_ACTIONS.get(n)).copied().unwrap_or("-").to_string()
 }
 fn hist_ds(h: &Node) -> String {
     h.text("DS_ID").to_string()
@@ -752,12 +670,7 @@ fn hist_prolog(h: &Node) -> String {
         now() - start
     }
     .max(0);
-    format!(
-        "{:3}h{:02}m{:02}s",
-        secs / 3600,
-        (secs % 3600) / 60,
-        secs % 60
-    )
+    format!("{:3}h{:02}m{:02}s", secs / 3600, (secs % 3600) / 60, secs % 60)
 }
 
 const HISTORY_TABLE: TableSpec = TableSpec {
@@ -772,9 +685,7 @@ const HISTORY_TABLE: TableSpec = TableSpec {
         Column::right("TIME", 11, hist_time),
         Column::right("PROLOG", 10, hist_prolog),
     ],
-    default: &[
-        "SEQ", "UID", "REQ", "HOST", "ACTION", "DS", "START", "TIME", "PROLOG",
-    ],
+    default: &["SEQ", "UID", "REQ", "HOST", "ACTION", "DS", "START", "TIME", "PROLOG"],
 };
 
 fn disk_id(d: &Node) -> String {
@@ -808,11 +719,7 @@ fn disk_type(d: &Node) -> String {
 }
 fn disk_save(d: &Node) -> String {
     let save = d.text("SAVE");
-    if save.is_empty() {
-        "NO".to_string()
-    } else {
-        save.to_ascii_uppercase()
-    }
+    if save.is_empty() { "NO".to_string() } else { save.to_ascii_uppercase() }
 }
 
 const DISK_TABLE: TableSpec = TableSpec {
@@ -860,9 +767,7 @@ const NIC_TABLE: TableSpec = TableSpec {
 fn monitoring_value(name: &str, value: &Node) -> String {
     match name {
         "MEMORY" => unit_to_str(value.float(""), "K"),
-        "NETTX" | "NETRX" | "DISKRDBYTES" | "DISKWRBYTES" => {
-            unit_to_str(value.float("") / 1024.0, "K")
-        }
+        "NETTX" | "NETRX" | "DISKRDBYTES" | "DISKWRBYTES" => unit_to_str(value.float("") / 1024.0, "K"),
         "TIMESTAMP" => time_to_str(value.int("")),
         _ => value.text.clone(),
     }
@@ -882,14 +787,8 @@ pub fn show_page(vm: &Node) -> String {
         .field("LCM_STATE", states::lcm_state(vm.int("LCM_STATE")))
         .field("LOCK", lock_name(vm))
         .field("RESCHED", yes_no(vm.text("RESCHED")))
-        .field(
-            "HOST",
-            placed.map_or("-".to_string(), |h| h.text("HOSTNAME").to_string()),
-        )
-        .field(
-            "CLUSTER ID",
-            placed.map_or("-".to_string(), |h| h.text("CID").to_string()),
-        )
+        .field("HOST", placed.map_or("-".to_string(), |h| h.text("HOSTNAME").to_string()))
+        .field("CLUSTER ID", placed.map_or("-".to_string(), |h| h.text("CID").to_string()))
         .field("START TIME", time_to_str(vm.int("STIME")))
         .field("END TIME", time_to_str(vm.int("ETIME")))
         .field("DEPLOY ID", text_or_dash(deploy_id));
@@ -914,13 +813,9 @@ pub fn show_page(vm: &Node) -> String {
         }
     }
 
-    let history: Vec<&Node> = vm
-        .get("HISTORY_RECORDS")
-        .map(|h| h.all("HISTORY").collect())
-        .unwrap_or_default();
+    let history: Vec<&Node> = vm.get("HISTORY_RECORDS").map(|h| h.all("HISTORY").collect()).unwrap_or_default();
     if !history.is_empty() {
-        p.header("VIRTUAL MACHINE HISTORY")
-            .raw(&HISTORY_TABLE.render_default(&history));
+        p.header("VIRTUAL MACHINE HISTORY").raw(&HISTORY_TABLE.render_default(&history));
     }
 
     p.template("USER TEMPLATE", vm.get("USER_TEMPLATE"));
@@ -968,10 +863,7 @@ mod tests {
             csv: true,
             ..ListArgs::default()
         };
-        assert_eq!(
-            TABLE.render(&[&vm], &args).expect("renders"),
-            "ID,IP,RESCHED,LOCK\n7,10.0.0.1,1,Manage\n"
-        );
+        assert_eq!(TABLE.render(&[&vm], &args).expect("renders"), "ID,IP,RESCHED,LOCK\n7,10.0.0.1,1,Manage\n");
     }
 
     #[test]
@@ -1013,12 +905,7 @@ mod tests {
         assert!(page.contains("HOST                  : -\n"), "{page}");
         assert!(page.contains("LOCK                  : None\n"), "{page}");
         assert!(page.contains("DEPLOY ID             : -\n"), "{page}");
-        for absent in [
-            "VM DISKS",
-            "VM NICS",
-            "VIRTUAL MACHINE HISTORY",
-            "PERMISSIONS",
-        ] {
+        for absent in ["VM DISKS", "VM NICS", "VIRTUAL MACHINE HISTORY", "PERMISSIONS"] {
             assert!(!page.contains(absent), "{absent} in\n{page}");
         }
     }
@@ -1071,17 +958,9 @@ mod tests {
     fn create_merges_options_into_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("vm.tmpl");
-        std::fs::write(
-            &path,
-            "NAME = web\nCPU = 1\nMEMORY = 128\nDISK = [ IMAGE_ID = 0 ]\n",
-        )
-        .expect("write");
+        std::fs::write(&path, "NAME = web\nCPU = 1\nMEMORY = 128\nDISK = [ IMAGE_ID = 0 ]\n").expect("write");
         // No option: the file goes as written.
-        let plain = CreateArgs {
-            file: Some(path.clone()),
-            multiple: 1,
-            ..CreateArgs::default()
-        };
+        let plain = CreateArgs { file: Some(path.clone()), multiple: 1, ..CreateArgs::default() };
         assert!(plain.template().expect("file").starts_with("NAME = web\n"));
         let merged = CreateArgs {
             file: Some(path.clone()),
@@ -1096,16 +975,8 @@ mod tests {
         assert_eq!(t.get_all("MEMORY").count(), 1);
         assert_eq!(t.vectors("DISK").count(), 2);
         // Neither a file nor CPU and MEMORY; a bad device spec; a bad file.
-        let none = CreateArgs {
-            name: Some("x".into()),
-            memory: Some(1),
-            multiple: 1,
-            ..CreateArgs::default()
-        };
-        assert_eq!(
-            none.template().expect_err("no cpu").exit_code(),
-            crate::error::EXIT_USAGE
-        );
+        let none = CreateArgs { name: Some("x".into()), memory: Some(1), multiple: 1, ..CreateArgs::default() };
+        assert_eq!(none.template().expect_err("no cpu").exit_code(), crate::error::EXIT_USAGE);
         let bad = CreateArgs {
             cpu: Some(1.0),
             memory: Some(1),
@@ -1113,12 +984,7 @@ mod tests {
             multiple: 1,
             ..CreateArgs::default()
         };
-        assert!(
-            bad.template()
-                .expect_err("bad nic")
-                .to_string()
-                .contains("bad --nic")
-        );
+        assert!(bad.template().expect_err("bad nic").to_string().contains("bad --nic"));
         std::fs::write(&path, "CPU = 1\nNIC = [ NETWORK = \"a\"\n").expect("write");
         let e = plain.template().expect_err("syntax");
         assert_eq!(e.exit_code(), crate::error::EXIT_USAGE);

@@ -17,21 +17,12 @@ use crate::states;
 use crate::table::{Column, ListArgs, TableSpec, col_group, col_id, col_name, col_user};
 use crate::xmltree::Node;
 
-pub const VNET: common::Kind = common::Kind {
-    noun: "VNET",
-    element: "VNET",
-    prefix: "one.vn",
-    pool: "one.vnpool.info",
-    pool_args: &[-2, -1, -1],
-};
+pub const VNET: common::Kind =
+    common::Kind { noun: "VNET", element: "VNET", prefix: "one.vn", pool: "one.vnpool.info", pool_args: &[-2, -1, -1] };
 
 /// Manages OpenNebula virtual networks
 #[derive(Parser, Debug)]
-#[command(
-    name = "onevnet",
-    version,
-    about = "Manages OpenNebula virtual networks"
-)]
+#[command(name = "onevnet", version, about = "Manages OpenNebula virtual networks")]
 pub struct OneVnet {
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -203,24 +194,9 @@ pub fn run(args: OneVnet) -> Result<()> {
             let text = updatear_template(&common::read_template(&file)?, ar_id)?;
             one.run("one.vn.update_ar", vec![i(id), s(text)])
         }
-        Cmd::Hold {
-            vnet,
-            address,
-            ar_id,
-        } => lease(&one, "one.vn.hold", &vnet, &address, ar_id),
-        Cmd::Release {
-            vnet,
-            address,
-            ar_id,
-        } => lease(&one, "one.vn.release", &vnet, &address, ar_id),
-        Cmd::Reserve {
-            vnet,
-            target,
-            size,
-            ar_id,
-            ip,
-            mac,
-        } => {
+        Cmd::Hold { vnet, address, ar_id } => lease(&one, "one.vn.hold", &vnet, &address, ar_id),
+        Cmd::Release { vnet, address, ar_id } => lease(&one, "one.vn.release", &vnet, &address, ar_id),
+        Cmd::Reserve { vnet, target, size, ar_id, ip, mac } => {
             let id = common::resolve_one(&one, &VNET, &vnet)?;
             let target = reservation_target(&one, &target)?;
             let text = reserve_template(&target, size, ar_id, ip.as_deref(), mac.as_deref());
@@ -254,10 +230,7 @@ fn ar_int(ar_id: u32) -> Result<i32> {
 
 /// The single attributes of a template as the sub-keys of one vector.
 fn singles_as_vector(t: &Template) -> Vector {
-    Vector::from_pairs(
-        t.iter()
-            .filter_map(|a| a.as_single().map(|v| (a.name().to_string(), v.to_string()))),
-    )
+    Vector::from_pairs(t.iter().filter_map(|a| a.as_single().map(|v| (a.name().to_string(), v.to_string()))))
 }
 
 /// `AR = [ ... ]` text for `addar`: the file as given (plain lines are wrapped into an AR), or
@@ -273,9 +246,7 @@ pub fn addar_template(file: Option<&Path>, opts: &ArOptions) -> Result<String> {
         || opts.netmask.is_some();
     if let Some(f) = file {
         if from_options {
-            return Err(CliError::usage(
-                "give either a template file or the address range options, not both",
-            ));
+            return Err(CliError::usage("give either a template file or the address range options, not both"));
         }
         let text = common::read_template(f)?;
         let t = common::check_template(&text).map_err(CliError::usage)?;
@@ -287,9 +258,7 @@ pub fn addar_template(file: Option<&Path>, opts: &ArOptions) -> Result<String> {
         return Ok(wrapped.to_text());
     }
     let Some(size) = &opts.size else {
-        return Err(CliError::usage(
-            "an address range needs its size (--size N) or a template file",
-        ));
+        return Err(CliError::usage("an address range needs its size (--size N) or a template file"));
     };
     let slaac = opts.ip6_global.is_some() || opts.ip6_ula.is_some();
     let kind = match (&opts.ip, &opts.ip6) {
@@ -300,8 +269,7 @@ pub fn addar_template(file: Option<&Path>, opts: &ArOptions) -> Result<String> {
         (None, None) if slaac => "IP6",
         (None, None) => "ETHER",
     };
-    let mut pairs: Vec<(String, String)> =
-        vec![("TYPE".into(), kind.into()), ("SIZE".into(), size.clone())];
+    let mut pairs: Vec<(String, String)> = vec![("TYPE".into(), kind.into()), ("SIZE".into(), size.clone())];
     let mut put = |k: &str, v: &Option<String>| {
         if let Some(v) = v {
             pairs.push((k.to_string(), v.clone()));
@@ -315,9 +283,7 @@ pub fn addar_template(file: Option<&Path>, opts: &ArOptions) -> Result<String> {
     put("NETMASK", &opts.netmask);
     if let Some(ip6) = &opts.ip6 {
         let (addr, len) = ip6.split_once('/').ok_or_else(|| {
-            CliError::usage(format!(
-                "bad --ip6 {ip6:?}: expected ADDRESS/PREFIX_LENGTH, for example 2001:db8::1/64"
-            ))
+            CliError::usage(format!("bad --ip6 {ip6:?}: expected ADDRESS/PREFIX_LENGTH, for example 2001:db8::1/64"))
         })?;
         pairs.push(("IP6".into(), addr.to_string()));
         pairs.push(("PREFIX_LENGTH".into(), len.to_string()));
@@ -345,10 +311,7 @@ pub fn updatear_template(text: &str, ar_id: u32) -> Result<String> {
 /// True for a MAC address in `:` notation (`02:00:0a:00:00:01`).
 fn is_mac(addr: &str) -> bool {
     let parts: Vec<&str> = addr.split(':').collect();
-    parts.len() == 6
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+    parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// `LEASES = [ IP|MAC|IP6 = addr, AR_ID = n ]` for `hold` and `release`.
@@ -395,13 +358,7 @@ fn reservation_target(one: &One, target: &str) -> Result<Target> {
 }
 
 /// The template of `one.vn.reserve`.
-pub fn reserve_template(
-    target: &Target,
-    size: u32,
-    ar_id: Option<u32>,
-    ip: Option<&str>,
-    mac: Option<&str>,
-) -> String {
+pub fn reserve_template(target: &Target, size: u32, ar_id: Option<u32>, ip: Option<&str>, mac: Option<&str>) -> String {
     let mut t = Template::new();
     t.add("SIZE", size.to_string());
     match target {
@@ -424,11 +381,7 @@ pub fn reserve_template(
 
 fn col_clusters(v: &Node) -> String {
     let ids = v.ids("CLUSTERS");
-    if ids.is_empty() {
-        "-".to_string()
-    } else {
-        ids.join(",")
-    }
+    if ids.is_empty() { "-".to_string() } else { ids.join(",") }
 }
 fn col_bridge(v: &Node) -> String {
     v.text("BRIDGE").to_string()
@@ -453,10 +406,7 @@ fn col_vn_mad(v: &Node) -> String {
 }
 /// Total addresses of all address ranges.
 fn col_size(v: &Node) -> String {
-    v.get("AR_POOL")
-        .map(|p| p.all("AR").map(|ar| ar.int("SIZE")).sum::<i64>())
-        .unwrap_or(0)
-        .to_string()
+    v.get("AR_POOL").map(|p| p.all("AR").map(|ar| ar.int("SIZE")).sum::<i64>()).unwrap_or(0).to_string()
 }
 /// The network a reservation was taken from.
 fn parent_id(v: &Node) -> Option<i64> {
@@ -485,9 +435,7 @@ pub const TABLE: TableSpec = TableSpec {
         Column::right("SIZE", 6, col_size),
         Column::right("PARENT", 6, col_parent),
     ],
-    default: &[
-        "ID", "USER", "GROUP", "NAME", "CLUSTERS", "BRIDGE", "STATE", "LEASES", "OUTDATED", "ERROR",
-    ],
+    default: &["ID", "USER", "GROUP", "NAME", "CLUSTERS", "BRIDGE", "STATE", "LEASES", "OUTDATED", "ERROR"],
 };
 
 // ---------------------------------------------------------------------------------- show
@@ -518,12 +466,7 @@ fn mac_offset(mac: &str, n: i64) -> Option<String> {
     let v = i64::from_str_radix(&mac.trim().replace(':', ""), 16).ok()?;
     let end = v.checked_add(n).filter(|e| *e < 1 << 48)?;
     let hex = format!("{end:012x}");
-    Some(
-        (0..6)
-            .map(|k| &hex[k * 2..k * 2 + 2])
-            .collect::<Vec<_>>()
-            .join(":"),
-    )
+    Some((0..6).map(|k| &hex[k * 2..k * 2 + 2]).collect::<Vec<_>>().join(":"))
 }
 
 /// The last address of a range: oned's `<KEY>_END`, or computed from the first and SIZE.
@@ -555,11 +498,7 @@ fn ar_section(p: &mut Page, ar: &Node) {
     let mut ranges = format!("\n{:<10} {:>34} {:>34}\n", "RANGE", "FIRST", "LAST");
     for key in ["MAC", "IP", "IP6_GLOBAL", "IP6_ULA", "IP6"] {
         if !ar.text(key).is_empty() {
-            ranges.push_str(&format!(
-                "{key:<10} {:>34} {:>34}\n",
-                ar.text(key),
-                range_end(ar, key)
-            ));
+            ranges.push_str(&format!("{key:<10} {:>34} {:>34}\n", ar.text(key), range_end(ar, key)));
         }
     }
     p.raw(&ranges);
@@ -586,11 +525,7 @@ fn lease_ip(l: &Node) -> String {
     }
 }
 fn lease_ip6(l: &Node) -> String {
-    [l.text("IP6"), l.text("IP6_GLOBAL")]
-        .into_iter()
-        .find(|a| !a.is_empty())
-        .unwrap_or("-")
-        .to_string()
+    [l.text("IP6"), l.text("IP6_GLOBAL")].into_iter().find(|a| !a.is_empty()).unwrap_or("-").to_string()
 }
 
 /// The `LEASES` table of `onevnet show`.
@@ -613,18 +548,11 @@ fn leases(vn: &Node) -> Vec<Node> {
     pool.all("AR")
         .flat_map(|ar| {
             let ar_id = ar.text("AR_ID").to_string();
-            ar.get("LEASES")
-                .into_iter()
-                .flat_map(|l| l.all("LEASE"))
-                .map(move |l| {
-                    let mut l = l.clone();
-                    l.children.push(Node {
-                        name: "AR_ID".into(),
-                        text: ar_id.clone(),
-                        children: Vec::new(),
-                    });
-                    l
-                })
+            ar.get("LEASES").into_iter().flat_map(|l| l.all("LEASE")).map(move |l| {
+                let mut l = l.clone();
+                l.children.push(Node { name: "AR_ID".into(), text: ar_id.clone(), children: Vec::new() });
+                l
+            })
         })
         .collect()
 }
@@ -697,9 +625,7 @@ mod tests {
     /// Golden layout of the default columns.
     #[test]
     fn default_list_layout() {
-        let out = TABLE
-            .render(&[&vnet()], &ListArgs::default())
-            .expect("renders");
+        let out = TABLE.render(&[&vnet()], &ListArgs::default()).expect("renders");
         assert_eq!(
             out,
             "  ID USER            GROUP        NAME                CLUSTERS   BRIDGE   STATE  LEASES OUTD ERRO\n   \
@@ -711,12 +637,7 @@ mod tests {
     fn extra_columns() {
         let args = ListArgs {
             csv: true,
-            list: vec![
-                "VN_MAD".into(),
-                "SIZE".into(),
-                "PARENT".into(),
-                "UPDATED".into(),
-            ],
+            list: vec!["VN_MAD".into(), "SIZE".into(), "PARENT".into(), "UPDATED".into()],
             ..ListArgs::default()
         };
         let out = TABLE.render(&[&vnet()], &args).expect("renders");
@@ -751,22 +672,11 @@ mod tests {
 
     #[test]
     fn address_range_templates() {
-        let ar = ArOptions {
-            size: Some("10".into()),
-            ip: Some("10.0.0.1".into()),
-            ..ArOptions::default()
-        };
+        let ar = ArOptions { size: Some("10".into()), ip: Some("10.0.0.1".into()), ..ArOptions::default() };
         let t = Template::parse_text(&addar_template(None, &ar).expect("ok")).expect("parses");
         let v = t.vector("AR").expect("AR");
-        assert_eq!(
-            (v.get("TYPE"), v.get("SIZE"), v.get("IP")),
-            (Some("IP4"), Some("10"), Some("10.0.0.1"))
-        );
-        let ar = ArOptions {
-            size: Some("4".into()),
-            ip6: Some("2001:db8::1/64".into()),
-            ..ArOptions::default()
-        };
+        assert_eq!((v.get("TYPE"), v.get("SIZE"), v.get("IP")), (Some("IP4"), Some("10"), Some("10.0.0.1")));
+        let ar = ArOptions { size: Some("4".into()), ip6: Some("2001:db8::1/64".into()), ..ArOptions::default() };
         let t = Template::parse_text(&addar_template(None, &ar).expect("ok")).expect("parses");
         let v = t.vector("AR").expect("AR");
         assert_eq!(
@@ -775,20 +685,13 @@ mod tests {
         );
         let e = addar_template(None, &ArOptions::default()).expect_err("no size");
         assert_eq!(e.exit_code(), crate::error::EXIT_USAGE);
-        let bad = ArOptions {
-            size: Some("4".into()),
-            ip6: Some("2001:db8::1".into()),
-            ..ArOptions::default()
-        };
+        let bad = ArOptions { size: Some("4".into()), ip6: Some("2001:db8::1".into()), ..ArOptions::default() };
         assert!(addar_template(None, &bad).is_err());
 
         let up = updatear_template("AR = [ AR_ID = 9, GATEWAY = \"10.0.0.254\" ]", 1).expect("ok");
         let t = Template::parse_text(&up).expect("parses");
         let v = t.vector("AR").expect("AR");
-        assert_eq!(
-            (v.get("AR_ID"), v.get("GATEWAY")),
-            (Some("1"), Some("10.0.0.254"))
-        );
+        assert_eq!((v.get("AR_ID"), v.get("GATEWAY")), (Some("1"), Some("10.0.0.254")));
         let up = updatear_template("DNS = \"1.1.1.1\"\n", 0).expect("ok");
         let t = Template::parse_text(&up).expect("parses");
         assert_eq!(t.vector("AR").and_then(|v| v.get("DNS")), Some("1.1.1.1"));
@@ -800,36 +703,17 @@ mod tests {
         let v = t.vector("LEASES").expect("LEASES");
         assert_eq!((v.get("IP"), v.get("AR_ID")), (Some("10.0.0.3"), Some("0")));
         let t = Template::parse_text(&lease_template("02:00:0A:00:00:03", None)).expect("parses");
-        assert_eq!(
-            t.vector("LEASES").and_then(|v| v.get("MAC")),
-            Some("02:00:0A:00:00:03")
-        );
+        assert_eq!(t.vector("LEASES").and_then(|v| v.get("MAC")), Some("02:00:0A:00:00:03"));
         let t = Template::parse_text(&lease_template("2001:db8::5", None)).expect("parses");
-        assert_eq!(
-            t.vector("LEASES").and_then(|v| v.get("IP6")),
-            Some("2001:db8::5")
-        );
+        assert_eq!(t.vector("LEASES").and_then(|v| v.get("IP6")), Some("2001:db8::5"));
 
-        let t = reserve_template(
-            &Target::Name("r1".into()),
-            4,
-            Some(0),
-            Some("10.0.0.5"),
-            None,
-        );
+        let t = reserve_template(&Target::Name("r1".into()), 4, Some(0), Some("10.0.0.5"), None);
         let t = Template::parse_text(&t).expect("parses");
         assert_eq!(
-            (
-                t.get("SIZE"),
-                t.get("NAME"),
-                t.get("AR_ID"),
-                t.get("IP"),
-                t.get("NETWORK_ID")
-            ),
+            (t.get("SIZE"), t.get("NAME"), t.get("AR_ID"), t.get("IP"), t.get("NETWORK_ID")),
             (Some("4"), Some("r1"), Some("0"), Some("10.0.0.5"), None)
         );
-        let t = Template::parse_text(&reserve_template(&Target::Network(5), 1, None, None, None))
-            .expect("parses");
+        let t = Template::parse_text(&reserve_template(&Target::Network(5), 1, None, None, None)).expect("parses");
         assert_eq!((t.get("NETWORK_ID"), t.get("NAME")), (Some("5"), None));
     }
 
@@ -837,10 +721,7 @@ mod tests {
     fn address_arithmetic() {
         assert_eq!(ip4_offset("10.0.0.250", 10).as_deref(), Some("10.0.1.4"));
         assert_eq!(ip4_offset("255.255.255.255", 1), None);
-        assert_eq!(
-            mac_offset("02:00:0a:00:00:ff", 1).as_deref(),
-            Some("02:00:0a:00:01:00")
-        );
+        assert_eq!(mac_offset("02:00:0a:00:00:ff", 1).as_deref(), Some("02:00:0a:00:01:00"));
         assert_eq!(mac_offset("nope", 1), None);
     }
 }

@@ -112,7 +112,9 @@ impl TransferAction {
     pub fn fields(self) -> &'static [FieldKind] {
         match self {
             // fe:src host:dir/disk.i vmid dsid
-            TransferAction::Clone | TransferAction::Ln | TransferAction::Mv | TransferAction::Mvds => &[Loc, Loc, Int, Int],
+            TransferAction::Clone | TransferAction::Ln | TransferAction::Mv | TransferAction::Mvds => {
+                &[Loc, Loc, Int, Int]
+            }
             // size host:dir/disk.i vmid dsid
             TransferAction::Mkswap => &[Int, Loc, Int, Int],
             // size format host:dir/disk.i vmid dsid
@@ -124,7 +126,9 @@ impl TransferAction {
             // host:dir[/disk.i] vmid dsid
             TransferAction::Delete => &[Loc, Int, Int],
             // host:dir/disk.i snap_id vmid dsid
-            TransferAction::SnapCreate | TransferAction::SnapDelete | TransferAction::SnapRevert => &[Loc, Int, Int, Int],
+            TransferAction::SnapCreate | TransferAction::SnapDelete | TransferAction::SnapRevert => {
+                &[Loc, Int, Int, Int]
+            }
             // host:dir/disk.i size vmid dsid
             TransferAction::Resize => &[Loc, Int, Int, Int],
         }
@@ -290,7 +294,12 @@ fn check_args(action: TransferAction, args: &[String]) -> Result<(), TransferErr
 
 impl Transfer {
     /// A transfer, checked: the driver names, the number of arguments and each argument's kind.
-    pub fn new(action: TransferAction, system: Option<&str>, tm_mad: &str, args: Vec<String>) -> Result<Transfer, TransferError> {
+    pub fn new(
+        action: TransferAction,
+        system: Option<&str>,
+        tm_mad: &str,
+        args: Vec<String>,
+    ) -> Result<Transfer, TransferError> {
         if !is_driver_name(tm_mad) {
             return Err(TransferError::BadDriver(short(tm_mad)));
         }

@@ -246,12 +246,12 @@ impl Domains {
                     std::process::id(),
                     std::thread::current().id()
                 ));
-                std::fs::write(&temporary, domain.to_file())
-                    .and_then(|()| std::fs::rename(&temporary, &path))
-                    .map_err(|e| {
+                std::fs::write(&temporary, domain.to_file()).and_then(|()| std::fs::rename(&temporary, &path)).map_err(
+                    |e| {
                         let _ = std::fs::remove_file(&temporary);
                         DomainError::io("write", &path, &e)
-                    })
+                    },
+                )
             }
         }
     }

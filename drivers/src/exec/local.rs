@@ -2,8 +2,8 @@
 //! concurrently, and the whole process group killed at the deadline or on cancel.
 #![allow(unsafe_code)] // pre_exec (a process group per script) and signals to it
 
-use super::outcome::{Output, Status};
 use super::outcome::Limits;
+use super::outcome::{Output, Status};
 use std::io::{self, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;

@@ -4,8 +4,8 @@
 //! (`Transfer Driver '<tm>' not available`).
 
 use super::runner::{Runner, run_script};
-use crate::transfer;
 use crate::runtime::{ActionContext, Driver};
+use crate::transfer;
 
 /// The TM driver.
 pub struct TmExec {

@@ -50,8 +50,8 @@ pub fn auth_file() -> Option<PathBuf> {
 
 /// Reads `user:password` from `path`: the first line, trimmed.
 pub fn read_session(path: &Path) -> Result<String, AuthError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| AuthError::Read { path: path.display().to_string(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| AuthError::Read { path: path.display().to_string(), source })?;
     parse_session(&text).ok_or_else(|| AuthError::Format { path: path.display().to_string() })
 }
 

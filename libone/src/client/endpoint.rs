@@ -27,9 +27,7 @@ impl Endpoint {
             ));
         }
         if !scheme.eq_ignore_ascii_case("http") {
-            return Err(format!(
-                "{url:?}: unsupported scheme {scheme:?}; {expected}"
-            ));
+            return Err(format!("{url:?}: unsupported scheme {scheme:?}; {expected}"));
         }
         let (authority, path) = match rest.find(['/', '?']) {
             Some(i) => (&rest[..i], &rest[i..]),
@@ -42,13 +40,8 @@ impl Endpoint {
         } else {
             format!("/{path}")
         };
-        if path
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'#')
-        {
-            return Err(format!(
-                "{url:?}: the path may not contain spaces, control characters or '#'; {expected}"
-            ));
+        if path.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'#') {
+            return Err(format!("{url:?}: the path may not contain spaces, control characters or '#'; {expected}"));
         }
         if authority.contains('@') {
             return Err(format!(
@@ -65,9 +58,7 @@ impl Endpoint {
                 t => match t.strip_prefix(':') {
                     Some(p) => Some(p),
                     None => {
-                        return Err(format!(
-                            "{url:?}: garbage after the IPv6 address; {expected}"
-                        ));
+                        return Err(format!("{url:?}: garbage after the IPv6 address; {expected}"));
                     }
                 },
             };
@@ -81,10 +72,7 @@ impl Endpoint {
         if host.is_empty() {
             return Err(format!("{url:?}: no host; {expected}"));
         }
-        if host
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'/')
-        {
+        if host.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'/') {
             return Err(format!("{url:?}: bad host name; {expected}"));
         }
         let port = match port {
@@ -94,17 +82,8 @@ impl Endpoint {
                 _ => return Err(format!("{url:?}: bad port {p:?}; {expected}")),
             },
         };
-        let authority = if host.contains(':') {
-            format!("[{host}]:{port}")
-        } else {
-            format!("{host}:{port}")
-        };
-        Ok(Endpoint {
-            host: host.to_owned(),
-            port,
-            path,
-            authority,
-        })
+        let authority = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+        Ok(Endpoint { host: host.to_owned(), port, path, authority })
     }
 }
 
@@ -121,54 +100,26 @@ mod tests {
     fn full_url() {
         assert_eq!(
             ok("http://localhost:2633/RPC2"),
-            (
-                "localhost".into(),
-                2633,
-                "/RPC2".into(),
-                "localhost:2633".into()
-            )
+            ("localhost".into(), 2633, "/RPC2".into(), "localhost:2633".into())
         );
         assert_eq!(
             ok("HTTP://10.0.0.1:8080/a/b?x=1"),
-            (
-                "10.0.0.1".into(),
-                8080,
-                "/a/b?x=1".into(),
-                "10.0.0.1:8080".into()
-            )
+            ("10.0.0.1".into(), 8080, "/a/b?x=1".into(), "10.0.0.1:8080".into())
         );
     }
 
     #[test]
     fn defaults() {
-        assert_eq!(
-            ok("http://one"),
-            ("one".into(), 80, "/RPC2".into(), "one:80".into())
-        );
-        assert_eq!(
-            ok("http://one:2633"),
-            ("one".into(), 2633, "/RPC2".into(), "one:2633".into())
-        );
-        assert_eq!(
-            ok("http://one:2633/"),
-            ("one".into(), 2633, "/".into(), "one:2633".into())
-        );
-        assert_eq!(
-            ok("http://one:/x"),
-            ("one".into(), 80, "/x".into(), "one:80".into())
-        );
+        assert_eq!(ok("http://one"), ("one".into(), 80, "/RPC2".into(), "one:80".into()));
+        assert_eq!(ok("http://one:2633"), ("one".into(), 2633, "/RPC2".into(), "one:2633".into()));
+        assert_eq!(ok("http://one:2633/"), ("one".into(), 2633, "/".into(), "one:2633".into()));
+        assert_eq!(ok("http://one:/x"), ("one".into(), 80, "/x".into(), "one:80".into()));
     }
 
     #[test]
     fn ipv6() {
-        assert_eq!(
-            ok("http://[::1]:2633/RPC2"),
-            ("::1".into(), 2633, "/RPC2".into(), "[::1]:2633".into())
-        );
-        assert_eq!(
-            ok("http://[fe80::1]"),
-            ("fe80::1".into(), 80, "/RPC2".into(), "[fe80::1]:80".into())
-        );
+        assert_eq!(ok("http://[::1]:2633/RPC2"), ("::1".into(), 2633, "/RPC2".into(), "[::1]:2633".into()));
+        assert_eq!(ok("http://[fe80::1]"), ("fe80::1".into(), 80, "/RPC2".into(), "[fe80::1]:80".into()));
     }
 
     #[test]

@@ -22,20 +22,14 @@ pub(crate) enum HttpError {
     /// connection this means the server closed it while idle.
     ClosedBeforeResponse,
     /// Transport error; `before_response` is true if no response byte had arrived yet.
-    Io {
-        source: std::io::Error,
-        before_response: bool,
-    },
+    Io { source: std::io::Error, before_response: bool },
     /// The bytes are not an acceptable HTTP/1.x response.
     Protocol(String),
 }
 
 impl From<std::io::Error> for HttpError {
     fn from(source: std::io::Error) -> Self {
-        HttpError::Io {
-            source,
-            before_response: false,
-        }
+        HttpError::Io { source, before_response: false }
     }
 }
 
@@ -82,9 +76,7 @@ fn read_line(r: &mut impl BufRead, what: &str) -> Result<Option<String>, HttpErr
     if line.last() == Some(&b'\r') {
         line.pop();
     }
-    String::from_utf8(line)
-        .map(Some)
-        .map_err(|_| HttpError::Protocol(format!("{what} is not UTF-8")))
+    String::from_utf8(line).map(Some).map_err(|_| HttpError::Protocol(format!("{what} is not UTF-8")))
 }
 
 /// Response head fields that matter here.
@@ -108,19 +100,14 @@ fn read_head(r: &mut impl BufRead) -> Result<Head, HttpError> {
                     Ok(_) => break,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(source) => {
-                        return Err(HttpError::Io {
-                            source,
-                            before_response: true,
-                        });
+                        return Err(HttpError::Io { source, before_response: true });
                     }
                 }
             }
             first = false;
         }
         let Some(status_line) = read_line(r, "status line")? else {
-            return Err(HttpError::Protocol(
-                "connection closed after an interim response".into(),
-            ));
+            return Err(HttpError::Protocol("connection closed after an interim response".into()));
         };
         let mut parts = status_line.splitn(3, ' ');
         let version = parts.next().unwrap_or("");
@@ -129,37 +116,23 @@ fn read_head(r: &mut impl BufRead) -> Result<Head, HttpError> {
             "HTTP/1.1" => true,
             "HTTP/1.0" => false,
             _ => {
-                return Err(HttpError::Protocol(format!(
-                    "not an HTTP/1.x status line: {:?}",
-                    short(&status_line)
-                )));
+                return Err(HttpError::Protocol(format!("not an HTTP/1.x status line: {:?}", short(&status_line))));
             }
         };
         let status = match code.parse::<u16>() {
             Ok(s) if (100..=999).contains(&s) && code.len() == 3 => s,
             _ => {
-                return Err(HttpError::Protocol(format!(
-                    "bad status code in {:?}",
-                    short(&status_line)
-                )));
+                return Err(HttpError::Protocol(format!("bad status code in {:?}", short(&status_line))));
             }
         };
-        let mut head = Head {
-            status,
-            content_length: None,
-            chunked: false,
-            other_encoding: false,
-            keep_alive: http11,
-        };
+        let mut head = Head { status, content_length: None, chunked: false, other_encoding: false, keep_alive: http11 };
         read_fields(r, &mut head)?;
         // Interim responses (100 Continue, 103 Early Hints) come before the real one.
         if (100..200).contains(&status) && status != 101 {
             continue;
         }
         if status == 101 {
-            return Err(HttpError::Protocol(
-                "unexpected 101 Switching Protocols".into(),
-            ));
+            return Err(HttpError::Protocol("unexpected 101 Switching Protocols".into()));
         }
         return Ok(head);
     }
@@ -172,28 +145,21 @@ fn short(s: &str) -> String {
 fn read_fields(r: &mut impl BufRead, head: &mut Head) -> Result<(), HttpError> {
     for _ in 0..MAX_HEADERS {
         let Some(line) = read_line(r, "header line")? else {
-            return Err(HttpError::Protocol(
-                "connection closed in the middle of the headers".into(),
-            ));
+            return Err(HttpError::Protocol("connection closed in the middle of the headers".into()));
         };
         if line.is_empty() {
             return Ok(());
         }
         let Some((name, value)) = line.split_once(':') else {
-            return Err(HttpError::Protocol(format!(
-                "bad header line {:?}",
-                short(&line)
-            )));
+            return Err(HttpError::Protocol(format!("bad header line {:?}", short(&line))));
         };
         let value = value.trim();
         if name.eq_ignore_ascii_case("content-length") {
-            let n = value.parse::<u64>().map_err(|_| {
-                HttpError::Protocol(format!("bad Content-Length {:?}", short(value)))
-            })?;
+            let n = value
+                .parse::<u64>()
+                .map_err(|_| HttpError::Protocol(format!("bad Content-Length {:?}", short(value))))?;
             if head.content_length.is_some_and(|old| old != n) {
-                return Err(HttpError::Protocol(
-                    "conflicting Content-Length headers".into(),
-                ));
+                return Err(HttpError::Protocol("conflicting Content-Length headers".into()));
             }
             head.content_length = Some(n);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
@@ -215,24 +181,18 @@ fn read_fields(r: &mut impl BufRead, head: &mut Head) -> Result<(), HttpError> {
             }
         }
     }
-    Err(HttpError::Protocol(format!(
-        "more than {MAX_HEADERS} header lines"
-    )))
+    Err(HttpError::Protocol(format!("more than {MAX_HEADERS} header lines")))
 }
 
 /// Appends exactly `n` bytes from `r` to `out`.
 fn read_exact_into(r: &mut impl BufRead, n: u64, out: &mut Vec<u8>) -> Result<(), HttpError> {
     if out.len() as u64 + n > MAX_BODY {
-        return Err(HttpError::Protocol(format!(
-            "response body larger than {MAX_BODY} bytes"
-        )));
+        return Err(HttpError::Protocol(format!("response body larger than {MAX_BODY} bytes")));
     }
     out.reserve(n.min(RESERVE_MAX) as usize);
     let got = r.by_ref().take(n).read_to_end(out)? as u64;
     if got < n {
-        return Err(HttpError::Protocol(format!(
-            "connection closed after {got} of {n} body bytes"
-        )));
+        return Err(HttpError::Protocol(format!("connection closed after {got} of {n} body bytes")));
     }
     Ok(())
 }
@@ -241,9 +201,7 @@ fn read_chunked(r: &mut impl BufRead) -> Result<Vec<u8>, HttpError> {
     let mut body = Vec::new();
     loop {
         let Some(line) = read_line(r, "chunk size line")? else {
-            return Err(HttpError::Protocol(
-                "connection closed in a chunked body".into(),
-            ));
+            return Err(HttpError::Protocol("connection closed in a chunked body".into()));
         };
         let size_text = line.split(';').next().unwrap_or("").trim();
         let size = u64::from_str_radix(size_text, 16)
@@ -255,23 +213,17 @@ fn read_chunked(r: &mut impl BufRead) -> Result<Vec<u8>, HttpError> {
                     Some(l) if l.is_empty() => return Ok(body),
                     Some(_) => {}
                     None => {
-                        return Err(HttpError::Protocol(
-                            "connection closed in the chunked trailer".into(),
-                        ));
+                        return Err(HttpError::Protocol("connection closed in the chunked trailer".into()));
                     }
                 }
             }
-            return Err(HttpError::Protocol(format!(
-                "more than {MAX_HEADERS} trailer lines"
-            )));
+            return Err(HttpError::Protocol(format!("more than {MAX_HEADERS} trailer lines")));
         }
         read_exact_into(r, size, &mut body)?;
         match read_line(r, "chunk end")? {
             Some(l) if l.is_empty() => {}
             _ => {
-                return Err(HttpError::Protocol(
-                    "chunk data not followed by CRLF".into(),
-                ));
+                return Err(HttpError::Protocol("chunk data not followed by CRLF".into()));
             }
         }
     }
@@ -281,42 +233,24 @@ fn read_chunked(r: &mut impl BufRead) -> Result<Vec<u8>, HttpError> {
 pub(crate) fn read_response(r: &mut impl BufRead) -> Result<HttpResponse, HttpError> {
     let head = read_head(r)?;
     if head.status == 204 || head.status == 304 {
-        return Ok(HttpResponse {
-            status: head.status,
-            body: Vec::new(),
-            reusable: head.keep_alive,
-        });
+        return Ok(HttpResponse { status: head.status, body: Vec::new(), reusable: head.keep_alive });
     }
     if head.chunked {
         let body = read_chunked(r)?;
-        return Ok(HttpResponse {
-            status: head.status,
-            body,
-            reusable: head.keep_alive,
-        });
+        return Ok(HttpResponse { status: head.status, body, reusable: head.keep_alive });
     }
     if let (Some(n), false) = (head.content_length, head.other_encoding) {
         let mut body = Vec::new();
         read_exact_into(r, n, &mut body)?;
-        return Ok(HttpResponse {
-            status: head.status,
-            body,
-            reusable: head.keep_alive,
-        });
+        return Ok(HttpResponse { status: head.status, body, reusable: head.keep_alive });
     }
     // Close-delimited body.
     let mut body = Vec::new();
     let got = r.by_ref().take(MAX_BODY + 1).read_to_end(&mut body)? as u64;
     if got > MAX_BODY {
-        return Err(HttpError::Protocol(format!(
-            "response body larger than {MAX_BODY} bytes"
-        )));
+        return Err(HttpError::Protocol(format!("response body larger than {MAX_BODY} bytes")));
     }
-    Ok(HttpResponse {
-        status: head.status,
-        body,
-        reusable: false,
-    })
+    Ok(HttpResponse { status: head.status, body, reusable: false })
 }
 
 #[cfg(test)]
@@ -343,14 +277,8 @@ mod tests {
 
     #[test]
     fn content_length() {
-        let r = read(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\ncontent-length: 5\r\n\r\nhelloEXTRA",
-        )
-        .unwrap();
-        assert_eq!(
-            (r.status, &r.body[..], r.reusable),
-            (200, &b"hello"[..], true)
-        );
+        let r = read(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\ncontent-length: 5\r\n\r\nhelloEXTRA").unwrap();
+        assert_eq!((r.status, &r.body[..], r.reusable), (200, &b"hello"[..], true));
     }
 
     #[test]
@@ -364,11 +292,9 @@ mod tests {
     fn http10_and_connection_close_are_not_reusable() {
         let r = read(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok").unwrap();
         assert!(!r.reusable);
-        let r = read(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
-            .unwrap();
+        let r = read(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok").unwrap();
         assert!(r.reusable);
-        let r =
-            read(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok").unwrap();
+        let r = read(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok").unwrap();
         assert!(!r.reusable);
     }
 
@@ -380,8 +306,7 @@ mod tests {
 
     #[test]
     fn interim_response_is_skipped() {
-        let r = read(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
-            .unwrap();
+        let r = read(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx").unwrap();
         assert_eq!((r.status, &r.body[..]), (200, &b"x"[..]));
     }
 
@@ -410,11 +335,7 @@ mod tests {
             b"HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
             b"HTTP/1.1 200 OK\r\nX: y",
         ] {
-            assert!(
-                matches!(read(bad), Err(HttpError::Protocol(_))),
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
+            assert!(matches!(read(bad), Err(HttpError::Protocol(_))), "{:?}", String::from_utf8_lossy(bad));
         }
     }
 

@@ -23,10 +23,7 @@ struct Seen {
 
 impl Seen {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -73,28 +70,16 @@ fn read_request(r: &mut BufReader<TcpStream>, conn: usize) -> Option<Seen> {
         let (n, v) = h.split_once(':')?;
         headers.push((n.trim().to_owned(), v.trim().to_owned()));
     }
-    let len: usize = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))?
-        .1
-        .parse()
-        .ok()?;
+    let len: usize = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length"))?.1.parse().ok()?;
     let mut body = vec![0; len];
     r.read_exact(&mut body).ok()?;
-    Some(Seen {
-        conn,
-        request_line,
-        headers,
-        body: String::from_utf8(body).ok()?,
-    })
+    Some(Seen { conn, request_line, headers, body: String::from_utf8(body).ok()? })
 }
 
 impl TestServer {
     fn start(script: impl Fn(usize, usize, &Seen) -> Action + Send + Sync + 'static) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
+        listener.set_nonblocking(true).expect("nonblocking listener");
         let addr = listener.local_addr().expect("local addr");
         let accepted = Arc::new(AtomicUsize::new(0));
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -108,9 +93,7 @@ impl TestServer {
                     Ok((stream, _)) => {
                         let conn = a.fetch_add(1, Ordering::SeqCst);
                         let (s, st, script) = (s.clone(), st.clone(), script.clone());
-                        workers.push(std::thread::spawn(move || {
-                            serve(stream, conn, &s, &st, &*script)
-                        }));
+                        workers.push(std::thread::spawn(move || serve(stream, conn, &s, &st, &*script)));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(2)),
                 }
@@ -119,13 +102,7 @@ impl TestServer {
                 let _ = w.join();
             }
         });
-        TestServer {
-            addr,
-            accepted,
-            seen,
-            stop,
-            acceptor: Some(acceptor),
-        }
+        TestServer { addr, accepted, seen, stop, acceptor: Some(acceptor) }
     }
 
     fn url(&self) -> String {
@@ -141,13 +118,7 @@ impl TestServer {
     }
 }
 
-fn serve(
-    stream: TcpStream,
-    conn: usize,
-    seen: &Mutex<Vec<Seen>>,
-    stop: &AtomicBool,
-    script: &Script,
-) {
+fn serve(stream: TcpStream, conn: usize, seen: &Mutex<Vec<Seen>>, stop: &AtomicBool, script: &Script) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
     let mut writer = match stream.try_clone() {
@@ -161,25 +132,16 @@ fn serve(
         match reader.fill_buf() {
             Ok([]) => return,
             Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
                 continue;
             }
             Err(_) => return,
         }
-        let _ = reader
-            .get_ref()
-            .set_read_timeout(Some(Duration::from_secs(5)));
+        let _ = reader.get_ref().set_read_timeout(Some(Duration::from_secs(5)));
         let Some(req) = read_request(&mut reader, conn) else {
             return;
         };
-        let _ = reader
-            .get_ref()
-            .set_read_timeout(Some(Duration::from_millis(100)));
+        let _ = reader.get_ref().set_read_timeout(Some(Duration::from_millis(100)));
         seen.lock().expect("seen").push(req.clone());
         match script(conn, n, &req) {
             Action::Reply(bytes) => {
@@ -215,17 +177,12 @@ impl Drop for TestServer {
 
 /// `HTTP/1.1 200` with `Content-Length`.
 fn http_ok(body: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
+    format!("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
 /// `HTTP/1.1 200` with the body in chunks of `size` bytes.
 fn http_chunked(body: &str, size: usize) -> Vec<u8> {
-    let mut out =
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let mut out = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
     for chunk in body.as_bytes().chunks(size) {
         out.extend_from_slice(format!("{:x};ext=1\r\n", chunk.len()).as_bytes());
         out.extend_from_slice(chunk);
@@ -238,18 +195,15 @@ fn http_chunked(body: &str, size: usize) -> Vec<u8> {
 /// Echoes the call's method and parameter count as `[true, "method/N", 0]`.
 fn echo(_: usize, _: usize, req: &Seen) -> Action {
     match xmlrpc::parse_call(&req.body) {
-        Ok(Call { method, params }) => Action::Reply(http_ok(&xmlrpc::ok_string(&format!(
-            "{method}/{}",
-            params.len()
-        )))),
+        Ok(Call { method, params }) => {
+            Action::Reply(http_ok(&xmlrpc::ok_string(&format!("{method}/{}", params.len()))))
+        }
         Err(e) => Action::Reply(http_ok(&xmlrpc::fault(400, &e.to_string()))),
     }
 }
 
 fn client(server: &TestServer) -> Client {
-    Client::new(&server.url(), "oneadmin:secret")
-        .expect("client")
-        .with_timeout(Duration::from_secs(10))
+    Client::new(&server.url(), "oneadmin:secret").expect("client").with_timeout(Duration::from_secs(10))
 }
 
 fn text(s: &str) -> Value {
@@ -270,18 +224,9 @@ fn construction_and_getters() {
     assert_eq!(c.session(), "oneadmin:pw");
     assert_eq!(c.endpoint(), "http://127.0.0.1:2633/RPC2");
     assert_eq!(c.timeout(), DEFAULT_TIMEOUT);
-    assert_eq!(
-        c.with_timeout(Duration::from_secs(3)).timeout(),
-        Duration::from_secs(3)
-    );
-    let debug = format!(
-        "{:?}",
-        Client::new("http://h/", "alice:topsecret").expect("client")
-    );
-    assert!(
-        debug.contains("alice") && !debug.contains("topsecret"),
-        "{debug}"
-    );
+    assert_eq!(c.with_timeout(Duration::from_secs(3)).timeout(), Duration::from_secs(3));
+    let debug = format!("{:?}", Client::new("http://h/", "alice:topsecret").expect("client"));
+    assert!(debug.contains("alice") && !debug.contains("topsecret"), "{debug}");
 }
 
 #[test]
@@ -289,21 +234,12 @@ fn bad_endpoints() {
     match Client::new("https://one:2633/RPC2", "a:b") {
         Err(e @ ClientError::Endpoint(_)) => {
             let m = e.to_string();
-            assert!(
-                m.contains("TLS (https) is not supported") && m.contains("https://one:2633/RPC2"),
-                "{m}"
-            );
+            assert!(m.contains("TLS (https) is not supported") && m.contains("https://one:2633/RPC2"), "{m}");
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(
-        Client::new("one:2633", "a:b"),
-        Err(ClientError::Endpoint(_))
-    ));
-    assert!(matches!(
-        Client::new("http://one:x/", "a:b"),
-        Err(ClientError::Endpoint(_))
-    ));
+    assert!(matches!(Client::new("one:2633", "a:b"), Err(ClientError::Endpoint(_))));
+    assert!(matches!(Client::new("http://one:x/", "a:b"), Err(ClientError::Endpoint(_))));
 }
 
 #[test]
@@ -311,8 +247,7 @@ fn request_format_and_session_as_first_argument() {
     let server = TestServer::start(echo);
     let c = client(&server);
     assert_eq!(
-        c.call("one.vm.info", vec![Value::Integer(7), Value::Boolean(true)])
-            .expect("call"),
+        c.call("one.vm.info", vec![Value::Integer(7), Value::Boolean(true)]).expect("call"),
         text("one.vm.info/3")
     );
     let seen = server.seen();
@@ -321,34 +256,20 @@ fn request_format_and_session_as_first_argument() {
     assert_eq!(r.request_line, "POST /RPC2 HTTP/1.1");
     assert_eq!(r.header("Host"), Some(server.addr.to_string().as_str()));
     assert_eq!(r.header("Content-Type"), Some("text/xml"));
-    assert_eq!(
-        r.header("Content-Length"),
-        Some(r.body.len().to_string().as_str())
-    );
+    assert_eq!(r.header("Content-Length"), Some(r.body.len().to_string().as_str()));
     assert_eq!(
         xmlrpc::parse_call(&r.body),
         Ok(Call {
             method: "one.vm.info".into(),
-            params: vec![
-                text("oneadmin:secret"),
-                Value::Integer(7),
-                Value::Boolean(true)
-            ],
+            params: vec![text("oneadmin:secret"), Value::Integer(7), Value::Boolean(true)],
         })
     );
     // call_raw: no session, no interpretation.
     assert_eq!(
         c.call_raw("system.listMethods", vec![]).expect("raw"),
-        Response::Value(Value::Array(vec![
-            Value::Boolean(true),
-            text("system.listMethods/0"),
-            Value::Integer(0)
-        ]))
+        Response::Value(Value::Array(vec![Value::Boolean(true), text("system.listMethods/0"), Value::Integer(0)]))
     );
-    assert_eq!(
-        xmlrpc::parse_call(&server.seen()[1].body).map(|c| c.params),
-        Ok(vec![])
-    );
+    assert_eq!(xmlrpc::parse_call(&server.seen()[1].body).map(|c| c.params), Ok(vec![]));
 }
 
 #[test]
@@ -356,11 +277,7 @@ fn keep_alive_reuses_one_connection() {
     let server = TestServer::start(echo);
     let c = client(&server);
     for i in 0..5 {
-        assert_eq!(
-            c.call("one.vm.info", vec![Value::Integer(i)])
-                .expect("call"),
-            text("one.vm.info/2")
-        );
+        assert_eq!(c.call("one.vm.info", vec![Value::Integer(i)]).expect("call"), text("one.vm.info/2"));
     }
     assert_eq!(server.accepted(), 1, "all calls on one connection");
     let seen = server.seen();
@@ -376,19 +293,13 @@ fn reply_convention() {
             "ok.int" => xmlrpc::ok_int(42),
             "ok.i8" => xmlrpc::ok_i8(1 << 40),
             "fail" => xmlrpc::failure("[fail] Error getting VM [3].", 0x400, 3),
-            "fail.old" => xmlrpc::ok_value(&Value::Array(vec![
-                Value::Boolean(false),
-                text("old style"),
-                Value::Integer(0x800),
-            ])),
+            "fail.old" => {
+                xmlrpc::ok_value(&Value::Array(vec![Value::Boolean(false), text("old style"), Value::Integer(0x800)]))
+            }
             "fault" => xmlrpc::fault(-501, "Not enough parameters"),
             "two" => xmlrpc::ok_value(&Value::Array(vec![Value::Boolean(true), text("x")])),
             "scalar" => xmlrpc::ok_value(&text("plain")),
-            "weird" => xmlrpc::ok_value(&Value::Array(vec![
-                Value::Integer(1),
-                text("x"),
-                Value::Integer(0),
-            ])),
+            "weird" => xmlrpc::ok_value(&Value::Array(vec![Value::Integer(1), text("x"), Value::Integer(0)])),
             _ => "this is not XML".to_owned(),
         };
         Action::Reply(http_ok(&body))
@@ -398,17 +309,11 @@ fn reply_convention() {
     assert_eq!(c.call("ok.i8", vec![]).expect("i8"), Value::Long(1 << 40));
     match c.call("fail", vec![]) {
         Err(ClientError::One { code, message }) => {
-            assert_eq!(
-                (code, message.as_str()),
-                (0x400, "[fail] Error getting VM [3].")
-            );
+            assert_eq!((code, message.as_str()), (0x400, "[fail] Error getting VM [3]."));
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(
-        c.call("fail.old", vec![]),
-        Err(ClientError::One { code: 0x800, .. })
-    ));
+    assert!(matches!(c.call("fail.old", vec![]), Err(ClientError::One { code: 0x800, .. })));
     match c.call("fault", vec![]) {
         Err(ClientError::Fault { code, message }) => {
             assert_eq!((code, message.as_str()), (-501, "Not enough parameters"))
@@ -419,25 +324,13 @@ fn reply_convention() {
         Err(ClientError::Protocol(m)) => assert!(m.contains("2 elements"), "{m}"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(
-        c.call("scalar", vec![]),
-        Err(ClientError::Protocol(_))
-    ));
-    assert!(matches!(
-        c.call("weird", vec![]),
-        Err(ClientError::Protocol(_))
-    ));
-    assert!(matches!(
-        c.call("garbage", vec![]),
-        Err(ClientError::Codec(_))
-    ));
+    assert!(matches!(c.call("scalar", vec![]), Err(ClientError::Protocol(_))));
+    assert!(matches!(c.call("weird", vec![]), Err(ClientError::Protocol(_))));
+    assert!(matches!(c.call("garbage", vec![]), Err(ClientError::Codec(_))));
     // call_raw does not interpret.
     assert_eq!(
         c.call_raw("fault", vec![]).expect("raw"),
-        Response::Fault {
-            code: -501,
-            message: "Not enough parameters".into()
-        }
+        Response::Fault { code: -501, message: "Not enough parameters".into() }
     );
     assert_eq!(server.accepted(), 1);
 }
@@ -445,9 +338,7 @@ fn reply_convention() {
 #[test]
 fn server_closed_idle_connection_is_replaced() {
     // Every connection answers one request and then closes, while announcing keep-alive.
-    let server = TestServer::start(|conn, _, _| {
-        Action::ReplyAndClose(http_ok(&xmlrpc::ok_int(conn as i32)))
-    });
+    let server = TestServer::start(|conn, _, _| Action::ReplyAndClose(http_ok(&xmlrpc::ok_int(conn as i32))));
     let c = client(&server);
     assert_eq!(c.call("a", vec![]).expect("first"), Value::Integer(0));
     std::thread::sleep(Duration::from_millis(50)); // the FIN arrives while the connection is idle
@@ -462,28 +353,15 @@ fn close_noticed_only_after_sending_is_retried_once() {
     // Connection 0 answers its first request, then drops the second one unanswered (the server
     // closed it at the moment the client reused it). The client must resend on a new connection.
     let server = TestServer::start(|conn, n, _| {
-        if conn == 0 && n == 1 {
-            Action::Close
-        } else {
-            Action::Reply(http_ok(&xmlrpc::ok_int(conn as i32)))
-        }
+        if conn == 0 && n == 1 { Action::Close } else { Action::Reply(http_ok(&xmlrpc::ok_int(conn as i32))) }
     });
     let c = client(&server);
     assert_eq!(c.call("a", vec![]).expect("first"), Value::Integer(0));
-    assert_eq!(
-        c.call("b", vec![]).expect("second, resent"),
-        Value::Integer(1)
-    );
-    assert_eq!(
-        c.call("c", vec![]).expect("third, on the new connection"),
-        Value::Integer(1)
-    );
+    assert_eq!(c.call("b", vec![]).expect("second, resent"), Value::Integer(1));
+    assert_eq!(c.call("c", vec![]).expect("third, on the new connection"), Value::Integer(1));
     assert_eq!(server.accepted(), 2);
     let seen = server.seen();
-    assert_eq!(
-        seen.iter().map(|s| s.conn).collect::<Vec<_>>(),
-        vec![0, 0, 1, 1]
-    );
+    assert_eq!(seen.iter().map(|s| s.conn).collect::<Vec<_>>(), vec![0, 0, 1, 1]);
 }
 
 #[test]
@@ -497,34 +375,18 @@ fn fresh_connection_closed_without_answer_is_an_error_not_a_retry() {
         other => panic!("{other:?}"),
     }
     assert_eq!(server.accepted(), 1);
-    assert_eq!(
-        server.seen().len(),
-        1,
-        "a request on a new connection is never sent twice"
-    );
+    assert_eq!(server.seen().len(), 1, "a request on a new connection is never sent twice");
 }
 
 #[test]
 fn chunked_response() {
-    let big = "<VM_POOL>".to_owned()
-        + &"<VM><ID>1</ID><NAME>a & b</NAME></VM>".repeat(3000)
-        + "</VM_POOL>";
+    let big = "<VM_POOL>".to_owned() + &"<VM><ID>1</ID><NAME>a & b</NAME></VM>".repeat(3000) + "</VM_POOL>";
     let body = xmlrpc::ok_string(&big);
     let server = TestServer::start(move |_, _, _| Action::Reply(http_chunked(&body, 1000)));
     let c = client(&server);
-    assert_eq!(
-        c.call("one.vmpool.info", vec![]).expect("chunked"),
-        Value::String(big.clone())
-    );
-    assert_eq!(
-        c.call("one.vmpool.info", vec![]).expect("again"),
-        Value::String(big)
-    );
-    assert_eq!(
-        server.accepted(),
-        1,
-        "a chunked response keeps the connection usable"
-    );
+    assert_eq!(c.call("one.vmpool.info", vec![]).expect("chunked"), Value::String(big.clone()));
+    assert_eq!(c.call("one.vmpool.info", vec![]).expect("again"), Value::String(big));
+    assert_eq!(server.accepted(), 1, "a chunked response keeps the connection usable");
 }
 
 #[test]
@@ -533,29 +395,21 @@ fn large_content_length_response() {
     let body = xmlrpc::ok_string(&big);
     let server = TestServer::start(move |_, _, _| Action::Reply(http_ok(&body)));
     let c = client(&server);
-    assert_eq!(
-        c.call("one.vmpool.info", vec![]).expect("large"),
-        Value::String(big)
-    );
+    assert_eq!(c.call("one.vmpool.info", vec![]).expect("large"), Value::String(big));
 }
 
 #[test]
 fn http_error_status() {
     let server = TestServer::start(|_, n, _| {
         if n == 0 {
-            Action::Reply(
-                b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops!".to_vec(),
-            )
+            Action::Reply(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops!".to_vec())
         } else {
             Action::Reply(http_ok(&xmlrpc::ok_bool(true)))
         }
     });
     let c = client(&server);
     assert!(matches!(c.call("a", vec![]), Err(ClientError::Http(500))));
-    assert_eq!(
-        c.call("a", vec![]).expect("after the 500"),
-        Value::Boolean(true)
-    );
+    assert_eq!(c.call("a", vec![]).expect("after the 500"), Value::Boolean(true));
     assert_eq!(server.accepted(), 1);
 }
 
@@ -563,29 +417,19 @@ fn http_error_status() {
 fn http_1_0_close_delimited_response() {
     let server = TestServer::start(|_, _, _| {
         Action::ReplyAndClose(
-            format!(
-                "HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n{}",
-                xmlrpc::ok_int(9)
-            )
-            .into_bytes(),
+            format!("HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n{}", xmlrpc::ok_int(9)).into_bytes(),
         )
     });
     let c = client(&server);
     assert_eq!(c.call("a", vec![]).expect("first"), Value::Integer(9));
     assert_eq!(c.call("a", vec![]).expect("second"), Value::Integer(9));
-    assert_eq!(
-        server.accepted(),
-        2,
-        "a close-delimited response is never reused"
-    );
+    assert_eq!(server.accepted(), 2, "a close-delimited response is never reused");
 }
 
 #[test]
 fn timeout() {
     let server = TestServer::start(|_, _, _| Action::Stall(Duration::from_secs(5)));
-    let c = Client::new(&server.url(), "a:b")
-        .expect("client")
-        .with_timeout(Duration::from_millis(300));
+    let c = Client::new(&server.url(), "a:b").expect("client").with_timeout(Duration::from_millis(300));
     match c.call("slow", vec![]) {
         Err(ClientError::Timeout { timeout, .. }) => {
             assert_eq!(timeout, Duration::from_millis(300))
@@ -629,11 +473,7 @@ fn threads_share_one_client() {
         h.join().expect("thread");
     }
     assert_eq!(server.seen().len(), 100);
-    assert!(
-        server.accepted() <= 4,
-        "at most one connection per thread, got {}",
-        server.accepted()
-    );
+    assert!(server.accepted() <= 4, "at most one connection per thread, got {}", server.accepted());
 }
 
 /// Python's `SimpleXMLRPCServer` (HTTP/1.0 and HTTP/1.1 handlers) as a real peer.
@@ -655,11 +495,7 @@ threading.Timer(20.0, lambda: threading.Thread(target=srv.shutdown).start()).sta
 print(srv.server_address[1], flush=True)
 srv.serve_forever()
 "#;
-    if !std::process::Command::new("python3")
-        .arg("-c")
-        .arg("import xmlrpc.server")
-        .status()
-        .is_ok_and(|s| s.success())
+    if !std::process::Command::new("python3").arg("-c").arg("import xmlrpc.server").status().is_ok_and(|s| s.success())
     {
         eprintln!("SKIPPED python_simple_xmlrpc_server: no python3 with xmlrpc.server on PATH");
         return;
@@ -671,30 +507,19 @@ srv.serve_forever()
             .spawn()
             .expect("start python3");
         let mut port = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut port)
-            .expect("port line");
-        let c = Client::new(
-            &format!("http://127.0.0.1:{}/RPC2", port.trim()),
-            "oneadmin:pw",
-        )
-        .expect("client")
-        .with_timeout(Duration::from_secs(10));
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut port).expect("port line");
+        let c = Client::new(&format!("http://127.0.0.1:{}/RPC2", port.trim()), "oneadmin:pw")
+            .expect("client")
+            .with_timeout(Duration::from_secs(10));
         for vid in 0..3 {
             assert_eq!(
-                c.call("one.vm.info", vec![Value::Integer(vid)])
-                    .expect("python answers"),
-                Value::String(format!(
-                    "<VM><ID>{vid}</ID><NAME>oneadmin &amp; co</NAME></VM>"
-                )),
+                c.call("one.vm.info", vec![Value::Integer(vid)]).expect("python answers"),
+                Value::String(format!("<VM><ID>{vid}</ID><NAME>oneadmin &amp; co</NAME></VM>")),
                 "{protocol}"
             );
         }
         match c.call("one.vm.info", vec![Value::Integer(-4)]) {
-            Err(ClientError::One {
-                code: 0x400,
-                message,
-            }) => assert!(message.contains("[-4]"), "{message}"),
+            Err(ClientError::One { code: 0x400, message }) => assert!(message.contains("[-4]"), "{message}"),
             other => panic!("{protocol}: {other:?}"),
         }
         match c.call("one.nope", vec![]) {
@@ -713,9 +538,7 @@ fn idle_probe_sees_the_server_close() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let stream = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
     let (mut server_side, _) = listener.accept().expect("accept");
-    let conn = Connection {
-        reader: BufReader::new(stream),
-    };
+    let conn = Connection { reader: BufReader::new(stream) };
     assert!(!conn.looks_closed(), "an open idle connection is usable");
     assert!(!conn.looks_closed(), "probing does not change it");
     server_side.write_all(b"x").expect("write");
@@ -724,9 +547,7 @@ fn idle_probe_sees_the_server_close() {
 
     let stream = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
     let (server_side, _) = listener.accept().expect("accept");
-    let conn = Connection {
-        reader: BufReader::new(stream),
-    };
+    let conn = Connection { reader: BufReader::new(stream) };
     drop(server_side);
     std::thread::sleep(Duration::from_millis(50));
     assert!(conn.looks_closed(), "the server's FIN is seen");

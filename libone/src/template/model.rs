@@ -360,8 +360,7 @@ mod tests {
     #[test]
     fn from_pairs_keeps_first_for_small_and_large_inputs() {
         for n in [5usize, 100] {
-            let pairs: Vec<(String, String)> =
-                (0..n).map(|i| (format!("K{}", i % (n / 2)), i.to_string())).collect();
+            let pairs: Vec<(String, String)> = (0..n).map(|i| (format!("K{}", i % (n / 2)), i.to_string())).collect();
             let v = Vector::from_pairs(pairs);
             assert_eq!(v.len(), n / 2);
             for i in 0..n / 2 {

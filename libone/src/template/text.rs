@@ -61,8 +61,7 @@ fn is_stored_name(name: &str) -> bool {
 }
 
 fn vector_round_trips(vector: &Vector) -> bool {
-    let keys_ok =
-        vector.iter().all(|(k, v)| is_text_name(k) && text_sub_key(k) == k && value_prints_exactly(v));
+    let keys_ok = vector.iter().all(|(k, v)| is_text_name(k) && text_sub_key(k) == k && value_prints_exactly(v));
     let mut keys: Vec<&str> = vector.iter().map(|(k, _)| k).collect();
     keys.sort_unstable();
     keys_ok && keys.windows(2).all(|w| w[0] != w[1])

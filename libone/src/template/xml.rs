@@ -17,8 +17,8 @@
 mod reader;
 
 use super::trim::trim_values;
-use crate::xmlchar::{find_forbidden, replace_forbidden};
 use super::{Attribute, ParseError, Template};
+use crate::xmlchar::{find_forbidden, replace_forbidden};
 
 /// Appends `<![CDATA[value]]>`, splitting any `]]>` inside the value so the output stays valid;
 /// a character XML 1.0 does not allow is written as U+FFFD.

@@ -51,11 +51,7 @@ pub(super) struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     pub(super) fn new(src: &'a str) -> Self {
-        let pos = if src.starts_with('\u{feff}') {
-            '\u{feff}'.len_utf8()
-        } else {
-            0
-        };
+        let pos = if src.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
         Lexer { src, pos }
     }
 
@@ -65,10 +61,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn err<T>(&self, at: usize, reason: impl Into<String>) -> Result<T, LexError> {
-        Err(LexError {
-            reason: reason.into(),
-            at,
-        })
+        Err(LexError { reason: reason.into(), at })
     }
 
     fn rest(&self) -> &'a str {
@@ -93,11 +86,7 @@ impl<'a> Lexer<'a> {
             } else if rest.starts_with("<?") {
                 self.skip_pi()?;
             } else if rest.starts_with("<!") {
-                let what = if rest.starts_with("<!DOCTYPE") {
-                    "a DTD (<!DOCTYPE>)"
-                } else {
-                    "a markup declaration"
-                };
+                let what = if rest.starts_with("<!DOCTYPE") { "a DTD (<!DOCTYPE>)" } else { "a markup declaration" };
                 return self.err(self.pos, format!("{what} is not allowed in XML-RPC"));
             } else if rest.starts_with("</") {
                 return self.end_tag();
@@ -132,12 +121,7 @@ impl<'a> Lexer<'a> {
     /// A tag name at the start of `s`: the bytes up to whitespace, `/`, `>` (or the end).
     fn name_len(s: &str) -> usize {
         s.bytes()
-            .position(|b| {
-                matches!(
-                    b,
-                    b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>' | b'<' | b'=' | b'"' | b'\''
-                )
-            })
+            .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>' | b'<' | b'=' | b'"' | b'\''))
             .unwrap_or(s.len())
     }
 
@@ -157,15 +141,10 @@ impl<'a> Lexer<'a> {
         let tail = &after[n..];
         let trimmed = tail.trim_start_matches([' ', '\t', '\r', '\n']);
         if !trimmed.starts_with('>') {
-            return self.err(
-                start,
-                format!("end tag </{}> is not closed with '>'", excerpt(name)),
-            );
+            return self.err(start, format!("end tag </{}> is not closed with '>'", excerpt(name)));
         }
         self.pos = start + 2 + n + (tail.len() - trimmed.len()) + 1;
-        Ok(Token::End {
-            name: Self::local(name),
-        })
+        Ok(Token::End { name: Self::local(name) })
     }
 
     fn start_tag(&mut self) -> Result<Token<'a>, LexError> {
@@ -187,41 +166,27 @@ impl<'a> Lexer<'a> {
                 None => return self.err(start, format!("tag <{}> is not closed", excerpt(name))),
                 Some(b'>') => {
                     self.pos = start + 1 + i + 1;
-                    return Ok(Token::Start {
-                        name: Self::local(name),
-                        empty: false,
-                    });
+                    return Ok(Token::Start { name: Self::local(name), empty: false });
                 }
                 Some(b'/') => {
                     if b.get(i + 1) == Some(&b'>') {
                         self.pos = start + 1 + i + 2;
-                        return Ok(Token::Start {
-                            name: Self::local(name),
-                            empty: true,
-                        });
+                        return Ok(Token::Start { name: Self::local(name), empty: true });
                     }
-                    return self.err(
-                        start + 1 + i,
-                        format!("stray '/' in tag <{}>", excerpt(name)),
-                    );
+                    return self.err(start + 1 + i, format!("stray '/' in tag <{}>", excerpt(name)));
                 }
                 Some(_) => {
                     let an = Self::name_len(&after[i..]);
                     if an == 0 {
-                        return self.err(
-                            start + 1 + i,
-                            format!("bad attribute in tag <{}>", excerpt(name)),
-                        );
+                        return self.err(start + 1 + i, format!("bad attribute in tag <{}>", excerpt(name)));
                     }
                     i += an;
                     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
                         i += 1;
                     }
                     if b.get(i) != Some(&b'=') {
-                        return self.err(
-                            start + 1 + i,
-                            format!("attribute without a value in tag <{}>", excerpt(name)),
-                        );
+                        return self
+                            .err(start + 1 + i, format!("attribute without a value in tag <{}>", excerpt(name)));
                     }
                     i += 1;
                     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
@@ -230,10 +195,8 @@ impl<'a> Lexer<'a> {
                     let quote = match b.get(i) {
                         Some(&q @ (b'"' | b'\'')) => q,
                         _ => {
-                            return self.err(
-                                start + 1 + i,
-                                format!("unquoted attribute value in tag <{}>", excerpt(name)),
-                            );
+                            return self
+                                .err(start + 1 + i, format!("unquoted attribute value in tag <{}>", excerpt(name)));
                         }
                     };
                     match memchr::memchr(quote, &b[i + 1..]) {
@@ -316,10 +279,7 @@ fn decode(run: &str, base: usize) -> Result<Cow<'_, str>, LexError> {
         match bytes[i] {
             b'&' => {
                 out.push_str(&run[last..i]);
-                let (c, len) = entity(&bytes[i + 1..]).map_err(|reason| LexError {
-                    reason,
-                    at: base + i,
-                })?;
+                let (c, len) = entity(&bytes[i + 1..]).map_err(|reason| LexError { reason, at: base + i })?;
                 out.push(c);
                 i += 1 + len;
                 last = i;
@@ -327,11 +287,7 @@ fn decode(run: &str, base: usize) -> Result<Cow<'_, str>, LexError> {
             b'\r' => {
                 out.push_str(&run[last..i]);
                 out.push('\n');
-                i += if bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
+                i += if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
                 last = i;
             }
             _ => i += 1,
@@ -366,10 +322,7 @@ fn entity(after: &[u8]) -> Result<(char, usize), String> {
         [b'#', b'x', hex @ ..] => char_ref(hex, 16)?,
         [b'#', dec @ ..] => char_ref(dec, 10)?,
         _ => {
-            return Err(format!(
-                "unknown entity &{};",
-                String::from_utf8_lossy(name)
-            ));
+            return Err(format!("unknown entity &{};", String::from_utf8_lossy(name)));
         }
     };
     Ok((c, semi + 1))
@@ -377,11 +330,7 @@ fn entity(after: &[u8]) -> Result<(char, usize), String> {
 
 fn char_ref(digits: &[u8], radix: u32) -> Result<char, String> {
     let bad = || {
-        format!(
-            "bad character reference &#{}{};",
-            if radix == 16 { "x" } else { "" },
-            String::from_utf8_lossy(digits)
-        )
+        format!("bad character reference &#{}{};", if radix == 16 { "x" } else { "" }, String::from_utf8_lossy(digits))
     };
     if digits.is_empty() {
         return Err(bad());
@@ -389,10 +338,7 @@ fn char_ref(digits: &[u8], radix: u32) -> Result<char, String> {
     let mut n: u32 = 0;
     for &d in digits {
         let v = (d as char).to_digit(radix).ok_or_else(bad)?;
-        n = n
-            .checked_mul(radix)
-            .and_then(|n| n.checked_add(v))
-            .ok_or_else(bad)?;
+        n = n.checked_mul(radix).and_then(|n| n.checked_add(v)).ok_or_else(bad)?;
     }
     match char::from_u32(n) {
         Some(c) if n != 0 => Ok(c),

@@ -17,10 +17,7 @@ struct Fail {
 
 impl From<LexError> for Fail {
     fn from(e: LexError) -> Self {
-        Fail {
-            reason: e.reason,
-            at: e.at,
-        }
+        Fail { reason: e.reason, at: e.at }
     }
 }
 
@@ -73,16 +70,11 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn new(body: &'a str) -> Self {
-        Parser {
-            lx: Lexer::new(body),
-        }
+        Parser { lx: Lexer::new(body) }
     }
 
     fn fail<T>(&self, reason: impl Into<String>) -> R<T> {
-        Err(Fail {
-            reason: reason.into(),
-            at: self.lx.pos(),
-        })
+        Err(Fail { reason: reason.into(), at: self.lx.pos() })
     }
 
     fn next(&mut self) -> R<Token<'a>> {
@@ -104,10 +96,7 @@ impl<'a> Parser<'a> {
     fn expect_start(&mut self, name: &str, context: &str) -> R<bool> {
         match self.next_tag()? {
             Token::Start { name: n, empty } if n == name => Ok(empty),
-            t => self.fail(format!(
-                "expected <{name}> {context}, found {}",
-                describe(&t)
-            )),
+            t => self.fail(format!("expected <{name}> {context}, found {}", describe(&t))),
         }
     }
 
@@ -132,10 +121,7 @@ impl<'a> Parser<'a> {
         match self.next_tag()? {
             Token::Start { name: n, empty } if n == name => Ok(empty),
             Token::Eof => self.fail(format!("empty document (expected <{name}>)")),
-            t => self.fail(format!(
-                "expected root element <{name}>, found {}",
-                describe(&t)
-            )),
+            t => self.fail(format!("expected root element <{name}>, found {}", describe(&t))),
         }
     }
 
@@ -160,25 +146,16 @@ impl<'a> Parser<'a> {
         let mut params = Vec::new();
         match self.next_tag()? {
             Token::End { name: "methodCall" } => {}
-            Token::Start {
-                name: "params",
-                empty,
-            } => {
+            Token::Start { name: "params", empty } => {
                 if !empty {
                     loop {
                         match self.next_tag()? {
-                            Token::Start {
-                                name: "param",
-                                empty: false,
-                            } => {
+                            Token::Start { name: "param", empty: false } => {
                                 params.push(self.param()?);
                             }
                             Token::End { name: "params" } => break,
                             t => {
-                                return self.fail(format!(
-                                    "expected <param> or </params>, found {}",
-                                    describe(&t)
-                                ));
+                                return self.fail(format!("expected <param> or </params>, found {}", describe(&t)));
                             }
                         }
                     }
@@ -186,10 +163,7 @@ impl<'a> Parser<'a> {
                 self.expect_end("methodCall")?;
             }
             t => {
-                return self.fail(format!(
-                    "expected <params> or </methodCall>, found {}",
-                    describe(&t)
-                ));
+                return self.fail(format!("expected <params> or </methodCall>, found {}", describe(&t)));
             }
         }
         self.expect_eof()?;
@@ -222,20 +196,11 @@ impl<'a> Parser<'a> {
             return self.fail("empty <methodResponse/>");
         }
         let response = match self.next_tag()? {
-            Token::Start {
-                name: "params",
-                empty: false,
-            } => {
+            Token::Start { name: "params", empty: false } => {
                 match self.next_tag()? {
-                    Token::Start {
-                        name: "param",
-                        empty: false,
-                    } => {}
+                    Token::Start { name: "param", empty: false } => {}
                     t => {
-                        return self.fail(format!(
-                            "expected <param> in <params>, found {}",
-                            describe(&t)
-                        ));
+                        return self.fail(format!("expected <param> in <params>, found {}", describe(&t)));
                     }
                 }
                 let v = self.param()?;
@@ -248,24 +213,15 @@ impl<'a> Parser<'a> {
                 }
                 Response::Value(v)
             }
-            Token::Start {
-                name: "fault",
-                empty: false,
-            } => {
+            Token::Start { name: "fault", empty: false } => {
                 let empty = self.expect_start("value", "in <fault>")?;
                 let v = self.value(empty, 1)?;
                 self.expect_end("fault")?;
                 self.fault(v)?
             }
-            Token::Start {
-                name: "params",
-                empty: true,
-            } => return self.fail("a methodResponse without a value"),
+            Token::Start { name: "params", empty: true } => return self.fail("a methodResponse without a value"),
             t => {
-                return self.fail(format!(
-                    "expected <params> or <fault>, found {}",
-                    describe(&t)
-                ));
+                return self.fail(format!("expected <params> or <fault>, found {}", describe(&t)));
             }
         };
         self.expect_end("methodResponse")?;
@@ -302,15 +258,9 @@ impl<'a> Parser<'a> {
             Token::End { name: n } if n == name => Ok(Cow::Borrowed("")),
             Token::Text(t) => match self.next()? {
                 Token::End { name: n } if n == name => Ok(t),
-                other => self.fail(format!(
-                    "expected </{name}> after its text, found {}",
-                    describe(&other)
-                )),
+                other => self.fail(format!("expected </{name}> after its text, found {}", describe(&other))),
             },
-            other => self.fail(format!(
-                "expected text in <{name}>, found {}",
-                describe(&other)
-            )),
+            other => self.fail(format!("expected text in <{name}>, found {}", describe(&other))),
         }
     }
 
@@ -331,11 +281,7 @@ impl<'a> Parser<'a> {
                     self.expect_end("value")?;
                     Ok(v)
                 }
-                t => self.fail(format!(
-                    "text {:?} mixed with {} in <value>",
-                    excerpt(&text),
-                    describe(&t)
-                )),
+                t => self.fail(format!("text {:?} mixed with {} in <value>", excerpt(&text), describe(&t))),
             },
             Token::Start { name, empty } => {
                 let v = self.typed(name, empty, depth)?;
@@ -348,13 +294,8 @@ impl<'a> Parser<'a> {
 
     /// A typed value element `<name>…</name>` (start tag already read).
     fn typed(&mut self, name: &str, empty: bool, depth: usize) -> R<Value> {
-        let text = |p: &mut Self| -> R<Cow<'a, str>> {
-            if empty {
-                Ok(Cow::Borrowed(""))
-            } else {
-                p.scalar_text(name)
-            }
-        };
+        let text =
+            |p: &mut Self| -> R<Cow<'a, str>> { if empty { Ok(Cow::Borrowed("")) } else { p.scalar_text(name) } };
         match name {
             "i4" | "int" => {
                 let t = text(self)?;
@@ -375,10 +316,7 @@ impl<'a> Parser<'a> {
                 match trim(&t) {
                     "1" => Ok(Value::Boolean(true)),
                     "0" => Ok(Value::Boolean(false)),
-                    _ => self.fail(format!(
-                        "bad <boolean> value {:?} (expected 0 or 1)",
-                        excerpt(&t)
-                    )),
+                    _ => self.fail(format!("bad <boolean> value {:?} (expected 0 or 1)", excerpt(&t))),
                 }
             }
             "string" => Ok(Value::String(text(self)?.into_owned())),
@@ -411,19 +349,11 @@ impl<'a> Parser<'a> {
                 Ok(Value::Nil)
             }
             "array" => {
-                let items = if empty {
-                    Vec::new()
-                } else {
-                    self.array(depth)?
-                };
+                let items = if empty { Vec::new() } else { self.array(depth)? };
                 Ok(Value::Array(items))
             }
             "struct" => {
-                let members = if empty {
-                    BTreeMap::new()
-                } else {
-                    self.structure(depth)?
-                };
+                let members = if empty { BTreeMap::new() } else { self.structure(depth)? };
                 Ok(Value::Struct(members))
             }
             other => self.fail(format!("unknown value type <{}>", excerpt(other))),
@@ -435,33 +365,18 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         match self.next_tag()? {
             Token::End { name: "array" } => return Ok(items),
-            Token::Start {
-                name: "data",
-                empty: true,
-            } => {}
-            Token::Start {
-                name: "data",
-                empty: false,
-            } => loop {
+            Token::Start { name: "data", empty: true } => {}
+            Token::Start { name: "data", empty: false } => loop {
                 match self.next_tag()? {
-                    Token::Start {
-                        name: "value",
-                        empty,
-                    } => items.push(self.value(empty, depth + 1)?),
+                    Token::Start { name: "value", empty } => items.push(self.value(empty, depth + 1)?),
                     Token::End { name: "data" } => break,
                     t => {
-                        return self.fail(format!(
-                            "expected <value> or </data> in <array>, found {}",
-                            describe(&t)
-                        ));
+                        return self.fail(format!("expected <value> or </data> in <array>, found {}", describe(&t)));
                     }
                 }
             },
             t => {
-                return self.fail(format!(
-                    "expected <data> in <array>, found {}",
-                    describe(&t)
-                ));
+                return self.fail(format!("expected <data> in <array>, found {}", describe(&t)));
             }
         }
         self.expect_end("array")?;
@@ -474,44 +389,26 @@ impl<'a> Parser<'a> {
         let mut members = BTreeMap::new();
         loop {
             match self.next_tag()? {
-                Token::Start {
-                    name: "member",
-                    empty: false,
-                } => {}
+                Token::Start { name: "member", empty: false } => {}
                 Token::End { name: "struct" } => return Ok(members),
                 t => {
-                    return self.fail(format!(
-                        "expected <member> or </struct>, found {}",
-                        describe(&t)
-                    ));
+                    return self.fail(format!("expected <member> or </struct>, found {}", describe(&t)));
                 }
             }
             let mut name: Option<String> = None;
             let mut value: Option<Value> = None;
             loop {
                 match self.next_tag()? {
-                    Token::Start {
-                        name: "name",
-                        empty,
-                    } if name.is_none() => {
-                        name = Some(if empty {
-                            String::new()
-                        } else {
-                            self.scalar_text("name")?.into_owned()
-                        });
+                    Token::Start { name: "name", empty } if name.is_none() => {
+                        name = Some(if empty { String::new() } else { self.scalar_text("name")?.into_owned() });
                     }
-                    Token::Start {
-                        name: "value",
-                        empty,
-                    } if value.is_none() => {
+                    Token::Start { name: "value", empty } if value.is_none() => {
                         value = Some(self.value(empty, depth + 1)?);
                     }
                     Token::End { name: "member" } => break,
                     t => {
-                        return self.fail(format!(
-                            "expected one <name> and one <value> in <member>, found {}",
-                            describe(&t)
-                        ));
+                        return self
+                            .fail(format!("expected one <name> and one <value> in <member>, found {}", describe(&t)));
                     }
                 }
             }

@@ -13,8 +13,7 @@ use super::*;
 
 const OK_HEAD: &str = "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value><array><data>\
 <value><boolean>1</boolean></value><value>";
-const OK_TAIL: &str =
-    "</value><value><i4>0</i4></value></data></array></value></param></params></methodResponse>";
+const OK_TAIL: &str = "</value><value><i4>0</i4></value></data></array></value></param></params></methodResponse>";
 const RESP_HEAD: &str = "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value>";
 const RESP_TAIL: &str = "</value></param></params></methodResponse>";
 
@@ -27,19 +26,12 @@ fn dt(text: &str) -> Value {
 }
 
 fn strukt(members: &[(&str, Value)]) -> Value {
-    Value::Struct(
-        members
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect(),
-    )
+    Value::Struct(members.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect())
 }
 
 /// A call to `m` with one parameter whose `<value>` content is `inner`.
 fn call_with(inner: &str) -> String {
-    format!(
-        "<methodCall><methodName>m</methodName><params><param><value>{inner}</value></param></params></methodCall>"
-    )
+    format!("<methodCall><methodName>m</methodName><params><param><value>{inner}</value></param></params></methodCall>")
 }
 
 fn param(inner: &str) -> Value {
@@ -57,11 +49,7 @@ fn malformed_call(doc: &str) -> String {
 }
 
 fn ok_array(v: Value) -> Response {
-    Response::Value(Value::Array(vec![
-        Value::Boolean(true),
-        v,
-        Value::Integer(0),
-    ]))
+    Response::Value(Value::Array(vec![Value::Boolean(true), v, Value::Integer(0)]))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -71,10 +59,7 @@ fn ok_array(v: Value) -> Response {
 fn escape_string_escapes_amp_lt_gt_only() {
     let mut out = String::from("keep:");
     escape_string("a&b<c>d \"q\" 'a' ]]> é\u{1F600}\r\n", &mut out);
-    assert_eq!(
-        out,
-        "keep:a&amp;b&lt;c&gt;d \"q\" 'a' ]]&gt; é\u{1F600}\r\n"
-    );
+    assert_eq!(out, "keep:a&amp;b&lt;c&gt;d \"q\" 'a' ]]&gt; é\u{1F600}\r\n");
     let mut out = String::new();
     escape_string("", &mut out);
     assert_eq!(out, "");
@@ -91,7 +76,10 @@ fn escape_string_replaces_what_xml_cannot_carry() {
     let mut out = String::new();
     escape_string("a\u{1}b&\0<\u{FFFF}\u{FFFE}\u{B}\t\u{FFFD}", &mut out);
     assert_eq!(out, "a\u{FFFD}b&amp;\u{FFFD}&lt;\u{FFFD}\u{FFFD}\u{FFFD}\t\u{FFFD}");
-    let call = write_call("m\u{1}", &[Value::Struct(BTreeMap::from([("k\u{1F}".to_string(), Value::String("\u{1}".into()))]))]);
+    let call = write_call(
+        "m\u{1}",
+        &[Value::Struct(BTreeMap::from([("k\u{1F}".to_string(), Value::String("\u{1}".into()))]))],
+    );
     assert_eq!(
         parse_call(&call),
         Ok(Call {
@@ -110,10 +98,7 @@ fn ok_string_exact() {
          <value><string>&lt;VM&gt;&lt;NAME&gt;a &amp; b&lt;/NAME&gt;&lt;/VM&gt;</string></value>\
          <value><i4>0</i4></value></data></array></value></param></params></methodResponse>"
     );
-    assert_eq!(
-        ok_string(""),
-        format!("{OK_HEAD}<string></string>{OK_TAIL}")
-    );
+    assert_eq!(ok_string(""), format!("{OK_HEAD}<string></string>{OK_TAIL}"));
 }
 
 #[test]
@@ -130,35 +115,17 @@ fn ok_escaped_parts_concatenates_without_escaping_again() {
         )
     );
     assert_eq!(ok_escaped_parts(std::iter::empty(), 0), ok_string(""));
-    assert_eq!(
-        parse_response(&out),
-        Ok(ok_array(s("<VM_POOL><VM><ID>1</ID></VM></VM_POOL>")))
-    );
+    assert_eq!(parse_response(&out), Ok(ok_array(s("<VM_POOL><VM><ID>1</ID></VM></VM_POOL>"))));
 }
 
 #[test]
 fn ok_int_i8_bool_exact() {
     assert_eq!(ok_int(42), format!("{OK_HEAD}<i4>42</i4>{OK_TAIL}"));
-    assert_eq!(
-        ok_int(-2147483648),
-        format!("{OK_HEAD}<i4>-2147483648</i4>{OK_TAIL}")
-    );
-    assert_eq!(
-        ok_i8(9_000_000_000),
-        format!("{OK_HEAD}<i8>9000000000</i8>{OK_TAIL}")
-    );
-    assert_eq!(
-        ok_i8(i64::MIN),
-        format!("{OK_HEAD}<i8>-9223372036854775808</i8>{OK_TAIL}")
-    );
-    assert_eq!(
-        ok_bool(true),
-        format!("{OK_HEAD}<boolean>1</boolean>{OK_TAIL}")
-    );
-    assert_eq!(
-        ok_bool(false),
-        format!("{OK_HEAD}<boolean>0</boolean>{OK_TAIL}")
-    );
+    assert_eq!(ok_int(-2147483648), format!("{OK_HEAD}<i4>-2147483648</i4>{OK_TAIL}"));
+    assert_eq!(ok_i8(9_000_000_000), format!("{OK_HEAD}<i8>9000000000</i8>{OK_TAIL}"));
+    assert_eq!(ok_i8(i64::MIN), format!("{OK_HEAD}<i8>-9223372036854775808</i8>{OK_TAIL}"));
+    assert_eq!(ok_bool(true), format!("{OK_HEAD}<boolean>1</boolean>{OK_TAIL}"));
+    assert_eq!(ok_bool(false), format!("{OK_HEAD}<boolean>0</boolean>{OK_TAIL}"));
 }
 
 #[test]
@@ -204,19 +171,10 @@ fn ok_value_exact_for_every_variant() {
         (s(""), "<string></string>"),
         (Value::Double(1.5), "<double>1.5</double>"),
         (Value::Double(-0.0), "<double>-0</double>"),
-        (
-            Value::Double(1e21),
-            "<double>1000000000000000000000</double>",
-        ),
+        (Value::Double(1e21), "<double>1000000000000000000000</double>"),
         (Value::Double(f64::INFINITY), "<double>inf</double>"),
-        (
-            dt("19980717T14:08:55"),
-            "<dateTime.iso8601>19980717T14:08:55</dateTime.iso8601>",
-        ),
-        (
-            Value::Base64(b"hello".to_vec()),
-            "<base64>aGVsbG8=</base64>",
-        ),
+        (dt("19980717T14:08:55"), "<dateTime.iso8601>19980717T14:08:55</dateTime.iso8601>"),
+        (Value::Base64(b"hello".to_vec()), "<base64>aGVsbG8=</base64>"),
         (Value::Base64(Vec::new()), "<base64></base64>"),
         (Value::Nil, "<nil/>"),
         (Value::Array(vec![]), "<array><data></data></array>"),
@@ -226,10 +184,7 @@ fn ok_value_exact_for_every_variant() {
         ),
         (Value::Struct(BTreeMap::new()), "<struct></struct>"),
         (
-            strukt(&[
-                ("b&", Value::Nil),
-                ("a", Value::Array(vec![Value::Boolean(false)])),
-            ]),
+            strukt(&[("b&", Value::Nil), ("a", Value::Array(vec![Value::Boolean(false)]))]),
             "<struct><member><name>a</name><value><array><data><value><boolean>0</boolean></value></data></array></value></member>\
              <member><name>b&amp;</name><value><nil/></value></member></struct>",
         ),
@@ -244,10 +199,7 @@ fn ok_value_exact_for_every_variant() {
 #[test]
 fn write_call_exact() {
     assert_eq!(
-        write_call(
-            "one.vm.info",
-            &[s("oneadmin:pw&"), Value::Integer(5), Value::Boolean(false)]
-        ),
+        write_call("one.vm.info", &[s("oneadmin:pw&"), Value::Integer(5), Value::Boolean(false)]),
         "<?xml version=\"1.0\"?>\n<methodCall><methodName>one.vm.info</methodName><params>\
          <param><value><string>oneadmin:pw&amp;</string></value></param>\
          <param><value><i4>5</i4></value></param>\
@@ -273,26 +225,14 @@ fn parse_every_value_type() {
     assert_eq!(param("<boolean>1</boolean>"), Value::Boolean(true));
     assert_eq!(param("<boolean>0</boolean>"), Value::Boolean(false));
     assert_eq!(param("<string>x</string>"), s("x"));
-    assert_eq!(
-        param("<string>  spaced\tout \n</string>"),
-        s("  spaced\tout \n")
-    );
+    assert_eq!(param("<string>  spaced\tout \n</string>"), s("  spaced\tout \n"));
     assert_eq!(param("<double>1.5</double>"), Value::Double(1.5));
     assert_eq!(param("<double>-3</double>"), Value::Double(-3.0));
     assert_eq!(param("<double>1e10</double>"), Value::Double(1e10));
-    assert_eq!(
-        param("<base64>aGVsbG8=</base64>"),
-        Value::Base64(b"hello".to_vec())
-    );
-    assert_eq!(
-        param("<base64>\naGVs\nbG8=\n</base64>"),
-        Value::Base64(b"hello".to_vec())
-    );
+    assert_eq!(param("<base64>aGVsbG8=</base64>"), Value::Base64(b"hello".to_vec()));
+    assert_eq!(param("<base64>\naGVs\nbG8=\n</base64>"), Value::Base64(b"hello".to_vec()));
     assert_eq!(param("<base64/>"), Value::Base64(Vec::new()));
-    assert_eq!(
-        param("<dateTime.iso8601>20240229T23:59:59</dateTime.iso8601>"),
-        dt("20240229T23:59:59")
-    );
+    assert_eq!(param("<dateTime.iso8601>20240229T23:59:59</dateTime.iso8601>"), dt("20240229T23:59:59"));
     assert_eq!(param("<nil/>"), Value::Nil);
     assert_eq!(param("<nil></nil>"), Value::Nil);
     assert_eq!(param("<ex:nil/>"), Value::Nil);
@@ -326,11 +266,7 @@ fn parse_every_value_type() {
 fn untyped_and_empty_strings() {
     assert_eq!(param("text"), s("text"));
     assert_eq!(param("  text with space  "), s("  text with space  "));
-    assert_eq!(
-        param("   "),
-        s("   "),
-        "whitespace-only untyped value is kept (as Python does)"
-    );
+    assert_eq!(param("   "), s("   "), "whitespace-only untyped value is kept (as Python does)");
     assert_eq!(param(""), s(""));
     assert_eq!(param("<string/>"), s(""));
     assert_eq!(param("<string></string>"), s(""));
@@ -342,50 +278,21 @@ fn untyped_and_empty_strings() {
 
 #[test]
 fn text_decoding() {
-    assert_eq!(
-        param("<string>&lt;&gt;&amp;&quot;&apos;</string>"),
-        s("<>&\"'")
-    );
-    assert_eq!(
-        param("<string>&#65;&#x42;&#x1F600;&#13;</string>"),
-        s("AB\u{1F600}\r")
-    );
-    assert_eq!(
-        param("<string>a<![CDATA[<b>&amp;]]>c</string>"),
-        s("a<b>&amp;c")
-    );
+    assert_eq!(param("<string>&lt;&gt;&amp;&quot;&apos;</string>"), s("<>&\"'"));
+    assert_eq!(param("<string>&#65;&#x42;&#x1F600;&#13;</string>"), s("AB\u{1F600}\r"));
+    assert_eq!(param("<string>a<![CDATA[<b>&amp;]]>c</string>"), s("a<b>&amp;c"));
     assert_eq!(param("<string><![CDATA[]]></string>"), s(""));
-    assert_eq!(
-        param("<string>a<!-- comment -->b<?pi x?>c</string>"),
-        s("abc")
-    );
-    assert_eq!(
-        param("<string>a\r\nb\rc\n</string>"),
-        s("a\nb\nc\n"),
-        "XML end-of-line normalisation"
-    );
-    assert_eq!(
-        param("<string>é ü 中文 \u{1F600}</string>"),
-        s("é ü 中文 \u{1F600}")
-    );
+    assert_eq!(param("<string>a<!-- comment -->b<?pi x?>c</string>"), s("abc"));
+    assert_eq!(param("<string>a\r\nb\rc\n</string>"), s("a\nb\nc\n"), "XML end-of-line normalisation");
+    assert_eq!(param("<string>é ü 中文 \u{1F600}</string>"), s("é ü 中文 \u{1F600}"));
     assert_eq!(param("<string>a > b ]]></string>"), s("a > b ]]>"));
-    assert_eq!(
-        param("<string attr=\"x > y\">v</string>"),
-        s("v"),
-        "attributes are skipped"
-    );
+    assert_eq!(param("<string attr=\"x > y\">v</string>"), s("v"), "attributes are skipped");
 }
 
 #[test]
 fn document_forms() {
     let bare = "<methodCall><methodName>one.system.version</methodName></methodCall>";
-    assert_eq!(
-        parse_call(bare),
-        Ok(Call {
-            method: "one.system.version".into(),
-            params: vec![]
-        })
-    );
+    assert_eq!(parse_call(bare), Ok(Call { method: "one.system.version".into(), params: vec![] }));
     for doc in [
         "<methodCall><methodName>x</methodName><params/></methodCall>",
         "<methodCall><methodName>x</methodName><params></params></methodCall>",
@@ -393,14 +300,7 @@ fn document_forms() {
         "\u{feff}<?xml version='1.0'?>\r\n<!-- hi -->\r\n<methodCall>\r\n <methodName>x</methodName>\r\n</methodCall>\r\n<!-- bye -->\n",
         "<methodCall ><methodName >x</methodName ></methodCall >",
     ] {
-        assert_eq!(
-            parse_call(doc),
-            Ok(Call {
-                method: "x".into(),
-                params: vec![]
-            }),
-            "{doc:?}"
-        );
+        assert_eq!(parse_call(doc), Ok(Call { method: "x".into(), params: vec![] }), "{doc:?}");
     }
 }
 
@@ -467,91 +367,34 @@ fn malformed_documents_are_refused_with_a_reason() {
         ("", "empty document"),
         ("   \n", "empty document"),
         ("garbage", "unexpected text \"garbage\""),
-        (
-            "<foo><methodName>x</methodName></foo>",
-            "expected root element <methodCall>, found <foo>",
-        ),
-        (
-            "<methodResponse><params/></methodResponse>",
-            "found <methodResponse>",
-        ),
+        ("<foo><methodName>x</methodName></foo>", "expected root element <methodCall>, found <foo>"),
+        ("<methodResponse><params/></methodResponse>", "found <methodResponse>"),
         ("<methodCall/>", "without a methodName"),
         ("<methodCall></methodCall>", "expected <methodName>"),
-        (
-            "<methodCall><methodName></methodName></methodCall>",
-            "empty methodName",
-        ),
-        (
-            "<methodCall><methodName>x</methodName>",
-            "expected <params> or </methodCall>, found the end",
-        ),
-        (
-            "<methodCall><methodName>x</methodName></methodCallX>",
-            "found </methodCallX>",
-        ),
-        (
-            "<methodCall><methodName>x</methodName></methodCall><extra/>",
-            "<extra> after the root element",
-        ),
-        (
-            "<methodCall><methodName>x</methodName></methodCall>trailing",
-            "unexpected text",
-        ),
-        (
-            "<methodCall>text<methodName>x</methodName></methodCall>",
-            "unexpected text",
-        ),
-        (
-            "<!DOCTYPE x [<!ENTITY e \"y\">]><methodCall><methodName>&e;</methodName></methodCall>",
-            "DTD",
-        ),
-        (
-            "<methodCall><methodName>a&e;</methodName></methodCall>",
-            "unknown entity &e;",
-        ),
-        (
-            "<methodCall><methodName>a & b</methodName></methodCall>",
-            "'&' not followed",
-        ),
-        (
-            "<methodCall><methodName>&#0;</methodName></methodCall>",
-            "bad character reference",
-        ),
-        (
-            "<methodCall><methodName>&#xD800;</methodName></methodCall>",
-            "bad character reference",
-        ),
-        (
-            "<methodCall><methodName>&#99999999999;</methodName></methodCall>",
-            "bad character reference",
-        ),
-        (
-            "<methodCall><methodName>x</methodName><!-- open",
-            "unterminated comment",
-        ),
-        (
-            "<methodCall><methodName><![CDATA[x</methodName>",
-            "unterminated CDATA",
-        ),
-        (
-            "<methodCall <methodName>",
-            "bad attribute in tag <methodCall>",
-        ),
+        ("<methodCall><methodName></methodName></methodCall>", "empty methodName"),
+        ("<methodCall><methodName>x</methodName>", "expected <params> or </methodCall>, found the end"),
+        ("<methodCall><methodName>x</methodName></methodCallX>", "found </methodCallX>"),
+        ("<methodCall><methodName>x</methodName></methodCall><extra/>", "<extra> after the root element"),
+        ("<methodCall><methodName>x</methodName></methodCall>trailing", "unexpected text"),
+        ("<methodCall>text<methodName>x</methodName></methodCall>", "unexpected text"),
+        ("<!DOCTYPE x [<!ENTITY e \"y\">]><methodCall><methodName>&e;</methodName></methodCall>", "DTD"),
+        ("<methodCall><methodName>a&e;</methodName></methodCall>", "unknown entity &e;"),
+        ("<methodCall><methodName>a & b</methodName></methodCall>", "'&' not followed"),
+        ("<methodCall><methodName>&#0;</methodName></methodCall>", "bad character reference"),
+        ("<methodCall><methodName>&#xD800;</methodName></methodCall>", "bad character reference"),
+        ("<methodCall><methodName>&#99999999999;</methodName></methodCall>", "bad character reference"),
+        ("<methodCall><methodName>x</methodName><!-- open", "unterminated comment"),
+        ("<methodCall><methodName><![CDATA[x</methodName>", "unterminated CDATA"),
+        ("<methodCall <methodName>", "bad attribute in tag <methodCall>"),
         ("<methodCall a=1>", "unquoted attribute value"),
         ("<methodCall a>", "attribute without a value"),
-        (
-            "<methodCall a=\"1></methodCall>",
-            "unterminated attribute value",
-        ),
+        ("<methodCall a=\"1></methodCall>", "unterminated attribute value"),
         ("<methodCall/ >", "stray '/'"),
         ("< methodCall>", "not followed by a tag name"),
     ];
     for (doc, reason) in cases {
         let m = malformed_call(doc);
-        assert!(
-            m.contains(reason),
-            "{doc:?}: {m:?} should mention {reason:?}"
-        );
+        assert!(m.contains(reason), "{doc:?}: {m:?} should mention {reason:?}");
         assert!(m.contains("at byte"), "{m:?}");
     }
 }
@@ -568,14 +411,8 @@ fn malformed_values_are_refused() {
         ("<boolean>2</boolean>", "bad <boolean> value"),
         ("<double>1,5</double>", "bad <double> value"),
         ("<base64>!!!</base64>", "bad <base64> value"),
-        (
-            "<dateTime.iso8601>2024-02-29T23:59:59</dateTime.iso8601>",
-            "bad <dateTime.iso8601>",
-        ),
-        (
-            "<dateTime.iso8601>20230229T00:00:00</dateTime.iso8601>",
-            "bad <dateTime.iso8601>",
-        ),
+        ("<dateTime.iso8601>2024-02-29T23:59:59</dateTime.iso8601>", "bad <dateTime.iso8601>"),
+        ("<dateTime.iso8601>20230229T00:00:00</dateTime.iso8601>", "bad <dateTime.iso8601>"),
         ("<unknown>1</unknown>", "unknown value type <unknown>"),
         ("<int>5</int><int>6</int>", "expected </value>, found <int>"),
         ("<string>x</string>trailing", "unexpected text"),
@@ -584,19 +421,10 @@ fn malformed_values_are_refused() {
         ("<string><b>x</b></string>", "expected text in <string>"),
         ("<nil>x</nil>", "unexpected text"),
         ("<array><value>1</value></array>", "expected <data>"),
-        (
-            "<array><data><int>1</int></data></array>",
-            "expected <value> or </data>",
-        ),
+        ("<array><data><int>1</int></data></array>", "expected <value> or </data>"),
         ("<array><data/><data/></array>", "expected </array>"),
-        (
-            "<struct><member><name>a</name></member></struct>",
-            "without <value>",
-        ),
-        (
-            "<struct><member><value>1</value></member></struct>",
-            "without <name>",
-        ),
+        ("<struct><member><name>a</name></member></struct>", "without <value>"),
+        ("<struct><member><value>1</value></member></struct>", "without <name>"),
         (
             "<struct><member><name>a</name><name>b</name><value>1</value></member></struct>",
             "one <name> and one <value>",
@@ -605,18 +433,11 @@ fn malformed_values_are_refused() {
     ];
     for (inner, reason) in cases {
         let m = malformed_call(&call_with(inner));
-        assert!(
-            m.contains(reason),
-            "{inner:?}: {m:?} should mention {reason:?}"
-        );
+        assert!(m.contains(reason), "{inner:?}: {m:?} should mention {reason:?}");
     }
-    let m = malformed_call(
-        "<methodCall><methodName>x</methodName><params><param></param></params></methodCall>",
-    );
+    let m = malformed_call("<methodCall><methodName>x</methodName><params><param></param></params></methodCall>");
     assert!(m.contains("expected <value> in <param>"), "{m}");
-    let m = malformed_call(
-        "<methodCall><methodName>x</methodName><params><foo/></params></methodCall>",
-    );
+    let m = malformed_call("<methodCall><methodName>x</methodName><params><foo/></params></methodCall>");
     assert!(m.contains("expected <param> or </params>"), "{m}");
 }
 
@@ -651,12 +472,7 @@ fn error_messages_never_echo_a_huge_body() {
         call_with(&format!("<string>&#{huge_name};</string>")),
     ] {
         let m = malformed_call(&doc);
-        assert!(
-            m.len() < 300,
-            "message of {} bytes: {}…",
-            m.len(),
-            &m[..200]
-        );
+        assert!(m.len() < 300, "message of {} bytes: {}…", m.len(), &m[..200]);
     }
 }
 
@@ -665,25 +481,13 @@ fn error_messages_never_echo_a_huge_body() {
 
 #[test]
 fn parse_our_writers() {
-    assert_eq!(
-        parse_response(&ok_string("<VM/>")),
-        Ok(ok_array(s("<VM/>")))
-    );
+    assert_eq!(parse_response(&ok_string("<VM/>")), Ok(ok_array(s("<VM/>"))));
     assert_eq!(parse_response(&ok_int(3)), Ok(ok_array(Value::Integer(3))));
-    assert_eq!(
-        parse_response(&ok_i8(-5_000_000_000)),
-        Ok(ok_array(Value::Long(-5_000_000_000)))
-    );
-    assert_eq!(
-        parse_response(&ok_bool(true)),
-        Ok(ok_array(Value::Boolean(true)))
-    );
+    assert_eq!(parse_response(&ok_i8(-5_000_000_000)), Ok(ok_array(Value::Long(-5_000_000_000))));
+    assert_eq!(parse_response(&ok_bool(true)), Ok(ok_array(Value::Boolean(true))));
     assert_eq!(
         parse_response(&fault(-501, "Not enough parameters <&>")),
-        Ok(Response::Fault {
-            code: -501,
-            message: "Not enough parameters <&>".into()
-        })
+        Ok(Response::Fault { code: -501, message: "Not enough parameters <&>".into() })
     );
 }
 
@@ -720,13 +524,7 @@ fn opennebula_xmlrpc_c_responses() {
 <member><name>faultCode</name>\r\n<value><i4>-501</i4></value></member>\r\n\
 <member><name>faultString</name>\r\n<value><string>Not enough parameters</string></value></member>\r\n\
 </struct></value>\r\n</fault>\r\n</methodResponse>\r\n";
-    assert_eq!(
-        parse_response(fault),
-        Ok(Response::Fault {
-            code: -501,
-            message: "Not enough parameters".into()
-        })
-    );
+    assert_eq!(parse_response(fault), Ok(Response::Fault { code: -501, message: "Not enough parameters".into() }));
 }
 
 /// Python's `xmlrpc.client.dumps(..., methodresponse=True)` and `dumps(Fault(...))` output.
@@ -739,13 +537,7 @@ fn python_responses() {
     let fault = "<?xml version='1.0'?>\n<methodResponse>\n<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n\
 <value><int>4</int></value>\n</member>\n<member>\n<name>faultString</name>\n\
 <value><string>bad &lt;x&gt;</string></value>\n</member>\n</struct></value>\n</fault>\n</methodResponse>\n";
-    assert_eq!(
-        parse_response(fault),
-        Ok(Response::Fault {
-            code: 4,
-            message: "bad <x>".into()
-        })
-    );
+    assert_eq!(parse_response(fault), Ok(Response::Fault { code: 4, message: "bad <x>".into() }));
 }
 
 #[test]
@@ -755,39 +547,21 @@ fn fault_members_in_any_order_and_untyped_string() {
 <member><name>extra</name><value><int>1</int></value></member>\
 <member><name>faultCode</name><value><i8>4</i8></value></member>\
 </struct></value></fault></methodResponse>";
-    assert_eq!(
-        parse_response(doc),
-        Ok(Response::Fault {
-            code: 4,
-            message: "Too many".into()
-        })
-    );
+    assert_eq!(parse_response(doc), Ok(Response::Fault { code: 4, message: "Too many".into() }));
 }
 
 #[test]
 fn malformed_responses() {
     let cases: &[(&str, &str)] = &[
-        (
-            "<methodCall><methodName>x</methodName></methodCall>",
-            "expected root element <methodResponse>",
-        ),
+        ("<methodCall><methodName>x</methodName></methodCall>", "expected root element <methodResponse>"),
         ("<methodResponse/>", "empty <methodResponse/>"),
-        (
-            "<methodResponse><params/></methodResponse>",
-            "without a value",
-        ),
-        (
-            "<methodResponse><params></params></methodResponse>",
-            "expected <param>",
-        ),
+        ("<methodResponse><params/></methodResponse>", "without a value"),
+        ("<methodResponse><params></params></methodResponse>", "expected <param>"),
         (
             "<methodResponse><params><param><value>1</value></param><param><value>2</value></param></params></methodResponse>",
             "exactly one <param>",
         ),
-        (
-            "<methodResponse><fault><value><int>1</int></value></fault></methodResponse>",
-            "must be a struct",
-        ),
+        ("<methodResponse><fault><value><int>1</int></value></fault></methodResponse>", "must be a struct"),
         (
             "<methodResponse><fault><value><struct><member><name>faultString</name><value>x</value></member></struct></value></fault></methodResponse>",
             "without faultCode",
@@ -804,17 +578,11 @@ fn malformed_responses() {
             "<methodResponse><params><param><value>1</value></param></params></methodResponse><x/>",
             "after the root element",
         ),
-        (
-            "<methodResponse><params><param><value>1</value></param></params>",
-            "expected </methodResponse>",
-        ),
+        ("<methodResponse><params><param><value>1</value></param></params>", "expected </methodResponse>"),
     ];
     for (doc, reason) in cases {
         match parse_response(doc) {
-            Err(CodecError::Malformed(m)) => assert!(
-                m.contains(reason),
-                "{doc:?}: {m:?} should mention {reason:?}"
-            ),
+            Err(CodecError::Malformed(m)) => assert!(m.contains(reason), "{doc:?}: {m:?} should mention {reason:?}"),
             Ok(r) => panic!("{doc:?} should be refused, parsed as {r:?}"),
         }
     }
@@ -865,14 +633,7 @@ fn rich_value() -> Value {
         ("b64", Value::Base64(vec![0, 1, 2, 255])),
         ("nil", Value::Nil),
         ("empty", s("")),
-        (
-            "arr",
-            Value::Array(vec![
-                Value::Integer(1),
-                Value::Array(vec![]),
-                Value::Struct(BTreeMap::new()),
-            ]),
-        ),
+        ("arr", Value::Array(vec![Value::Integer(1), Value::Array(vec![]), Value::Struct(BTreeMap::new())])),
     ])
 }
 
@@ -887,35 +648,12 @@ fn dxr_agrees_on_a_rich_value() {
     let theirs = dxr::MethodResponse::from_xml(&resp).expect("dxr parses our response");
     assert_eq!(theirs.value, v);
     // And we read dxr's own serialisation.
-    let dxr_call = dxr::MethodCall {
-        name: "one.test".into(),
-        params: vec![v.clone()],
-    }
-    .to_xml()
-    .expect("dxr writes");
-    assert_eq!(
-        parse_call(&dxr_call),
-        Ok(Call {
-            method: "one.test".into(),
-            params: vec![v.clone()]
-        })
-    );
-    let dxr_resp = dxr::MethodResponse { value: v.clone() }
-        .to_xml()
-        .expect("dxr writes");
+    let dxr_call = dxr::MethodCall { name: "one.test".into(), params: vec![v.clone()] }.to_xml().expect("dxr writes");
+    assert_eq!(parse_call(&dxr_call), Ok(Call { method: "one.test".into(), params: vec![v.clone()] }));
+    let dxr_resp = dxr::MethodResponse { value: v.clone() }.to_xml().expect("dxr writes");
     assert_eq!(parse_response(&dxr_resp), Ok(Response::Value(v)));
-    let dxr_fault = dxr::FaultResponse {
-        fault: dxr::Fault::new(7, "x < y".into()),
-    }
-    .to_xml()
-    .expect("dxr writes");
-    assert_eq!(
-        parse_response(&dxr_fault),
-        Ok(Response::Fault {
-            code: 7,
-            message: "x < y".into()
-        })
-    );
+    let dxr_fault = dxr::FaultResponse { fault: dxr::Fault::new(7, "x < y".into()) }.to_xml().expect("dxr writes");
+    assert_eq!(parse_response(&dxr_fault), Ok(Response::Fault { code: 7, message: "x < y".into() }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -955,17 +693,8 @@ fn xml_string() -> impl Strategy<Value = String> {
 }
 
 fn arb_datetime() -> impl Strategy<Value = Value> {
-    (
-        0u32..10000,
-        1u32..=12,
-        1u32..=28,
-        0u32..24,
-        0u32..60,
-        0u32..60,
-    )
-        .prop_map(|(y, mo, d, h, mi, se)| {
-            dt(&format!("{y:04}{mo:02}{d:02}T{h:02}:{mi:02}:{se:02}"))
-        })
+    (0u32..10000, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, 0u32..60)
+        .prop_map(|(y, mo, d, h, mi, se)| dt(&format!("{y:04}{mo:02}{d:02}T{h:02}:{mi:02}:{se:02}")))
 }
 
 fn arb_double() -> impl Strategy<Value = f64> {
@@ -997,9 +726,7 @@ pub(super) fn arb_value() -> impl Strategy<Value = Value> {
 /// member names to nothing and then refuses them).
 fn has_empty_member_name(v: &Value) -> bool {
     match v {
-        Value::Struct(m) => m
-            .iter()
-            .any(|(k, v)| k.trim().is_empty() || has_empty_member_name(v)),
+        Value::Struct(m) => m.iter().any(|(k, v)| k.trim().is_empty() || has_empty_member_name(v)),
         Value::Array(a) => a.iter().any(has_empty_member_name),
         _ => false,
     }

@@ -61,9 +61,7 @@ fn normalize(v: &Value) -> Value {
     match v {
         Value::Long(l) => i32::try_from(*l).map_or(Value::Long(*l), Value::Integer),
         Value::Array(a) => Value::Array(a.iter().map(normalize).collect()),
-        Value::Struct(m) => {
-            Value::Struct(m.iter().map(|(k, v)| (k.clone(), normalize(v))).collect())
-        }
+        Value::Struct(m) => Value::Struct(m.iter().map(|(k, v)| (k.clone(), normalize(v))).collect()),
         other => other.clone(),
     }
 }
@@ -77,33 +75,17 @@ fn from_tagged(j: &Json) -> Value {
             let n = inner.as_i64().expect("int within i64");
             i32::try_from(n).map_or(Value::Long(n), Value::Integer)
         }
-        "d" => Value::Double(
-            inner
-                .as_str()
-                .expect("repr")
-                .parse()
-                .expect("Python float repr parses"),
-        ),
+        "d" => Value::Double(inner.as_str().expect("repr").parse().expect("Python float repr parses")),
         "s" => Value::String(inner.as_str().expect("str").to_owned()),
         "n" => Value::Nil,
         "b64" => {
             let hex = inner.as_str().expect("hex");
             Value::Base64(
-                (0..hex.len())
-                    .step_by(2)
-                    .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
-                    .collect(),
+                (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect(),
             )
         }
         "dt" => Value::DateTime(inner.as_str().expect("dt").parse().expect("dateTime")),
-        "a" => Value::Array(
-            inner
-                .as_array()
-                .expect("list")
-                .iter()
-                .map(from_tagged)
-                .collect(),
-        ),
+        "a" => Value::Array(inner.as_array().expect("list").iter().map(from_tagged).collect()),
         "st" => Value::Struct(
             inner
                 .as_object()
@@ -128,31 +110,19 @@ fn python_can_hold(v: &Value) -> bool {
 
 #[test]
 fn python_xmlrpc_client_agrees_both_ways() {
-    let python = match Command::new("python3")
-        .arg("-c")
-        .arg("import xmlrpc.client")
-        .status()
-    {
+    let python = match Command::new("python3").arg("-c").arg("import xmlrpc.client").status() {
         Ok(s) if s.success() => "python3",
         _ => {
-            eprintln!(
-                "SKIPPED python_xmlrpc_client_agrees_both_ways: no python3 with xmlrpc.client on PATH"
-            );
+            eprintln!("SKIPPED python_xmlrpc_client_agrees_both_ways: no python3 with xmlrpc.client on PATH");
             return;
         }
     };
 
     // Deterministic random values plus fixed documents.
-    let mut runner = TestRunner::new_with_rng(
-        Config::default(),
-        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
-    );
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let mut values = Vec::new();
     while values.len() < 300 {
-        let v = arb_value()
-            .new_tree(&mut runner)
-            .expect("strategy")
-            .current();
+        let v = arb_value().new_tree(&mut runner).expect("strategy").current();
         if python_can_hold(&v) {
             values.push(v);
         }
@@ -160,24 +130,18 @@ fn python_xmlrpc_client_agrees_both_ways() {
     let mut ours: Vec<(String, Json)> = Vec::new();
     for v in &values {
         ours.push((ok_value(v), json!({ "value": true })));
-        ours.push((
-            write_call("one.test", std::slice::from_ref(v)),
-            json!({ "call": true }),
-        ));
+        ours.push((write_call("one.test", std::slice::from_ref(v)), json!({ "call": true })));
     }
     ours.push((ok_string("<VM_POOL>&</VM_POOL>"), json!({})));
     ours.push((failure("[one.vm.info] Error <x> & y", 0x400, 7), json!({})));
     ours.push((fault(-501, "Not enough parameters <&>"), json!({})));
     // Characters XML 1.0 does not allow reach Python as U+FFFD instead of breaking the document.
-    let forbidden: String = (0..=0xFFFFu32)
-        .filter_map(char::from_u32)
-        .filter(|&c| !crate::xmlchar::is_xml_char(c))
-        .collect();
+    let forbidden: String =
+        (0..=0xFFFFu32).filter_map(char::from_u32).filter(|&c| !crate::xmlchar::is_xml_char(c)).collect();
     assert_eq!(forbidden.chars().count(), 31);
     ours.push((ok_string(&format!("a{forbidden}b")), json!({})));
 
-    let input =
-        json!({ "ours": ours.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>() }).to_string();
+    let input = json!({ "ours": ours.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>() }).to_string();
     let mut child = Command::new(python)
         .arg("-c")
         .arg(SCRIPT)
@@ -185,12 +149,7 @@ fn python_xmlrpc_client_agrees_both_ways() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("start python3");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("feed python3");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("feed python3");
     let output = child.wait_with_output().expect("python3 runs");
     assert!(output.status.success(), "python3 failed");
     let out: Json = serde_json::from_slice(&output.stdout).expect("python3 prints JSON");
@@ -200,26 +159,16 @@ fn python_xmlrpc_client_agrees_both_ways() {
     assert_eq!(parsed.len(), ours.len());
     for (i, v) in values.iter().enumerate() {
         for doc in [&parsed[2 * i], &parsed[2 * i + 1]] {
-            let got = doc["ok"]
-                .as_array()
-                .unwrap_or_else(|| panic!("Python refused our document for {v:?}: {doc}"));
+            let got = doc["ok"].as_array().unwrap_or_else(|| panic!("Python refused our document for {v:?}: {doc}"));
             assert_eq!(got.len(), 1);
-            assert_eq!(
-                from_tagged(&got[0]),
-                normalize(v),
-                "Python read {v:?} differently"
-            );
+            assert_eq!(from_tagged(&got[0]), normalize(v), "Python read {v:?} differently");
         }
         assert_eq!(parsed[2 * i + 1]["method"], "one.test");
     }
     let n = values.len() * 2;
     assert_eq!(
         from_tagged(&parsed[n]["ok"][0]),
-        Value::Array(vec![
-            Value::Boolean(true),
-            Value::String("<VM_POOL>&</VM_POOL>".into()),
-            Value::Integer(0)
-        ])
+        Value::Array(vec![Value::Boolean(true), Value::String("<VM_POOL>&</VM_POOL>".into()), Value::Integer(0)])
     );
     assert_eq!(
         from_tagged(&parsed[n + 1]["ok"][0]),
@@ -231,10 +180,7 @@ fn python_xmlrpc_client_agrees_both_ways() {
             Value::Integer(0),
         ])
     );
-    assert_eq!(
-        parsed[n + 2]["fault"],
-        json!([-501, "Not enough parameters <&>"])
-    );
+    assert_eq!(parsed[n + 2]["fault"], json!([-501, "Not enough parameters <&>"]));
     assert_eq!(
         from_tagged(&parsed[n + 3]["ok"][0]),
         Value::Array(vec![
@@ -248,27 +194,14 @@ fn python_xmlrpc_client_agrees_both_ways() {
 
     // We read Python's.
     let theirs = out["theirs"].as_array().expect("theirs list");
-    assert!(
-        theirs.len() > values.len(),
-        "Python re-dumped too few documents: {}",
-        theirs.len()
-    );
+    assert!(theirs.len() > values.len(), "Python re-dumped too few documents: {}", theirs.len());
     for t in theirs {
         let xml = t["xml"].as_str().expect("xml");
-        let want: Vec<Value> = t["value"]
-            .as_array()
-            .expect("values")
-            .iter()
-            .map(from_tagged)
-            .collect();
+        let want: Vec<Value> = t["value"].as_array().expect("values").iter().map(from_tagged).collect();
         match parse_call(xml) {
             Ok(call) => {
                 assert_eq!(call.method, "one.test");
-                assert_eq!(
-                    call.params.iter().map(normalize).collect::<Vec<_>>(),
-                    want,
-                    "for {xml}"
-                );
+                assert_eq!(call.params.iter().map(normalize).collect::<Vec<_>>(), want, "for {xml}");
             }
             Err(e) => panic!("we refused Python's document: {e}\n{xml}"),
         }

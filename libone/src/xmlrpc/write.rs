@@ -16,8 +16,7 @@ const RESPONSE_TAIL: &str = "</value></param></params></methodResponse>";
 const OK_HEAD: &str = "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value><array><data>\
 <value><boolean>1</boolean></value><value>";
 /// From the result's `</value>` to the end of the document.
-const OK_TAIL: &str =
-    "</value><value><i4>0</i4></value></data></array></value></param></params></methodResponse>";
+const OK_TAIL: &str = "</value><value><i4>0</i4></value></data></array></value></param></params></methodResponse>";
 
 /// Appends `text` with `&`, `<` and `>` replaced by entities, copying the runs in between, and
 /// every character XML 1.0 cannot carry replaced by U+FFFD (so the document stays readable
@@ -61,10 +60,7 @@ pub(super) fn ok_string(s: &str) -> String {
     })
 }
 
-pub(super) fn ok_escaped_parts<'a>(
-    parts: impl IntoIterator<Item = &'a str>,
-    size_hint: usize,
-) -> String {
+pub(super) fn ok_escaped_parts<'a>(parts: impl IntoIterator<Item = &'a str>, size_hint: usize) -> String {
     ok_with(size_hint + 20, |out| {
         out.push_str("<string>");
         for part in parts {
@@ -87,18 +83,11 @@ pub(super) fn ok_i8(i: i64) -> String {
 }
 
 pub(super) fn ok_bool(b: bool) -> String {
-    ok_with(24, |out| {
-        out.push_str(if b {
-            "<boolean>1</boolean>"
-        } else {
-            "<boolean>0</boolean>"
-        })
-    })
+    ok_with(24, |out| out.push_str(if b { "<boolean>1</boolean>" } else { "<boolean>0</boolean>" }))
 }
 
 pub(super) fn failure(message: &str, code: i32, object_id: i32) -> String {
-    let mut out =
-        String::with_capacity(RESPONSE_HEAD.len() + message.len() + 200 + RESPONSE_TAIL.len());
+    let mut out = String::with_capacity(RESPONSE_HEAD.len() + message.len() + 200 + RESPONSE_TAIL.len());
     out.push_str(RESPONSE_HEAD);
     out.push_str("<array><data><value><boolean>0</boolean></value><value><string>");
     escape_into(message, &mut out);
@@ -155,11 +144,7 @@ pub(super) fn value_into(v: &Value, out: &mut String) {
         Value::Long(i) => {
             let _ = write!(out, "<i8>{i}</i8>");
         }
-        Value::Boolean(b) => out.push_str(if *b {
-            "<boolean>1</boolean>"
-        } else {
-            "<boolean>0</boolean>"
-        }),
+        Value::Boolean(b) => out.push_str(if *b { "<boolean>1</boolean>" } else { "<boolean>0</boolean>" }),
         Value::String(s) => {
             out.push_str("<string>");
             escape_into(s, out);

@@ -124,10 +124,12 @@ impl SessionCache {
     }
 
     pub fn get(&self, session: &str) -> Option<SessionHit> {
-        self.map
-            .lock()
-            .get(&Self::key(session))
-            .map(|c| SessionHit { uid: c.uid, epoch: c.epoch, expires: c.expires, egid: c.egid })
+        self.map.lock().get(&Self::key(session)).map(|c| SessionHit {
+            uid: c.uid,
+            epoch: c.epoch,
+            expires: c.expires,
+            egid: c.egid,
+        })
     }
 
     pub fn insert(&self, session: &str, hit: SessionHit) {
@@ -135,7 +137,10 @@ impl SessionCache {
         if m.len() >= SESSION_CACHE_MAX {
             m.clear();
         }
-        m.insert(Self::key(session), CachedSession { uid: hit.uid, epoch: hit.epoch, expires: hit.expires, egid: hit.egid });
+        m.insert(
+            Self::key(session),
+            CachedSession { uid: hit.uid, epoch: hit.epoch, expires: hit.expires, egid: hit.egid },
+        );
     }
 
     pub fn remove(&self, session: &str) {

@@ -42,7 +42,9 @@ impl Lease {
 
 /// Why `one.sched.open` was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a scheduler is already active (pid {pid}, opened {opened_secs} s ago, last call {idle_secs} s ago); only one runs at a time")]
+#[error(
+    "a scheduler is already active (pid {pid}, opened {opened_secs} s ago, last call {idle_secs} s ago); only one runs at a time"
+)]
 pub struct Busy {
     pub pid: u32,
     pub opened_secs: u64,
@@ -87,7 +89,12 @@ impl SchedulerSessions {
                     idle_secs: now.duration_since(l.last_seen).as_secs(),
                 });
             }
-            tracing::warn!(pid = l.pid, "removed the stale scheduler session of pid {} (no call for {} s)", l.pid, now.duration_since(l.last_seen).as_secs());
+            tracing::warn!(
+                pid = l.pid,
+                "removed the stale scheduler session of pid {} (no call for {} s)",
+                l.pid,
+                now.duration_since(l.last_seen).as_secs()
+            );
         }
         *lease = Some(Lease { uid, digest: digest(token), pid, opened: now, last_seen: now, in_progress: 0 });
         tracing::info!(pid, "scheduler session opened (pid {pid})");

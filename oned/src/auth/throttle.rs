@@ -128,7 +128,12 @@ mod tests {
     use super::*;
 
     fn cfg() -> ThrottleConfig {
-        ThrottleConfig { user_free: 3, address_free: 5, max_delay: Duration::from_secs(8), reset_after: Duration::from_secs(100) }
+        ThrottleConfig {
+            user_free: 3,
+            address_free: 5,
+            max_delay: Duration::from_secs(8),
+            reset_after: Duration::from_secs(100),
+        }
     }
 
     const A: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1));
@@ -151,7 +156,11 @@ mod tests {
         for s in 2..8 {
             t.failed_at("alice", B, t0 + Duration::from_secs(s));
         }
-        assert_eq!(t.check_at("alice", A, t0 + Duration::from_secs(7)), Err(Blocked { retry_secs: 8 }), "capped at max_delay");
+        assert_eq!(
+            t.check_at("alice", A, t0 + Duration::from_secs(7)),
+            Err(Blocked { retry_secs: 8 }),
+            "capped at max_delay"
+        );
         assert_eq!(t.check_at("alice", A, t0 + Duration::from_secs(15)), Ok(()), "the block ends");
         t.succeeded("alice");
         t.failed_at("alice", A, t0 + Duration::from_secs(16));
@@ -167,7 +176,11 @@ mod tests {
         }
         assert!(t.check_at("anyone", A, t0).is_err(), "the address is blocked");
         assert_eq!(t.check_at("anyone", B, t0), Ok(()), "other addresses are not");
-        assert_eq!(t.check_at("anyone", A, t0 + Duration::from_secs(200)), Ok(()), "failures are forgotten after a quiet period");
+        assert_eq!(
+            t.check_at("anyone", A, t0 + Duration::from_secs(200)),
+            Ok(()),
+            "failures are forgotten after a quiet period"
+        );
     }
 
     #[test]

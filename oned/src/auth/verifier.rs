@@ -62,7 +62,9 @@ fn verify_with(secret: &str, phc: &str, memory: &mut Vec<Block>) -> bool {
     }
     let argon = Argon2::new(algorithm, version, params);
     let computed = Output::init_with(expected.len(), |out| {
-        argon.hash_password_into_with_memory(secret.as_bytes(), salt, out, &mut memory[..blocks]).map_err(|_| argon2::password_hash::Error::Crypto)
+        argon
+            .hash_password_into_with_memory(secret.as_bytes(), salt, out, &mut memory[..blocks])
+            .map_err(|_| argon2::password_hash::Error::Crypto)
     });
     // `Output` compares in constant time.
     computed.is_ok_and(|c| c == expected)

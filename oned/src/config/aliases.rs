@@ -30,16 +30,10 @@ enum Target {
 }
 
 const CLASSIC: &[(&str, Target)] = &[
-    (
-        "HOST_MONITORING_INTERVAL",
-        Target::Key("MONITORING_INTERVAL_HOST"),
-    ),
+    ("HOST_MONITORING_INTERVAL", Target::Key("MONITORING_INTERVAL_HOST")),
     ("VM_POLLING_INTERVAL", Target::Key("MONITORING_INTERVAL_VM")),
     ("DEBUG_LEVEL", Target::LogDebugLevel),
-    (
-        "VM_DIR",
-        Target::NoKey("the VMs' directory on the front-end (default <var>/vms)"),
-    ),
+    ("VM_DIR", Target::NoKey("the VMs' directory on the front-end (default <var>/vms)")),
 ];
 
 /// The file's attributes after [`translate`].
@@ -54,13 +48,8 @@ pub(super) struct Translated {
 impl Translated {
     /// Adds to an error about a renamed attribute which key the file really holds.
     pub fn explain(&self, mut e: ConfigError) -> ConfigError {
-        if let Some((_, classic, today)) =
-            self.renamed.iter().find(|(p, ..)| Some(*p) == e.position)
-        {
-            e.message = format!(
-                "{} ({classic}, OpenNebula 1.4's name, is read as {today})",
-                e.message
-            );
+        if let Some((_, classic, today)) = self.renamed.iter().find(|(p, ..)| Some(*p) == e.position) {
+            e.message = format!("{} ({classic}, OpenNebula 1.4's name, is read as {today})", e.message);
         }
         e
     }
@@ -74,23 +63,13 @@ pub(super) fn translate(
     default_log: &Vector,
 ) -> Result<Translated, ConfigError> {
     let at = |p: Position| format!("{}:{}", file.display(), p.line);
-    let line_of = |name: &str| {
-        items
-            .iter()
-            .rev()
-            .find(|(a, _)| a.name() == name)
-            .map(|(_, p)| p.line)
-    };
+    let line_of = |name: &str| items.iter().rev().find(|(a, _)| a.name() == name).map(|(_, p)| p.line);
     // `LOG/DEBUG_LEVEL` counts when the LOG that takes effect (the last one) has it.
     let log_level_line = items
         .iter()
         .rev()
         .find(|(a, _)| a.name() == "LOG")
-        .and_then(|(a, p)| {
-            a.as_vector()
-                .and_then(|v| v.get("DEBUG_LEVEL"))
-                .map(|_| p.line)
-        });
+        .and_then(|(a, p)| a.as_vector().and_then(|v| v.get("DEBUG_LEVEL")).map(|_| p.line));
 
     let mut out = Vec::with_capacity(items.len());
     let mut warnings = Vec::new();
@@ -110,9 +89,7 @@ pub(super) fn translate(
                     ));
                     continue;
                 }
-                if *classic == "VM_POLLING_INTERVAL"
-                    && attr.as_single().is_some_and(|v| v.trim() == "0")
-                {
+                if *classic == "VM_POLLING_INTERVAL" && attr.as_single().is_some_and(|v| v.trim() == "0") {
                     warnings.push(format!(
                         "{}: {classic} is deprecated (OpenNebula 1.4) and its 0 (no VM polling) is ignored: \
                          {today} keeps its default",
@@ -128,14 +105,8 @@ pub(super) fn translate(
                 let today = today.to_string();
                 out.push((
                     match attr {
-                        Attribute::Single { value, .. } => Attribute::Single {
-                            name: today,
-                            value: value.clone(),
-                        },
-                        Attribute::Vector { vector, .. } => Attribute::Vector {
-                            name: today,
-                            vector: vector.clone(),
-                        },
+                        Attribute::Single { value, .. } => Attribute::Single { name: today, value: value.clone() },
+                        Attribute::Vector { vector, .. } => Attribute::Vector { name: today, vector: vector.clone() },
                     },
                     *pos,
                 ));
@@ -148,11 +119,7 @@ pub(super) fn translate(
                     ));
                     continue;
                 }
-                let err = |m: String| ConfigError {
-                    file: file.to_path_buf(),
-                    position: Some(*pos),
-                    message: m,
-                };
+                let err = |m: String| ConfigError { file: file.to_path_buf(), position: Some(*pos), message: m };
                 let value = attr
                     .as_single()
                     .ok_or_else(|| err(format!("{classic} must be a single value, not a vector")))?
@@ -187,19 +154,9 @@ pub(super) fn translate(
             None => {
                 let mut vector = default_log.clone();
                 vector.set("DEBUG_LEVEL", value);
-                out.push((
-                    Attribute::Vector {
-                        name: "LOG".to_string(),
-                        vector,
-                    },
-                    pos,
-                ));
+                out.push((Attribute::Vector { name: "LOG".to_string(), vector }, pos));
             }
         }
     }
-    Ok(Translated {
-        items: out,
-        warnings,
-        renamed,
-    })
+    Ok(Translated { items: out, warnings, renamed })
 }

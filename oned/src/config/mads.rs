@@ -60,9 +60,10 @@ impl MadConfig {
             return Err(format!("{key} NAME {name:?} cannot contain blanks or '/'"));
         }
         if let Some(t) = v.get("THREADS")
-            && t.trim().parse::<u32>().map(|n| n == 0).unwrap_or(true) {
-                return Err(format!("{key} THREADS must be a positive integer, not {t:?}"));
-            }
+            && t.trim().parse::<u32>().map(|n| n == 0).unwrap_or(true)
+        {
+            return Err(format!("{key} THREADS must be a positive integer, not {t:?}"));
+        }
         Ok(MadConfig {
             kind,
             name,

@@ -180,11 +180,15 @@ impl Item<'_> {
     }
 
     fn single(&self) -> Result<&str, ConfigError> {
-        self.attr.as_single().ok_or_else(|| self.err(format!("{} must be a single value, not a vector", self.attr.name())))
+        self.attr
+            .as_single()
+            .ok_or_else(|| self.err(format!("{} must be a single value, not a vector", self.attr.name())))
     }
 
     fn vector(&self) -> Result<&Vector, ConfigError> {
-        self.attr.as_vector().ok_or_else(|| self.err(format!("{} must be a vector attribute: {} = [ ... ]", self.attr.name(), self.attr.name())))
+        self.attr.as_vector().ok_or_else(|| {
+            self.err(format!("{} must be a vector attribute: {} = [ ... ]", self.attr.name(), self.attr.name()))
+        })
     }
 
     fn uint(&self, min: u64, max: u64) -> Result<u64, ConfigError> {
@@ -200,7 +204,8 @@ impl Item<'_> {
             None => Ok(None),
             Some(s) => match s.trim().parse::<u64>() {
                 Ok(n) if n >= min && n <= max => Ok(Some(n)),
-                _ => Err(self.err(format!("{}/{key} must be an integer between {min} and {max}, not {s:?}", self.attr.name()))),
+                _ => Err(self
+                    .err(format!("{}/{key} must be an integer between {min} and {max}, not {s:?}", self.attr.name()))),
             },
         }
     }
@@ -313,8 +318,7 @@ impl OnedConfig {
     ) -> Result<OnedConfig, ConfigError> {
         // Defaults for every key the file leaves out (merge per top-level name).
         let in_file: std::collections::HashSet<String> = located.iter().map(|(a, _)| a.name().to_string()).collect();
-        let mut items: Vec<(Attribute, Option<Position>)> =
-            located.into_iter().map(|(a, p)| (a, Some(p))).collect();
+        let mut items: Vec<(Attribute, Option<Position>)> = located.into_iter().map(|(a, p)| (a, Some(p))).collect();
         items.extend(defaults.into_iter().filter(|(a, _)| !in_file.contains(a.name())).map(|(a, _)| (a, None)));
         let mut cfg = OnedConfig {
             file: file.to_path_buf(),
@@ -379,13 +383,15 @@ impl OnedConfig {
                 "VM_MONITORING_EXPIRATION_TIME" => cfg.vm_monitoring_expiration = it.uint(0, u32::MAX as u64)?,
                 "MAC_PREFIX" => {
                     let s = it.single()?;
-                    cfg.mac_prefix = parse_mac_prefix(s)
-                        .ok_or_else(|| it.err(format!("MAC_PREFIX must be two hexadecimal bytes like \"02:00\", not {s:?}")))?;
+                    cfg.mac_prefix = parse_mac_prefix(s).ok_or_else(|| {
+                        it.err(format!("MAC_PREFIX must be two hexadecimal bytes like \"02:00\", not {s:?}"))
+                    })?;
                 }
                 "DEFAULT_UMASK" => {
                     let s = it.single()?;
-                    cfg.default_umask = crate::perms::parse_umask(s)
-                        .ok_or_else(|| it.err(format!("DEFAULT_UMASK must be three octal digits like 177, not {s:?}")))?;
+                    cfg.default_umask = crate::perms::parse_umask(s).ok_or_else(|| {
+                        it.err(format!("DEFAULT_UMASK must be three octal digits like 177, not {s:?}"))
+                    })?;
                 }
                 "NETWORK_SIZE" => cfg.network_size = it.uint(1, u32::MAX as u64)? as u32,
                 "API_LIST_ORDER" => {
@@ -427,17 +433,28 @@ impl OnedConfig {
                         _ => cfg.vnet_restricted_attr.push(s),
                     }
                 }
-                "IM_MAD" => cfg.im_mads.push(MadConfig::from_vector(MadKind::Im, it.vector()?, loc).map_err(|m| it.err(m))?),
-                "VM_MAD" => cfg.vm_mads.push(MadConfig::from_vector(MadKind::Vm, it.vector()?, loc).map_err(|m| it.err(m))?),
+                "IM_MAD" => {
+                    cfg.im_mads.push(MadConfig::from_vector(MadKind::Im, it.vector()?, loc).map_err(|m| it.err(m))?)
+                }
+                "VM_MAD" => {
+                    cfg.vm_mads.push(MadConfig::from_vector(MadKind::Vm, it.vector()?, loc).map_err(|m| it.err(m))?)
+                }
                 "SCHEDULER" => {
                     let v = it.vector()?;
-                    let exe = v.get("EXECUTABLE").map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| it.err("SCHEDULER needs EXECUTABLE"))?;
+                    let exe = v
+                        .get("EXECUTABLE")
+                        .map(str::trim)
+                        .filter(|e| !e.is_empty())
+                        .ok_or_else(|| it.err("SCHEDULER needs EXECUTABLE"))?;
                     cfg.scheduler = Some((exe.to_string(), v.get("ARGUMENTS").unwrap_or("").to_string()));
                 }
-                "TM_MAD" => cfg.tm_mads.push(MadConfig::from_vector(MadKind::Tm, it.vector()?, loc).map_err(|m| it.err(m))?),
+                "TM_MAD" => {
+                    cfg.tm_mads.push(MadConfig::from_vector(MadKind::Tm, it.vector()?, loc).map_err(|m| it.err(m))?)
+                }
                 other if !KNOWN_KEYS.contains(&other) => {
                     let at = pos.map(|p| format!(":{}:{}", p.line, p.column)).unwrap_or_default();
-                    cfg.warnings.push(format!("{}{at}: unknown attribute {other} is kept but not used", file.display()));
+                    cfg.warnings
+                        .push(format!("{}{at}: unknown attribute {other} is kept but not used", file.display()));
                 }
                 _ => {}
             }

@@ -109,7 +109,10 @@ fn type_errors_are_located_at_the_attribute() {
 fn driver_errors() {
     assert!(err("VM_MAD = [ EXECUTABLE = \"x\" ]").contains("VM_MAD needs NAME"));
     assert!(err("IM_MAD = [ NAME = \"a\" ]").contains("IM_MAD needs EXECUTABLE"));
-    assert!(err("IM_MAD = [ NAME = \"a\", EXECUTABLE = \"x\" ]\nIM_MAD = [ NAME = \"a\", EXECUTABLE = \"y\" ]").contains("defined twice"));
+    assert!(
+        err("IM_MAD = [ NAME = \"a\", EXECUTABLE = \"x\" ]\nIM_MAD = [ NAME = \"a\", EXECUTABLE = \"y\" ]")
+            .contains("defined twice")
+    );
     assert!(err("VM_MAD = [ NAME = \"a\", EXECUTABLE = \"x\", THREADS = 0 ]").contains("THREADS"));
 }
 

@@ -45,7 +45,9 @@ impl Form {
             Form::Prefix => all(|b| b.is_ascii_lowercase()),
             Form::Target => all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
             Form::Driver => driver_proto::transfer::is_driver_name(v),
-            Form::NetDriver => !v.starts_with('.') && all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')),
+            Form::NetDriver => {
+                !v.starts_with('.') && all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+            }
             Form::Interface => v.len() <= 15 && all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')),
             Form::YesNo => v.eq_ignore_ascii_case("yes") || v.eq_ignore_ascii_case("no"),
             Form::DiskType => DISK_TYPES.iter().any(|t| t.eq_ignore_ascii_case(v)),
@@ -64,14 +66,28 @@ impl Form {
             Form::Interface => "an interface name of at most 15 letters, digits, '_', '.' and '-'",
             Form::YesNo => "YES or NO",
             Form::TargetMode => "NONE, SELF or SYSTEM",
-            Form::DiskType => "one of FS, SWAP, FILE, CDROM, BLOCK, RBD, RBD_CDROM, GLUSTER, GLUSTER_CDROM, SHEEPDOG, SHEEPDOG_CDROM, ISCSI, NONE",
+            Form::DiskType => {
+                "one of FS, SWAP, FILE, CDROM, BLOCK, RBD, RBD_CDROM, GLUSTER, GLUSTER_CDROM, SHEEPDOG, SHEEPDOG_CDROM, ISCSI, NONE"
+            }
         }
     }
 }
 
 /// Disk TYPE values: OpenNebula's image disk types and the volatile ones.
 const DISK_TYPES: &[&str] = &[
-    "FS", "SWAP", "FILE", "CDROM", "BLOCK", "RBD", "RBD_CDROM", "GLUSTER", "GLUSTER_CDROM", "SHEEPDOG", "SHEEPDOG_CDROM", "ISCSI", "NONE",
+    "FS",
+    "SWAP",
+    "FILE",
+    "CDROM",
+    "BLOCK",
+    "RBD",
+    "RBD_CDROM",
+    "GLUSTER",
+    "GLUSTER_CDROM",
+    "SHEEPDOG",
+    "SHEEPDOG_CDROM",
+    "ISCSI",
+    "NONE",
 ];
 
 /// `DISK` sub-attributes and their forms.
@@ -177,8 +193,18 @@ mod tests {
 
     #[test]
     fn accepts_what_opennebula_templates_hold() {
-        assert_eq!(check("DISK = [ SIZE = \"1024\", FORMAT = \"qcow2\", TYPE = \"fs\", DEV_PREFIX = \"vd\", TARGET = \"vdb\", CACHE = \"none\", IO = \"io_uring\" ]"), Ok(()));
-        assert_eq!(check("DISK = [ IMAGE_ID = \"3\", READONLY = \"yes\", TYPE = \"CDROM\" ]\nNIC = [ NETWORK_ID = \"0\", MODEL = \"virtio\" ]"), Ok(()));
+        assert_eq!(
+            check(
+                "DISK = [ SIZE = \"1024\", FORMAT = \"qcow2\", TYPE = \"fs\", DEV_PREFIX = \"vd\", TARGET = \"vdb\", CACHE = \"none\", IO = \"io_uring\" ]"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check(
+                "DISK = [ IMAGE_ID = \"3\", READONLY = \"yes\", TYPE = \"CDROM\" ]\nNIC = [ NETWORK_ID = \"0\", MODEL = \"virtio\" ]"
+            ),
+            Ok(())
+        );
         let mut t = Template::parse_text("DISK = [ SIZE = \" 10 \" ]\nTM_MAD_SYSTEM = \" ssh\"").unwrap();
         assert_eq!(check_driver_values(&mut t), Ok(()), "surrounding blanks are read as OpenNebula reads numbers");
         assert_eq!(t.vector("DISK").and_then(|d| d.get("SIZE")), Some("10"), "and stored without them");
@@ -190,9 +216,13 @@ mod tests {
     #[test]
     fn refuses_values_that_would_reach_drivers_malformed() {
         // The finding: FORMAT carrying a line break and a second transfer.
-        let e = check("DISK = [ SIZE = \"1\", FORMAT = \"raw fe:/x/disk.0 0 0\nDELETE shared fe:/some/dir 0 0\n#\" ]").unwrap_err();
+        let e = check("DISK = [ SIZE = \"1\", FORMAT = \"raw fe:/x/disk.0 0 0\nDELETE shared fe:/some/dir 0 0\n#\" ]")
+            .unwrap_err();
         assert!(e.starts_with("DISK/FORMAT must be a lower-case word"), "{e}");
-        assert_eq!(check("DISK = [ SIZE = \"1 /etc/passwd\" ]").unwrap_err(), "DISK/SIZE must be a non-negative integer, not \"1 /etc/passwd\"");
+        assert_eq!(
+            check("DISK = [ SIZE = \"1 /etc/passwd\" ]").unwrap_err(),
+            "DISK/SIZE must be a non-negative integer, not \"1 /etc/passwd\""
+        );
         assert!(check("DISK = [ SIZE = \"-1\" ]").is_err());
         assert!(check("DISK = [ SIZE = \"1e3\" ]").is_err());
         assert!(check("DISK = [ TM_MAD = \"../ssh\" ]").unwrap_err().starts_with("DISK/TM_MAD"));

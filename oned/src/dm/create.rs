@@ -3,15 +3,15 @@
 //! its NICs (all or nothing), and the attributes oned adds (VMID, OS/UUID,
 //! AUTOMATIC_REQUIREMENTS ...). Follows `VirtualMachine::insert` of OpenNebula 7.4.
 
+use crate::access::{authorize, check_lock, get};
 use crate::auth::Caller;
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ErrorCode};
+use crate::lcm::release::Held;
 use crate::objects::image::{IMAGE_TYPES, Image, state as img_state};
 use crate::objects::vm::{LcmState, VirtualMachine, VmState};
 use crate::objects::{PoolObject, now};
 use crate::perms::AuthOp;
-use crate::access::{authorize, check_lock, get};
-use crate::lcm::release::Held;
 use libone::template::{Attribute, Template, Vector};
 use std::collections::BTreeSet;
 
@@ -81,23 +81,26 @@ fn check_capacity(t: &Template) -> Result<(), CreateError> {
         _ => return Err(internal("CPU attribute must be a positive float or integer value.")),
     }
     if let Some(v) = t.get("VCPU")
-        && !v.trim().parse::<i64>().is_ok_and(|v| v > 0) {
-            return Err(internal("VCPU attribute must be a positive integer value."));
-        }
+        && !v.trim().parse::<i64>().is_ok_and(|v| v > 0)
+    {
+        return Err(internal("VCPU attribute must be a positive integer value."));
+    }
     for cost in ["CPU_COST", "MEMORY_COST", "DISK_COST"] {
         if let Some(v) = t.get(cost)
-            && !parse_f64(v).is_some_and(|v| v >= 0.0) {
-                return Err(internal(format!("{cost} attribute must be a positive float or integer value.")));
-            }
+            && !parse_f64(v).is_some_and(|v| v >= 0.0)
+        {
+            return Err(internal(format!("{cost} attribute must be a positive float or integer value.")));
+        }
     }
     if t.get_all("OS").count() > 1 {
         return Err(internal("Only one OS attribute can be defined."));
     }
     if let Some(g) = t.vector("GRAPHICS")
         && let Some(p) = g.get("PORT")
-            && !p.trim().parse::<i64>().is_ok_and(|p| (0..=65535).contains(&p)) {
-                return Err(internal("Wrong PORT number in GRAPHICS attribute"));
-            }
+        && !p.trim().parse::<i64>().is_ok_and(|p| (0..=65535).contains(&p))
+    {
+        return Err(internal("Wrong PORT number in GRAPHICS attribute"));
+    }
     Ok(())
 }
 
@@ -191,7 +194,8 @@ fn clusters_clause(lhs: &str, clusters: &BTreeSet<i32>) -> String {
 fn nic_clusters(sys: &Template) -> BTreeSet<i32> {
     let mut out: Option<BTreeSet<i32>> = None;
     for nic in sys.vectors("NIC") {
-        let ids: BTreeSet<i32> = nic.get("CLUSTER_ID").unwrap_or("").split(',').filter_map(|s| s.trim().parse().ok()).collect();
+        let ids: BTreeSet<i32> =
+            nic.get("CLUSTER_ID").unwrap_or("").split(',').filter_map(|s| s.trim().parse().ok()).collect();
         if ids.is_empty() {
             continue;
         }
@@ -206,7 +210,9 @@ fn nic_clusters(sys: &Template) -> BTreeSet<i32> {
 fn disk_clusters(cloud: &Cloud, sys: &Template) -> BTreeSet<i32> {
     let mut out: Option<BTreeSet<i32>> = None;
     for d in sys.vectors("DISK") {
-        let Some(ds) = d.get("DATASTORE_ID").and_then(|s| s.parse::<i32>().ok()).and_then(|id| cloud.datastores.get(id)) else {
+        let Some(ds) =
+            d.get("DATASTORE_ID").and_then(|s| s.parse::<i32>().ok()).and_then(|id| cloud.datastores.get(id))
+        else {
             continue;
         };
         out = Some(match out {
@@ -236,7 +242,13 @@ fn automatic_requirements(cloud: &Cloud, sys: &Template) -> String {
 }
 
 /// Resolves DISKs (images) and NICs (leases) in order; what succeeded is in `acquired`.
-fn attach_devices(cloud: &mut Cloud, caller: &Caller, vmid: i32, sys: &mut Template, acquired: &mut Held) -> Result<(), CreateError> {
+fn attach_devices(
+    cloud: &mut Cloud,
+    caller: &Caller,
+    vmid: i32,
+    sys: &mut Template,
+    acquired: &mut Held,
+) -> Result<(), CreateError> {
     let mut used_targets: BTreeSet<String> =
         sys.vectors("DISK").filter_map(|d| d.get("TARGET").map(str::to_string)).collect();
     for (disk_id, disk) in sys.vectors_mut("DISK").enumerate() {
@@ -311,7 +323,10 @@ fn attach_disk(
         return Err(internal(format!("Cannot acquire image {image_id}, it is persistent and already in use")));
     }
     if !matches!(img.state, img_state::READY | img_state::USED | img_state::USED_PERS) {
-        return Err(internal(format!("Cannot acquire image {image_id}, it is not ready (state {})", img_state::name(img.state))));
+        return Err(internal(format!(
+            "Cannot acquire image {image_id}, it is not ready (state {})",
+            img_state::name(img.state)
+        )));
     }
     let ds = cloud.datastores.get(img.datastore_id);
     let prefix = disk.get("DEV_PREFIX").or(img.template.get("DEV_PREFIX")).unwrap_or("sd").to_string();
@@ -358,7 +373,8 @@ fn attach_disk(
     if disk.get("TARGET").is_none() {
         disk.set("TARGET", next_target(&prefix, used_targets));
     }
-    let img = cloud.images.get_mut(image_id).ok_or_else(|| internal(format!("Image with ID: {image_id} does not exist")))?;
+    let img =
+        cloud.images.get_mut(image_id).ok_or_else(|| internal(format!("Image with ID: {image_id} does not exist")))?;
     img.vms.insert(vmid);
     img.running_vms += 1;
     if img.state == img_state::READY {
@@ -418,7 +434,10 @@ mod tests {
         assert_eq!(msg("MEMORY = 128"), "CPU attribute must be a positive float or integer value.");
         assert_eq!(msg("CPU = -1\nMEMORY = 128"), "CPU attribute must be a positive float or integer value.");
         assert_eq!(msg("CPU = 1\nMEMORY = 128\nVCPU = 0"), "VCPU attribute must be a positive integer value.");
-        assert_eq!(msg("CPU = 1\nMEMORY = 128\nOS = [ A = 1 ]\nOS = [ B = 2 ]"), "Only one OS attribute can be defined.");
+        assert_eq!(
+            msg("CPU = 1\nMEMORY = 128\nOS = [ A = 1 ]\nOS = [ B = 2 ]"),
+            "Only one OS attribute can be defined."
+        );
     }
 
     #[test]

@@ -100,7 +100,11 @@ impl VmAction {
 fn not_available(action: VmAction, vm: &VirtualMachine) -> ApiError {
     ApiError::with_id(
         ErrorCode::Action,
-        format!("Error performing action \"{}\": This action is not available for state {}", action.name(), vm.state_for_message()),
+        format!(
+            "Error performing action \"{}\": This action is not available for state {}",
+            action.name(),
+            vm.state_for_message()
+        ),
         vm.oid,
     )
 }
@@ -162,7 +166,11 @@ pub fn action(cloud: &mut Cloud, id: i32, action: VmAction) -> Result<(), ApiErr
         Err(Refusal::WrongState) => Err(not_available(action, vm)),
         Err(Refusal::CannotTerminate) => Err(ApiError::with_id(
             ErrorCode::Action,
-            format!("Error performing action \"{}\": Could not terminate VM {id}, wrong state {}.", action.name(), vm.state_for_message()),
+            format!(
+                "Error performing action \"{}\": Could not terminate VM {id}, wrong state {}.",
+                action.name(),
+                vm.state_for_message()
+            ),
             id,
         )),
     }
@@ -170,9 +178,20 @@ pub fn action(cloud: &mut Cloud, id: i32, action: VmAction) -> Result<(), ApiErr
 
 /// `one.vm.deploy` after authorization: checks and records the deploy (history, host share,
 /// PROLOG). `ds_id` is the system datastore, or -1 for the first one in the host's cluster.
-pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: bool, uid: i32, gid: i32) -> Result<(), ApiError> {
+pub fn deploy(
+    cloud: &mut Cloud,
+    id: i32,
+    host_id: i32,
+    ds_id: i32,
+    enforce: bool,
+    uid: i32,
+    gid: i32,
+) -> Result<(), ApiError> {
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
-    let host = cloud.hosts.get(host_id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Host.object_name(), host_id))?;
+    let host = cloud
+        .hosts
+        .get(host_id)
+        .ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Host.object_name(), host_id))?;
     if !matches!(vm.state, VmState::Pending | VmState::Hold | VmState::Stopped | VmState::Undeployed) {
         return Err(ApiError::with_id(
             ErrorCode::Action,
@@ -188,8 +207,16 @@ pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: boo
         cloud
             .datastores
             .iter()
-            .find(|d| d.ds_type == crate::objects::datastore::DsType::System && d.clusters.contains(&cid) && d.state == 0)
-            .ok_or_else(|| ApiError::with_id(ErrorCode::Action, format!("cluster [{cid}] does not have any datastore of type SYSTEM_DS."), id))?
+            .find(|d| {
+                d.ds_type == crate::objects::datastore::DsType::System && d.clusters.contains(&cid) && d.state == 0
+            })
+            .ok_or_else(|| {
+                ApiError::with_id(
+                    ErrorCode::Action,
+                    format!("cluster [{cid}] does not have any datastore of type SYSTEM_DS."),
+                    id,
+                )
+            })?
     } else {
         let d = cloud
             .datastores
@@ -242,13 +269,18 @@ pub fn deploy(cloud: &mut Cloud, id: i32, host_id: i32, ds_id: i32, enforce: boo
     };
     let tm_mad = ds.tm_mad.clone();
     let Some(t) = crate::lcm::machine::on_deploy(vm.state) else {
-        return Err(ApiError::with_id(ErrorCode::Action, format!("Deploy action is not available for state {}", vm.state_for_message()), id));
+        return Err(ApiError::with_id(
+            ErrorCode::Action,
+            format!("Deploy action is not available for state {}", vm.state_for_message()),
+            id,
+        ));
     };
     if let Some(v) = cloud.vms.get_mut(id) {
         if let Some(prev) = v.history.last_mut()
-            && prev.etime == 0 {
-                prev.etime = now();
-            }
+            && prev.etime == 0
+        {
+            prev.etime = now();
+        }
         v.history.push(record);
         v.resched = 0;
         v.template.set("TM_MAD_SYSTEM", tm_mad);
@@ -268,7 +300,11 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
     let (st, l, oid) = (vm.state, vm.lcm_state, vm.oid());
     let wrong = |what: &str, vm: &VirtualMachine| {
-        ApiError::with_id(ErrorCode::Action, format!("Could not perform {what} on VM {oid}, wrong state {}.", vm.state_for_message()), id)
+        ApiError::with_id(
+            ErrorCode::Action,
+            format!("Could not perform {what} on VM {oid}, wrong state {}.", vm.state_for_message()),
+            id,
+        )
     };
     match op {
         0 | 1 => {
@@ -277,10 +313,13 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
             }
             let step = vm.pending.as_ref().map(|p| machine::Step { verb: p.verb, stage: p.stage });
             let t = machine::on_recover(l, step, op == 1).ok_or_else(|| wrong("a recover operation", vm))?;
-            if op == 1 && l == LcmState::Boot && vm.deploy_id.is_empty()
-                && let Some(v) = cloud.vms.get_mut(id) {
-                    v.deploy_id = format!("one-{id}");
-                }
+            if op == 1
+                && l == LcmState::Boot
+                && vm.deploy_id.is_empty()
+                && let Some(v) = cloud.vms.get_mut(id)
+            {
+                v.deploy_id = format!("one-{id}");
+            }
             let err = (op == 0).then_some("recovered as failed by an administrator");
             crate::lcm::apply::enter(cloud, id, t, err);
             Ok(())
@@ -303,9 +342,12 @@ pub fn recover(cloud: &mut Cloud, id: i32, op: i32) -> Result<(), ApiError> {
             _ => crate::lcm::release::finish(cloud, id),
         },
         4 => match st {
-            VmState::Done => Err(ApiError::with_id(ErrorCode::Action, "Cannot delete-recreate a VM already in DONE state", id)),
+            VmState::Done => {
+                Err(ApiError::with_id(ErrorCode::Action, "Cannot delete-recreate a VM already in DONE state", id))
+            }
             VmState::Active | VmState::Poweroff | VmState::Suspended => {
-                let t = Transition { state: VmState::Active, lcm: LcmState::CleanupResubmit, step: Some(cleanup_step()) };
+                let t =
+                    Transition { state: VmState::Active, lcm: LcmState::CleanupResubmit, step: Some(cleanup_step()) };
                 crate::lcm::apply::enter(cloud, id, t, None);
                 Ok(())
             }
@@ -335,21 +377,41 @@ fn cleanup_step() -> crate::lcm::machine::Step {
 /// `one.vm.migrate`: `mode` is the cold-migration type (0 save, 1 poweroff, 2 poweroff-hard;
 /// ignored for live migrations and for VMs that are not running).
 #[allow(clippy::too_many_arguments)]
-pub fn migrate(cloud: &mut Cloud, id: i32, host_id: i32, live: bool, mode: i32, ds_id: i32, uid: i32, gid: i32) -> Result<(), ApiError> {
+pub fn migrate(
+    cloud: &mut Cloud,
+    id: i32,
+    host_id: i32,
+    live: bool,
+    mode: i32,
+    ds_id: i32,
+    uid: i32,
+    gid: i32,
+) -> Result<(), ApiError> {
     use crate::lcm::machine::{self, Action};
     let vm = cloud.vms.get(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vm.object_name(), id))?;
-    let host = cloud.hosts.get(host_id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Host.object_name(), host_id))?;
+    let host = cloud
+        .hosts
+        .get(host_id)
+        .ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Host.object_name(), host_id))?;
     let t = match machine::on_action(vm.state, vm.lcm_state, Action::Migrate { live }) {
         Ok(Some(t)) => t,
         _ => {
-            return Err(ApiError::with_id(ErrorCode::Action, format!("Migrate action is not available for state {}", vm.state_for_message()), id));
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("Migrate action is not available for state {}", vm.state_for_message()),
+                id,
+            ));
         }
     };
     let running = vm.state == VmState::Active && vm.lcm_state == LcmState::Running;
     let cur = vm.history.last().cloned().unwrap_or_default();
     let ds = if ds_id >= 0 { ds_id } else { cur.ds_id };
     if cur.hid == host_id && cur.ds_id == ds {
-        return Err(ApiError::with_id(ErrorCode::Action, format!("VM is already running on host [{host_id}] and datastore [{ds}]"), id));
+        return Err(ApiError::with_id(
+            ErrorCode::Action,
+            format!("VM is already running on host [{host_id}] and datastore [{ds}]"),
+            id,
+        ));
     }
     if host.state == HostState::Offline {
         return Err(ApiError::with_id(ErrorCode::Action, "Host is offline, cannot use it to migrate VM", id));

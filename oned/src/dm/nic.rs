@@ -110,9 +110,10 @@ pub fn acquire(cloud: &mut Cloud, caller: &Caller, vmid: i32, nic_id: usize, nic
         nic.set("PHYDEV", phydev);
     }
     if let Some(v) = vlan
-        && nic.get("VLAN_ID").is_none() {
-            nic.set("VLAN_ID", v);
-        }
+        && nic.get("VLAN_ID").is_none()
+    {
+        nic.set("VLAN_ID", v);
+    }
     nic.set("CLUSTER_ID", clusters);
     nic.set("SECURITY_GROUPS", sgs);
     nic.set("TARGET", format!("one-{vmid}-{nic_id}"));

@@ -48,9 +48,10 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
     }
     if leaves_host {
         if let Some(h) = vm.history.last_mut()
-            && h.etime == 0 {
-                h.etime = t_now;
-            }
+            && h.etime == 0
+        {
+            h.etime = t_now;
+        }
         if t.state == VmState::Pending {
             vm.deploy_id.clear();
         }
@@ -63,7 +64,9 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
             }
         }
     }
-    let next = t.step.map(|s| if s.stage == Stage::None { format!("; next {}", s.verb) } else { format!("; next {} {}", s.verb, s.stage) });
+    let next = t.step.map(|s| {
+        if s.stage == Stage::None { format!("; next {}", s.verb) } else { format!("; next {} {}", s.verb, s.stage) }
+    });
     let lcm = if t.state == VmState::Active { t.lcm.name() } else { "" };
     tracing::info!(vm_id = id, "New state is {} {lcm}{}", t.state, next.unwrap_or_default());
 }
@@ -71,7 +74,9 @@ pub fn enter(cloud: &mut Cloud, id: i32, t: Transition, error: Option<&str>) {
 /// The prolog / running / epilog times of the current history record.
 fn stamp_history(h: Option<&mut crate::objects::vm::History>, old: LcmState, new: LcmState, t: i64) {
     let Some(h) = h else { return };
-    let prolog = |l: LcmState| matches!(l, LcmState::Prolog | LcmState::PrologResume | LcmState::PrologUndeploy | LcmState::PrologMigrate);
+    let prolog = |l: LcmState| {
+        matches!(l, LcmState::Prolog | LcmState::PrologResume | LcmState::PrologUndeploy | LcmState::PrologMigrate)
+    };
     let epilog = |l: LcmState| matches!(l, LcmState::Epilog | LcmState::EpilogStop | LcmState::EpilogUndeploy);
     if prolog(new) && !prolog(old) {
         h.pstime = t;
@@ -124,14 +129,19 @@ pub fn reply(cloud: &mut Cloud, id: i32, verb: Verb, success: bool, info: &str) 
     if success && matches!(verb, Verb::Deploy | Verb::Restore) {
         let deploy_id = info.split_whitespace().next().filter(|d| *d != "-").map(str::to_string);
         if let Some(vm) = cloud.vms.get_mut(id)
-            && let Some(d) = deploy_id {
-                vm.deploy_id = d;
-            }
+            && let Some(d) = deploy_id
+        {
+            vm.deploy_id = d;
+        }
     }
     // A migration that ended: the VM's share leaves the host it came from (success), or the
     // host it was going to (a failed live migration falls back to the source).
     let migrated = success && t.lcm == LcmState::Running && matches!(l, LcmState::BootMigrate | LcmState::Migrate)
-        || success && matches!(l, LcmState::PrologMigratePoweroff | LcmState::PrologMigrateSuspend | LcmState::PrologMigrateUnknown);
+        || success
+            && matches!(
+                l,
+                LcmState::PrologMigratePoweroff | LcmState::PrologMigrateSuspend | LcmState::PrologMigrateUnknown
+            );
     if migrated {
         leave_previous_host(cloud, id);
     }

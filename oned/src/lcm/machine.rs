@@ -48,7 +48,6 @@ pub struct Transition {
     pub step: Option<Step>,
 }
 
-
 const fn active(lcm: LcmState, step: Step) -> Transition {
     Transition { state: VmState::Active, lcm, step: Some(step) }
 }
@@ -117,10 +116,14 @@ pub fn on_action(st: VmState, l: LcmState, action: Action) -> Result<Option<Tran
         Action::Release if st == VmState::Hold => rest(VmState::Pending),
         Action::Terminate { hard } => match st {
             VmState::Done => return Ok(None),
-            VmState::Init | VmState::Pending | VmState::Hold | VmState::Cloning | VmState::CloningFailure => rest(VmState::Done),
+            VmState::Init | VmState::Pending | VmState::Hold | VmState::Cloning | VmState::CloningFailure => {
+                rest(VmState::Done)
+            }
             VmState::Poweroff | VmState::Suspended => active(Epilog, tm(Stage::Epilog)),
             VmState::Stopped | VmState::Undeployed => active(Epilog, tm(Stage::EpilogLocal)),
-            VmState::Active if running || unknown => active(Shutdown, vmm(if hard { Verb::Cancel } else { Verb::Shutdown })),
+            VmState::Active if running || unknown => {
+                active(Shutdown, vmm(if hard { Verb::Cancel } else { Verb::Shutdown }))
+            }
             VmState::Active if hard && l == Shutdown => active(Shutdown, vmm(Verb::Cancel)),
             VmState::Active if l.is_failure() => active(CleanupDelete, vmm(Verb::Cleanup)),
             _ => return Err(Refusal::CannotTerminate),
@@ -210,7 +213,6 @@ pub fn on_reply(l: LcmState, step: Option<Step>, success: bool) -> Option<Transi
         _ => None,
     }
 }
-
 
 /// How a cold migration of a running VM moves it (`one.vm.migrate`'s type): 0 saves and
 /// restores its memory; 1 shuts it down and 2 powers it off hard, and both boot it afresh on

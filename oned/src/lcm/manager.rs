@@ -13,9 +13,9 @@
 use super::apply;
 use super::machine;
 use crate::config::MadKind;
+use crate::core::Core;
 use crate::mad::{DriverEvent, MadManager, SendError};
 use crate::objects::vm::{DriverKind, LcmState, Verb, VmState};
-use crate::core::Core;
 use driver_proto::proto::{Reply, Request};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -76,7 +76,12 @@ struct Manager {
 }
 
 /// Runs until the event channels close.
-pub async fn run(core: Arc<Core>, mads: Arc<MadManager>, settings: LcmSettings, mut events: mpsc::UnboundedReceiver<LcmEvent>) {
+pub async fn run(
+    core: Arc<Core>,
+    mads: Arc<MadManager>,
+    settings: LcmSettings,
+    mut events: mpsc::UnboundedReceiver<LcmEvent>,
+) {
     let monitor = super::monitor::Monitor::new(settings.monitor_interval);
     let mut m = Manager { core, mads, settings, inflight: HashMap::new(), queue: Default::default(), monitor };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -128,7 +133,14 @@ impl Manager {
             Ok(()) => {
                 self.inflight.insert(
                     id,
-                    Inflight { seq: pending.seq, kind, driver, verb: pending.verb, sent: Instant::now(), polling: false },
+                    Inflight {
+                        seq: pending.seq,
+                        kind,
+                        driver,
+                        verb: pending.verb,
+                        sent: Instant::now(),
+                        polling: false,
+                    },
                 );
             }
             Err(SendError::NotRunning { .. }) => {
@@ -137,7 +149,14 @@ impl Manager {
                 tracing::warn!(vm_id = id, "driver {driver} is not running; {} waits for it", pending.verb);
                 self.inflight.insert(
                     id,
-                    Inflight { seq: pending.seq, kind, driver, verb: pending.verb, sent: Instant::now(), polling: false },
+                    Inflight {
+                        seq: pending.seq,
+                        kind,
+                        driver,
+                        verb: pending.verb,
+                        sent: Instant::now(),
+                        polling: false,
+                    },
                 );
             }
             Err(e) => {
@@ -262,10 +281,11 @@ impl Manager {
             }
         });
         if let Some(t) = ticket
-            && let Err(e) = t.wait().await {
-                tracing::error!(vm_id = id, "cannot store the result of {verb}: {e}");
-                return;
-            }
+            && let Err(e) = t.wait().await
+        {
+            tracing::error!(vm_id = id, "cannot store the result of {verb}: {e}");
+            return;
+        }
         self.queue.extend(outbox);
     }
 
@@ -368,12 +388,8 @@ impl Manager {
     /// Timeouts, and the monitoring schedule.
     async fn tick(&mut self) {
         let timeout = self.settings.action_timeout;
-        let late: Vec<(i32, Inflight)> = self
-            .inflight
-            .iter()
-            .filter(|(_, i)| i.sent.elapsed() > timeout)
-            .map(|(id, i)| (*id, i.clone()))
-            .collect();
+        let late: Vec<(i32, Inflight)> =
+            self.inflight.iter().filter(|(_, i)| i.sent.elapsed() > timeout).map(|(id, i)| (*id, i.clone())).collect();
         for (id, inf) in late {
             if inf.sent.elapsed() < timeout * 2 {
                 tracing::warn!(vm_id = id, "{} got no answer from {} in {} s", inf.verb, inf.driver, timeout.as_secs());

@@ -17,13 +17,13 @@
 use super::apply;
 use crate::cloud::Cloud;
 use crate::config::MadKind;
+use crate::core::Core;
 use crate::mad::{MadManager, SendError};
 use crate::objects::host::HostState;
+use crate::objects::monitoring::History;
 use crate::objects::vm::{LcmState, VmState};
 use crate::objects::{PoolObject, now};
-use crate::core::Core;
 use driver_proto::proto::{Reply, Request};
-use crate::objects::monitoring::History;
 use libone::template::{Template, Vector};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -142,7 +142,10 @@ async fn host_failed(core: &Core, hid: i32, why: &str) {
         let vms: Vec<i32> = h.vms.iter().copied().collect();
         for id in vms {
             let quiet = cloud.vms.get(id).is_some_and(|v| {
-                v.state == VmState::Active && v.lcm_state == LcmState::Running && v.pending.is_none() && v.state_changed_at + GRACE <= t
+                v.state == VmState::Active
+                    && v.lcm_state == LcmState::Running
+                    && v.pending.is_none()
+                    && v.state_changed_at + GRACE <= t
             });
             if quiet {
                 apply::enter(cloud, id, super::machine::active_rest(LcmState::Unknown), None);
@@ -178,7 +181,10 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
                 if id < 0 {
                     wilds.push(deploy);
                 } else {
-                    reported.insert(id, (deploy, st, v.get("CPU").map(str::to_string), v.get("MEMORY").map(str::to_string)));
+                    reported.insert(
+                        id,
+                        (deploy, st, v.get("CPU").map(str::to_string), v.get("MEMORY").map(str::to_string)),
+                    );
                 }
             }
             (n @ ("USEDMEMORY" | "FREEMEMORY" | "USEDCPU" | "FREECPU" | "NETRX" | "NETTX"), Some(v), _) => {
@@ -220,12 +226,18 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
     mon.add("TIMESTAMP", t.to_string());
     mon.add("ID", hid.to_string());
     let cap = Vector::from_pairs(
-        [("FREE_CPU", "FREECPU"), ("FREE_MEMORY", "FREEMEMORY"), ("USED_CPU", "USEDCPU"), ("USED_MEMORY", "USEDMEMORY")]
-            .into_iter()
-            .filter_map(|(to, from)| usage.get(from).map(|v| (to, v.to_string()))),
+        [
+            ("FREE_CPU", "FREECPU"),
+            ("FREE_MEMORY", "FREEMEMORY"),
+            ("USED_CPU", "USEDCPU"),
+            ("USED_MEMORY", "USEDMEMORY"),
+        ]
+        .into_iter()
+        .filter_map(|(to, from)| usage.get(from).map(|v| (to, v.to_string()))),
     );
     mon.add_vector("CAPACITY", cap);
-    let sys = Vector::from_pairs(["NETRX", "NETTX"].into_iter().filter_map(|k| usage.get(k).map(|v| (k, v.to_string()))));
+    let sys =
+        Vector::from_pairs(["NETRX", "NETTX"].into_iter().filter_map(|k| usage.get(k).map(|v| (k, v.to_string()))));
     mon.add_vector("SYSTEM", sys);
     h.monitoring = mon.clone();
     h.last_mon_time = t;
@@ -263,7 +275,10 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
         use super::machine::{active_rest, rest};
         let running = vst == VmState::Active && vl == LcmState::Running;
         match st.as_str() {
-            "a" if vst == VmState::Poweroff || vst == VmState::Suspended || (vst == VmState::Active && vl == LcmState::Unknown) => {
+            "a" if vst == VmState::Poweroff
+                || vst == VmState::Suspended
+                || (vst == VmState::Active && vl == LcmState::Unknown) =>
+            {
                 apply::enter(cloud, *id, active_rest(LcmState::Running), None);
             }
             "p" if running => apply::enter(cloud, *id, rest(VmState::Suspended), None),
@@ -349,7 +364,8 @@ mod tests {
     }
 
     fn probe(text: &str) -> Template {
-        Template::parse_text(&format!("HYPERVISOR = \"dummy\"\nTOTALCPU = 800\nTOTALMEMORY = 16777216\n{text}")).unwrap()
+        Template::parse_text(&format!("HYPERVISOR = \"dummy\"\nTOTALCPU = 800\nTOTALMEMORY = 16777216\n{text}"))
+            .unwrap()
     }
 
     fn states(cloud: &Cloud) -> Vec<(VmState, LcmState)> {
@@ -362,7 +378,8 @@ mod tests {
 
     #[test]
     fn a_probe_without_vm_poll_leaves_the_vms_it_does_not_list_alone() {
-        let mut c = cloud(&[(VmState::Active, LcmState::Running, LONG_AGO), (VmState::Active, LcmState::Running, LONG_AGO)]);
+        let mut c =
+            cloud(&[(VmState::Active, LcmState::Running, LONG_AGO), (VmState::Active, LcmState::Running, LONG_AGO)]);
         apply_monitoring(&mut c, 0, &probe("VM = [ ID = \"0\", DEPLOY_ID = \"dummy-0\", STATE = \"a\" ]"));
         apply_monitoring(&mut c, 0, &probe(""));
         apply_monitoring(&mut c, 0, &probe("VM_POLL = \"NO\""));
@@ -378,7 +395,11 @@ mod tests {
             (VmState::Active, LcmState::Running, 1),
             (VmState::Active, LcmState::Unknown, LONG_AGO),
         ]);
-        apply_monitoring(&mut c, 0, &probe("VM_POLL = \"YES\"\nVM = [ ID = \"0\", DEPLOY_ID = \"dummy-0\", STATE = \"a\" ]"));
+        apply_monitoring(
+            &mut c,
+            0,
+            &probe("VM_POLL = \"YES\"\nVM = [ ID = \"0\", DEPLOY_ID = \"dummy-0\", STATE = \"a\" ]"),
+        );
         assert_eq!(states(&c), [RUNNING, POWEROFF, RUNNING, POWEROFF], "VM 2 changed state a second ago: left alone");
         let host = c.hosts.get(0).unwrap();
         assert_eq!(host.template.get("VM_POLL"), None, "a message to oned, not a host attribute");

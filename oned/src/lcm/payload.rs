@@ -43,7 +43,9 @@ pub fn vmm_payload(cloud: &Cloud, vm: &VirtualMachine, verb: Verb) -> String {
     let n = vm.history.len();
     let cur = vm.history.last();
     let (host, migr_host) = match verb {
-        Verb::Migrate if n >= 2 => (vm.history[n - 2].hostname.clone(), cur.map(|h| h.hostname.clone()).unwrap_or_default()),
+        Verb::Migrate if n >= 2 => {
+            (vm.history[n - 2].hostname.clone(), cur.map(|h| h.hostname.clone()).unwrap_or_default())
+        }
         _ => (host_record(vm, verb).map(|h| h.hostname.clone()).unwrap_or_default(), String::new()),
     };
     let dir = vm_dir(cloud, vm, host_record(vm, verb));
@@ -91,7 +93,11 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: Stage) -> Result<Vec
                 let target = at(&host, &format!("{dir}/disk.{i}"));
                 match (d.get("SOURCE"), d.get("IMAGE_ID")) {
                     (Some(src), Some(_)) => {
-                        let op = if d.get("CLONE").is_some_and(|c| c == "NO") { TransferAction::Ln } else { TransferAction::Clone };
+                        let op = if d.get("CLONE").is_some_and(|c| c == "NO") {
+                            TransferAction::Ln
+                        } else {
+                            TransferAction::Clone
+                        };
                         let dtm = d.get("TM_MAD").unwrap_or(&tm);
                         let dsid = d.get("DATASTORE_ID").unwrap_or("0").to_string();
                         let src = if src.contains(':') { src.to_string() } else { at(&fe, src) };
@@ -109,7 +115,9 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: Stage) -> Result<Vec
         Stage::Epilog | Stage::Delete => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&host, &dir), id, ds])?]),
         Stage::EpilogLocal => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&fe, &dir), id, ds])?]),
         Stage::EpilogStop => Ok(vec![t(TransferAction::Mv, &tm, vec![at(&host, &dir), at(&fe, &dir), id, ds])?]),
-        Stage::PrologResume | Stage::PrologUndeploy => Ok(vec![t(TransferAction::Mv, &tm, vec![at(&fe, &dir), at(&host, &dir), id, ds])?]),
+        Stage::PrologResume | Stage::PrologUndeploy => {
+            Ok(vec![t(TransferAction::Mv, &tm, vec![at(&fe, &dir), at(&host, &dir), id, ds])?])
+        }
         Stage::Migrate => {
             let from = if n >= 2 { vm.history[n - 2].hostname.clone() } else { host.clone() };
             Ok(vec![t(TransferAction::Mv, &tm, vec![at(&from, &dir), at(&host, &dir), id, ds])?])
@@ -128,7 +136,12 @@ pub enum TransferFileError {
 }
 
 /// Writes `<vms_dir>/<vmid>/transfer.<seq>.<stage>` and returns its path.
-pub fn write_transfer(cloud: &Cloud, vm: &VirtualMachine, p: &PendingAction, vms_dir: &Path) -> Result<PathBuf, TransferFileError> {
+pub fn write_transfer(
+    cloud: &Cloud,
+    vm: &VirtualMachine,
+    p: &PendingAction,
+    vms_dir: &Path,
+) -> Result<PathBuf, TransferFileError> {
     let list = transfers(cloud, vm, p.stage)?;
     let dir = vms_dir.join(vm.oid.to_string());
     std::fs::create_dir_all(&dir)?;

@@ -5,8 +5,8 @@
 use crate::cloud::Cloud;
 use crate::error::ApiError;
 use crate::objects::image::state as img_state;
-use crate::objects::vm::{LcmState, VirtualMachine, VmState};
 use crate::objects::now;
+use crate::objects::vm::{LcmState, VirtualMachine, VmState};
 use crate::vnet::addr::Mac;
 use crate::vnet::ar::LeaseOwner;
 use libone::template::Vector;
@@ -39,12 +39,13 @@ pub fn release_vm_resources(cloud: &mut Cloud, vm: &VirtualMachine) {
 
 fn release_image(cloud: &mut Cloud, image_id: i32, vmid: i32) {
     if let Some(img) = cloud.images.get_mut(image_id)
-        && img.vms.remove(&vmid) {
-            img.running_vms = (img.running_vms - 1).max(0);
-            if img.running_vms == 0 && matches!(img.state, img_state::USED | img_state::USED_PERS) {
-                img.state = img_state::READY;
-            }
+        && img.vms.remove(&vmid)
+    {
+        img.running_vms = (img.running_vms - 1).max(0);
+        if img.running_vms == 0 && matches!(img.state, img_state::USED | img_state::USED_PERS) {
+            img.state = img_state::READY;
         }
+    }
 }
 
 /// Frees the lease a VM's NIC holds (if the network and range still exist).
@@ -59,9 +60,10 @@ pub fn release_nic(cloud: &mut Cloud, vmid: i32, nic: &Vector) {
     let Some(vn) = cloud.vnets.get_mut(vid) else { return };
     let Some(ar) = vn.ar_mut(ar_id) else { return };
     if let Some(index) = ar.index_of_mac(mac)
-        && ar.free_owned(index, LeaseOwner::Vm(vmid)) {
-            cloud.lease_ops.freed(vid, ar_id, index);
-        }
+        && ar.free_owned(index, LeaseOwner::Vm(vmid))
+    {
+        cloud.lease_ops.freed(vid, ar_id, index);
+    }
 }
 
 /// Moves a VM to DONE and frees what it holds: leases, images and host capacity.
@@ -81,9 +83,10 @@ pub fn finish(cloud: &mut Cloud, id: i32) -> Result<(), ApiError> {
         v.etime = now();
         v.resched = 0;
         if let Some(h) = v.history.last_mut()
-            && h.etime == 0 {
-                h.etime = v.etime;
-            }
+            && h.etime == 0
+        {
+            h.etime = v.etime;
+        }
     }
     tracing::info!(vm_id = id, "New state is DONE");
     Ok(())
@@ -100,19 +103,21 @@ pub fn release_current_host(cloud: &mut Cloud, id: i32) {
 /// Takes a VM's share off host `hid`.
 pub fn release_host(cloud: &mut Cloud, vmid: i32, hid: i32, cpu: i64, mem: i64) {
     if let Some(host) = cloud.hosts.get_mut(hid)
-        && host.vms.remove(&vmid) {
-            host.share.running_vms = (host.share.running_vms - 1).max(0);
-            host.share.cpu_usage = (host.share.cpu_usage - cpu).max(0);
-            host.share.mem_usage = (host.share.mem_usage - mem).max(0);
-        }
+        && host.vms.remove(&vmid)
+    {
+        host.share.running_vms = (host.share.running_vms - 1).max(0);
+        host.share.cpu_usage = (host.share.cpu_usage - cpu).max(0);
+        host.share.mem_usage = (host.share.mem_usage - mem).max(0);
+    }
 }
 
 /// Adds a VM's share to host `hid`.
 pub fn take_host(cloud: &mut Cloud, vmid: i32, hid: i32, cpu: i64, mem: i64) {
     if let Some(host) = cloud.hosts.get_mut(hid)
-        && host.vms.insert(vmid) {
-            host.share.running_vms += 1;
-            host.share.cpu_usage += cpu;
-            host.share.mem_usage += mem;
-        }
+        && host.vms.insert(vmid)
+    {
+        host.share.running_vms += 1;
+        host.share.cpu_usage += cpu;
+        host.share.mem_usage += mem;
+    }
 }

@@ -200,7 +200,8 @@ async fn run_once(
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
-    let (Some(mut stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take()) else {
+    let (Some(mut stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
         return Err("the process has no pipes".into());
     };
     // stderr goes to the log, line by line, with the driver's name.
@@ -238,7 +239,9 @@ async fn run_once(
                 Ok(reply) => {
                     let _ = events.send(DriverEvent::Reply { kind, name: name.clone(), reply });
                 }
-                Err(e) => tracing::warn!(driver = %name, "driver {name} wrote a line that is not the protocol ({e}): {:?}", truncate(&line)),
+                Err(e) => {
+                    tracing::warn!(driver = %name, "driver {name} wrote a line that is not the protocol ({e}): {:?}", truncate(&line))
+                }
             },
             Ok(None) => return Ok(exit_reason(&mut child, "closed its output").await),
             Err(e) => return Ok(format!("reading its output failed: {e}")),

@@ -23,11 +23,16 @@ pub fn parse(text: &str) -> Vec<(String, String)> {
         let line = line.strip_prefix("export ").map(str::trim_start).unwrap_or(line);
         let Some((k, v)) = line.split_once('=') else { continue };
         let k = k.trim();
-        if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || k.starts_with(|c: char| c.is_ascii_digit()) {
+        if k.is_empty()
+            || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || k.starts_with(|c: char| c.is_ascii_digit())
+        {
             continue;
         }
         let v = v.trim();
-        let v = if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\''))) {
+        let v = if v.len() >= 2
+            && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+        {
             &v[1..v.len() - 1]
         } else {
             v.split(" #").next().unwrap_or(v).trim()
@@ -43,7 +48,8 @@ mod tests {
 
     #[test]
     fn rc_lines() {
-        let vars = parse("# comment\nONE_MAD_DEBUG=1\nexport PRIORITY = 19\nX=\"a b\"\nY='c'\nbad line\n1X=2\nZ=v # note\n");
+        let vars =
+            parse("# comment\nONE_MAD_DEBUG=1\nexport PRIORITY = 19\nX=\"a b\"\nY='c'\nbad line\n1X=2\nZ=v # note\n");
         assert_eq!(
             vars,
             vec![

@@ -1,7 +1,7 @@
 //! Clusters: groups of hosts, datastores and virtual networks.
 
-use super::{ObjectKind, PoolObject};
 use super::NameKey;
+use super::{ObjectKind, PoolObject};
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

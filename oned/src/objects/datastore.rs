@@ -1,7 +1,7 @@
 //! Datastores: where images (type 0), running VMs' disks (system, type 1) and files (type 2) live.
 
-use super::{ObjectKind, Ownership, PoolObject};
 use super::NameKey;
+use super::{ObjectKind, Ownership, PoolObject};
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

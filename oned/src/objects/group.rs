@@ -1,9 +1,9 @@
 //! Groups: members, administrators, template.
 
+use super::NameKey;
 use super::user::EMPTY_QUOTAS;
 use super::{ObjectAuth, ObjectKind, PoolObject};
 use crate::perms::Permissions;
-use super::NameKey;
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

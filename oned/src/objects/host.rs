@@ -1,7 +1,7 @@
 //! Hosts: drivers, cluster, capacity share, VMs, template and last monitoring.
 
-use super::{ObjectKind, PoolObject};
 use super::NameKey;
+use super::{ObjectKind, PoolObject};
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};
@@ -68,7 +68,15 @@ pub struct Host {
 
 impl Host {
     /// A new host in state INIT, not yet monitored, in cluster `cluster_id` (`cluster`).
-    pub fn new(oid: i32, name: &str, im_mad: &str, vm_mad: &str, cluster_id: i32, cluster: &str, template: Template) -> Host {
+    pub fn new(
+        oid: i32,
+        name: &str,
+        im_mad: &str,
+        vm_mad: &str,
+        cluster_id: i32,
+        cluster: &str,
+        template: Template,
+    ) -> Host {
         Host {
             oid,
             name: name.to_string(),

@@ -1,8 +1,8 @@
 //! Images: disk images registered in an image datastore (metadata; transfers come with the
 //! storage drivers).
 
-use super::{Lock, ObjectKind, Ownership, PoolObject};
 use super::NameKey;
+use super::{Lock, ObjectKind, Ownership, PoolObject};
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,8 @@
 //! Users: credentials (salted slow hash, login tokens), groups, template.
 
+use super::NameKey;
 use super::{ObjectAuth, ObjectKind, PoolObject};
 use crate::perms::Permissions;
-use super::NameKey;
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};
@@ -75,8 +75,7 @@ impl User {
 }
 
 /// The four quota blocks with no limits set.
-pub const EMPTY_QUOTAS: &str =
-    "<DATASTORE_QUOTA></DATASTORE_QUOTA><NETWORK_QUOTA></NETWORK_QUOTA><VM_QUOTA></VM_QUOTA><IMAGE_QUOTA></IMAGE_QUOTA>";
+pub const EMPTY_QUOTAS: &str = "<DATASTORE_QUOTA></DATASTORE_QUOTA><NETWORK_QUOTA></NETWORK_QUOTA><VM_QUOTA></VM_QUOTA><IMAGE_QUOTA></IMAGE_QUOTA>";
 
 impl PoolObject for User {
     const KIND: ObjectKind = ObjectKind::User;

@@ -7,8 +7,8 @@
 //! [`SHORT_NIC_ALWAYS`]) in ID order, and the `GRAPHICS` vector; nothing else. What the scheduler
 //! needs beyond that (`AUTOMATIC_REQUIREMENTS` ...) it reads from the full body.
 
-use super::{Lock, ObjectKind, Ownership, PoolObject};
 use super::NameKey;
+use super::{Lock, ObjectKind, Ownership, PoolObject};
 use crate::xml;
 use libone::template::{Attribute, Template, Vector};
 use serde::{Deserialize, Serialize};
@@ -290,8 +290,17 @@ pub const SHORT_DISK: [&str; 11] = [
 
 /// The sub-elements a NIC of the short body starts with, in order, each only when set and not
 /// empty: `VirtualMachineNic::to_xml_short` (`src/vm/VirtualMachineNic.cc`).
-pub const SHORT_NIC_IF_SET: [&str; 9] =
-    ["IP", "EXTERNAL_IP", "IP6", "IP6_ULA", "IP6_LINK", "IP6_GLOBAL", "NETWORK_MODE", "SCHED_REQUIREMENTS", "SCHED_RANK"];
+pub const SHORT_NIC_IF_SET: [&str; 9] = [
+    "IP",
+    "EXTERNAL_IP",
+    "IP6",
+    "IP6_ULA",
+    "IP6_LINK",
+    "IP6_GLOBAL",
+    "NETWORK_MODE",
+    "SCHED_REQUIREMENTS",
+    "SCHED_RANK",
+];
 
 /// The sub-elements that follow in a NIC of the short body, always written (empty when unset).
 pub const SHORT_NIC_ALWAYS: [&str; 5] = ["MAC", "NETWORK", "NETWORK_ID", "NIC_ID", "SECURITY_GROUPS"];
@@ -474,7 +483,13 @@ mod tests {
         VirtualMachine {
             oid: 7,
             name: "v".into(),
-            owner: Ownership { uid: 0, gid: 0, uname: "oneadmin".into(), gname: "oneadmin".into(), perms: Default::default() },
+            owner: Ownership {
+                uid: 0,
+                gid: 0,
+                uname: "oneadmin".into(),
+                gname: "oneadmin".into(),
+                perms: Default::default(),
+            },
             lock: None,
             last_poll: 0,
             state: VmState::Pending,
@@ -538,7 +553,16 @@ mod tests {
         assert_eq!(short_template(&v), expected);
         // The full body keeps everything.
         let full = v.to_xml();
-        for name in ["AUTOMATIC_REQUIREMENTS", "AUTOMATIC_DS_REQUIREMENTS", "CONTEXT", "OS", "VMID", "SOURCE", "BRIDGE", "TARGET"] {
+        for name in [
+            "AUTOMATIC_REQUIREMENTS",
+            "AUTOMATIC_DS_REQUIREMENTS",
+            "CONTEXT",
+            "OS",
+            "VMID",
+            "SOURCE",
+            "BRIDGE",
+            "TARGET",
+        ] {
             assert!(full.contains(&format!("<{name}>")), "{name} in the full body: {full}");
         }
     }

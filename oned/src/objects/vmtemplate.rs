@@ -1,7 +1,7 @@
 //! VM templates: a stored template that `one.template.instantiate` turns into a VM.
 
-use super::{Lock, ObjectKind, Ownership, PoolObject};
 use super::NameKey;
+use super::{Lock, ObjectKind, Ownership, PoolObject};
 use crate::xml;
 use libone::template::Template;
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,8 @@
 //! Virtual networks: bridge and driver settings, clusters, and address ranges with leases.
 //! The address-range logic lives in [`crate::vnet::ar`].
 
-use super::{Lock, ObjectKind, Ownership, PoolObject};
 use super::NameKey;
+use super::{Lock, ObjectKind, Ownership, PoolObject};
 use crate::vnet::ar::{AddressRange, LeaseOwner};
 use crate::xml;
 use libone::template::Template;

@@ -15,7 +15,14 @@ pub fn register(m: &mut HashMap<&'static str, Handler>) {
 }
 
 fn acl_auth() -> ObjectAuth {
-    ObjectAuth { kind: ObjectKind::Acl, oid: -1, uid: 0, gid: 0, perms: Permissions::from_mode(0o600), clusters: vec![] }
+    ObjectAuth {
+        kind: ObjectKind::Acl,
+        oid: -1,
+        uid: 0,
+        gid: 0,
+        perms: Permissions::from_mode(0o600),
+        clusters: vec![],
+    }
 }
 
 fn add_rule(core: &Core, req: &mut Request) -> ApiResult<Reply> {

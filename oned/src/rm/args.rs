@@ -84,7 +84,13 @@ mod tests {
         assert_eq!(a.int(1).unwrap(), 4);
         assert!(a.bool(2).unwrap());
         assert_eq!(a.opt_int(9, -1).unwrap(), -1);
-        for e in [a.int(0).unwrap_err(), a.int(3).unwrap_err(), a.string(1).unwrap_err(), a.bool(1).unwrap_err(), a.int(4).unwrap_err()] {
+        for e in [
+            a.int(0).unwrap_err(),
+            a.int(3).unwrap_err(),
+            a.string(1).unwrap_err(),
+            a.bool(1).unwrap_err(),
+            a.int(4).unwrap_err(),
+        ] {
             assert!(matches!(e, ApiError::Fault { code, .. } if code == fault_code::TYPE), "{e:?}");
         }
         assert_eq!(a.int(4).unwrap_err(), ApiError::fault_type("Not enough parameters"));

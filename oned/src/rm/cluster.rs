@@ -4,15 +4,14 @@ use super::generic::{self, ApiObject, get, get_for, get_mut};
 use super::{Core, Handler, Mutate, Reply, Request};
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::objects::ObjectKind;
 use crate::objects::cluster::{Cluster, DEFAULT_CLUSTER_ID};
 use crate::objects::datastore::Datastore;
 use crate::objects::host::Host;
 use crate::objects::vnet::VirtualNetwork;
-use crate::objects::ObjectKind;
 use crate::perms::AuthOp;
 use libone::template::Template;
 use std::collections::{BTreeSet, HashMap};
-
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.cluster.allocate", allocate);
@@ -66,7 +65,8 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             }
         }
         let cbit = crate::acl::CLUSTER_ID | id as u64;
-        let rules: Vec<i32> = cloud.acls.iter().filter(|r| r.resource & 0x0000_000F_FFFF_FFFF == cbit).map(|r| r.oid).collect();
+        let rules: Vec<i32> =
+            cloud.acls.iter().filter(|r| r.resource & 0x0000_000F_FFFF_FFFF == cbit).map(|r| r.oid).collect();
         for r in rules {
             cloud.acls.remove(r);
         }

@@ -4,12 +4,11 @@ use super::generic::{self, get, get_for, get_mut};
 use super::host::resolve_cluster;
 use super::{Core, Handler, Mutate, Reply, Request};
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::objects::PoolObject;
 use crate::objects::cluster::Cluster;
 use crate::objects::datastore::{Datastore, DsType};
-use crate::objects::PoolObject;
 use crate::perms::AuthOp;
 use std::collections::{BTreeSet, HashMap};
-
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.datastore.allocate", allocate);
@@ -90,7 +89,11 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     core.mutate(req, |cloud, caller| {
         let ds = get_for::<Datastore>(cloud, caller, id, AuthOp::Manage)?;
         if !ds.images.is_empty() {
-            return Err(ApiError::with_id(ErrorCode::Action, format!("Cannot delete datastore. Datastore {id} is not empty."), id));
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("Cannot delete datastore. Datastore {id} is not empty."),
+                id,
+            ));
         }
         let clusters: Vec<i32> = ds.clusters.iter().copied().collect();
         for c in clusters {

@@ -4,8 +4,8 @@
 
 use super::{Mutate, Reply, Request};
 pub use crate::access::{
-    ApiObject, authorize, authorize_create, check_lock, get, get_for, get_for_nolock, get_mut, new_name_problem, new_ownership,
-    visible,
+    ApiObject, authorize, authorize_create, check_lock, get, get_for, get_for_nolock, get_mut, new_name_problem,
+    new_ownership, visible,
 };
 use crate::auth::Caller;
 use crate::authz;
@@ -151,14 +151,15 @@ pub fn rename<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResult<
         }
         check_name_with(&name, T::NAME_RULES).map_err(|m| ApiError::with_id(ErrorCode::Action, m, id))?;
         if let Some((scope, _)) = obj.name_key()
-            && let Some(other) = T::pool(cloud).lookup_name(scope, &name) {
-                let what = T::KIND.object_name().0;
-                return Err(ApiError::with_id(
-                    ErrorCode::Action,
-                    format!("{what} cannot be renamed to {name} because it collides with {what} {other}"),
-                    id,
-                ));
-            }
+            && let Some(other) = T::pool(cloud).lookup_name(scope, &name)
+        {
+            let what = T::KIND.object_name().0;
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("{what} cannot be renamed to {name} because it collides with {what} {other}"),
+                id,
+            ));
+        }
         get_mut::<T>(cloud, id)?.set_name(name);
         T::after_rename(cloud, id);
         Ok(Reply::Id(id))
@@ -187,10 +188,7 @@ fn holds(t: &Template, r: &str) -> bool {
 /// The first restricted attribute `t` holds, named as OpenNebula names it (the sub-attribute for
 /// vector entries).
 pub fn restricted_attr<'a>(t: &Template, restricted: &'a [String]) -> Option<&'a str> {
-    restricted
-        .iter()
-        .find(|r| holds(t, r))
-        .map(|r| r.split_once('/').map(|(_, sub)| sub).unwrap_or(r.as_str()))
+    restricted.iter().find(|r| holds(t, r)).map(|r| r.split_once('/').map(|(_, sub)| sub).unwrap_or(r.as_str()))
 }
 
 /// AUTHORIZATION `<what> includes a restricted attribute <A>` for non-admins.
@@ -220,7 +218,12 @@ fn restricted_values(t: &Template, r: &str) -> Vec<Attribute> {
 
 /// Applies an update by a user outside the oneadmin group: restricted attributes may not change;
 /// a restricted single attribute left out of a replace is copied back from the old template.
-pub fn restricted_update(old: &Template, new: &mut Template, restricted: &[String], append: bool) -> Result<(), String> {
+pub fn restricted_update(
+    old: &Template,
+    new: &mut Template,
+    restricted: &[String],
+    append: bool,
+) -> Result<(), String> {
     for r in restricted {
         let name = r.split_once('/').map(|(v, _)| v).unwrap_or(r);
         if append && !new.contains(name) {
@@ -251,7 +254,12 @@ pub fn update<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResult<
 }
 
 /// [`update`] with the code and prefix of parse errors (VMs answer ACTION without a prefix).
-pub fn update_with<T: ApiObject>(core: &super::Core, req: &mut Request, parse_code: ErrorCode, prefix: &str) -> ApiResult<Reply> {
+pub fn update_with<T: ApiObject>(
+    core: &super::Core,
+    req: &mut Request,
+    parse_code: ErrorCode,
+    prefix: &str,
+) -> ApiResult<Reply> {
     let id = req.args.int(1)?;
     let text = req.args.string(2)?;
     let append = req.args.opt_int(3, 0)?;
@@ -283,7 +291,8 @@ pub fn update_with<T: ApiObject>(core: &super::Core, req: &mut Request, parse_co
         } else {
             *t = new;
         }
-        obj.after_update().map_err(|m| ApiError::with_id(ErrorCode::Internal, format!("Cannot update template. {m}"), id))?;
+        obj.after_update()
+            .map_err(|m| ApiError::with_id(ErrorCode::Internal, format!("Cannot update template. {m}"), id))?;
         Ok(Reply::Id(id))
     })
 }
@@ -300,7 +309,13 @@ pub fn chown<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResult<R
 }
 
 /// The body of chown, for the kinds that have an owner.
-pub fn chown_in<T: ApiObject>(cloud: &mut Cloud, caller: &Caller, id: i32, new_uid: i32, new_gid: i32) -> ApiResult<()> {
+pub fn chown_in<T: ApiObject>(
+    cloud: &mut Cloud,
+    caller: &Caller,
+    id: i32,
+    new_uid: i32,
+    new_gid: i32,
+) -> ApiResult<()> {
     let obj = get::<T>(cloud, id)?;
     let auth = obj.auth();
     let new_uid = if new_uid == auth.uid { -1 } else { new_uid };
@@ -309,12 +324,22 @@ pub fn chown_in<T: ApiObject>(cloud: &mut Cloud, caller: &Caller, id: i32, new_u
         return Ok(());
     }
     let new_user = if new_uid >= 0 {
-        Some(cloud.users.get(new_uid).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::User.object_name(), new_uid))?)
+        Some(
+            cloud
+                .users
+                .get(new_uid)
+                .ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::User.object_name(), new_uid))?,
+        )
     } else {
         None
     };
     let new_group = if new_gid >= 0 {
-        Some(cloud.groups.get(new_gid).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Group.object_name(), new_gid))?)
+        Some(
+            cloud
+                .groups
+                .get(new_gid)
+                .ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Group.object_name(), new_gid))?,
+        )
     } else {
         None
     };
@@ -328,13 +353,15 @@ pub fn chown_in<T: ApiObject>(cloud: &mut Cloud, caller: &Caller, id: i32, new_u
     }
     // Names stay unique per owner.
     if let (Some(u), Some((scope, name))) = (new_user, obj.name_key())
-        && scope >= 0 && T::pool(cloud).lookup_name(u.oid, &name).is_some() {
-            return Err(ApiError::with_id(
-                ErrorCode::Internal,
-                format!("user [{}] already owns {} [{id}] with NAME {name}", u.oid, T::KIND.object_name().0),
-                id,
-            ));
-        }
+        && scope >= 0
+        && T::pool(cloud).lookup_name(u.oid, &name).is_some()
+    {
+        return Err(ApiError::with_id(
+            ErrorCode::Internal,
+            format!("user [{}] already owns {} [{id}] with NAME {name}", u.oid, T::KIND.object_name().0),
+            id,
+        ));
+    }
     let uname = new_user.map(|u| u.name.clone());
     let gname = new_group.map(|g| g.name.clone());
     if let Some(o) = get_mut::<T>(cloud, id)?.ownership_mut() {
@@ -399,7 +426,11 @@ pub fn lock<T: ApiObject>(core: &super::Core, req: &mut Request) -> ApiResult<Re
                 *slot = Some(lock);
                 Ok(Reply::Id(id))
             }
-            None => Err(ApiError::with_id(ErrorCode::Authorization, format!("User [{}] : Object cannot be locked.", caller.uid), id)),
+            None => Err(ApiError::with_id(
+                ErrorCode::Authorization,
+                format!("User [{}] : Object cannot be locked.", caller.uid),
+                id,
+            )),
         }
     })
 }
@@ -446,9 +477,15 @@ mod tests {
         assert_eq!(new.get("RAW"), Some("a"));
         // Changing a restricted value is refused, naming the vector.
         let mut new = t("RAW = \"a\"\nNIC = [ MAC = \"other\" ]");
-        assert_eq!(restricted_update(&old, &mut new, &r, false).unwrap_err(), "Tried to change restricted attribute: NIC");
+        assert_eq!(
+            restricted_update(&old, &mut new, &r, false).unwrap_err(),
+            "Tried to change restricted attribute: NIC"
+        );
         let mut new = t("RAW = \"b\"");
-        assert_eq!(restricted_update(&old, &mut new, &r, true).unwrap_err(), "User Template includes a restricted attribute RAW");
+        assert_eq!(
+            restricted_update(&old, &mut new, &r, true).unwrap_err(),
+            "User Template includes a restricted attribute RAW"
+        );
         // Merging unrelated attributes is fine.
         let mut new = t("X = 3");
         assert!(restricted_update(&old, &mut new, &r, true).is_ok());
@@ -456,7 +493,15 @@ mod tests {
 
     #[test]
     fn pool_filter_owner_rules() {
-        let c = Caller { uid: 5, gid: 1, groups: vec![1, 100], uname: "u".into(), gname: "users".into(), umask: 0o177, scheduler: false };
+        let c = Caller {
+            uid: 5,
+            gid: 1,
+            groups: vec![1, 100],
+            uname: "u".into(),
+            gname: "users".into(),
+            umask: 0o177,
+            scheduler: false,
+        };
         let f = |filter| PoolFilter { filter, start: -1, end: -1 };
         assert!(f(-3).owner_matches(&c, 5, 0));
         assert!(!f(-3).owner_matches(&c, 6, 1));

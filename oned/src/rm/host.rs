@@ -11,7 +11,6 @@ use crate::perms::AuthOp;
 use libone::template::Template;
 use std::collections::HashMap;
 
-
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.host.allocate", allocate);
     m.insert("one.host.delete", delete);
@@ -30,7 +29,9 @@ pub fn register(m: &mut HashMap<&'static str, Handler>) {
 pub fn hostname_problem(name: &str) -> Option<String> {
     let n = name.chars().count();
     if !(2..64).contains(&n) {
-        return Some("Invalid HOSTNAME, HOSTNAME length should be greater than 1, but smaller than 64 characters".into());
+        return Some(
+            "Invalid HOSTNAME, HOSTNAME length should be greater than 1, but smaller than 64 characters".into(),
+        );
     }
     let first = name.chars().next()?;
     if matches!(first, '-' | '.' | '_') {
@@ -93,7 +94,11 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     core.mutate(req, |cloud, caller| {
         let host = get_for::<Host>(cloud, caller, id, AuthOp::Admin)?;
         if host.share.running_vms > 0 {
-            return Err(ApiError::with_id(ErrorCode::Action, "Cannot delete host. Can not remove a host with running VMs", id));
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                "Cannot delete host. Can not remove a host with running VMs",
+                id,
+            ));
         }
         let cid = host.cluster_id;
         if let Some(c) = cloud.clusters.get_mut(cid) {

@@ -19,8 +19,8 @@
 //! Requests must be `POST /RPC2` (or `/`) with a `Content-Length`; chunked bodies are refused
 //! (XML-RPC clients send lengths). `Expect: 100-continue` is answered.
 
-use super::server;
 use super::Core;
+use super::server;
 use crate::config::HttpConfig;
 use crate::error::{ApiError, fault_code};
 use libone::xmlrpc::{self, Value};
@@ -103,7 +103,12 @@ impl Registry {
 
     fn add(self: &Arc<Self>) -> Registered {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        let slot = Arc::new(Slot { busy: AtomicBool::new(false), evicted: AtomicBool::new(false), since: AtomicU64::new(self.now_ms()), close: Notify::new() });
+        let slot = Arc::new(Slot {
+            busy: AtomicBool::new(false),
+            evicted: AtomicBool::new(false),
+            since: AtomicU64::new(self.now_ms()),
+            close: Notify::new(),
+        });
         self.slots.lock().insert(id, slot.clone());
         Registered { registry: self.clone(), id, slot }
     }
@@ -164,10 +169,16 @@ impl Drop for Counted {
 
 /// Serves the API on `listener` until `shutdown` completes, then lets requests in progress
 /// finish (bounded) and returns.
-pub async fn serve(core: Arc<Core>, listener: TcpListener, limits: Limits, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    core: Arc<Core>,
+    listener: TcpListener,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let limits = Arc::new(limits);
     let count = Arc::new(Count { open: AtomicUsize::new(0), ended: Notify::new() });
-    let registry = Arc::new(Registry { start: Instant::now(), next: AtomicU64::new(0), slots: Mutex::new(HashMap::new()) });
+    let registry =
+        Arc::new(Registry { start: Instant::now(), next: AtomicU64::new(0), slots: Mutex::new(HashMap::new()) });
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::pin!(shutdown);
     loop {
@@ -205,7 +216,8 @@ pub async fn serve(core: Arc<Core>, listener: TcpListener, limits: Limits, shutd
         count.open.fetch_add(1, Ordering::AcqRel);
         let counted = Counted(count.clone());
         let _ = stream.set_nodelay(true);
-        let conn = Connection { core: core.clone(), limits: limits.clone(), peer, reg: registry.add(), stop: stop_rx.clone() };
+        let conn =
+            Connection { core: core.clone(), limits: limits.clone(), peer, reg: registry.add(), stop: stop_rx.clone() };
         tokio::spawn(async move {
             conn.run(stream).await;
             drop(counted);
@@ -297,7 +309,13 @@ impl Connection {
 
     /// Reads at least one more byte into `buf` before `deadline`; an idle wait (`idle`) also
     /// ends on shutdown. Eviction ends any wait.
-    async fn read_more(&mut self, stream: &mut TcpStream, buf: &mut Vec<u8>, deadline: tokio::time::Instant, idle: bool) -> Result<(), Stop> {
+    async fn read_more(
+        &mut self,
+        stream: &mut TcpStream,
+        buf: &mut Vec<u8>,
+        deadline: tokio::time::Instant,
+        idle: bool,
+    ) -> Result<(), Stop> {
         if idle && *self.stop.borrow() {
             return Err(Stop::Close);
         }
@@ -332,7 +350,9 @@ impl Connection {
                     return Err(Stop::Status(431, "Request Header Fields Too Large"));
                 }
                 Ok(httparse::Status::Partial) => {}
-                Err(httparse::Error::TooManyHeaders) => return Err(Stop::Status(431, "Request Header Fields Too Large")),
+                Err(httparse::Error::TooManyHeaders) => {
+                    return Err(Stop::Status(431, "Request Header Fields Too Large"));
+                }
                 Err(_) => return Err(Stop::Status(400, "Bad Request")),
             }
             self.read_more(stream, buf, deadline, false).await?;
@@ -384,7 +404,10 @@ impl Connection {
         let total = head.content_length;
         let deadline = tokio::time::Instant::now() + self.limits.timeout;
         if total > self.limits.message_size {
-            let msg = format!("The request body of {total} bytes is larger than MESSAGE_SIZE ({} bytes)", self.limits.message_size);
+            let msg = format!(
+                "The request body of {total} bytes is larger than MESSAGE_SIZE ({} bytes)",
+                self.limits.message_size
+            );
             return Ok(Reply { body: xmlrpc::fault(fault_code::LIMIT, &msg), keep: false });
         }
         // The method and the session, from the first bytes of the body.
@@ -396,7 +419,9 @@ impl Connection {
                 // The whole body is here and its head does not parse: the full parse says why.
                 Err(_) if have == total => return Ok(self.run_call(buf, total, None).await),
                 Err(_) if have >= PREAUTH_LIMIT => {
-                    let msg = format!("The session (the first parameter) must be within the first {PREAUTH_LIMIT} bytes of the body");
+                    let msg = format!(
+                        "The session (the first parameter) must be within the first {PREAUTH_LIMIT} bytes of the body"
+                    );
                     return Ok(Reply { body: xmlrpc::fault(fault_code::LIMIT, &msg), keep: false });
                 }
                 Err(_) => self.read_more(stream, buf, deadline, false).await?,
@@ -406,7 +431,10 @@ impl Connection {
         let complete = buf.len() >= total;
         let early = |e: ApiError| Ok(Reply { body: e.to_response(&method), keep: complete });
         if super::handler(&method).is_none() && method != server::SCHED_WAIT {
-            return Ok(Reply { body: xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}")), keep: complete });
+            return Ok(Reply {
+                body: xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}")),
+                keep: complete,
+            });
         }
         let Value::String(session) = first else {
             return early(ApiError::fault_type("Parameter that is supposed to be a string is not"));

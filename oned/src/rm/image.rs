@@ -17,7 +17,6 @@ use libone::template::Template;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path};
 
-
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.image.allocate", allocate);
     m.insert("one.image.delete", delete);
@@ -50,7 +49,8 @@ fn is_file_type(t: i32) -> bool {
 
 /// True for a PATH that names a remote location rather than a front-end file.
 fn is_url(path: &str) -> bool {
-    path.split_once("://").is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+'))
+    path.split_once("://")
+        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+'))
 }
 
 /// Checks a local PATH against the datastore's allow-list: refused if it has `..`, is relative,
@@ -100,12 +100,18 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             image_type_from_str(&type_name).ok_or_else(|| fail(format!("Unknown type {type_name}")))?
         };
         match ds.ds_type {
-            DsType::System => return Err(fail("New images can only be allocated in a files or image datastore.".into())),
+            DsType::System => {
+                return Err(fail("New images can only be allocated in a files or image datastore.".into()));
+            }
             DsType::File if !is_file_type(image_type) => {
-                return Err(fail("Only IMAGES of type KERNEL, RAMDISK and CONTEXT can be registered in a FILE_DS datastore".into()));
+                return Err(fail(
+                    "Only IMAGES of type KERNEL, RAMDISK and CONTEXT can be registered in a FILE_DS datastore".into(),
+                ));
             }
             DsType::Image if is_file_type(image_type) => {
-                return Err(fail("IMAGES of type KERNEL, RAMDISK and CONTEXT cannot be registered in an IMAGE_DS datastore".into()));
+                return Err(fail(
+                    "IMAGES of type KERNEL, RAMDISK and CONTEXT cannot be registered in an IMAGE_DS datastore".into(),
+                ));
             }
             _ => {}
         }
@@ -129,7 +135,10 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
                 parse_size().ok_or_else(|| size_err("Wrong number or missing SIZE attribute."))?
             }
             CDROM | KERNEL | RAMDISK | CONTEXT if source.is_empty() && path.is_empty() => {
-                return Err(size_err(&format!("Either PATH or SOURCE are required for {}", IMAGE_TYPES[image_type as usize])));
+                return Err(size_err(&format!(
+                    "Either PATH or SOURCE are required for {}",
+                    IMAGE_TYPES[image_type as usize]
+                )));
             }
             FILESYSTEM if path.is_empty() => return Err(size_err("Missing PATH attribute.")),
             _ => parse_size().unwrap_or(0),
@@ -142,12 +151,15 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         }
         // FORMAT travels to drivers with every disk made from this image.
         if !format.is_empty() && !crate::dm::attrs::is_format(&format) {
-            return Err(fail(format!("FORMAT must be a lower-case word of letters, digits, '_' and '-', not {format:?}")));
+            return Err(fail(format!(
+                "FORMAT must be a lower-case word of letters, digits, '_' and '-', not {format:?}"
+            )));
         }
         if !path.is_empty()
-            && let Some(m) = path_problem(&path, &ds.template) {
-                return Err(fail(m));
-            }
+            && let Some(m) = path_problem(&path, &ds.template)
+        {
+            return Err(fail(m));
+        }
         if let Some(m) = generic::new_name_problem::<Image>(cloud, caller.uid, &name) {
             return Err(fail(m));
         }
@@ -242,7 +254,11 @@ fn enable(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         if img.state != from {
             return Err(ApiError::with_id(
                 ErrorCode::Internal,
-                format!("Could not {} image: Image is in state {}", if on { "enable" } else { "disable" }, state::name(img.state)),
+                format!(
+                    "Could not {} image: Image is in state {}",
+                    if on { "enable" } else { "disable" },
+                    state::name(img.state)
+                ),
                 id,
             ));
         }
@@ -260,7 +276,11 @@ fn persistent(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         let img = get_for::<Image>(cloud, caller, id, AuthOp::Manage)?;
         if is_file_type(img.image_type) || img.image_type == CDROM {
             if on {
-                return Err(ApiError::with_id(ErrorCode::Internal, "KERNEL, RAMDISK and CONTEXT must be non-persistent", id));
+                return Err(ApiError::with_id(
+                    ErrorCode::Internal,
+                    "KERNEL, RAMDISK and CONTEXT must be non-persistent",
+                    id,
+                ));
             }
         } else if img.image_type == BACKUP && !on {
             return Err(ApiError::with_id(ErrorCode::Internal, "BACKUP images must be persistent", id));

@@ -56,7 +56,11 @@ pub enum Reply {
     /// A 64-bit value (`<i8>`).
     I8(i64),
     /// A pool listing: escaped head, the cached escaped bodies, escaped tail.
-    Pool { head: String, parts: Vec<Arc<str>>, tail: String },
+    Pool {
+        head: String,
+        parts: Vec<Arc<str>>,
+        tail: String,
+    },
 }
 
 impl Reply {
@@ -82,7 +86,9 @@ impl Reply {
             Reply::Pool { head, parts, tail } => {
                 let size = head.len() + tail.len() + parts.iter().map(|p| p.len()).sum::<usize>();
                 x::ok_escaped_parts(
-                    std::iter::once(head.as_str()).chain(parts.iter().map(|p| &**p)).chain(std::iter::once(tail.as_str())),
+                    std::iter::once(head.as_str())
+                        .chain(parts.iter().map(|p| &**p))
+                        .chain(std::iter::once(tail.as_str())),
                     size,
                 )
             }

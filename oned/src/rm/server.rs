@@ -24,7 +24,10 @@ pub async fn dispatch(core: &Core, body: &str, auth: Option<Authenticated<'_>>) 
     // make every later listing unreadable for clients, so such requests are refused whole.
     // (Templates in XML form are checked again after their own references are decoded.)
     if let Some(c) = call.params.iter().find_map(invalid_xml_char) {
-        return xmlrpc::fault(fault_code::PARSE, &format!("The request holds the character {}, which XML 1.0 does not allow", code_point(c)));
+        return xmlrpc::fault(
+            fault_code::PARSE,
+            &format!("The request holds the character {}, which XML 1.0 does not allow", code_point(c)),
+        );
     }
     let handler = match super::handler(method) {
         Some(h) => Some(h),
@@ -50,14 +53,22 @@ pub async fn dispatch(core: &Core, body: &str, auth: Option<Authenticated<'_>>) 
     let Some(handler) = handler else {
         return sched_wait(core, &caller, &call.params).await.unwrap_or_else(|e| e.to_response(method));
     };
-    let mut req = Request { method, args: Args(&call.params), caller, ticket: None, outbox: Vec::new(), id: core.next_request_id() };
+    let mut req = Request {
+        method,
+        args: Args(&call.params),
+        caller,
+        ticket: None,
+        outbox: Vec::new(),
+        id: core.next_request_id(),
+    };
     tracing::debug!(req = req.id, uid = req.caller.uid, method, "invoked");
     let result = handler(core, &mut req);
     if let Some(ticket) = req.ticket.take()
-        && let Err(e) = ticket.wait().await {
-            tracing::error!(req = req.id, method, "change not committed: {e}");
-            return ApiError::internal(format!("The change could not be stored: {e}")).to_response(method);
-        }
+        && let Err(e) = ticket.wait().await
+    {
+        tracing::error!(req = req.id, method, "change not committed: {e}");
+        return ApiError::internal(format!("The change could not be stored: {e}")).to_response(method);
+    }
     // Driver actions go out only once the state that expects their answer is durable.
     core.send_outbox(std::mem::take(&mut req.outbox));
     match result {
@@ -77,7 +88,9 @@ fn invalid_xml_char(v: &Value) -> Option<char> {
     match v {
         Value::String(s) => find_forbidden(s).map(|(_, c)| c),
         Value::Array(a) => a.iter().find_map(invalid_xml_char),
-        Value::Struct(m) => m.iter().find_map(|(k, v)| find_forbidden(k).map(|(_, c)| c).or_else(|| invalid_xml_char(v))),
+        Value::Struct(m) => {
+            m.iter().find_map(|(k, v)| find_forbidden(k).map(|(_, c)| c).or_else(|| invalid_xml_char(v)))
+        }
         _ => None,
     }
 }
@@ -95,7 +108,10 @@ async fn sched_wait(core: &Core, caller: &crate::auth::Caller, params: &[Value])
         timeout = timeout.min(crate::auth::scheduler::MAX_WAIT.as_millis() as u64);
     }
     if !caller.is_admin() {
-        return Err(ApiError::new(crate::error::ErrorCode::Authorization, format!("User [{}] : Not authorized to wait for scheduler work.", caller.uid)));
+        return Err(ApiError::new(
+            crate::error::ErrorCode::Authorization,
+            format!("User [{}] : Not authorized to wait for scheduler work.", caller.uid),
+        ));
     }
     let mut rx = core.sched_epoch.subscribe();
     let current = |rx: &tokio::sync::watch::Receiver<u64>| *rx.borrow() as u32 as i32;

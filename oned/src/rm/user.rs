@@ -19,8 +19,6 @@ const MAX_TOKENS: usize = 10;
 /// Longest password accepted for the core driver, in bytes.
 const MAX_PASSWORD: usize = 256;
 
-
-
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.user.allocate", user_allocate);
     m.insert("one.user.delete", user_delete);
@@ -312,10 +310,9 @@ fn user_chgrp(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             user.groups.remove(&old);
         }
         user.auth_epoch += 1;
-        if !was_secondary
-            && let Some(g) = cloud.groups.get_mut(old) {
-                g.users.remove(&id);
-            }
+        if !was_secondary && let Some(g) = cloud.groups.get_mut(old) {
+            g.users.remove(&id);
+        }
         if let Some(g) = cloud.groups.get_mut(gid) {
             g.users.insert(id);
         }
@@ -434,7 +431,11 @@ fn group_delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             ));
         }
         if !group.users.is_empty() {
-            return Err(ApiError::with_id(ErrorCode::Action, format!("Cannot delete group. Group {id} is not empty."), id));
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("Cannot delete group. Group {id} is not empty."),
+                id,
+            ));
         }
         let gbit = acl::GROUP_ID | id as u64;
         remove_rules(cloud, |r| r.user == gbit || (r.resource & 0x0000_000F_FFFF_FFFF) == gbit);
@@ -461,18 +462,39 @@ fn group_admin_rules(gid: i32, uid: i32) -> Vec<AclRule> {
     };
     let user = acl::INDIVIDUAL_ID | uid as u64;
     vec![
-        AclRule { oid: -1, user, resource: types(&["USER"]) | acl::GROUP_ID | gid as u64, rights: 0xF, zone: acl::ALL_ID },
         AclRule {
             oid: -1,
             user,
-            resource: types(&["VM", "NET", "IMAGE", "TEMPLATE", "DOCUMENT", "SECGROUP", "VROUTER", "VMGROUP", "BACKUPJOB"])
-                | acl::GROUP_ID
+            resource: types(&["USER"]) | acl::GROUP_ID | gid as u64,
+            rights: 0xF,
+            zone: acl::ALL_ID,
+        },
+        AclRule {
+            oid: -1,
+            user,
+            resource: types(&[
+                "VM",
+                "NET",
+                "IMAGE",
+                "TEMPLATE",
+                "DOCUMENT",
+                "SECGROUP",
+                "VROUTER",
+                "VMGROUP",
+                "BACKUPJOB",
+            ]) | acl::GROUP_ID
                 | gid as u64,
             rights: 0x3,
             zone: acl::ALL_ID,
         },
         AclRule { oid: -1, user, resource: types(&["VROUTER"]) | acl::ALL_ID, rights: 0x8, zone: acl::ALL_ID },
-        AclRule { oid: -1, user, resource: types(&["GROUP"]) | acl::INDIVIDUAL_ID | gid as u64, rights: 0x2, zone: acl::ALL_ID },
+        AclRule {
+            oid: -1,
+            user,
+            resource: types(&["GROUP"]) | acl::INDIVIDUAL_ID | gid as u64,
+            rights: 0x2,
+            zone: acl::ALL_ID,
+        },
     ]
 }
 
@@ -483,7 +505,11 @@ fn group_addadmin(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         let group = get_for::<Group>(cloud, caller, gid, AuthOp::Admin)?;
         let user = get_for::<User>(cloud, caller, uid, AuthOp::Admin)?;
         if !user.groups.contains(&gid) {
-            return Err(ApiError::with_id(ErrorCode::Internal, format!("Cannot edit group. User {uid} is not part of Group {gid}."), gid));
+            return Err(ApiError::with_id(
+                ErrorCode::Internal,
+                format!("Cannot edit group. User {uid} is not part of Group {gid}."),
+                gid,
+            ));
         }
         if group.admins.contains(&uid) {
             return Err(ApiError::with_id(
@@ -515,7 +541,11 @@ fn group_deladmin(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         }
         get_mut::<Group>(cloud, gid)?.admins.remove(&uid);
         let rules = group_admin_rules(gid, uid);
-        remove_rules(cloud, |r| rules.iter().any(|x| x.user == r.user && x.resource == r.resource && x.rights == r.rights && x.zone == r.zone));
+        remove_rules(cloud, |r| {
+            rules
+                .iter()
+                .any(|x| x.user == r.user && x.resource == r.resource && x.rights == r.rights && x.zone == r.zone)
+        });
         Ok(Reply::Id(gid))
     })
 }

@@ -5,15 +5,14 @@ use super::{Core, Handler, Mutate, Reply, Request};
 use crate::cloud::Cloud;
 use crate::dm;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::objects::PoolObject;
 use crate::objects::host::Host;
 use crate::objects::vm::{VirtualMachine, VmState};
 use crate::objects::vmtemplate::VmTemplate;
-use crate::objects::PoolObject;
 use crate::perms::AuthOp;
 use libone::template::Template;
 use std::collections::HashMap;
 use std::sync::Arc;
-
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.vm.allocate", allocate);
@@ -137,7 +136,8 @@ fn action(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let action = dm::VmAction::parse(&name);
     core.mutate(req, |cloud, caller| {
         get_for::<VirtualMachine>(cloud, caller, id, action.map_or(AuthOp::Manage, |a| a.op()))?;
-        let action = action.ok_or_else(|| ApiError::with_id(ErrorCode::Action, format!("Action \"{name}\" is not supported"), id))?;
+        let action = action
+            .ok_or_else(|| ApiError::with_id(ErrorCode::Action, format!("Action \"{name}\" is not supported"), id))?;
         dm::action(cloud, id, action)?;
         dm::stamp_history(cloud, id, action.code(), caller.uid, caller.gid, rid);
         Ok(Reply::Id(id))
@@ -164,7 +164,10 @@ fn deploy(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let planned = match req.args.opt_int(6, -1)? {
         _ if scheduler => Some(VmState::Pending),
         -1 => None,
-        n => Some(VmState::try_from(n).map_err(|e| ApiError::with_id(ErrorCode::Action, format!("Wrong planned state: {e}"), id))?),
+        n => Some(
+            VmState::try_from(n)
+                .map_err(|e| ApiError::with_id(ErrorCode::Action, format!("Wrong planned state: {e}"), id))?,
+        ),
     };
     if !extra.trim().is_empty() {
         generic::parse_template(&extra).map_err(|m| ApiError::with_id(ErrorCode::Internal, m, id))?;
@@ -210,7 +213,8 @@ fn recover(core: &Core, req: &mut Request) -> ApiResult<Reply> {
 
 /// Reads `filter, start, end, state` of `one.vmpool.info*`.
 fn vm_filter(req: &Request) -> ApiResult<(PoolFilter, i32)> {
-    let f = PoolFilter { filter: req.args.opt_int(1, -2)?, start: req.args.opt_int(2, -1)?, end: req.args.opt_int(3, -1)? };
+    let f =
+        PoolFilter { filter: req.args.opt_int(1, -2)?, start: req.args.opt_int(2, -1)?, end: req.args.opt_int(3, -1)? };
     let st = req.args.opt_int(4, -1)?;
     if !(-2..=11).contains(&st) {
         return Err(ApiError::api(format!("Incorrect state filter {st}")));
@@ -289,11 +293,19 @@ fn migrate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let ds_id = req.args.opt_int(5, -1)?;
     let mode = req.args.opt_int(6, 0)?;
     if !(0..=2).contains(&mode) {
-        return Err(ApiError::with_id(ErrorCode::Action, format!("Unknown migration type {mode}: 0 save, 1 poweroff, 2 poweroff-hard"), id));
+        return Err(ApiError::with_id(
+            ErrorCode::Action,
+            format!("Unknown migration type {mode}: 0 save, 1 poweroff, 2 poweroff-hard"),
+            id,
+        ));
     }
     core.mutate(req, |cloud, caller| {
         if scheduler && get::<VirtualMachine>(cloud, id)?.resched == 0 {
-            return Err(ApiError::with_id(ErrorCode::Action, format!("VM {id} is no longer flagged for rescheduling"), id));
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("VM {id} is no longer flagged for rescheduling"),
+                id,
+            ));
         }
         get::<VirtualMachine>(cloud, id)?;
         let host = generic::get::<Host>(cloud, host_id)?;
@@ -309,7 +321,11 @@ fn migrate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             let (cpu, mem) = vm.host_request();
             let h = generic::get::<Host>(cloud, host_id)?;
             if cpu > h.share.max_cpu - h.share.cpu_usage || mem > h.share.max_mem - h.share.mem_usage {
-                return Err(ApiError::with_id(ErrorCode::Action, format!("virtual machine [{id}] does not fit in host [{host_id}]."), id));
+                return Err(ApiError::with_id(
+                    ErrorCode::Action,
+                    format!("virtual machine [{id}] does not fit in host [{host_id}]."),
+                    id,
+                ));
             }
         }
         dm::migrate(cloud, id, host_id, live, mode, ds_id, caller.uid, caller.gid)?;
@@ -364,7 +380,9 @@ pub fn pool_monitoring_xml(
                     rec.write_xml("MONITORING", &mut out);
                 }
             }
-            s if s > 0 => q.iter().filter(|(t, _)| *t >= now - s as i64).for_each(|(_, r)| r.write_xml("MONITORING", &mut out)),
+            s if s > 0 => {
+                q.iter().filter(|(t, _)| *t >= now - s as i64).for_each(|(_, r)| r.write_xml("MONITORING", &mut out))
+            }
             _ => q.iter().for_each(|(_, r)| r.write_xml("MONITORING", &mut out)),
         }
     }

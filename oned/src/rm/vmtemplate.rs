@@ -4,12 +4,11 @@ use super::generic::{self, get_for};
 use super::{Core, Handler, Mutate, Reply, Request};
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult};
-use crate::objects::vmtemplate::VmTemplate;
 use crate::objects::now;
+use crate::objects::vmtemplate::VmTemplate;
 use crate::perms::AuthOp;
 use libone::template::Template;
 use std::collections::HashMap;
-
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.template.allocate", allocate);

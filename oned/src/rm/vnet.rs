@@ -24,7 +24,6 @@ use crate::vnet::ar::{AddressRange, LeaseOwner};
 use libone::template::{Template, Vector};
 use std::collections::{BTreeSet, HashMap};
 
-
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.vn.allocate", allocate);
     m.insert("one.vn.delete", delete);
@@ -60,7 +59,8 @@ const VN_MADS: [(&str, &str); 9] = [
 
 /// Validates the driver settings of a network template (`VirtualNetwork::insert`).
 fn check_driver(t: &Template) -> Result<(String, String), String> {
-    let vn_mad = t.get("VN_MAD").map(str::trim).filter(|s| !s.is_empty()).ok_or("No VN_MAD in template for Virtual Network.")?;
+    let vn_mad =
+        t.get("VN_MAD").map(str::trim).filter(|s| !s.is_empty()).ok_or("No VN_MAD in template for Virtual Network.")?;
     let bridge_type = VN_MADS
         .iter()
         .find(|(n, _)| *n == vn_mad)
@@ -78,7 +78,10 @@ fn check_driver(t: &Template) -> Result<(String, String), String> {
             return Err(format!("VLAN_ID (or AUTOMATIC_VLAN_ID) is mandatory for driver {vn_mad}"));
         }
     }
-    if vn_mad == "ovswitch_vxlan" && !has("OUTER_VLAN_ID") && !t.get("AUTOMATIC_OUTER_VLAN_ID").is_some_and(|v| v.eq_ignore_ascii_case("YES")) {
+    if vn_mad == "ovswitch_vxlan"
+        && !has("OUTER_VLAN_ID")
+        && !t.get("AUTOMATIC_OUTER_VLAN_ID").is_some_and(|v| v.eq_ignore_ascii_case("YES"))
+    {
         return Err("OUTER_VLAN_ID (or AUTOMATIC) is mandatory for driver ovswitch_vxlan".into());
     }
     Ok((vn_mad.to_string(), bridge_type.to_string()))
@@ -86,7 +89,8 @@ fn check_driver(t: &Template) -> Result<(String, String), String> {
 
 /// `SECURITY_GROUPS`: the given list plus 0, deduplicated and sorted.
 fn security_groups(t: &Template) -> String {
-    let mut ids: BTreeSet<i64> = t.get("SECURITY_GROUPS").unwrap_or("").split(',').filter_map(|s| s.trim().parse().ok()).collect();
+    let mut ids: BTreeSet<i64> =
+        t.get("SECURITY_GROUPS").unwrap_or("").split(',').filter_map(|s| s.trim().parse().ok()).collect();
     ids.insert(0);
     ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
 }
@@ -100,7 +104,8 @@ fn build(
     clusters: BTreeSet<i32>,
     parent: i32,
 ) -> Result<VirtualNetwork, String> {
-    let name = t.remove("NAME").into_iter().find_map(|a| a.as_single().map(|s| s.trim().to_string())).unwrap_or_default();
+    let name =
+        t.remove("NAME").into_iter().find_map(|a| a.as_single().map(|s| s.trim().to_string())).unwrap_or_default();
     if name.is_empty() {
         return Err("No NAME in template for Virtual Network.".into());
     }
@@ -113,7 +118,12 @@ fn build(
         .unwrap_or(-1);
     let ar_vectors: Vec<Vector> = t.remove("AR").into_iter().filter_map(|a| a.as_vector().cloned()).collect();
     let vlan_id = t.get("VLAN_ID").map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    let bridge_type = t.get("BRIDGE_TYPE").map(str::trim).filter(|s| !s.is_empty()).unwrap_or(default_bridge_type.as_str()).to_string();
+    let bridge_type = t
+        .get("BRIDGE_TYPE")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(default_bridge_type.as_str())
+        .to_string();
     let bridge = match t.get("BRIDGE").map(str::trim).filter(|s| !s.is_empty()) {
         Some(b) => b.to_string(),
         None => match &vlan_id {
@@ -166,9 +176,10 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         generic::check_restricted(caller, &t, &cloud.settings.vnet_restricted_attr, "VNET Template")?;
         let name = t.get("NAME").unwrap_or("").trim().to_string();
         if !name.is_empty()
-            && let Some(m) = generic::new_name_problem::<VirtualNetwork>(cloud, caller.uid, &name) {
-                return Err(ApiError::internal(m));
-            }
+            && let Some(m) = generic::new_name_problem::<VirtualNetwork>(cloud, caller.uid, &name)
+        {
+            return Err(ApiError::internal(m));
+        }
         let oid = cloud.vnets.last_oid() + 1;
         let vnet = build(cloud, oid, t.clone(), generic::new_ownership(caller), BTreeSet::from([cid]), -1)
             .map_err(ApiError::internal)?;
@@ -196,14 +207,15 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         let clusters: Vec<i32> = vn.clusters.iter().copied().collect();
         // A reservation gives its addresses back to its parent.
         if parent >= 0
-            && let Some(p) = cloud.vnets.get_mut(parent) {
-                for ar in &mut p.ars {
-                    let ar_id = ar.ar_id();
-                    for i in ar.free_owner(LeaseOwner::Reserved(id)) {
-                        cloud.lease_ops.freed(parent, ar_id, i);
-                    }
+            && let Some(p) = cloud.vnets.get_mut(parent)
+        {
+            for ar in &mut p.ars {
+                let ar_id = ar.ar_id();
+                for i in ar.free_owner(LeaseOwner::Reserved(id)) {
+                    cloud.lease_ops.freed(parent, ar_id, i);
                 }
             }
+        }
         for c in clusters {
             if let Some(cl) = cloud.clusters.get_mut(c) {
                 cl.vnets.remove(&id);
@@ -242,9 +254,9 @@ fn add_ar(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         let vn = generic::get::<VirtualNetwork>(cloud, id)?;
         get_for::<VirtualNetwork>(cloud, caller, id, ar_op(vn))?;
         check_ready(vn, &method)?;
-        let v = t
-            .vector("AR")
-            .ok_or_else(|| ApiError::with_id(ErrorCode::Internal, "Wrong AR definition. AR vector attribute is missing.", id))?;
+        let v = t.vector("AR").ok_or_else(|| {
+            ApiError::with_id(ErrorCode::Internal, "Wrong AR definition. AR vector attribute is missing.", id)
+        })?;
         if !caller.is_admin() {
             let restricted: Vec<String> = cloud
                 .settings
@@ -298,14 +310,15 @@ fn remove_ar(cloud: &mut Cloud, id: i32, ar_id: i32, force: bool) -> ApiResult<(
     let (mac, size) = (ar.mac_start(), ar.size());
     if parent >= 0
         && let (Some(p), Some(par)) = (cloud.vnets.get_mut(parent), parent_ar)
-            && let Some(par) = p.ar_mut(par)
-                && let Some(first) = par.index_of_mac(mac) {
-                    for i in first..first.saturating_add(size) {
-                        if par.free_owned(i, LeaseOwner::Reserved(id)) {
-                            cloud.lease_ops.freed(parent, par.ar_id(), i);
-                        }
-                    }
-                }
+        && let Some(par) = p.ar_mut(par)
+        && let Some(first) = par.index_of_mac(mac)
+    {
+        for i in first..first.saturating_add(size) {
+            if par.free_owned(i, LeaseOwner::Reserved(id)) {
+                cloud.lease_ops.freed(parent, par.ar_id(), i);
+            }
+        }
+    }
     let vn = get_mut::<VirtualNetwork>(cloud, id)?;
     vn.ars.retain(|a| a.ar_id() as i32 != ar_id);
     cloud.lease_ops.all_freed(id, Some(ar_id));
@@ -332,9 +345,10 @@ fn update_ar(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     core.mutate(req, |cloud, caller| {
         let vn = get_for::<VirtualNetwork>(cloud, caller, id, AuthOp::Manage)?;
         check_ready(vn, &method)?;
-        let v = t.vector("AR").filter(|v| v.get("AR_ID").is_some()).ok_or_else(|| {
-            ApiError::with_id(ErrorCode::Internal, "AR/AR_ID attribute is missing.", id)
-        })?;
+        let v = t
+            .vector("AR")
+            .filter(|v| v.get("AR_ID").is_some())
+            .ok_or_else(|| ApiError::with_id(ErrorCode::Internal, "AR/AR_ID attribute is missing.", id))?;
         let ar_id = v.get("AR_ID").unwrap_or("");
         let ar_num = ar_id.trim().parse::<u32>().ok().filter(|a| vn.ar(*a).is_some()).ok_or_else(|| {
             ApiError::with_id(ErrorCode::Internal, format!("Address Range with ID {ar_id} was not found."), id)
@@ -342,7 +356,9 @@ fn update_ar(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         let mut v = v.clone();
         v.remove("AR_ID");
         let vn = get_mut::<VirtualNetwork>(cloud, id)?;
-        let ar = vn.ar_mut(ar_num).ok_or_else(|| ApiError::with_id(ErrorCode::Internal, format!("Address Range with ID {ar_id} was not found."), id))?;
+        let ar = vn.ar_mut(ar_num).ok_or_else(|| {
+            ApiError::with_id(ErrorCode::Internal, format!("Address Range with ID {ar_id} was not found."), id)
+        })?;
         ar.update(&v).map_err(|e| ApiError::with_id(ErrorCode::Internal, e.to_string(), id))?;
         Ok(Reply::Id(id))
     })
@@ -475,7 +491,10 @@ fn reserve_in(cloud: &mut Cloud, caller: &Caller, id: i32, t: &Template) -> ApiR
             return Err(act("Cannot add reservations to a non-reservation VNET"));
         }
         if r.parent_network_id != id {
-            return Err(act(&format!("New reservations for virtual network {rid} have to be from network {}", r.parent_network_id)));
+            return Err(act(&format!(
+                "New reservations for virtual network {rid} have to be from network {}",
+                r.parent_network_id
+            )));
         }
     }
     let name = t.get("NAME").map(str::trim).unwrap_or("").to_string();
@@ -483,13 +502,17 @@ fn reserve_in(cloud: &mut Cloud, caller: &Caller, id: i32, t: &Template) -> ApiR
         return Err(act("NAME for reservation has to be set"));
     }
     if target.is_none()
-        && let Some(m) = generic::new_name_problem::<VirtualNetwork>(cloud, caller.uid, &name) {
-            return Err(act(&m));
-        }
+        && let Some(m) = generic::new_name_problem::<VirtualNetwork>(cloud, caller.uid, &name)
+    {
+        return Err(act(&m));
+    }
     let rid = target.unwrap_or(cloud.vnets.last_oid() + 1);
     let child_ar_id = target.and_then(|r| cloud.vnets.get(r)).map(|r| r.next_ar_id).unwrap_or(0);
     // Take the block from the first AR (or the one asked) with room.
-    let parent = cloud.vnets.get_mut(id).ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vnet.object_name(), id))?;
+    let parent = cloud
+        .vnets
+        .get_mut(id)
+        .ok_or_else(|| ApiError::no_exists(crate::objects::ObjectKind::Vnet.object_name(), id))?;
     let mut child = None;
     let mut last_err = None;
     for ar in parent.ars.iter_mut().filter(|a| ar_req.is_none_or(|r| r == a.ar_id())) {
@@ -505,7 +528,8 @@ fn reserve_in(cloud: &mut Cloud, caller: &Caller, id: i32, t: &Template) -> ApiR
             Err(e) => last_err = Some(e.to_string()),
         }
     }
-    let child = child.ok_or_else(|| act(&last_err.unwrap_or_else(|| "Not enough free addresses in an address range".into())))?;
+    let child = child
+        .ok_or_else(|| act(&last_err.unwrap_or_else(|| "Not enough free addresses in an address range".into())))?;
     if let Some(rid) = target {
         let r = get_mut::<VirtualNetwork>(cloud, rid)?;
         r.ars.push(child);
@@ -544,7 +568,10 @@ mod tests {
         assert_eq!(check_driver(&t("BRIDGE = br0")).unwrap_err(), "No VN_MAD in template for Virtual Network.");
         assert_eq!(check_driver(&t("VN_MAD = dummy")).unwrap_err(), "BRIDGE is mandatory for driver dummy");
         assert_eq!(check_driver(&t("VN_MAD = nope")).unwrap_err(), "VN_MAD named \"nope\" is not defined in oned.conf");
-        assert_eq!(check_driver(&t("VN_MAD = vxlan\nPHYDEV = eth0")).unwrap_err(), "VLAN_ID (or AUTOMATIC_VLAN_ID) is mandatory for driver vxlan");
+        assert_eq!(
+            check_driver(&t("VN_MAD = vxlan\nPHYDEV = eth0")).unwrap_err(),
+            "VLAN_ID (or AUTOMATIC_VLAN_ID) is mandatory for driver vxlan"
+        );
         assert_eq!(security_groups(&t("SECURITY_GROUPS = \"5,2,5\"")), "0,2,5");
     }
 

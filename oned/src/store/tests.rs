@@ -26,7 +26,9 @@ fn committed_rows_and_counters_survive_reopen() {
             .wait_blocking()
             .unwrap();
         s.submit(vec![DbOp::Delete { kind: ObjectKind::Vm, oid: 0 }, put(1, "{b2}")]).wait_blocking().unwrap();
-        s.submit(vec![DbOp::PutLease { vnet: 3, ar: 0, index: 7, owner: "68719476741".into() }]).wait_blocking().unwrap();
+        s.submit(vec![DbOp::PutLease { vnet: 3, ar: 0, index: 7, owner: "68719476741".into() }])
+            .wait_blocking()
+            .unwrap();
     }
     let (_s, snap) = Store::open(&opts(&dir)).unwrap();
     assert!(!snap.fresh);
@@ -92,7 +94,8 @@ fn schema_version_is_recorded_and_newer_is_refused() {
     drop(Store::open(&o).unwrap());
     let conn = rusqlite::Connection::open(&o.path).unwrap();
     assert_eq!(schema::current_version(&conn).unwrap(), schema::latest());
-    conn.execute("INSERT INTO schema_version (version, applied_at, description) VALUES (999, 0, 'future')", []).unwrap();
+    conn.execute("INSERT INTO schema_version (version, applied_at, description) VALUES (999, 0, 'future')", [])
+        .unwrap();
     drop(conn);
     match Store::open(&o) {
         Err(StoreError::TooNew { found: 999, .. }) => {}

@@ -111,11 +111,7 @@ impl Mac {
 impl fmt::Display for Mac {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let o = self.octets();
-        write!(
-            f,
-            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            o[0], o[1], o[2], o[3], o[4], o[5]
-        )
+        write!(f, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3], o[4], o[5])
     }
 }
 
@@ -189,11 +185,7 @@ pub fn parse_ipv4(s: &str) -> Result<Ipv4Addr, AddrError> {
         if digits.len() > 3 {
             return Err(err());
         }
-        let v: u32 = if digits.is_empty() {
-            0
-        } else {
-            digits.parse().map_err(|_| err())?
-        };
+        let v: u32 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| err())? };
         octets[n] = u8::try_from(v).map_err(|_| err())?;
         n += 1;
     }
@@ -352,17 +344,9 @@ mod tests {
     fn ipv4_parse() {
         assert_eq!(parse_ipv4("10.0.0.1"), Ok(Ipv4Addr::new(10, 0, 0, 1)));
         assert_eq!(parse_ipv4("010.000.0.0010"), Ok(Ipv4Addr::new(10, 0, 0, 10)));
-        for bad in [
-            "",
-            "10.0.0",
-            "10.0.0.1.2",
-            "10.0.0.256",
-            "10.0.0.-1",
-            "10.0..1",
-            "a.b.c.d",
-            " 10.0.0.1",
-            "10.0.0.1 ",
-        ] {
+        for bad in
+            ["", "10.0.0", "10.0.0.1.2", "10.0.0.256", "10.0.0.-1", "10.0..1", "a.b.c.d", " 10.0.0.1", "10.0.0.1 "]
+        {
             assert!(parse_ipv4(bad).is_err(), "{bad:?}");
         }
     }
@@ -371,10 +355,7 @@ mod tests {
     fn ipv4_arith() {
         let ip = Ipv4Addr::new(10, 0, 0, 250);
         assert_eq!(ipv4_add(ip, 10), Some(Ipv4Addr::new(10, 0, 1, 4)));
-        assert_eq!(
-            ipv4_add(Ipv4Addr::new(255, 255, 255, 250), 5),
-            Some(Ipv4Addr::BROADCAST)
-        );
+        assert_eq!(ipv4_add(Ipv4Addr::new(255, 255, 255, 250), 5), Some(Ipv4Addr::BROADCAST));
         assert_eq!(ipv4_add(Ipv4Addr::new(255, 255, 255, 250), 6), None);
         assert_eq!(ipv4_index(ip, Ipv4Addr::new(10, 0, 1, 4)), Some(10));
         assert_eq!(ipv4_index(ip, Ipv4Addr::new(10, 0, 0, 1)), None);
@@ -387,14 +368,8 @@ mod tests {
         let m = Mac::parse("02:00:0a:00:00:01").unwrap();
         assert_eq!(eui64(m), 0x0000_0aff_fe00_0001);
         assert_eq!(ipv6_link_local(m).to_string(), "fe80::aff:fe00:1");
-        assert_eq!(
-            ipv6_slaac(parse_prefix64("fd00::").unwrap(), m).to_string(),
-            "fd00::aff:fe00:1"
-        );
-        assert_eq!(
-            ipv6_slaac(parse_prefix64("2001:db8::").unwrap(), m).to_string(),
-            "2001:db8::aff:fe00:1"
-        );
+        assert_eq!(ipv6_slaac(parse_prefix64("fd00::").unwrap(), m).to_string(), "fd00::aff:fe00:1");
+        assert_eq!(ipv6_slaac(parse_prefix64("2001:db8::").unwrap(), m).to_string(), "2001:db8::aff:fe00:1");
         // The textbook example: 00:25:96:12:34:56 -> 02 25 96 ff fe 12 34 56.
         let m = Mac::parse("00:25:96:12:34:56").unwrap();
         assert_eq!(ipv6_link_local(m).to_string(), "fe80::225:96ff:fe12:3456");
@@ -433,10 +408,7 @@ mod tests {
         assert_eq!(ipv6_static_auto_size(ip, 128), 1);
         assert_eq!(ipv6_static_auto_size(ip, 64), u64::MAX as u128 - 16);
         assert_eq!(ipv6_static_auto_size(ip, 0), u64::MAX as u128 - 16);
-        assert_eq!(
-            ipv6_static_auto_size(parse_ipv6("2001:db8::").unwrap(), 96),
-            1u128 << 32
-        );
+        assert_eq!(ipv6_static_auto_size(parse_ipv6("2001:db8::").unwrap(), 96), 1u128 << 32);
     }
 
     #[test]

@@ -211,12 +211,7 @@ pub enum ArError {
     #[error("Address {addr} in address range {ar_id} is already in use")]
     InUse { addr: String, ar_id: u32 },
     #[error("Address {addr} in address range {ar_id} is not {}", owned_phrase(*.expected))]
-    NotOwned {
-        addr: String,
-        ar_id: u32,
-        expected: LeaseOwner,
-        actual: Option<LeaseOwner>,
-    },
+    NotOwned { addr: String, ar_id: u32, expected: LeaseOwner, actual: Option<LeaseOwner> },
     #[error("Lease index {index} is outside address range {ar_id} (SIZE {size})")]
     IndexOutOfRange { index: u32, ar_id: u32, size: u32 },
     #[error("Lease index {index} of address range {ar_id} is already leased")]
@@ -441,10 +436,7 @@ impl Leases {
     }
 
     fn indices_of(&self, owner: LeaseOwner) -> Vec<u32> {
-        self.by_owner
-            .range((owner, 0)..=(owner, u32::MAX))
-            .map(|&(_, i)| i)
-            .collect()
+        self.by_owner.range((owner, 0)..=(owner, u32::MAX)).map(|&(_, i)| i).collect()
     }
 }
 
@@ -613,9 +605,7 @@ impl AddressRange {
         let (ip6, prefix_length) = if kind.has_ipv6_static() {
             let s = value(v, "IP6").ok_or(ArError::BadIp6)?;
             let ip6 = addr::parse_ipv6(s).map_err(|_| ArError::BadIp6)?;
-            let pl = value(v, "PREFIX_LENGTH")
-                .and_then(parse_prefix_length)
-                .ok_or(ArError::BadPrefixLength)?;
+            let pl = value(v, "PREFIX_LENGTH").and_then(parse_prefix_length).ok_or(ArError::BadPrefixLength)?;
             if value(v, "SIZE").is_none() {
                 let n = addr::ipv6_static_auto_size(ip6, pl);
                 auto_size = Some(u32::try_from(n).unwrap_or(u32::MAX));
@@ -804,16 +794,11 @@ impl AddressRange {
                 }
                 if !self.leases.all_free(f, size) {
                     let taken = self.leases.owners.range(f..).next().map(|(&i, _)| i).unwrap_or(f);
-                    return Err(ArError::InUse {
-                        addr: self.describe(taken),
-                        ar_id: self.ar_id,
-                    });
+                    return Err(ArError::InUse { addr: self.describe(taken), ar_id: self.ar_id });
                 }
                 f
             }
-            None => self
-                .find_free_block(size)
-                .ok_or(ArError::NoSpace { ar_id: self.ar_id })?,
+            None => self.find_free_block(size).ok_or(ArError::NoSpace { ar_id: self.ar_id })?,
         };
         let child = self.reservation_child(child_ar_id, first, size)?;
         let owner = LeaseOwner::Reserved(vnet_id);
@@ -945,9 +930,7 @@ impl AddressRange {
         if !self.kind.has_ipv6_static() {
             return None;
         }
-        addr::ipv6_index(self.ip6?, ip6)
-            .filter(|&i| i < self.size as u128)
-            .map(|i| i as u32)
+        addr::ipv6_index(self.ip6?, ip6).filter(|&i| i < self.size as u128).map(|i| i as u32)
     }
 
     /// The addresses of index `index`; `None` when `index >= SIZE`.
@@ -962,17 +945,11 @@ impl AddressRange {
             ar_id: self.ar_id,
             index,
             mac,
-            ip: self
-                .ip
-                .filter(|_| self.kind.has_ipv4())
-                .and_then(|ip| addr::ipv4_add(ip, index)),
+            ip: self.ip.filter(|_| self.kind.has_ipv4()).and_then(|ip| addr::ipv4_add(ip, index)),
             ip6_link: slaac.then(|| addr::ipv6_link_local(mac)),
             ip6_ula: in_prefix(self.ula_prefix),
             ip6_global: in_prefix(self.global_prefix),
-            ip6: self
-                .ip6
-                .filter(|_| self.kind.has_ipv6_static())
-                .and_then(|ip6| addr::ipv6_add(ip6, index as u128)),
+            ip6: self.ip6.filter(|_| self.kind.has_ipv6_static()).and_then(|ip6| addr::ipv6_add(ip6, index as u128)),
             ports: self.port_range(index),
         })
     }
@@ -981,10 +958,7 @@ impl AddressRange {
     fn port_range(&self, index: u32) -> Option<PortRange> {
         let start: u64 = self.attrs.get("PORT_START")?.trim().parse().ok().filter(|&n| n > 0)?;
         let size: u32 = self.attrs.get("PORT_SIZE")?.trim().parse().ok().filter(|&n| n > 0)?;
-        Some(PortRange {
-            first: start + index as u64 * size as u64 + 1,
-            size,
-        })
+        Some(PortRange { first: start + index as u64 * size as u64 + 1, size })
     }
 
     /// The address used to name `index` in messages: IP, else static IP6, else MAC.
@@ -1029,35 +1003,18 @@ impl AddressRange {
     /// Leases the address at `index` to `owner`.
     pub fn allocate_index(&mut self, index: u32, owner: LeaseOwner) -> Result<Lease, ArError> {
         if index >= self.size {
-            return Err(ArError::IndexOutOfRange {
-                index,
-                ar_id: self.ar_id,
-                size: self.size,
-            });
+            return Err(ArError::IndexOutOfRange { index, ar_id: self.ar_id, size: self.size });
         }
         if !self.leases.insert(index, owner.canonical()) {
-            return Err(ArError::InUse {
-                addr: self.describe(index),
-                ar_id: self.ar_id,
-            });
+            return Err(ArError::InUse { addr: self.describe(index), ar_id: self.ar_id });
         }
-        self.lease(index).ok_or(ArError::IndexOutOfRange {
-            index,
-            ar_id: self.ar_id,
-            size: self.size,
-        })
+        self.lease(index).ok_or(ArError::IndexOutOfRange { index, ar_id: self.ar_id, size: self.size })
     }
 
     fn allocate_found(&mut self, index: Option<u32>, text: String, owner: LeaseOwner) -> Result<Lease, ArError> {
-        let index = index.ok_or_else(|| ArError::NotInRange {
-            addr: text.clone(),
-            ar_id: self.ar_id,
-        })?;
+        let index = index.ok_or_else(|| ArError::NotInRange { addr: text.clone(), ar_id: self.ar_id })?;
         if self.leases.get(index).is_some() {
-            return Err(ArError::InUse {
-                addr: text,
-                ar_id: self.ar_id,
-            });
+            return Err(ArError::InUse { addr: text, ar_id: self.ar_id });
         }
         self.allocate_index(index, owner)
     }
@@ -1093,20 +1050,12 @@ impl AddressRange {
     // ------------------------------------------------------------------------------ freeing
 
     fn free_found(&mut self, index: Option<u32>, text: String, owner: LeaseOwner) -> Result<u32, ArError> {
-        let index = index.ok_or_else(|| ArError::NotInRange {
-            addr: text.clone(),
-            ar_id: self.ar_id,
-        })?;
+        let index = index.ok_or_else(|| ArError::NotInRange { addr: text.clone(), ar_id: self.ar_id })?;
         let owner = owner.canonical();
         if self.free_owned(index, owner) {
             Ok(index)
         } else {
-            Err(ArError::NotOwned {
-                addr: text,
-                ar_id: self.ar_id,
-                expected: owner,
-                actual: self.leases.get(index),
-            })
+            Err(ArError::NotOwned { addr: text, ar_id: self.ar_id, expected: owner, actual: self.leases.get(index) })
         }
     }
 
@@ -1190,17 +1139,10 @@ impl AddressRange {
     /// Records a lease read back from the store.
     pub fn restore_lease(&mut self, index: u32, owner: LeaseOwner) -> Result<(), ArError> {
         if index >= self.size {
-            return Err(ArError::IndexOutOfRange {
-                index,
-                ar_id: self.ar_id,
-                size: self.size,
-            });
+            return Err(ArError::IndexOutOfRange { index, ar_id: self.ar_id, size: self.size });
         }
         if !self.leases.insert(index, owner.canonical()) {
-            return Err(ArError::AlreadyLeased {
-                index,
-                ar_id: self.ar_id,
-            });
+            return Err(ArError::AlreadyLeased { index, ar_id: self.ar_id });
         }
         Ok(())
     }
@@ -1287,18 +1229,13 @@ impl AddressRange {
         if self.kind.has_ipv4()
             && let Some(ip) = self.ip
         {
-            elem(
-                out,
-                "IP_END",
-                &Ipv4Addr::from(u32::from(ip).wrapping_add(last)).to_string(),
-            );
+            elem(out, "IP_END", &Ipv4Addr::from(u32::from(ip).wrapping_add(last)).to_string());
         }
         if self.kind.has_ipv6_slaac() {
             let mac_end = self.mac.offset(last);
-            for (name, name_end, p) in [
-                ("IP6_ULA", "IP6_ULA_END", self.ula_prefix),
-                ("IP6_GLOBAL", "IP6_GLOBAL_END", self.global_prefix),
-            ] {
+            for (name, name_end, p) in
+                [("IP6_ULA", "IP6_ULA_END", self.ula_prefix), ("IP6_GLOBAL", "IP6_GLOBAL_END", self.global_prefix)]
+            {
                 if let Some(p) = p {
                     let p = addr::prefix64_of(p);
                     elem(out, name, &addr::ipv6_slaac(p, self.mac).to_string());

@@ -11,11 +11,7 @@ pub(crate) struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     pub fn new(src: &'a str) -> Result<Cursor<'a>, ExprError> {
-        Ok(Cursor {
-            src,
-            tokens: tokenize(src)?,
-            pos: 0,
-        })
+        Ok(Cursor { src, tokens: tokenize(src)?, pos: 0 })
     }
 
     pub fn peek(&self) -> Option<Tok<'a>> {
@@ -56,31 +52,19 @@ impl<'a> Cursor<'a> {
             );
         };
         let text = &self.src[token.at..token.end];
-        let mut message = format!(
-            "unexpected {}, expected {expected}",
-            describe(token.tok, text)
-        );
+        let mut message = format!("unexpected {}, expected {expected}", describe(token.tok, text));
         let signed = matches!(token.tok, Tok::Int(_) | Tok::Float(_)) && text.starts_with('-');
         let after_operand = self.pos > 0
-            && matches!(
-                self.tokens[self.pos - 1].tok,
-                Tok::Str(_) | Tok::Int(_) | Tok::Float(_) | Tok::Op(')')
-            );
+            && matches!(self.tokens[self.pos - 1].tok, Tok::Str(_) | Tok::Int(_) | Tok::Float(_) | Tok::Op(')'));
         if signed && after_operand {
-            message.push_str(
-                " (a '-' written against a digit belongs to the number: write '- 1', not '-1')",
-            );
+            message.push_str(" (a '-' written against a digit belongs to the number: write '- 1', not '-1')");
         }
         ExprError::at_byte(self.src, token.at, message)
     }
 
     /// An error at the token before the current one (the one just consumed).
     pub fn error_at_previous(&self, message: impl Into<String>) -> ExprError {
-        let at = self
-            .pos
-            .checked_sub(1)
-            .and_then(|i| self.tokens.get(i))
-            .map_or(0, |t| t.at);
+        let at = self.pos.checked_sub(1).and_then(|i| self.tokens.get(i)).map_or(0, |t| t.at);
         ExprError::at_byte(self.src, at, message)
     }
 
@@ -88,11 +72,7 @@ impl<'a> Cursor<'a> {
     pub fn check_depth(&self, depth: usize) -> Result<(), ExprError> {
         if depth > MAX_DEPTH {
             let at = self.tokens.get(self.pos).map_or(self.src.len(), |t| t.at);
-            Err(ExprError::at_byte(
-                self.src,
-                at,
-                format!("expression nested more than {MAX_DEPTH} levels deep"),
-            ))
+            Err(ExprError::at_byte(self.src, at, format!("expression nested more than {MAX_DEPTH} levels deep")))
         } else {
             Ok(())
         }

@@ -15,12 +15,7 @@ pub struct ExprError {
 impl ExprError {
     /// An error at byte offset `byte` of `src` (converted to a character offset).
     pub(crate) fn at_byte(src: &str, byte: usize, message: impl Into<String>) -> ExprError {
-        let position = src
-            .get(..byte)
-            .map_or(src.chars().count(), |s| s.chars().count());
-        ExprError {
-            position,
-            message: message.into(),
-        }
+        let position = src.get(..byte).map_or(src.chars().count(), |s| s.chars().count());
+        ExprError { position, message: message.into() }
     }
 }

@@ -212,11 +212,7 @@ fn parse_bracket(p: &[char], open: usize) -> Bracket {
     if negated {
         j += 1;
     }
-    let mut set = Set {
-        negated,
-        elems: Vec::new(),
-        poison: None,
-    };
+    let mut set = Set { negated, elems: Vec::new(), poison: None };
     let mut first = true;
     loop {
         let Some(&c) = p.get(j) else {
@@ -235,8 +231,7 @@ fn parse_bracket(p: &[char], open: usize) -> Bracket {
                 k += 1;
             }
             if p.get(k) == Some(&':') && p.get(k + 1) == Some(&']') {
-                set.elems
-                    .push(Class::named(&p[start..k]).map_or(Elem::Invalid, Elem::Class));
+                set.elems.push(Class::named(&p[start..k]).map_or(Elem::Invalid, Elem::Class));
                 j = k + 2;
                 continue;
             }
@@ -360,13 +355,9 @@ impl Glob {
             }
         }
         if items.iter().all(|item| matches!(item, Item::Char(_))) {
-            return Glob {
-                kind: Kind::Literal(pattern_literal(&items)),
-            };
+            return Glob { kind: Kind::Literal(pattern_literal(&items)) };
         }
-        Glob {
-            kind: Kind::Items(items),
-        }
+        Glob { kind: Kind::Items(items) }
     }
 
     /// True if `value` matches the whole pattern.
@@ -380,16 +371,7 @@ impl Glob {
 }
 
 fn pattern_literal(items: &[Item]) -> String {
-    items
-        .iter()
-        .filter_map(|item| {
-            if let Item::Char(c) = item {
-                Some(*c)
-            } else {
-                None
-            }
-        })
-        .collect()
+    items.iter().filter_map(|item| if let Item::Char(c) = item { Some(*c) } else { None }).collect()
 }
 
 /// Wildcard matching with one backtrack point: the last `*` and where its run would end next.
@@ -433,11 +415,7 @@ mod tests {
     use super::Glob;
 
     fn check(pattern: &str, value: &str, want: bool) {
-        assert_eq!(
-            Glob::new(pattern).matches(value),
-            want,
-            "fnmatch({pattern:?}, {value:?})"
-        );
+        assert_eq!(Glob::new(pattern).matches(value), want, "fnmatch({pattern:?}, {value:?})");
     }
 
     #[test]

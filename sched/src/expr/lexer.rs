@@ -52,14 +52,8 @@ fn raw_token(input: &str) -> IResult<&str, Raw<'_>> {
             )),
             Raw::Str,
         ),
-        map(
-            delimited(char('"'), take_while(|c| c != '"'), char('"')),
-            Raw::Str,
-        ),
-        map(
-            recognize((opt(char('-')), digit1, char('.'), digit1)),
-            Raw::Float,
-        ),
+        map(delimited(char('"'), take_while(|c| c != '"'), char('"')), Raw::Str),
+        map(recognize((opt(char('-')), digit1, char('.'), digit1)), Raw::Float),
         map(recognize(pair(opt(char('-')), digit1)), Raw::Int),
         map(one_of("!&|=><()*+/-^@"), Raw::Op),
     ))
@@ -90,29 +84,17 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token<'_>>, ExprError> {
             Raw::Int(s) => match s.parse::<i64>() {
                 Ok(n) => Tok::Int(n),
                 Err(_) => {
-                    return Err(ExprError::at_byte(
-                        src,
-                        at,
-                        format!("integer {s} out of range"),
-                    ));
+                    return Err(ExprError::at_byte(src, at, format!("integer {s} out of range")));
                 }
             },
             Raw::Float(s) => match s.parse::<f64>() {
                 Ok(x) if x.is_finite() => Tok::Float(x),
                 _ => {
-                    return Err(ExprError::at_byte(
-                        src,
-                        at,
-                        format!("number {s} out of range"),
-                    ));
+                    return Err(ExprError::at_byte(src, at, format!("number {s} out of range")));
                 }
             },
         };
-        tokens.push(Token {
-            tok,
-            at,
-            end: src.len() - after.len(),
-        });
+        tokens.push(Token { tok, at, end: src.len() - after.len() });
         rest = after;
     }
 }

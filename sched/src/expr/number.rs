@@ -4,9 +4,7 @@
 
 /// C `isspace` in the C locale, which `istream` skips before a number.
 fn skip_space(b: &[u8]) -> usize {
-    b.iter()
-        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
-        .count()
+    b.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count()
 }
 
 /// `istream >> long long`: blanks, an optional sign, at least one decimal digit; the rest of the
@@ -32,11 +30,7 @@ pub(crate) fn read_int(value: &str) -> Option<i64> {
         let d = i64::from(d - b'0');
         // Accumulate negative numbers downwards so that i64::MIN reads.
         acc = acc.checked_mul(10)?;
-        acc = if negative {
-            acc.checked_sub(d)?
-        } else {
-            acc.checked_add(d)?
-        };
+        acc = if negative { acc.checked_sub(d)? } else { acc.checked_add(d)? };
         i += 1;
     }
     (i > start).then_some(acc)

@@ -15,53 +15,30 @@ use super::{Rank, Requirements};
 // ------------------------------------------------------------------------------------------------
 // Generators of well-formed expressions (as text, with varied spacing and quoting)
 
-const NAMES: &[&str] = &[
-    "ID",
-    "NAME",
-    "FREE_CPU",
-    "X",
-    "A1",
-    "VMS/ID",
-    "/HOST/ID",
-    "CURRENT_VMS",
-];
+const NAMES: &[&str] = &["ID", "NAME", "FREE_CPU", "X", "A1", "VMS/ID", "/HOST/ID", "CURRENT_VMS"];
 
 /// A name as a token: bare when it can be, or quoted.
 fn name() -> impl Strategy<Value = String> {
-    (prop::sample::select(NAMES), any::<bool>()).prop_map(|(n, quote)| {
-        if quote || !super::text::is_ident(n) {
-            format!("\"{n}\"")
-        } else {
-            n.to_string()
-        }
-    })
+    (prop::sample::select(NAMES), any::<bool>())
+        .prop_map(|(n, quote)| if quote || !super::text::is_ident(n) { format!("\"{n}\"") } else { n.to_string() })
 }
 
 fn int_literal() -> impl Strategy<Value = String> {
-    prop_oneof![
-        (-20i64..20).prop_map(|n| n.to_string()),
-        any::<i64>().prop_map(|n| n.to_string())
-    ]
+    prop_oneof![(-20i64..20).prop_map(|n| n.to_string()), any::<i64>().prop_map(|n| n.to_string())]
 }
 
 fn float_literal() -> impl Strategy<Value = String> {
     prop_oneof![
         (-20i32..20, 0u32..100).prop_map(|(a, b)| format!("{a}.{b}")),
-        any::<f32>()
-            .prop_filter("finite", |x| x.is_finite())
-            .prop_map(|x| {
-                let s = f64::from(x).to_string();
-                if s.contains('.') { s } else { format!("{s}.0") }
-            }),
+        any::<f32>().prop_filter("finite", |x| x.is_finite()).prop_map(|x| {
+            let s = f64::from(x).to_string();
+            if s.contains('.') { s } else { format!("{s}.0") }
+        }),
     ]
 }
 
 fn text_literal() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[A-Za-z][A-Za-z0-9_]{0,6}",
-        "\"[a-z0-9*?\\[\\]!^\\\\ ./-]{0,8}\"",
-        Just("\"\"".to_string()),
-    ]
+    prop_oneof!["[A-Za-z][A-Za-z0-9_]{0,6}", "\"[a-z0-9*?\\[\\]!^\\\\ ./-]{0,8}\"", Just("\"\"".to_string()),]
 }
 
 /// Blanks between tokens: none, one, or several of the accepted kinds.
@@ -73,18 +50,11 @@ fn comparison() -> impl Strategy<Value = String> {
     let numeric_op = prop::sample::select(&["=", "!=", "! =", ">", "<", "@>", "@ >"][..]);
     let text_op = prop::sample::select(&["=", "!=", "@>"][..]);
     prop_oneof![
-        (
-            name(),
-            sp(),
-            numeric_op,
-            sp(),
-            prop_oneof![int_literal(), float_literal()]
-        )
+        (name(), sp(), numeric_op, sp(), prop_oneof![int_literal(), float_literal()])
             .prop_map(|(n, s1, op, s2, lit)| format!("{n}{s1}{op}{s2}{lit}")),
         // A text operand must be separated from a bare name/number before it only if both are
         // bare words; a blank always is.
-        (name(), sp(), text_op, text_literal())
-            .prop_map(|(n, s1, op, t)| format!("{n}{s1}{op} {t}")),
+        (name(), sp(), text_op, text_literal()).prop_map(|(n, s1, op, t)| format!("{n}{s1}{op} {t}")),
     ]
 }
 
@@ -93,13 +63,7 @@ fn bool_text() -> impl Strategy<Value = String> {
         prop_oneof![
             (sp(), inner.clone()).prop_map(|(s, e)| format!("!{s}({e})")),
             inner.clone().prop_map(|e| format!("({e})")),
-            (
-                inner.clone(),
-                sp(),
-                prop::sample::select(&["&", "|"][..]),
-                sp(),
-                inner.clone()
-            )
+            (inner.clone(), sp(), prop::sample::select(&["&", "|"][..]), sp(), inner.clone())
                 .prop_map(|(a, s1, op, s2, b)| format!("{a}{s1}{op}{s2}{b}")),
             prop::collection::vec(inner, 2..6).prop_map(|terms| terms.join(" & ")),
         ]
@@ -113,11 +77,7 @@ fn rank_text() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|e| format!("- {e}")),
             inner.clone().prop_map(|e| format!("-({e})")),
             inner.clone().prop_map(|e| format!("({e})")),
-            (
-                inner.clone(),
-                prop::sample::select(&["+", "-", "*", "/"][..]),
-                inner
-            )
+            (inner.clone(), prop::sample::select(&["+", "-", "*", "/"][..]), inner)
                 .prop_map(|(a, op, b)| format!("{a} {op} {b}")),
         ]
     })
@@ -137,12 +97,7 @@ fn lookup() -> impl Strategy<Value = MapLookup> {
     let values = prop::collection::vec(value, 0..4);
     prop::collection::vec(values, NAMES.len()).prop_map(|all| {
         MapLookup(
-            NAMES
-                .iter()
-                .map(|n| n.to_string())
-                .zip(all)
-                .filter(|(_, v)| !v.is_empty())
-                .collect::<HashMap<_, _>>(),
+            NAMES.iter().map(|n| n.to_string()).zip(all).filter(|(_, v)| !v.is_empty()).collect::<HashMap<_, _>>(),
         )
     })
 }
@@ -213,10 +168,7 @@ fn glob_value() -> impl Strategy<Value = String> {
 
 /// The number of cases: `PROPTEST_CASES` when set (for long runs), else `default`.
 fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 proptest! {

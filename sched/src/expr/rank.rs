@@ -108,17 +108,11 @@ fn parse_sum(cur: &mut Cursor<'_>, depth: usize) -> Result<Arith, ExprError> {
         return Ok(first);
     }
     Ok(match first {
-        Arith::Sum {
-            first,
-            rest: mut head,
-        } => {
+        Arith::Sum { first, rest: mut head } => {
             head.append(&mut rest);
             Arith::Sum { first, rest: head }
         }
-        first => Arith::Sum {
-            first: Box::new(first),
-            rest,
-        },
+        first => Arith::Sum { first: Box::new(first), rest },
     })
 }
 
@@ -139,17 +133,11 @@ fn parse_product(cur: &mut Cursor<'_>, depth: usize) -> Result<Arith, ExprError>
         return Ok(first);
     }
     Ok(match first {
-        Arith::Product {
-            first,
-            rest: mut head,
-        } => {
+        Arith::Product { first, rest: mut head } => {
             head.append(&mut rest);
             Arith::Product { first, rest: head }
         }
-        first => Arith::Product {
-            first: Box::new(first),
-            rest,
-        },
+        first => Arith::Product { first: Box::new(first), rest },
     })
 }
 
@@ -195,11 +183,7 @@ impl Arith {
         match self {
             Arith::Int(n) => *n as f32,
             Arith::Float(x) => *x as f32,
-            Arith::Name(name) => obj
-                .values(name)
-                .iter()
-                .find_map(|v| read_float(v))
-                .unwrap_or(0.0),
+            Arith::Name(name) => obj.values(name).iter().find_map(|v| read_float(v)).unwrap_or(0.0),
             Arith::Neg(inner) => -inner.eval(obj),
             Arith::Sum { first, rest } => rest.iter().fold(first.eval(obj), |acc, (op, term)| {
                 let t = term.eval(obj);
@@ -246,11 +230,7 @@ fn level(e: &Arith) -> u8 {
 
 /// Writes `e`, parenthesized unless it binds at least as tightly as `min`.
 fn write_at(f: &mut fmt::Formatter<'_>, e: &Arith, min: u8) -> fmt::Result {
-    if level(e) >= min {
-        write!(f, "{e}")
-    } else {
-        write!(f, "({e})")
-    }
+    if level(e) >= min { write!(f, "{e}") } else { write!(f, "({e})") }
 }
 
 impl fmt::Display for Arith {

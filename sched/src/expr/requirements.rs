@@ -71,10 +71,7 @@ pub(crate) struct Pattern {
 
 impl Pattern {
     pub(crate) fn new(text: &str) -> Pattern {
-        Pattern {
-            text: text.to_string(),
-            glob: (!text.is_empty()).then(|| Glob::new(text)),
-        }
+        Pattern { text: text.to_string(), glob: (!text.is_empty()).then(|| Glob::new(text)) }
     }
 }
 
@@ -131,17 +128,11 @@ fn parse_chain(cur: &mut Cursor<'_>, depth: usize) -> Result<Bool, ExprError> {
     }
     // Left-associative with equal precedence: `(a & b) | c` is `a & b | c`.
     Ok(match first {
-        Bool::Chain {
-            first,
-            rest: mut head,
-        } => {
+        Bool::Chain { first, rest: mut head } => {
             head.append(&mut rest);
             Bool::Chain { first, rest: head }
         }
-        first => Bool::Chain {
-            first: Box::new(first),
-            rest,
-        },
+        first => Bool::Chain { first: Box::new(first), rest },
     })
 }
 
@@ -202,11 +193,7 @@ fn parse_comparison(cur: &mut Cursor<'_>, name: &str) -> Result<Comparison, Expr
         _ => return Err(cur.unexpected("a number or a text")),
     };
     cur.next();
-    Ok(Comparison {
-        name: name.to_string(),
-        op,
-        rhs,
-    })
+    Ok(Comparison { name: name.to_string(), op, rhs })
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -251,9 +238,7 @@ impl Comparison {
         let op = self.op;
         match &self.rhs {
             Operand::Text(Pattern { glob: None, .. }) => false,
-            Operand::Text(Pattern {
-                glob: Some(glob), ..
-            }) => {
+            Operand::Text(Pattern { glob: Some(glob), .. }) => {
                 let values = obj.values(&self.name);
                 match op {
                     CmpOp::Has => values.iter().any(|v| glob.matches(v)),

@@ -11,12 +11,7 @@ pub(crate) struct MapLookup(pub HashMap<String, Vec<String>>);
 
 impl MapLookup {
     pub fn new(pairs: &[(&str, &[&str])]) -> MapLookup {
-        MapLookup(
-            pairs
-                .iter()
-                .map(|(k, vs)| (k.to_string(), vs.iter().map(|v| v.to_string()).collect()))
-                .collect(),
-        )
+        MapLookup(pairs.iter().map(|(k, vs)| (k.to_string(), vs.iter().map(|v| v.to_string()).collect())).collect())
     }
 }
 
@@ -83,11 +78,7 @@ fn check_table(host: &MapLookup, table: &[(&str, bool)]) {
         let r = req(expr);
         assert_eq!(r.eval(host), *want, "{expr:?} (canonical {r})");
         // The canonical form means the same.
-        assert_eq!(
-            req(&r.to_string()).eval(host),
-            *want,
-            "canonical form of {expr:?}: {r}"
-        );
+        assert_eq!(req(&r.to_string()).eval(host), *want, "canonical form of {expr:?}: {r}");
     }
 }
 
@@ -193,11 +184,7 @@ fn every_rank_rule() {
     for (expr, want) in table {
         let r = rank(expr);
         assert_eq!(r.eval(&host), *want, "{expr:?} (canonical {r})");
-        assert_eq!(
-            rank(&r.to_string()).eval(&host),
-            *want,
-            "canonical form of {expr:?}: {r}"
-        );
+        assert_eq!(rank(&r.to_string()).eval(&host), *want, "canonical form of {expr:?}: {r}");
     }
 }
 
@@ -214,11 +201,7 @@ fn rank_computes_in_single_precision() {
 
 #[test]
 fn rank_division_by_zero_and_overflow_do_not_panic() {
-    let host = MapLookup::new(&[
-        ("ZERO", &["0"]),
-        ("HUGE", &["1e20"]),
-        ("RUNNING_VMS", &["0"]),
-    ]);
+    let host = MapLookup::new(&[("ZERO", &["0"]), ("HUGE", &["1e20"]), ("RUNNING_VMS", &["0"])]);
     // Division by zero is 0 (documented on Rank::eval).
     assert_eq!(rank("5 / 0").eval(&host), 0.0);
     assert_eq!(rank("0 / 0").eval(&host), 0.0);
@@ -250,36 +233,12 @@ fn reference_examples_requirements() {
         ("CURRENT_VMS = 7", false, false),
         ("FREECPU > 50 & HOSTNAME = \"aquila*\"", false, false), // 1.4 names: absent today
         ("CLUSTER_ID = 100 | CLUSTER_ID = 101", true, true),
-        (
-            "(CLUSTER_ID = 0 | CLUSTER_ID = 100) & !(PUBLIC_CLOUD = YES)",
-            true,
-            false,
-        ),
-        (
-            "(CLUSTER_ID = 0 | CLUSTER_ID = 101) & !(PUBLIC_CLOUD = YES)",
-            false,
-            false,
-        ),
-        (
-            "(CLUSTER_ID = 100 | CLUSTER_ID = 101) & (PIN_POLICY = PINNED)",
-            false,
-            true,
-        ),
-        (
-            "(CLUSTER_ID = 100 | CLUSTER_ID = 101) & !(PIN_POLICY = PINNED)",
-            true,
-            false,
-        ),
-        (
-            "(CLUSTER_ID = 100) & (KVM_CPU_FEATURES = \"*vmx*\")",
-            true,
-            false,
-        ),
-        (
-            "(\"CLUSTERS/ID\" @> 0 | \"CLUSTERS/ID\" @> 100) & (TM_MAD = \"ssh\")",
-            true,
-            false,
-        ),
+        ("(CLUSTER_ID = 0 | CLUSTER_ID = 100) & !(PUBLIC_CLOUD = YES)", true, false),
+        ("(CLUSTER_ID = 0 | CLUSTER_ID = 101) & !(PUBLIC_CLOUD = YES)", false, false),
+        ("(CLUSTER_ID = 100 | CLUSTER_ID = 101) & (PIN_POLICY = PINNED)", false, true),
+        ("(CLUSTER_ID = 100 | CLUSTER_ID = 101) & !(PIN_POLICY = PINNED)", true, false),
+        ("(CLUSTER_ID = 100) & (KVM_CPU_FEATURES = \"*vmx*\")", true, false),
+        ("(\"CLUSTERS/ID\" @> 0 | \"CLUSTERS/ID\" @> 100) & (TM_MAD = \"ssh\")", true, false),
         ("(\"CLUSTERS/ID\" @> 0)", true, false),
     ];
     let (a, b) = (node12(), db1());
@@ -319,14 +278,8 @@ fn and_or_have_equal_precedence_left_to_right() {
     // The same AST as the explicit left grouping, another than the right grouping.
     assert_eq!(req("A = 1 | B = 1 & C = 1"), req("(A = 1 | B = 1) & C = 1"));
     assert_ne!(req("A = 1 | B = 1 & C = 1"), req("A = 1 | (B = 1 & C = 1)"));
-    assert_eq!(
-        req("A = 1 | B = 1 & C = 1").to_string(),
-        "A = 1 | B = 1 & C = 1"
-    );
-    assert_eq!(
-        req("A = 1 | (B = 1 & C = 1)").to_string(),
-        "A = 1 | (B = 1 & C = 1)"
-    );
+    assert_eq!(req("A = 1 | B = 1 & C = 1").to_string(), "A = 1 | B = 1 & C = 1");
+    assert_eq!(req("A = 1 | (B = 1 & C = 1)").to_string(), "A = 1 | (B = 1 & C = 1)");
     // ... and & does not bind tighter on the left either: A & B | C = (A & B) | C.
     let host = MapLookup::new(&[("A", &["0"]), ("B", &["0"]), ("C", &["1"])]);
     assert!(req("A = 1 & B = 1 | C = 1").eval(&host));
@@ -405,11 +358,7 @@ fn missing_attribute_semantics() {
 fn numbers_are_read_from_the_first_value_that_is_a_number() {
     // OpenNebula's search(name, int&) collects the values that read as numbers and takes the
     // first of them; text comparisons take the first value.
-    let host = MapLookup::new(&[
-        ("X", &["n/a", "5", "7"]),
-        ("Y", &[" 12 GB"]),
-        ("Z", &["4096"]),
-    ]);
+    let host = MapLookup::new(&[("X", &["n/a", "5", "7"]), ("Y", &[" 12 GB"]), ("Z", &["4096"])]);
     assert!(req("X = 5").eval(&host));
     assert!(req("X != 7").eval(&host));
     assert!(req("X = \"n*\"").eval(&host));
@@ -561,17 +510,9 @@ fn requirement_syntax_errors_and_columns() {
     ];
     for (expr, column, fragment) in table {
         let e = req_err(expr);
-        assert_eq!(
-            e.position + 1,
-            *column,
-            "column of the error in {expr:?}: {e}"
-        );
+        assert_eq!(e.position + 1, *column, "column of the error in {expr:?}: {e}");
         assert!(e.message.contains(fragment), "message for {expr:?}: {e}");
-        assert!(
-            e.to_string()
-                .starts_with(&format!("syntax error at column {column}: ")),
-            "display of {expr:?}: {e}"
-        );
+        assert!(e.to_string().starts_with(&format!("syntax error at column {column}: ")), "display of {expr:?}: {e}");
     }
 }
 
@@ -596,36 +537,22 @@ fn rank_syntax_errors_and_columns() {
     ];
     for (expr, column, fragment) in table {
         let e = rank_err(expr);
-        assert_eq!(
-            e.position + 1,
-            *column,
-            "column of the error in {expr:?}: {e}"
-        );
+        assert_eq!(e.position + 1, *column, "column of the error in {expr:?}: {e}");
         assert!(e.message.contains(fragment), "message for {expr:?}: {e}");
     }
 }
 
 #[test]
 fn error_display_format() {
-    let e = ExprError {
-        position: 8,
-        message: "unexpected number -1".into(),
-    };
-    assert_eq!(
-        e.to_string(),
-        "syntax error at column 9: unexpected number -1"
-    );
+    let e = ExprError { position: 8, message: "unexpected number -1".into() };
+    assert_eq!(e.to_string(), "syntax error at column 9: unexpected number -1");
 }
 
 #[test]
 fn nesting_is_bounded() {
     let ok = format!("{}A = 1{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
     assert!(req(&ok).eval(&MapLookup::new(&[("A", &["1"])])));
-    let deep = format!(
-        "{}A = 1{}",
-        "(".repeat(MAX_DEPTH + 1),
-        ")".repeat(MAX_DEPTH + 1)
-    );
+    let deep = format!("{}A = 1{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
     assert!(req_err(&deep).message.contains("nested"));
     let nots = format!("{}A = 1", "!".repeat(MAX_DEPTH + 1));
     assert!(req_err(&nots).message.contains("nested"));
@@ -649,10 +576,7 @@ fn nesting_is_bounded() {
 fn canonical_forms() {
     let table: &[(&str, &str)] = &[
         ("", ""),
-        (
-            "NAME=\"node*\"&FREE_CPU>200",
-            "NAME = \"node*\" & FREE_CPU > 200",
-        ),
+        ("NAME=\"node*\"&FREE_CPU>200", "NAME = \"node*\" & FREE_CPU > 200"),
         ("HYPERVISOR = \"kvm\"", "HYPERVISOR = kvm"),
         ("\"HYPERVISOR\"=\"kvm\"", "HYPERVISOR = kvm"),
         ("A ! = 1", "A != 1"),
@@ -670,23 +594,12 @@ fn canonical_forms() {
         ("A = \"two words\"", "A = \"two words\""),
     ];
     for (input, canonical) in table {
-        assert_eq!(
-            req(input).to_string(),
-            *canonical,
-            "canonical form of {input:?}"
-        );
-        assert_eq!(
-            req(canonical),
-            req(input),
-            "{canonical:?} parses to the same AST"
-        );
+        assert_eq!(req(input).to_string(), *canonical, "canonical form of {input:?}");
+        assert_eq!(req(canonical), req(input), "{canonical:?} parses to the same AST");
     }
     let table: &[(&str, &str)] = &[
         ("", ""),
-        (
-            "-(RUNNING_VMS*50+FREE_CPU)",
-            "- (RUNNING_VMS * 50 + FREE_CPU)",
-        ),
+        ("-(RUNNING_VMS*50+FREE_CPU)", "- (RUNNING_VMS * 50 + FREE_CPU)"),
         ("- RUNNING_VMS", "- RUNNING_VMS"),
         ("-1", "-1"),
         ("- 1", "- 1"),
@@ -703,16 +616,8 @@ fn canonical_forms() {
         ("\"VMS/ID\" + 1.0", "\"VMS/ID\" + 1.0"),
     ];
     for (input, canonical) in table {
-        assert_eq!(
-            rank(input).to_string(),
-            *canonical,
-            "canonical form of {input:?}"
-        );
-        assert_eq!(
-            rank(canonical),
-            rank(input),
-            "{canonical:?} parses to the same AST"
-        );
+        assert_eq!(rank(input).to_string(), *canonical, "canonical form of {input:?}");
+        assert_eq!(rank(canonical), rank(input), "{canonical:?} parses to the same AST");
     }
 }
 

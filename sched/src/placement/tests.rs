@@ -62,7 +62,10 @@ fn load_aware_prefers_the_least_loaded() {
 
 #[test]
 fn fixed_uses_host_priority_and_vm_rank_overrides() {
-    let hosts = [host(0, 800, 1 << 20, 0, &[("TEMPLATE/PRIORITY", "9")]), host(1, 800, 1 << 20, 0, &[("TEMPLATE/PRIORITY", "3")])];
+    let hosts = [
+        host(0, 800, 1 << 20, 0, &[("TEMPLATE/PRIORITY", "9")]),
+        host(1, 800, 1 << 20, 0, &[("TEMPLATE/PRIORITY", "3")]),
+    ];
     let d = plan(&[vm(1, 100, 1024, "")], &hosts, &Policy::Fixed, &limits(), None);
     assert_eq!(placed_on(&d, 1), Some(0));
     let mut v = vm(2, 100, 1024, "");
@@ -73,11 +76,20 @@ fn fixed_uses_host_priority_and_vm_rank_overrides() {
 
 #[test]
 fn requirements_select_hosts() {
-    let hosts = [host(0, 800, 1 << 20, 0, &[("TEMPLATE/HYPERVISOR", "kvm")]), host(1, 800, 1 << 20, 0, &[("TEMPLATE/HYPERVISOR", "dummy")])];
+    let hosts = [
+        host(0, 800, 1 << 20, 0, &[("TEMPLATE/HYPERVISOR", "kvm")]),
+        host(1, 800, 1 << 20, 0, &[("TEMPLATE/HYPERVISOR", "dummy")]),
+    ];
     let d = plan(&[vm(1, 100, 1024, "HYPERVISOR = \"dummy\"")], &hosts, &Policy::Striping, &limits(), None);
     assert_eq!(placed_on(&d, 1), Some(1));
     let d = plan(&[vm(2, 100, 1024, "HYPERVISOR = \"xen\"")], &hosts, &Policy::Striping, &limits(), None);
-    assert_eq!(d, vec![Decision::Wait { vm: 2, message: "Cannot dispatch VM: No host meets capacity and SCHED_REQUIREMENTS: HYPERVISOR = \"xen\"".into() }]);
+    assert_eq!(
+        d,
+        vec![Decision::Wait {
+            vm: 2,
+            message: "Cannot dispatch VM: No host meets capacity and SCHED_REQUIREMENTS: HYPERVISOR = \"xen\"".into()
+        }]
+    );
 }
 
 #[test]
@@ -88,7 +100,10 @@ fn capacity_is_accounted_within_the_cycle() {
     let d = plan(&vms, &hosts, &Policy::Packing, &limits(), None);
     let placed = d.iter().filter(|x| matches!(x, Decision::Place { .. })).count();
     assert_eq!(placed, 4);
-    assert!(d.contains(&Decision::Wait { vm: 5, message: "Cannot dispatch VM: No host with enough capacity to deploy the VM".into() }));
+    assert!(d.contains(&Decision::Wait {
+        vm: 5,
+        message: "Cannot dispatch VM: No host with enough capacity to deploy the VM".into()
+    }));
 }
 
 #[test]
@@ -97,7 +112,11 @@ fn limits_and_priorities() {
     let mut vms: Vec<Vm> = (1..=3).map(|i| vm(i, 100, 1024, "")).collect();
     vms[2].user_priority = 10;
     let d = plan(&vms, &hosts, &Policy::Packing, &Limits { max_dispatch: 1, max_host: 0 }, None);
-    assert_eq!(d, vec![Decision::Place { vm: 3, host: 0, migrate: false }], "the high-priority VM goes first, one per cycle");
+    assert_eq!(
+        d,
+        vec![Decision::Place { vm: 3, host: 0, migrate: false }],
+        "the high-priority VM goes first, one per cycle"
+    );
     let d = plan(&vms, &hosts, &Policy::Packing, &Limits { max_dispatch: 0, max_host: 2 }, None);
     assert_eq!(d.iter().filter(|x| matches!(x, Decision::Place { .. })).count(), 2);
     assert!(matches!(&d[2], Decision::Wait { message, .. } if message.contains("dispatch limit reached")));
@@ -107,7 +126,9 @@ fn limits_and_priorities() {
 fn bad_requirements_are_a_message_not_a_crash() {
     let hosts = [host(0, 800, 1 << 20, 0, &[])];
     let d = plan(&[vm(1, 100, 1024, "FREE_CPU-1 >")], &hosts, &Policy::Packing, &limits(), None);
-    assert!(matches!(&d[0], Decision::Wait { message, .. } if message.starts_with("Error in SCHED_REQUIREMENTS: 'FREE_CPU-1 >', error:")));
+    assert!(
+        matches!(&d[0], Decision::Wait { message, .. } if message.starts_with("Error in SCHED_REQUIREMENTS: 'FREE_CPU-1 >', error:"))
+    );
 }
 
 #[test]
@@ -126,7 +147,8 @@ fn resched_skips_the_current_host_and_disabled_hosts_are_ignored() {
 fn current_vms_sees_this_cycles_placements() {
     // Anti-affinity with VM 1: VM 2 must not land where VM 1 was just placed.
     let hosts = [host(0, 800, 1 << 20, 0, &[]), host(1, 800, 1 << 20, 0, &[])];
-    let d = plan(&[vm(1, 100, 1024, ""), vm(2, 100, 1024, "CURRENT_VMS != 1")], &hosts, &Policy::Packing, &limits(), None);
+    let d =
+        plan(&[vm(1, 100, 1024, ""), vm(2, 100, 1024, "CURRENT_VMS != 1")], &hosts, &Policy::Packing, &limits(), None);
     assert_ne!(placed_on(&d, 1), placed_on(&d, 2));
 }
 

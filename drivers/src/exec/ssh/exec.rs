@@ -9,8 +9,8 @@
 #![allow(unsafe_code)] // poll(2) on the session's socket
 
 use super::session::{Connection, timeout_ms};
-use crate::exec::outcome::{Output, Status};
 use crate::exec::outcome::Limits;
+use crate::exec::outcome::{Output, Status};
 use ssh2::{BlockDirections, Channel};
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
@@ -186,9 +186,8 @@ fn kill_remote_group(conn: &Connection, pgid: u32) {
     session.set_timeout(timeout_ms(CLOSE_GRACE));
     let Ok(mut channel) = session.channel_session() else { return };
     // TERM now; KILL a second later from a detached helper, so the answer is not held up
-    let command = format!(
-        "kill -TERM -{pgid} 2>/dev/null; (sleep 1; kill -KILL -{pgid}) </dev/null >/dev/null 2>&1 & exit 0"
-    );
+    let command =
+        format!("kill -TERM -{pgid} 2>/dev/null; (sleep 1; kill -KILL -{pgid}) </dev/null >/dev/null 2>&1 & exit 0");
     if channel.exec(&command).is_ok() {
         let mut sink = Vec::new();
         let _ = channel.read_to_end(&mut sink);

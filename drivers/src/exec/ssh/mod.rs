@@ -23,9 +23,9 @@ pub mod target;
 
 use super::config;
 use super::local::run_local;
+use super::outcome::{Limits, RunError};
 use super::outcome::{Output, Status};
 use super::quote::{sh_join, sh_quote};
-use super::outcome::{Limits, RunError};
 use exec::ExecError;
 use session::{Connection, Credentials};
 use std::collections::HashMap;

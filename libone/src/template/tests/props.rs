@@ -88,9 +88,7 @@ fn as_printed_then_read(template: &Template) -> Template {
         template
             .iter()
             .map(|a| match a {
-                Attribute::Single { name, value } => {
-                    Attribute::Single { name: name.clone(), value: fix(value) }
-                }
+                Attribute::Single { name, value } => Attribute::Single { name: name.clone(), value: fix(value) },
                 Attribute::Vector { name, vector } => Attribute::Vector {
                     name: name.clone(),
                     vector: Vector::from_pairs(vector.iter().map(|(k, v)| (k.to_string(), fix(v)))),

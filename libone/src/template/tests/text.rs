@@ -46,8 +46,7 @@ fn empty_input_blank_input_and_only_comments_are_empty_templates() {
 
 #[test]
 fn comments_on_their_own_line_and_after_values() {
-    let input =
-        "# header\nA = 1 # after a bare value\nB = \"x\" # after a quoted value\n  # indented\nC=2#glued";
+    let input = "# header\nA = 1 # after a bare value\nB = \"x\" # after a quoted value\n  # indented\nC=2#glued";
     assert_eq!(attrs(input), [single("A", "1"), single("B", "x"), single("C", "2")]);
 }
 
@@ -201,8 +200,7 @@ fn names_are_upper_cased_and_fixed_up() {
 #[test]
 fn positions_point_at_names_in_characters() {
     let located = parse_text_located("A=\"\u{e9}\" B=2\n\n  # c\n  DISK = [\n X = 1 ]\nE =\nF=1").unwrap();
-    let positions: Vec<(String, Position)> =
-        located.into_iter().map(|(a, p)| (a.name().to_string(), p)).collect();
+    let positions: Vec<(String, Position)> = located.into_iter().map(|(a, p)| (a.name().to_string(), p)).collect();
     let expected = [("A", 1, 1), ("B", 1, 7), ("DISK", 4, 3), ("E", 6, 1), ("F", 7, 1)];
     assert_eq!(positions.len(), expected.len());
     for ((name, position), (n, line, column)) in positions.iter().zip(expected) {
@@ -278,12 +276,7 @@ fn missing_values() {
     assert_error("A = ]", 1, 5, "found \"]\"");
     assert_error("A = =", 1, 5, "found \"=\"");
     assert_error("V = [ K = , L = 1 ]", 1, 11, "expected a value after \"=\" for K in vector V, found \",\"");
-    assert_error(
-        "V = [ K =\n L = 1 ]",
-        1,
-        10,
-        "found the end of the line (write K = \"\" for an empty value)",
-    );
+    assert_error("V = [ K =\n L = 1 ]", 1, 10, "found the end of the line (write K = \"\" for an empty value)");
     assert_error("V = [ K = ]", 1, 11, "for K in vector V");
 }
 
@@ -299,19 +292,9 @@ fn unclosed_and_malformed_vectors() {
     assert_error("DISK = [ A = 1", 1, 15, "expected \"]\" to close vector DISK (opened at line 1, column 8)");
     assert_error("DISK = [\n A = 1,\n", 3, 1, "expected \"]\" to close vector DISK");
     assert_error("DISK = [", 1, 9, "expected \"]\" to close vector DISK");
-    assert_error(
-        "V = [ A = 1 B = 2 ]",
-        1,
-        13,
-        "expected \",\" or \"]\" after the value of A in vector V, found \"B\"",
-    );
+    assert_error("V = [ A = 1 B = 2 ]", 1, 13, "expected \",\" or \"]\" after the value of A in vector V, found \"B\"");
     assert_error("V = [ A = 1\n B = 2 ]", 2, 2, "expected \",\" or \"]\"");
-    assert_error(
-        "V = [ A = 1, ]",
-        1,
-        14,
-        "expected a sub-attribute name after \",\" in vector V, found \"]\"",
-    );
+    assert_error("V = [ A = 1, ]", 1, 14, "expected a sub-attribute name after \",\" in vector V, found \"]\"");
     assert_error("V = [ , A = 1 ]", 1, 7, "expected a sub-attribute name or \"]\" in vector V");
     assert_error("V = [ A = [ B = 1 ] ]", 1, 11, "vectors cannot be nested");
 }
@@ -331,7 +314,8 @@ fn printer_layout() {
     t.add_vector("DISK", Vector::from_pairs([("IMAGE_ID", "0"), ("TARGET", "vda")]));
     t.add_vector("CONTEXT", Vector::new());
     t.add("EMPTY", "");
-    let expected = "CPU=\"1\"\nNAME=\"say \\\"hi\\\"\"\nDISK=[\n  IMAGE_ID=\"0\",\n  TARGET=\"vda\" ]\nCONTEXT=[ ]\nEMPTY=\"\"\n";
+    let expected =
+        "CPU=\"1\"\nNAME=\"say \\\"hi\\\"\"\nDISK=[\n  IMAGE_ID=\"0\",\n  TARGET=\"vda\" ]\nCONTEXT=[ ]\nEMPTY=\"\"\n";
     assert_eq!(t.to_text(), expected);
     assert_eq!(Template::parse_text(expected).unwrap(), t);
     assert_eq!(Template::new().to_text(), "");

@@ -22,11 +22,7 @@ fn assert_xml_error(input: &str, line: usize, column: usize, message_part: &str)
         Ok(t) => panic!("{input:?} should not parse, got {t:?}"),
         Err(ParseError { position, message }) => {
             assert!(message.contains(message_part), "{input:?}: {message:?} should contain {message_part:?}");
-            assert_eq!(
-                (position.line, position.column),
-                (line, column),
-                "{input:?}: position of {message:?}"
-            );
+            assert_eq!((position.line, position.column), (line, column), "{input:?}: position of {message:?}");
         }
     }
 }
@@ -107,7 +103,12 @@ fn characters_xml_cannot_carry_are_written_as_replacement_characters() {
 #[test]
 fn characters_xml_cannot_carry_are_refused_raw_and_as_references() {
     let refused = "which XML 1.0 does not allow";
-    assert_xml_error("<T><A>&#1;</A></T>", 1, 7, "the character reference &#1; stands for U+0001, which XML 1.0 does not allow");
+    assert_xml_error(
+        "<T><A>&#1;</A></T>",
+        1,
+        7,
+        "the character reference &#1; stands for U+0001, which XML 1.0 does not allow",
+    );
     assert_xml_error("<T>\n<A>x&#x1F;</A></T>", 2, 5, "&#x1F; stands for U+001F");
     assert_xml_error("<T><V><K>&#65535;</K></V></T>", 1, 10, "&#65535; stands for U+FFFF");
     assert_xml_error("<T><A>&#xfffe;</A></T>", 1, 7, "U+FFFE");
@@ -118,7 +119,12 @@ fn characters_xml_cannot_carry_are_refused_raw_and_as_references() {
     assert_xml_error("<T>&#1;<A>x</A></T>", 1, 4, "U+0001");
     assert_xml_error("<T><V><K><X>&#2;</X></K></V></T>", 1, 13, "U+0002");
     // raw, anywhere in the document (comments included: the document is malformed)
-    assert_xml_error("<T><A>x\u{1}</A></T>", 1, 8, "the template holds the character U+0001, which XML 1.0 does not allow");
+    assert_xml_error(
+        "<T><A>x\u{1}</A></T>",
+        1,
+        8,
+        "the template holds the character U+0001, which XML 1.0 does not allow",
+    );
     assert_xml_error("<T><A><![CDATA[\u{FFFF}]]></A></T>", 1, 16, "U+FFFF");
     assert_xml_error("<T>\n<!-- \u{B} --><A>x</A></T>", 2, 6, "U+000B");
     // Every one of them, and nothing else (the BMP and astral samples); a reference to an allowed character reads back.
@@ -176,12 +182,7 @@ fn top_level_names_are_upper_cased_and_fixed_but_sub_elements_are_not() {
     let t = xml("<T><cpu>1</cpu><disk><image_id>0</image_id></disk><XMLX>2</XMLX><_a>3</_a></T>");
     assert_eq!(
         t.into_attributes(),
-        [
-            single("CPU", "1"),
-            vector("DISK", &[("image_id", "0")]),
-            single("ONE_XMLX", "2"),
-            single("_A", "3")
-        ]
+        [single("CPU", "1"), vector("DISK", &[("image_id", "0")]), single("ONE_XMLX", "2"), single("_A", "3")]
     );
 }
 

@@ -150,8 +150,7 @@ impl<'a> Parser<'a> {
                 }
                 _ => {
                     self.check_vector_not_cut(vector, open)?;
-                    let message =
-                        format!("expected \",\" or \"]\" after the value of {owner}, found {}", self.found());
+                    let message = format!("expected \",\" or \"]\" after the value of {owner}, found {}", self.found());
                     return Err(self.error_here(message));
                 }
             }
@@ -222,7 +221,8 @@ impl<'a> Parser<'a> {
     /// every value ends up in XML, which could not carry it.
     fn check_chars(&mut self, from: usize, to: usize, owner: Owner<'_>) -> Result<(), ParseError> {
         let Some((offset, c)) = find_forbidden(&self.text[from..to]) else { return Ok(()) };
-        let message = format!("the value of {owner} holds the character {}, which XML 1.0 does not allow", code_point(c));
+        let message =
+            format!("the value of {owner} holds the character {}, which XML 1.0 does not allow", code_point(c));
         Err(self.error_at(from + offset, message))
     }
 

@@ -47,15 +47,27 @@ fn rest_states_and_resume() {
         }
         t.state
     };
-    assert_eq!(final_state(on_action(VmState::Active, Running, Action::Poweroff { hard: false }).unwrap().unwrap()), VmState::Poweroff);
+    assert_eq!(
+        final_state(on_action(VmState::Active, Running, Action::Poweroff { hard: false }).unwrap().unwrap()),
+        VmState::Poweroff
+    );
     assert_eq!(final_state(on_action(VmState::Poweroff, LcmInit, Action::Resume).unwrap().unwrap()), VmState::Active);
     assert_eq!(final_state(on_action(VmState::Suspended, LcmInit, Action::Resume).unwrap().unwrap()), VmState::Active);
     assert_eq!(on_action(VmState::Stopped, LcmInit, Action::Resume).unwrap().unwrap().state, VmState::Pending);
     assert_eq!(on_action(VmState::Undeployed, LcmInit, Action::Resume).unwrap().unwrap().state, VmState::Pending);
-    assert_eq!(final_state(on_action(VmState::Poweroff, LcmInit, Action::Terminate { hard: false }).unwrap().unwrap()), VmState::Done);
-    assert_eq!(final_state(on_action(VmState::Poweroff, LcmInit, Action::Undeploy { hard: false }).unwrap().unwrap()), VmState::Undeployed);
+    assert_eq!(
+        final_state(on_action(VmState::Poweroff, LcmInit, Action::Terminate { hard: false }).unwrap().unwrap()),
+        VmState::Done
+    );
+    assert_eq!(
+        final_state(on_action(VmState::Poweroff, LcmInit, Action::Undeploy { hard: false }).unwrap().unwrap()),
+        VmState::Undeployed
+    );
     assert_eq!(final_state(on_action(VmState::Suspended, LcmInit, Action::Stop).unwrap().unwrap()), VmState::Stopped);
-    assert_eq!(on_action(VmState::Pending, LcmInit, Action::Terminate { hard: false }).unwrap().unwrap().state, VmState::Done);
+    assert_eq!(
+        on_action(VmState::Pending, LcmInit, Action::Terminate { hard: false }).unwrap().unwrap().state,
+        VmState::Done
+    );
     assert_eq!(on_action(VmState::Done, LcmInit, Action::Terminate { hard: false }).unwrap(), None);
 }
 
@@ -65,12 +77,17 @@ fn wrong_states_are_refused() {
     assert_eq!(on_action(VmState::Active, Prolog, Action::Terminate { hard: false }), Err(Refusal::CannotTerminate));
     assert_eq!(on_action(VmState::Active, Boot, Action::Suspend), Err(Refusal::WrongState));
     assert_eq!(on_action(VmState::Hold, LcmInit, Action::Hold), Err(Refusal::WrongState));
-    assert_eq!(on_action(VmState::Active, Shutdown, Action::Terminate { hard: true }).unwrap().unwrap().step.unwrap().verb, Verb::Cancel);
+    assert_eq!(
+        on_action(VmState::Active, Shutdown, Action::Terminate { hard: true }).unwrap().unwrap().step.unwrap().verb,
+        Verb::Cancel
+    );
 }
 
 #[test]
 fn failures_land_in_failure_states_and_retry_resumes() {
-    for (l, f) in [(Prolog, PrologFailure), (Boot, BootFailure), (Epilog, EpilogFailure), (EpilogStop, EpilogStopFailure)] {
+    for (l, f) in
+        [(Prolog, PrologFailure), (Boot, BootFailure), (Epilog, EpilogFailure), (EpilogStop, EpilogStopFailure)]
+    {
         let t = on_reply(l, None, false).unwrap();
         assert_eq!((t.state, t.lcm, t.step), (VmState::Active, f, None));
         assert!(f.is_failure());
@@ -82,11 +99,10 @@ fn failures_land_in_failure_states_and_retry_resumes() {
         assert_eq!(on_reply(l, None, false).unwrap().lcm, Running);
     }
     // A failure state terminates through a cleanup.
-    assert_eq!(full_path(on_action(VmState::Active, BootFailure, Action::Terminate { hard: false }).unwrap().unwrap()), vec![
-        CleanupDelete,
-        CleanupDelete,
-        LcmInit
-    ]);
+    assert_eq!(
+        full_path(on_action(VmState::Active, BootFailure, Action::Terminate { hard: false }).unwrap().unwrap()),
+        vec![CleanupDelete, CleanupDelete, LcmInit]
+    );
 }
 
 #[test]
@@ -94,10 +110,15 @@ fn every_state_with_a_step_answers_both_ways() {
     for &l in LcmState::ALL {
         for ok in [true, false] {
             if let Some(t) = on_reply(l, None, ok)
-                && t.step.is_some() {
-                    assert_eq!(t.state, VmState::Active, "steps only run on ACTIVE VMs (from {l})");
-                    assert!(on_reply(t.lcm, t.step, true).is_some() && on_reply(t.lcm, t.step, false).is_some(), "{l} -> {}", t.lcm);
-                }
+                && t.step.is_some()
+            {
+                assert_eq!(t.state, VmState::Active, "steps only run on ACTIVE VMs (from {l})");
+                assert!(
+                    on_reply(t.lcm, t.step, true).is_some() && on_reply(t.lcm, t.step, false).is_some(),
+                    "{l} -> {}",
+                    t.lcm
+                );
+            }
         }
     }
 }

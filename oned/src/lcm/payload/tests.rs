@@ -16,7 +16,15 @@ use proptest::prelude::*;
 use std::collections::BTreeSet;
 
 fn oneadmin() -> Caller {
-    Caller { uid: 0, gid: 0, groups: vec![0], uname: "oneadmin".into(), gname: "oneadmin".into(), umask: 0o177, scheduler: false }
+    Caller {
+        uid: 0,
+        gid: 0,
+        groups: vec![0],
+        uname: "oneadmin".into(),
+        gname: "oneadmin".into(),
+        umask: 0o177,
+        scheduler: false,
+    }
 }
 
 /// A cloud with a host named `host`, the system datastore at `sys_path` and an image whose
@@ -32,7 +40,13 @@ fn cloud(host: &str, sys_path: &str, img_path: &str, source: &str, format: &str)
     }
     let hid = c.hosts.allocate(|oid| Host {
         state: HostState::Monitored,
-        share: HostShare { max_cpu: 100_000, max_mem: 1 << 40, total_cpu: 100_000, total_mem: 1 << 40, ..HostShare::default() },
+        share: HostShare {
+            max_cpu: 100_000,
+            max_mem: 1 << 40,
+            total_cpu: 100_000,
+            total_mem: 1 << 40,
+            ..HostShare::default()
+        },
         ..Host::new(oid, host, "dummy", "dummy", 0, "default", Template::new())
     });
     let owner = crate::rm::generic::new_ownership(&oneadmin());
@@ -68,13 +82,16 @@ fn cloud(host: &str, sys_path: &str, img_path: &str, source: &str, format: &str)
 }
 
 /// Names of the disk values a template may carry, each filled with an arbitrary string.
-const DISK_KEYS: &[&str] = &["SIZE", "FORMAT", "TYPE", "TARGET", "DEV_PREFIX", "DRIVER", "TM_MAD", "SOURCE", "CLONE", "DATASTORE_ID", "CACHE"];
+const DISK_KEYS: &[&str] =
+    &["SIZE", "FORMAT", "TYPE", "TARGET", "DEV_PREFIX", "DRIVER", "TM_MAD", "SOURCE", "CLONE", "DATASTORE_ID", "CACHE"];
 
 /// A value that has the form `key` needs.
 fn good(key: &str) -> BoxedStrategy<String> {
     match key {
         "SIZE" | "DATASTORE_ID" => "[0-9]{1,5}".boxed(),
-        "FORMAT" | "DRIVER" | "CACHE" => prop_oneof![Just("raw".to_string()), Just("qcow2".to_string()), "[a-z0-9_-]{1,8}"].boxed(),
+        "FORMAT" | "DRIVER" | "CACHE" => {
+            prop_oneof![Just("raw".to_string()), Just("qcow2".to_string()), "[a-z0-9_-]{1,8}"].boxed()
+        }
         "TYPE" => prop_oneof![Just("fs".to_string()), Just("SWAP".to_string()), Just("cdrom".to_string())].boxed(),
         "TARGET" => "[a-z]{2}[a-z0-9]{1,3}".boxed(),
         "DEV_PREFIX" => "[a-z]{1,3}".boxed(),

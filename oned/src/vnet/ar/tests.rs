@@ -51,10 +51,7 @@ fn missing_or_unknown_type() {
     assert_eq!(err(&[("IP", "10.0.0.1"), ("SIZE", "2")]), ArError::MissingType);
     assert_eq!(err(&[("TYPE", ""), ("SIZE", "2")]), ArError::MissingType);
     assert_eq!(err(&[("TYPE", "IPX"), ("SIZE", "2")]), ArError::MissingType);
-    assert_eq!(
-        ArError::MissingType.to_string(),
-        "Unknown or missing address range TYPE."
-    );
+    assert_eq!(ArError::MissingType.to_string(), "Unknown or missing address range TYPE.");
 }
 
 #[test]
@@ -64,21 +61,10 @@ fn shared_and_external_ipam_are_refused() {
         ArError::SharedUnsupported
     );
     assert_eq!(
-        err(&[
-            ("TYPE", "IP4"),
-            ("IP", "10.0.0.1"),
-            ("SIZE", "2"),
-            ("IPAM_MAD", "infoblox")
-        ]),
+        err(&[("TYPE", "IP4"), ("IP", "10.0.0.1"), ("SIZE", "2"), ("IPAM_MAD", "infoblox")]),
         ArError::ExternalIpam("infoblox".into())
     );
-    let a = ar(&[
-        ("TYPE", "IP4"),
-        ("IP", "10.0.0.1"),
-        ("SIZE", "2"),
-        ("SHARED", "NO"),
-        ("IPAM_MAD", "internal"),
-    ]);
+    let a = ar(&[("TYPE", "IP4"), ("IP", "10.0.0.1"), ("SIZE", "2"), ("SHARED", "NO"), ("IPAM_MAD", "internal")]);
     assert_eq!(a.attrs().get("IPAM_MAD"), Some("internal"));
     assert_eq!(a.attrs().get("SHARED"), None);
 }
@@ -87,51 +73,24 @@ fn shared_and_external_ipam_are_refused() {
 fn ip_required_and_valid_for_ipv4_types() {
     for t in ["IP4", "IP4_6", "IP4_6_STATIC"] {
         assert_eq!(err(&[("TYPE", t), ("SIZE", "2")]), ArError::BadIp, "{t}");
-        assert_eq!(
-            err(&[("TYPE", t), ("IP", "10.0.0.256"), ("SIZE", "2")]),
-            ArError::BadIp,
-            "{t}"
-        );
-        assert_eq!(
-            err(&[("TYPE", t), ("IP", "10.0.0"), ("SIZE", "2")]),
-            ArError::BadIp,
-            "{t}"
-        );
+        assert_eq!(err(&[("TYPE", t), ("IP", "10.0.0.256"), ("SIZE", "2")]), ArError::BadIp, "{t}");
+        assert_eq!(err(&[("TYPE", t), ("IP", "10.0.0"), ("SIZE", "2")]), ArError::BadIp, "{t}");
     }
     assert_eq!(ArError::BadIp.to_string(), "Wrong or empty IP attribute");
 }
 
 #[test]
 fn ipv6_prefixes_validated() {
+    assert_eq!(err(&[("TYPE", "IP6"), ("SIZE", "2"), ("GLOBAL_PREFIX", "2001:db8:::")]), ArError::BadGlobalPrefix);
     assert_eq!(
-        err(&[("TYPE", "IP6"), ("SIZE", "2"), ("GLOBAL_PREFIX", "2001:db8:::")]),
-        ArError::BadGlobalPrefix
-    );
-    assert_eq!(
-        err(&[
-            ("TYPE", "IP4_6"),
-            ("IP", "10.0.0.1"),
-            ("SIZE", "2"),
-            ("ULA_PREFIX", "fd00")
-        ]),
+        err(&[("TYPE", "IP4_6"), ("IP", "10.0.0.1"), ("SIZE", "2"), ("ULA_PREFIX", "fd00")]),
         ArError::BadUlaPrefix
     );
-    assert_eq!(
-        ArError::BadGlobalPrefix.to_string(),
-        "Wrong format for IP6 global address prefix"
-    );
-    assert_eq!(
-        ArError::BadUlaPrefix.to_string(),
-        "Wrong format for IP6 unique local address prefix"
-    );
+    assert_eq!(ArError::BadGlobalPrefix.to_string(), "Wrong format for IP6 global address prefix");
+    assert_eq!(ArError::BadUlaPrefix.to_string(), "Wrong format for IP6 unique local address prefix");
     // GLOBAL_PREFIX is checked before ULA_PREFIX, as in OpenNebula
     assert_eq!(
-        err(&[
-            ("TYPE", "IP6"),
-            ("SIZE", "2"),
-            ("GLOBAL_PREFIX", "x"),
-            ("ULA_PREFIX", "y")
-        ]),
+        err(&[("TYPE", "IP6"), ("SIZE", "2"), ("GLOBAL_PREFIX", "x"), ("ULA_PREFIX", "y")]),
         ArError::BadGlobalPrefix
     );
     // both optional; "::" counts as unset
@@ -162,27 +121,14 @@ fn static_ipv6_fields_required() {
 
 #[test]
 fn static_ipv6_size_defaults_to_rest_of_prefix() {
-    let a = ar(&[
-        ("TYPE", "IP6_STATIC"),
-        ("IP6", "2001:db8::10"),
-        ("PREFIX_LENGTH", "120"),
-    ]);
+    let a = ar(&[("TYPE", "IP6_STATIC"), ("IP6", "2001:db8::10"), ("PREFIX_LENGTH", "120")]);
     assert_eq!(a.size(), 256 - 16);
     let a = ar(&[("TYPE", "IP6_STATIC"), ("IP6", "2001:db8::10"), ("PREFIX_LENGTH", "64")]);
     assert_eq!(a.size(), u32::MAX, "clamped to the 32-bit index space");
-    let a = ar(&[
-        ("TYPE", "IP6_STATIC"),
-        ("IP6", "2001:db8::10"),
-        ("PREFIX_LENGTH", "64"),
-        ("SIZE", "8"),
-    ]);
+    let a = ar(&[("TYPE", "IP6_STATIC"), ("IP6", "2001:db8::10"), ("PREFIX_LENGTH", "64"), ("SIZE", "8")]);
     assert_eq!(a.size(), 8);
     assert_eq!(
-        err(&[
-            ("TYPE", "IP6_STATIC"),
-            ("IP6", "2001:db8::ffff:ffff:ffff:ffff"),
-            ("PREFIX_LENGTH", "64")
-        ]),
+        err(&[("TYPE", "IP6_STATIC"), ("IP6", "2001:db8::ffff:ffff:ffff:ffff"), ("PREFIX_LENGTH", "64")]),
         ArError::BadSize
     );
 }
@@ -193,24 +139,12 @@ fn bad_mac() {
         err(&[("TYPE", "ETHER"), ("SIZE", "2"), ("MAC", "02:00:zz:00:00:01")]),
         ArError::BadMac("02:00:zz:00:00:01".into())
     );
-    assert_eq!(
-        ArError::BadMac("x".into()).to_string(),
-        "Wrong format for MAC attribute: x"
-    );
+    assert_eq!(ArError::BadMac("x".into()).to_string(), "Wrong format for MAC attribute: x");
 }
 
 #[test]
 fn bad_size() {
-    for s in [
-        None,
-        Some(""),
-        Some("abc"),
-        Some("-1"),
-        Some("0"),
-        Some("+5"),
-        Some("4294967296"),
-        Some("1.5"),
-    ] {
+    for s in [None, Some(""), Some("abc"), Some("-1"), Some("0"), Some("+5"), Some("4294967296"), Some("1.5")] {
         let mut v = vec![("TYPE", "IP4"), ("IP", "10.0.0.1")];
         if let Some(s) = s {
             v.push(("SIZE", s));
@@ -224,63 +158,35 @@ fn bad_size() {
 #[test]
 fn errors_come_in_opennebula_order() {
     // bad IP before bad MAC before bad SIZE
-    assert_eq!(
-        err(&[("TYPE", "IP4"), ("IP", "x"), ("MAC", "y"), ("SIZE", "z")]),
-        ArError::BadIp
-    );
-    assert_eq!(
-        err(&[("TYPE", "IP4"), ("IP", "10.0.0.1"), ("MAC", "y"), ("SIZE", "z")]),
-        ArError::BadMac("y".into())
-    );
+    assert_eq!(err(&[("TYPE", "IP4"), ("IP", "x"), ("MAC", "y"), ("SIZE", "z")]), ArError::BadIp);
+    assert_eq!(err(&[("TYPE", "IP4"), ("IP", "10.0.0.1"), ("MAC", "y"), ("SIZE", "z")]), ArError::BadMac("y".into()));
     // static IPv6 before MAC
-    assert_eq!(
-        err(&[("TYPE", "IP6_STATIC"), ("MAC", "y"), ("SIZE", "2")]),
-        ArError::BadIp6
-    );
+    assert_eq!(err(&[("TYPE", "IP6_STATIC"), ("MAC", "y"), ("SIZE", "2")]), ArError::BadIp6);
 }
 
 #[test]
 fn ipv4_range_must_fit() {
     assert_eq!(
         err(&[("TYPE", "IP4"), ("IP", "255.255.255.250"), ("SIZE", "7")]),
-        ArError::Ip4Overflow {
-            ip: ip("255.255.255.250"),
-            size: 7
-        }
+        ArError::Ip4Overflow { ip: ip("255.255.255.250"), size: 7 }
     );
     let a = ar(&[("TYPE", "IP4"), ("IP", "255.255.255.250"), ("SIZE", "6")]);
     assert_eq!(a.lease(5).unwrap().ip, Some(Ipv4Addr::BROADCAST));
     assert_eq!(
         err(&[("TYPE", "IP4"), ("IP", "0.0.0.2"), ("SIZE", "4294967295")]),
-        ArError::Ip4Overflow {
-            ip: ip("0.0.0.2"),
-            size: u32::MAX
-        }
+        ArError::Ip4Overflow { ip: ip("0.0.0.2"), size: u32::MAX }
     );
-    assert_eq!(
-        ar(&[("TYPE", "IP4"), ("IP", "0.0.0.1"), ("SIZE", "4294967295")]).size(),
-        u32::MAX
-    );
+    assert_eq!(ar(&[("TYPE", "IP4"), ("IP", "0.0.0.1"), ("SIZE", "4294967295")]).size(), u32::MAX);
 }
 
 #[test]
 fn ipv6_range_must_fit() {
     let top = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe";
     assert_eq!(
-        err(&[
-            ("TYPE", "IP6_STATIC"),
-            ("IP6", top),
-            ("PREFIX_LENGTH", "64"),
-            ("SIZE", "3")
-        ]),
+        err(&[("TYPE", "IP6_STATIC"), ("IP6", top), ("PREFIX_LENGTH", "64"), ("SIZE", "3")]),
         ArError::Ip6Overflow { ip6: ip6(top), size: 3 }
     );
-    ar(&[
-        ("TYPE", "IP6_STATIC"),
-        ("IP6", top),
-        ("PREFIX_LENGTH", "64"),
-        ("SIZE", "2"),
-    ]);
+    ar(&[("TYPE", "IP6_STATIC"), ("IP6", top), ("PREFIX_LENGTH", "64"), ("SIZE", "2")]);
 }
 
 #[test]
@@ -290,12 +196,7 @@ fn mac_derivation() {
     assert_eq!(a.mac_start().to_string(), "02:00:0a:00:00:01");
     assert_eq!(a.lease(3).unwrap().mac.to_string(), "02:00:0a:00:00:04");
     // an explicit MAC wins, and is stored lower-case
-    let a = ar(&[
-        ("TYPE", "IP4"),
-        ("IP", "10.0.0.1"),
-        ("SIZE", "4"),
-        ("MAC", "AA:BB:CC:DD:EE:00"),
-    ]);
+    let a = ar(&[("TYPE", "IP4"), ("IP", "10.0.0.1"), ("SIZE", "4"), ("MAC", "AA:BB:CC:DD:EE:00")]);
     assert_eq!(a.to_vector().get("MAC"), Some("aa:bb:cc:dd:ee:00"));
     // no IPv4: prefix + random low bits
     for t in ["ETHER", "IP6", "IP6_STATIC"] {
@@ -435,62 +336,30 @@ fn allocate_by_address() {
     assert_eq!((l.index, l.mac.to_string()), (2, "02:00:0a:00:00:03".to_string()));
     assert_eq!(
         a.allocate_by_ip(ip("10.0.0.3"), LeaseOwner::Vm(2)),
-        Err(ArError::InUse {
-            addr: "10.0.0.3".into(),
-            ar_id: 0
-        })
+        Err(ArError::InUse { addr: "10.0.0.3".into(), ar_id: 0 })
     );
     assert_eq!(
         a.allocate_by_ip(ip("10.0.0.5"), LeaseOwner::Vm(2)),
-        Err(ArError::NotInRange {
-            addr: "10.0.0.5".into(),
-            ar_id: 0
-        })
+        Err(ArError::NotInRange { addr: "10.0.0.5".into(), ar_id: 0 })
     );
     assert_eq!(
-        a.allocate_by_ip(ip("10.0.0.0"), LeaseOwner::Vm(2))
-            .unwrap_err()
-            .to_string(),
+        a.allocate_by_ip(ip("10.0.0.0"), LeaseOwner::Vm(2)).unwrap_err().to_string(),
         "Address 10.0.0.0 is not part of address range 0"
     );
     let l = a.allocate_by_mac(mac("02:00:0a:00:00:01"), LeaseOwner::Vm(2)).unwrap();
     assert_eq!(l.ip, Some(ip("10.0.0.1")));
     assert_eq!(
-        a.allocate_by_mac(mac("02:00:0a:00:00:01"), LeaseOwner::Vm(3))
-            .unwrap_err()
-            .to_string(),
+        a.allocate_by_mac(mac("02:00:0a:00:00:01"), LeaseOwner::Vm(3)).unwrap_err().to_string(),
         "Address 02:00:0a:00:00:01 in address range 0 is already in use"
     );
-    assert!(matches!(
-        a.allocate_by_mac(mac("02:01:0a:00:00:02"), LeaseOwner::Vm(3)),
-        Err(ArError::NotInRange { .. })
-    ));
+    assert!(matches!(a.allocate_by_mac(mac("02:01:0a:00:00:02"), LeaseOwner::Vm(3)), Err(ArError::NotInRange { .. })));
     // IP6 look-ups only match static ranges
-    assert!(matches!(
-        a.allocate_by_ip6(ip6("fe80::aff:fe00:2"), LeaseOwner::Vm(3)),
-        Err(ArError::NotInRange { .. })
-    ));
+    assert!(matches!(a.allocate_by_ip6(ip6("fe80::aff:fe00:2"), LeaseOwner::Vm(3)), Err(ArError::NotInRange { .. })));
     let mut e = ar(&[("TYPE", "ETHER"), ("SIZE", "4"), ("MAC", "02:00:00:00:00:10")]);
-    assert!(matches!(
-        e.allocate_by_ip(ip("0.0.0.16"), LeaseOwner::Vm(1)),
-        Err(ArError::NotInRange { .. })
-    ));
-    let mut s = ar(&[
-        ("TYPE", "IP6_STATIC"),
-        ("IP6", "2001:db8::100"),
-        ("PREFIX_LENGTH", "64"),
-        ("SIZE", "16"),
-    ]);
-    assert_eq!(
-        s.allocate_by_ip6(ip6("2001:db8::10f"), LeaseOwner::Vm(1))
-            .unwrap()
-            .index,
-        15
-    );
-    assert!(matches!(
-        s.allocate_by_ip6(ip6("2001:db8::110"), LeaseOwner::Vm(1)),
-        Err(ArError::NotInRange { .. })
-    ));
+    assert!(matches!(e.allocate_by_ip(ip("0.0.0.16"), LeaseOwner::Vm(1)), Err(ArError::NotInRange { .. })));
+    let mut s = ar(&[("TYPE", "IP6_STATIC"), ("IP6", "2001:db8::100"), ("PREFIX_LENGTH", "64"), ("SIZE", "16")]);
+    assert_eq!(s.allocate_by_ip6(ip6("2001:db8::10f"), LeaseOwner::Vm(1)).unwrap().index, 15);
+    assert!(matches!(s.allocate_by_ip6(ip6("2001:db8::110"), LeaseOwner::Vm(1)), Err(ArError::NotInRange { .. })));
     a.check_invariants();
 }
 
@@ -498,12 +367,7 @@ fn allocate_by_address() {
 fn mac_ranges_wrap_their_low_32_bits() {
     let mut a = ar(&[("TYPE", "ETHER"), ("SIZE", "4"), ("MAC", "02:00:ff:ff:ff:fe")]);
     assert_eq!(a.lease(3).unwrap().mac.to_string(), "02:00:00:00:00:01");
-    assert_eq!(
-        a.allocate_by_mac(mac("02:00:00:00:00:01"), LeaseOwner::Vm(1))
-            .unwrap()
-            .index,
-        3
-    );
+    assert_eq!(a.allocate_by_mac(mac("02:00:00:00:00:01"), LeaseOwner::Vm(1)).unwrap().index, 3);
     let mut x = String::new();
     a.write_xml(&mut x, false);
     assert!(x.contains("<MAC_END><![CDATA[02:00:00:00:00:01]]></MAC_END>"));
@@ -534,14 +398,8 @@ fn hold_and_release() {
         "Address 10.0.0.1 in address range 0 is not on hold"
     );
     assert_eq!(a.owner(0), Some(LeaseOwner::Vm(5)));
-    assert!(matches!(
-        a.release_by_ip(ip("10.0.0.4")),
-        Err(ArError::NotOwned { actual: None, .. })
-    ));
-    assert!(matches!(
-        a.release_by_ip(ip("10.0.0.9")),
-        Err(ArError::NotInRange { .. })
-    ));
+    assert!(matches!(a.release_by_ip(ip("10.0.0.4")), Err(ArError::NotOwned { actual: None, .. })));
+    assert!(matches!(a.release_by_ip(ip("10.0.0.9")), Err(ArError::NotInRange { .. })));
     assert_eq!(a.release_by_ip(ip("10.0.0.2")), Ok(1));
     assert_eq!(a.owner(1), None);
     // by MAC, and Vm(-1) is the same as Hold
@@ -557,12 +415,7 @@ fn hold_and_release() {
     );
     assert_eq!(a.free_by_ip(ip("10.0.0.3"), LeaseOwner::Vm(6)), Ok(2));
     // IP6 hold on a static range
-    let mut s = ar(&[
-        ("TYPE", "IP6_STATIC"),
-        ("IP6", "2001:db8::100"),
-        ("PREFIX_LENGTH", "64"),
-        ("SIZE", "16"),
-    ]);
+    let mut s = ar(&[("TYPE", "IP6_STATIC"), ("IP6", "2001:db8::100"), ("PREFIX_LENGTH", "64"), ("SIZE", "16")]);
     assert_eq!(s.hold_by_ip6(ip6("2001:db8::101")), Ok(1));
     assert_eq!(s.release_by_ip6(ip6("2001:db8::101")), Ok(1));
     a.check_invariants();
@@ -572,22 +425,13 @@ fn hold_and_release() {
 #[test]
 fn free_vm_frees_only_that_vm() {
     let mut a = ip4_ar(10);
-    for owner in [
-        LeaseOwner::Vm(7),
-        LeaseOwner::Vm(8),
-        LeaseOwner::Vm(7),
-        LeaseOwner::Hold,
-        LeaseOwner::Vm(7),
-    ] {
+    for owner in [LeaseOwner::Vm(7), LeaseOwner::Vm(8), LeaseOwner::Vm(7), LeaseOwner::Hold, LeaseOwner::Vm(7)] {
         a.allocate(owner).unwrap();
     }
     assert_eq!(a.indices_of(LeaseOwner::Vm(7)), [0, 2, 4]);
     assert_eq!(a.free_vm(7), [0, 2, 4]);
     assert_eq!(a.free_vm(7), Vec::<u32>::new());
-    assert_eq!(
-        a.leases().collect::<Vec<_>>(),
-        [(1, LeaseOwner::Vm(8)), (3, LeaseOwner::Hold)]
-    );
+    assert_eq!(a.leases().collect::<Vec<_>>(), [(1, LeaseOwner::Vm(8)), (3, LeaseOwner::Hold)]);
     assert_eq!(a.free_owner(LeaseOwner::Vm(-1)), [3]);
     assert_eq!(a.used(), 1);
     a.check_invariants();
@@ -613,21 +457,13 @@ fn find_free_block() {
 
 #[test]
 fn reservation() {
-    let mut p = ar(&[
-        ("TYPE", "IP4"),
-        ("IP", "10.0.0.1"),
-        ("SIZE", "10"),
-        ("GATEWAY", "10.0.0.254"),
-        ("IPAM_MAD", "internal"),
-    ]);
+    let mut p =
+        ar(&[("TYPE", "IP4"), ("IP", "10.0.0.1"), ("SIZE", "10"), ("GATEWAY", "10.0.0.254"), ("IPAM_MAD", "internal")]);
     p.set_ar_id(2);
     p.allocate(LeaseOwner::Vm(1)).unwrap();
     p.allocate(LeaseOwner::Vm(2)).unwrap();
     let c = p.reserve(5, 3, None, 0).unwrap();
-    assert_eq!(
-        (c.ar_id(), c.size(), c.parent_ar_id(), c.kind()),
-        (0, 3, Some(2), ArType::Ip4)
-    );
+    assert_eq!((c.ar_id(), c.size(), c.parent_ar_id(), c.kind()), (0, 3, Some(2), ArType::Ip4));
     assert!(c.is_reservation());
     assert_eq!(c.ip_start(), Some(ip("10.0.0.3")));
     assert_eq!(c.mac_start().to_string(), "02:00:0a:00:00:03");
@@ -641,34 +477,17 @@ fn reservation() {
     assert_eq!(p.indices_of(LeaseOwner::Reserved(5)), [2, 3, 4]);
     assert_eq!(p.allocate(LeaseOwner::Vm(3)).unwrap().index, 5);
     // at a given start: must be free and inside
-    assert_eq!(
-        p.reserve(6, 2, Some(4), 0),
-        Err(ArError::InUse {
-            addr: "10.0.0.5".into(),
-            ar_id: 2
-        })
-    );
+    assert_eq!(p.reserve(6, 2, Some(4), 0), Err(ArError::InUse { addr: "10.0.0.5".into(), ar_id: 2 }));
     assert_eq!(p.reserve(6, 2, Some(9), 0), Err(ArError::NoSpace { ar_id: 2 }));
     let c2 = p.reserve(6, 2, Some(8), 1).unwrap();
     assert_eq!(c2.ip_start(), Some(ip("10.0.0.9")));
     assert_eq!(p.reserve(7, 3, None, 0), Err(ArError::NoSpace { ar_id: 2 }));
     assert_eq!(p.find_free_block(2), Some(6));
     assert_eq!(p.reserve(7, 0, None, 0), Err(ArError::BadReservationSize));
-    assert_eq!(
-        p.reservation_child(0, 8, 3),
-        Err(ArError::IndexOutOfRange {
-            index: 10,
-            ar_id: 2,
-            size: 10
-        })
-    );
+    assert_eq!(p.reservation_child(0, 8, 3), Err(ArError::IndexOutOfRange { index: 10, ar_id: 2, size: 10 }));
     assert_eq!(
         p.allocate_index(10, LeaseOwner::Vm(1)),
-        Err(ArError::IndexOutOfRange {
-            index: 10,
-            ar_id: 2,
-            size: 10
-        })
+        Err(ArError::IndexOutOfRange { index: 10, ar_id: 2, size: 10 })
     );
     // removing the reservation's AR frees its block in the parent
     assert_eq!(p.free_range(2, 3, LeaseOwner::Reserved(5)), 3);
@@ -685,21 +504,12 @@ fn reservation() {
     ]);
     s.allocate(LeaseOwner::Vm(1)).unwrap();
     let c = s.reserve(9, 4, None, 0).unwrap();
-    assert_eq!(
-        (c.ip6_start(), c.prefix_length()),
-        (Some(ip6("2001:db8::101")), Some(64))
-    );
+    assert_eq!((c.ip6_start(), c.prefix_length()), (Some(ip6("2001:db8::101")), Some(64)));
 }
 
 #[test]
 fn port_ranges() {
-    let mut a = ar(&[
-        ("TYPE", "IP4"),
-        ("IP", "10.0.0.1"),
-        ("SIZE", "10"),
-        ("PORT_START", "2000"),
-        ("PORT_SIZE", "10"),
-    ]);
+    let mut a = ar(&[("TYPE", "IP4"), ("IP", "10.0.0.1"), ("SIZE", "10"), ("PORT_START", "2000"), ("PORT_SIZE", "10")]);
     let l = a.allocate(LeaseOwner::Vm(0)).unwrap();
     let mut nic = Vector::new();
     l.write_nic(&mut nic);
@@ -729,11 +539,7 @@ fn nic_overrides() {
     assert_eq!(nic.get("VLAN_ID"), Some("7"));
     assert_eq!(nic.get("PHYDEV"), Some("eth0"));
     assert_eq!(nic.get("GATEWAY"), Some("10.0.0.254"));
-    assert_eq!(
-        nic.get("DNS"),
-        Some("9.9.9.9"),
-        "the NIC's own value wins over inheritance"
-    );
+    assert_eq!(nic.get("DNS"), Some("9.9.9.9"), "the NIC's own value wins over inheritance");
     assert_eq!(nic.get("MTU"), None);
 }
 
@@ -743,18 +549,8 @@ fn restore_leases() {
     a.restore_lease(2, LeaseOwner::Vm(3)).unwrap();
     a.restore_lease(0, LeaseOwner::Vm(-1)).unwrap();
     assert_eq!(a.owner(0), Some(LeaseOwner::Hold));
-    assert_eq!(
-        a.restore_lease(2, LeaseOwner::Vm(4)),
-        Err(ArError::AlreadyLeased { index: 2, ar_id: 0 })
-    );
-    assert_eq!(
-        a.restore_lease(4, LeaseOwner::Vm(4)),
-        Err(ArError::IndexOutOfRange {
-            index: 4,
-            ar_id: 0,
-            size: 4
-        })
-    );
+    assert_eq!(a.restore_lease(2, LeaseOwner::Vm(4)), Err(ArError::AlreadyLeased { index: 2, ar_id: 0 }));
+    assert_eq!(a.restore_lease(4, LeaseOwner::Vm(4)), Err(ArError::IndexOutOfRange { index: 4, ar_id: 0, size: 4 }));
     assert_eq!(a.allocate(LeaseOwner::Vm(5)).unwrap().index, 1);
     assert_eq!(a.allocate(LeaseOwner::Vm(5)).unwrap().index, 3);
     a.check_invariants();
@@ -768,20 +564,12 @@ fn owner_packing_matches_opennebula() {
     assert_eq!(LeaseOwner::Vm(-1).to_packed(), LeaseOwner::Hold.to_packed());
     assert_eq!(LeaseOwner::Reserved(5).to_packed(), 0x0000_0040_0000_0005);
     assert_eq!(LeaseOwner::VRouter(2).to_packed(), 0x0004_0000_0000_0002);
-    for o in [
-        LeaseOwner::Vm(0),
-        LeaseOwner::Vm(i32::MAX),
-        LeaseOwner::Hold,
-        LeaseOwner::Reserved(5),
-        LeaseOwner::VRouter(2),
-    ] {
+    for o in
+        [LeaseOwner::Vm(0), LeaseOwner::Vm(i32::MAX), LeaseOwner::Hold, LeaseOwner::Reserved(5), LeaseOwner::VRouter(2)]
+    {
         assert_eq!(LeaseOwner::from_packed(o.to_packed()), Some(o));
     }
-    assert_eq!(
-        LeaseOwner::from_packed(0x0000_0020_0000_0001),
-        None,
-        "HOST is not a lease owner"
-    );
+    assert_eq!(LeaseOwner::from_packed(0x0000_0020_0000_0001), None, "HOST is not a lease owner");
     let mut a = ip4_ar(4);
     a.allocate(LeaseOwner::Vm(0)).unwrap();
     a.hold_by_ip(ip("10.0.0.3")).unwrap();
@@ -808,20 +596,10 @@ fn update_size_grow_and_shrink() {
     a.update(&vec_of(&[("GATEWAY", "10.0.0.254")])).unwrap();
     assert_eq!(a.size(), 100, "missing SIZE keeps it");
     for bad in ["0", "-3", "x", "4294967296"] {
-        assert_eq!(
-            a.update(&vec_of(&[("SIZE", bad)])),
-            Err(ArError::BadUpdateSize),
-            "{bad}"
-        );
+        assert_eq!(a.update(&vec_of(&[("SIZE", bad)])), Err(ArError::BadUpdateSize), "{bad}");
     }
     let mut b = ar(&[("TYPE", "IP4"), ("IP", "255.255.255.0"), ("SIZE", "10")]);
-    assert_eq!(
-        b.update(&vec_of(&[("SIZE", "300")])),
-        Err(ArError::Ip4Overflow {
-            ip: ip("255.255.255.0"),
-            size: 300
-        })
-    );
+    assert_eq!(b.update(&vec_of(&[("SIZE", "300")])), Err(ArError::Ip4Overflow { ip: ip("255.255.255.0"), size: 300 }));
     b.update(&vec_of(&[("SIZE", "256")])).unwrap();
 }
 
@@ -871,31 +649,15 @@ fn update_refuses_changes_to_identity() {
     let before = a.clone();
     assert_eq!(a.update(&vec_of(&[("TYPE", "IP4")])), Err(ArError::Immutable("TYPE")));
     assert_eq!(a.update(&vec_of(&[("IP", "10.0.0.2")])), Err(ArError::Immutable("IP")));
-    assert_eq!(
-        a.update(&vec_of(&[("MAC", "02:00:0a:00:00:02")])),
-        Err(ArError::Immutable("MAC"))
-    );
+    assert_eq!(a.update(&vec_of(&[("MAC", "02:00:0a:00:00:02")])), Err(ArError::Immutable("MAC")));
     assert_eq!(a.update(&vec_of(&[("MAC", "junk")])), Err(ArError::Immutable("MAC")));
-    assert_eq!(
-        a.update(&vec_of(&[("IP6", "2001:db8::2")])),
-        Err(ArError::Immutable("IP6"))
-    );
-    assert_eq!(
-        a.update(&vec_of(&[("PREFIX_LENGTH", "200")])),
-        Err(ArError::BadPrefixLength)
-    );
+    assert_eq!(a.update(&vec_of(&[("IP6", "2001:db8::2")])), Err(ArError::Immutable("IP6")));
+    assert_eq!(a.update(&vec_of(&[("PREFIX_LENGTH", "200")])), Err(ArError::BadPrefixLength));
     assert_eq!(a.update(&vec_of(&[("SHARED", "YES")])), Err(ArError::SharedUnsupported));
-    assert_eq!(
-        a.update(&vec_of(&[("IPAM_MAD", "aws")])),
-        Err(ArError::ExternalIpam("aws".into()))
-    );
-    assert_eq!(
-        ArError::Immutable("IP").to_string(),
-        "Attribute IP of an address range cannot be updated"
-    );
+    assert_eq!(a.update(&vec_of(&[("IPAM_MAD", "aws")])), Err(ArError::ExternalIpam("aws".into())));
+    assert_eq!(ArError::Immutable("IP").to_string(), "Attribute IP of an address range cannot be updated");
     assert_eq!(a, before);
-    a.update(&vec_of(&[("IP6", "2001:DB8:0::1"), ("PREFIX_LENGTH", "48")]))
-        .unwrap();
+    a.update(&vec_of(&[("IP6", "2001:DB8:0::1"), ("PREFIX_LENGTH", "48")])).unwrap();
     assert_eq!(a.prefix_length(), Some(48));
     a.update(&vec_of(&[])).unwrap();
     assert_eq!(a.prefix_length(), Some(48), "missing PREFIX_LENGTH keeps it");
@@ -964,24 +726,14 @@ impl Node {
 fn parse(xml: &str) -> Node {
     use quick_xml::events::Event;
     let mut r = quick_xml::Reader::from_str(xml);
-    let mut stack: Vec<Node> = vec![Node {
-        name: String::new(),
-        text: String::new(),
-        children: vec![],
-    }];
+    let mut stack: Vec<Node> = vec![Node { name: String::new(), text: String::new(), children: vec![] }];
     loop {
         match r.read_event().unwrap_or_else(|e| panic!("malformed XML ({e}): {xml}")) {
-            Event::Start(e) => stack.push(Node {
-                name: e.name().as_ref().to_string(),
-                text: String::new(),
-                children: vec![],
-            }),
+            Event::Start(e) => {
+                stack.push(Node { name: e.name().as_ref().to_string(), text: String::new(), children: vec![] })
+            }
             Event::Empty(e) => {
-                let n = Node {
-                    name: e.name().as_ref().to_string(),
-                    text: String::new(),
-                    children: vec![],
-                };
+                let n = Node { name: e.name().as_ref().to_string(), text: String::new(), children: vec![] };
                 stack.last_mut().unwrap().children.push(n);
             }
             Event::End(_) => {
@@ -1044,14 +796,8 @@ fn info_xml_order_and_values() {
             "LEASES"
         ]
     );
-    assert!(
-        x.starts_with("<AR><AR_ID><![CDATA[0]]></AR_ID><DNS><![CDATA[8.8.8.8]]></DNS>"),
-        "{x}"
-    );
-    assert!(
-        x.contains("<USED_LEASES>2</USED_LEASES>"),
-        "USED_LEASES is a bare integer: {x}"
-    );
+    assert!(x.starts_with("<AR><AR_ID><![CDATA[0]]></AR_ID><DNS><![CDATA[8.8.8.8]]></DNS>"), "{x}");
+    assert!(x.contains("<USED_LEASES>2</USED_LEASES>"), "USED_LEASES is a bare integer: {x}");
     assert_eq!(n.text_of("NEXT_INDEX"), Some("1"));
     assert_eq!(n.text_of("SHARED"), Some("NO"));
     assert_eq!(n.text_of("MAC_END"), Some("02:00:0a:00:00:10"));
@@ -1075,12 +821,7 @@ fn info_xml_order_and_values() {
 
 #[test]
 fn info_xml_static_and_reservation() {
-    let mut p = ar(&[
-        ("TYPE", "IP6_STATIC"),
-        ("IP6", "2001:db8::100"),
-        ("PREFIX_LENGTH", "64"),
-        ("SIZE", "16"),
-    ]);
+    let mut p = ar(&[("TYPE", "IP6_STATIC"), ("IP6", "2001:db8::100"), ("PREFIX_LENGTH", "64"), ("SIZE", "16")]);
     let mut c = p.reserve(4, 2, None, 1).unwrap();
     let mut x = String::new();
     p.write_xml(&mut x, true);
@@ -1105,10 +846,7 @@ fn info_xml_static_and_reservation() {
     assert_eq!(n.text_of("IP6_END"), Some("2001:db8::10f"));
     let l = &n.child("LEASES").unwrap().children[1];
     assert_eq!(l.names(), ["IP6", "MAC", "VNET"]);
-    assert_eq!(
-        (l.text_of("IP6"), l.text_of("VNET")),
-        (Some("2001:db8::101"), Some("4"))
-    );
+    assert_eq!((l.text_of("IP6"), l.text_of("VNET")), (Some("2001:db8::101"), Some("4")));
     c.allocate(LeaseOwner::VRouter(9)).unwrap();
     let mut x = String::new();
     c.write_xml(&mut x, true);
@@ -1140,37 +878,16 @@ fn info_xml_without_or_with_no_leases() {
 
 #[test]
 fn pool_xml_has_allocated_and_nothing_computed() {
-    let mut a = ar(&[
-        ("TYPE", "IP4"),
-        ("IP", "10.0.0.1"),
-        ("SIZE", "4"),
-        ("GATEWAY", "10.0.0.254"),
-    ]);
+    let mut a = ar(&[("TYPE", "IP4"), ("IP", "10.0.0.1"), ("SIZE", "4"), ("GATEWAY", "10.0.0.254")]);
     let mut x = String::new();
     a.write_pool_xml(&mut x);
-    assert_eq!(
-        parse(&x).names(),
-        ["AR_ID", "GATEWAY", "IP", "MAC", "NEXT_INDEX", "SHARED", "SIZE", "TYPE"]
-    );
+    assert_eq!(parse(&x).names(), ["AR_ID", "GATEWAY", "IP", "MAC", "NEXT_INDEX", "SHARED", "SIZE", "TYPE"]);
     a.allocate(LeaseOwner::Vm(0)).unwrap();
     a.hold_by_ip(ip("10.0.0.4")).unwrap();
     let mut x = String::new();
     a.write_pool_xml(&mut x);
     let n = parse(&x);
-    assert_eq!(
-        n.names(),
-        [
-            "ALLOCATED",
-            "AR_ID",
-            "GATEWAY",
-            "IP",
-            "MAC",
-            "NEXT_INDEX",
-            "SHARED",
-            "SIZE",
-            "TYPE"
-        ]
-    );
+    assert_eq!(n.names(), ["ALLOCATED", "AR_ID", "GATEWAY", "IP", "MAC", "NEXT_INDEX", "SHARED", "SIZE", "TYPE"]);
     assert_eq!(n.text_of("ALLOCATED"), Some(" 0 68719476736 3 73014444031"));
 }
 
