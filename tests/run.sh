@@ -12,6 +12,9 @@ cd "$(dirname "$0")/.."
 # the command. Prints the components left missing under NEPHELE_ALLOW_MISSING.
 skipped=$(tests/setup.sh)
 
+# Formatting, clippy, oned's layering, oned's dependencies (tests/checks.sh).
+tests/checks.sh
+
 # The end-to-end tests and the pyone suite start the real binaries.
 cargo build --workspace --bins
 cargo test --workspace
