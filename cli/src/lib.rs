@@ -15,6 +15,7 @@
 //! - [`tools`]: one module per tool with its clap command and its column table; the binaries in
 //!   `src/bin/` are one-line wrappers.
 //! - [`docs`]: man pages and shell completions generated into `share/`.
+//! - [`error`]: the tools' errors and their exit codes (below).
 //!
 //! Exit codes: 0 success, 1 oned refused the request (its message printed as-is on stderr),
 //! 2 usage error (bad arguments, template syntax, unknown name or column), 3 oned unreachable or
