@@ -28,7 +28,7 @@
 //!   `LOG E -1 <what is wrong>` and skipped; blank lines are skipped silently (as oned does).
 //!   So is an action named `LOG`, whose reply line oned would read as a `LOG` line.
 //! - **Panics.** A panic in [`Driver::action`] or [`Driver::init`] becomes a `FAILURE` reply
-//!   "internal error: <panic message>"; the driver keeps running.
+//!   `"internal error: <panic message>"`; the driver keeps running.
 
 use crate::proto::{self, Reply, Request, Severity};
 use std::collections::VecDeque;
