@@ -130,40 +130,21 @@ impl Manager {
         }
         let req = Request::Action { verb: pending.verb.as_str().to_string(), id: id as i64, payload };
         match self.mads.send(kind, &driver, &req).await {
-            Ok(()) => {
-                self.inflight.insert(
-                    id,
-                    Inflight {
-                        seq: pending.seq,
-                        kind,
-                        driver,
-                        verb: pending.verb,
-                        sent: Instant::now(),
-                        polling: false,
-                    },
-                );
-            }
+            Ok(()) => {}
+            // Sent when the driver is back (DriverEvent::Started); timed like a sent action so a
+            // driver that never comes back cannot leave the VM waiting.
             Err(SendError::NotRunning { .. }) => {
-                // Sent when the driver is back (DriverEvent::Started); timed like a sent action
-                // so a driver that never comes back cannot leave the VM waiting.
-                tracing::warn!(vm_id = id, "driver {driver} is not running; {} waits for it", pending.verb);
-                self.inflight.insert(
-                    id,
-                    Inflight {
-                        seq: pending.seq,
-                        kind,
-                        driver,
-                        verb: pending.verb,
-                        sent: Instant::now(),
-                        polling: false,
-                    },
-                );
+                tracing::warn!(vm_id = id, "driver {driver} is not running; {} waits for it", pending.verb)
             }
             Err(e) => {
                 self.inflight.remove(&id);
                 self.fail(id, pending.seq, pending.verb, &e.to_string()).await;
+                return;
             }
         }
+        let inflight =
+            Inflight { seq: pending.seq, kind, driver, verb: pending.verb, sent: Instant::now(), polling: false };
+        self.inflight.insert(id, inflight);
     }
 
     /// The driver, kind and payload of VM `id`'s pending action, read under the read lock.

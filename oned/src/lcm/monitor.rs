@@ -313,7 +313,6 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
 mod tests {
     use super::*;
     use crate::cloud::Settings;
-    use crate::objects::Ownership;
     use crate::objects::host::{Host, HostShare};
     use crate::objects::vm::{History as Stay, VirtualMachine};
 
@@ -329,32 +328,11 @@ mod tests {
         let t = now();
         for &(st, lcm_state, age) in vms {
             let id = cloud.vms.allocate(|oid| VirtualMachine {
-                oid,
-                name: format!("vm{oid}"),
-                owner: Ownership {
-                    uid: 0,
-                    gid: 0,
-                    uname: "oneadmin".into(),
-                    gname: "oneadmin".into(),
-                    perms: Default::default(),
-                },
-                lock: None,
-                last_poll: 0,
-                state: st,
-                lcm_state,
-                prev_state: st,
-                prev_lcm_state: lcm_state,
-                resched: 0,
                 stime: t - age,
-                etime: 0,
                 deploy_id: format!("dummy-{oid}"),
-                monitoring: Template::new(),
-                template: Template::new(),
-                user_template: Template::new(),
                 history: vec![Stay { hid, hostname: "node1".into(), vm_mad: "dummy".into(), ..Stay::default() }],
-                pending: None,
-                action_seq: 0,
                 state_changed_at: t - age,
+                ..VirtualMachine::for_tests(oid, st, lcm_state, Template::new())
             });
             if let Some(h) = cloud.hosts.get_mut(hid) {
                 h.vms.insert(id);

@@ -391,6 +391,41 @@ impl VirtualMachine {
     }
 }
 
+#[cfg(test)]
+impl VirtualMachine {
+    /// A VM for tests: owned by oneadmin, in `state` / `lcm`, with `template`, on no host.
+    pub fn for_tests(oid: i32, state: VmState, lcm: LcmState, template: Template) -> VirtualMachine {
+        VirtualMachine {
+            oid,
+            name: format!("vm{oid}"),
+            owner: Ownership {
+                uid: 0,
+                gid: 0,
+                uname: "oneadmin".into(),
+                gname: "oneadmin".into(),
+                perms: Default::default(),
+            },
+            lock: None,
+            last_poll: 0,
+            state,
+            lcm_state: lcm,
+            prev_state: state,
+            prev_lcm_state: lcm,
+            resched: 0,
+            stime: 1,
+            etime: 0,
+            deploy_id: String::new(),
+            monitoring: Template::new(),
+            template,
+            user_template: Template::new(),
+            history: vec![],
+            pending: None,
+            action_seq: 0,
+            state_changed_at: 0,
+        }
+    }
+}
+
 impl PoolObject for VirtualMachine {
     const KIND: ObjectKind = ObjectKind::Vm;
 
@@ -481,32 +516,14 @@ mod tests {
 
     fn vm(template: &str) -> VirtualMachine {
         VirtualMachine {
-            oid: 7,
             name: "v".into(),
-            owner: Ownership {
-                uid: 0,
-                gid: 0,
-                uname: "oneadmin".into(),
-                gname: "oneadmin".into(),
-                perms: Default::default(),
-            },
-            lock: None,
-            last_poll: 0,
-            state: VmState::Pending,
-            lcm_state: LcmState::LcmInit,
-            prev_state: VmState::Pending,
-            prev_lcm_state: LcmState::LcmInit,
-            resched: 0,
-            stime: 1,
-            etime: 0,
-            deploy_id: String::new(),
-            monitoring: Template::new(),
-            template: Template::parse_text(template).expect("template"),
             user_template: Template::parse_text("FOO = bar").expect("user template"),
-            history: vec![],
-            pending: None,
-            action_seq: 0,
-            state_changed_at: 0,
+            ..VirtualMachine::for_tests(
+                7,
+                VmState::Pending,
+                LcmState::LcmInit,
+                Template::parse_text(template).expect("template"),
+            )
         }
     }
 
