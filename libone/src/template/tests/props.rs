@@ -82,8 +82,8 @@ fn values_of(template: &Template) -> Vec<&str> {
 }
 
 /// What the text parser gives back for a value the text form cannot hold: one more space.
-fn as_printed_then_read(template: &Template) -> Template {
-    let fix = |v: &str| if text_can_hold(v) { v.to_string() } else { format!("{v} ") };
+/// `template` with every value (single or in a vector) passed through `fix`.
+fn map_values(template: &Template, fix: impl Fn(&str) -> String) -> Template {
     Template::from_attributes(
         template
             .iter()
@@ -96,6 +96,11 @@ fn as_printed_then_read(template: &Template) -> Template {
             })
             .collect(),
     )
+}
+
+fn as_printed_then_read(template: &Template) -> Template {
+    let fix = |v: &str| if text_can_hold(v) { v.to_string() } else { format!("{v} ") };
+    map_values(template, fix)
 }
 
 /// What the XML reader gives back for the writer's output: attributes stably sorted by name,
@@ -126,18 +131,7 @@ fn holds_forbidden(template: &Template) -> bool {
 /// writer writes it.
 fn replaced(template: &Template) -> Template {
     let fix = |v: &str| replace_forbidden(v).into_owned();
-    Template::from_attributes(
-        template
-            .iter()
-            .map(|a| match a {
-                Attribute::Single { name, value } => Attribute::Single { name: name.clone(), value: fix(value) },
-                Attribute::Vector { name, vector } => Attribute::Vector {
-                    name: name.clone(),
-                    vector: Vector::from_pairs(vector.iter().map(|(k, v)| (k.to_string(), fix(v)))),
-                },
-            })
-            .collect(),
-    )
+    map_values(template, fix)
 }
 
 /// Reads a whole document with quick-xml (an independent reader), failing on any error.
