@@ -96,13 +96,33 @@ pub struct Cloud {
     pub acls: Pool<AclRule>,
     /// Lease changes recorded by network operations since the last [`Cloud::take_changes`].
     pub lease_ops: LeaseLog,
-    /// VMs whose new pending driver action must be sent once this change is committed.
-    pub outbox: Vec<i32>,
+    /// VMs and images whose new pending driver action must be sent once this change is committed.
+    pub outbox: Outbox,
     /// Set when pending work appears or capacity frees: the scheduler is woken after the change.
     pub sched_kick: bool,
     /// Recent monitoring records of hosts and VMs (memory only; see `lcm::monitor`).
     pub monitoring: crate::objects::monitoring::History,
     pub settings: Settings,
+}
+
+/// Objects whose journaled driver action is to be sent once the change is committed.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    /// VMs (VMM and TM actions).
+    pub vms: Vec<i32>,
+    /// Images (datastore-driver actions).
+    pub images: Vec<i32>,
+}
+
+impl Outbox {
+    pub fn is_empty(&self) -> bool {
+        self.vms.is_empty() && self.images.is_empty()
+    }
+
+    pub fn append(&mut self, other: &mut Outbox) {
+        self.vms.append(&mut other.vms);
+        self.images.append(&mut other.images);
+    }
 }
 
 /// A row of the store that cannot be turned back into an object.
@@ -132,7 +152,7 @@ impl Cloud {
             images: Pool::new(-1),
             acls: Pool::new(-1),
             lease_ops: LeaseLog::default(),
-            outbox: Vec::new(),
+            outbox: Outbox::default(),
             monitoring: Default::default(),
             sched_kick: false,
             settings,
@@ -351,6 +371,22 @@ impl Cloud {
     }
 
     /// Every change since the last call, in the order to commit.
+    /// Deletes the ACL rules that name exactly this object (`<TYPE>/#<oid>`), as OpenNebula
+    /// does when the object is deleted.
+    pub fn remove_object_rules(&mut self, kind: crate::objects::ObjectKind, oid: i32) {
+        let resource = acl::INDIVIDUAL_ID | oid as u32 as u64;
+        let bit = acl::type_bit(kind);
+        let ids: Vec<i32> = self
+            .acls
+            .iter()
+            .filter(|r| r.resource & 0x0000_000F_FFFF_FFFF == resource && r.resource & bit != 0)
+            .map(|r| r.oid)
+            .collect();
+        for id in ids {
+            self.acls.remove(id);
+        }
+    }
+
     pub fn take_changes(&mut self) -> Vec<DbOp> {
         let mut ops = Vec::new();
         self.groups.take_changes(&mut ops);

@@ -12,7 +12,7 @@ use crate::auth::scheduler::{InProgress, SchedulerSessions};
 use crate::auth::throttle::Throttle;
 use crate::auth::verifier::Verifier;
 use crate::auth::{self, Caller, SessionCache, SessionHit};
-use crate::cloud::Cloud;
+use crate::cloud::{Cloud, Outbox};
 use crate::error::{ApiError, ErrorCode};
 use crate::objects::now;
 use crate::store::{Store, Ticket};
@@ -38,7 +38,19 @@ pub struct Core {
     pub sched_epoch: tokio::sync::watch::Sender<u64>,
     /// Where committed driver actions go (the ids of VMs whose pending action is durable), once
     /// the life-cycle manager runs.
-    outbox: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Vec<i32>>>,
+    outbox: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Outbox>>,
+    /// Where synchronous datastore-driver calls go (the life-cycle manager answers them).
+    ds_calls: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<DsCall>>,
+}
+
+/// A datastore-driver action a request waits for (e.g. `one.image.prefetch`): the verb, the
+/// object id, the payload, and where the driver's answer (`Ok(info)` / `Err(message)`) goes.
+#[derive(Debug)]
+pub struct DsCall {
+    pub verb: String,
+    pub id: i32,
+    pub payload: String,
+    pub reply: tokio::sync::oneshot::Sender<Result<String, String>>,
 }
 
 impl Core {
@@ -58,6 +70,7 @@ impl Core {
             config,
             next_request: AtomicU64::new(0),
             outbox: std::sync::OnceLock::new(),
+            ds_calls: std::sync::OnceLock::new(),
             sched_epoch: tokio::sync::watch::Sender::new(0),
         })
     }
@@ -80,12 +93,12 @@ impl Core {
     }
 
     /// Connects the life-cycle manager: the VMs of every committed outbox are sent here.
-    pub fn set_outbox(&self, tx: tokio::sync::mpsc::UnboundedSender<Vec<i32>>) {
+    pub fn set_outbox(&self, tx: tokio::sync::mpsc::UnboundedSender<Outbox>) {
         let _ = self.outbox.set(tx);
     }
 
     /// Hands committed driver actions to the life-cycle manager.
-    pub fn send_outbox(&self, outbox: Vec<i32>) {
+    pub fn send_outbox(&self, outbox: Outbox) {
         if outbox.is_empty() {
             return;
         }
@@ -99,7 +112,7 @@ impl Core {
     /// must be sent once that commit is done. Whatever `f` changed is persisted even if it
     /// reports an error, so memory and disk never diverge (handlers validate before they change
     /// anything). The scheduler is woken when the change made work for it.
-    pub fn apply<R>(&self, f: impl FnOnce(&mut Cloud) -> R) -> (R, Option<Ticket>, Vec<i32>) {
+    pub fn apply<R>(&self, f: impl FnOnce(&mut Cloud) -> R) -> (R, Option<Ticket>, Outbox) {
         let mut cloud = self.cloud.write();
         let result = f(&mut cloud);
         let ops = cloud.take_changes();
@@ -111,6 +124,29 @@ impl Core {
             self.sched_epoch.send_modify(|e| *e += 1);
         }
         (result, ticket, outbox)
+    }
+
+    pub fn set_ds_calls(&self, tx: tokio::sync::mpsc::UnboundedSender<DsCall>) {
+        let _ = self.ds_calls.set(tx);
+    }
+
+    /// Runs a datastore-driver action and waits for its answer (at most `limit`).
+    pub async fn ds_call(
+        &self,
+        verb: &str,
+        id: i32,
+        payload: String,
+        limit: std::time::Duration,
+    ) -> Result<String, String> {
+        let tx = self.ds_calls.get().ok_or_else(|| "the datastore driver is not running".to_string())?;
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        tx.send(DsCall { verb: verb.to_string(), id, payload, reply })
+            .map_err(|_| "the datastore driver is not running".to_string())?;
+        match tokio::time::timeout(limit, rx).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err("the datastore driver was stopped".to_string()),
+            Err(_) => Err(format!("the datastore driver did not answer {verb} within {} s", limit.as_secs())),
+        }
     }
 
     /// Resolves the session from the cache, or says a slow check is needed.

@@ -300,6 +300,7 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         action_timeout: std::time::Duration::from_secs(cfg.driver_action_timeout),
         vms_dir: cfg.vms_dir.clone(),
         monitor_interval: cfg.monitoring_interval_host as i64,
+        ds_monitor_interval: cfg.monitoring_interval_datastore,
     };
     let result = runtime.block_on(async {
         // Drivers and the life-cycle manager: driver events and committed actions meet there.
@@ -316,11 +317,22 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         crate::remotes::install(&loc.remotes);
         let mads = crate::mad::MadManager::start(&cfg, loc, drv_tx);
         // Committed outboxes (VMs whose driver action is durable) go to the manager too.
-        let (out_tx, mut out_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<i32>>();
+        let (out_tx, mut out_rx) = tokio::sync::mpsc::unbounded_channel::<crate::cloud::Outbox>();
         core.set_outbox(out_tx);
+        let calls_fwd = lcm_tx.clone();
         tokio::spawn(async move {
             while let Some(ids) = out_rx.recv().await {
                 if lcm_tx.send(crate::lcm::LcmEvent::Outbox(ids)).is_err() {
+                    break;
+                }
+            }
+        });
+        // Requests that wait for a datastore-driver answer (one.image.prefetch).
+        let (call_tx, mut call_rx) = tokio::sync::mpsc::unbounded_channel::<crate::core::DsCall>();
+        core.set_ds_calls(call_tx);
+        tokio::spawn(async move {
+            while let Some(call) = call_rx.recv().await {
+                if calls_fwd.send(crate::lcm::LcmEvent::DsCall(call)).is_err() {
                     break;
                 }
             }

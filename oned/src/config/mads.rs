@@ -8,11 +8,16 @@
 use super::Locations;
 use libone::template::Vector;
 
+/// The name of the datastore driver (`DATASTORE_MAD` has no NAME).
+pub const DS_DRIVER: &str = "datastore";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MadKind {
     Im,
     Vm,
     Tm,
+    /// `DATASTORE_MAD`: the one datastore driver process (OpenNebula's `one_datastore`).
+    Ds,
 }
 
 impl MadKind {
@@ -21,6 +26,7 @@ impl MadKind {
             MadKind::Im => "IM_MAD",
             MadKind::Vm => "VM_MAD",
             MadKind::Tm => "TM_MAD",
+            MadKind::Ds => "DATASTORE_MAD",
         }
     }
 }
@@ -54,6 +60,8 @@ impl MadConfig {
         let name = match (kind, v.get("NAME").map(str::trim)) {
             (_, Some(n)) if !n.is_empty() => n.to_string(),
             (MadKind::Tm, _) => "tm".to_string(),
+            // One datastore driver serves every DS_MAD, as in OpenNebula: its name is fixed.
+            (MadKind::Ds, _) => DS_DRIVER.to_string(),
             _ => return Err(format!("{key} needs NAME")),
         };
         if name.contains(|c: char| c.is_whitespace() || c == '/') {

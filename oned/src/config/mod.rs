@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use location::Locations;
-pub use mads::{MadConfig, MadKind};
+pub use mads::{DS_DRIVER, MadConfig, MadKind};
 
 /// The `oned.conf` shipped in `etc/`, written to `$ONE_LOCATION/etc/oned.conf` when absent.
 pub const SHIPPED_ONED_CONF: &str = include_str!("../../../etc/oned.conf");
@@ -152,6 +152,10 @@ pub struct OnedConfig {
     pub im_mads: Vec<MadConfig>,
     pub vm_mads: Vec<MadConfig>,
     pub tm_mads: Vec<MadConfig>,
+    /// `DATASTORE_MAD = [ EXECUTABLE, ARGUMENTS ]`: the datastore driver (one process).
+    pub ds_mad: Option<MadConfig>,
+    /// Seconds between datastore monitorings (`MONITORING_INTERVAL_DATASTORE`).
+    pub monitoring_interval_datastore: u64,
     /// `SCHEDULER = [ EXECUTABLE, ARGUMENTS ]`: the scheduler oned starts (none if absent).
     pub scheduler: Option<(String, String)>,
     /// Base path of datastores on the front-end (`DATASTORE_LOCATION`).
@@ -219,6 +223,9 @@ const KNOWN_KEYS: &[&str] = &[
     "LOG",
     "MONITORING_INTERVAL_HOST",
     "MONITORING_INTERVAL_VM",
+    "MONITORING_INTERVAL_DATASTORE",
+    "DS_MAD_CONF",
+    "TM_MAD_CONF",
     "HOST_MONITORING_EXPIRATION_TIME",
     "VM_MONITORING_EXPIRATION_TIME",
     "MAC_PREFIX",
@@ -358,6 +365,8 @@ impl OnedConfig {
             im_mads: Vec::new(),
             vm_mads: Vec::new(),
             tm_mads: Vec::new(),
+            ds_mad: None,
+            monitoring_interval_datastore: 300,
             scheduler: None,
             datastore_location: loc.var.join("datastores"),
             vms_dir: loc.var.join("vms"),
@@ -379,6 +388,10 @@ impl OnedConfig {
                 "LOG" => cfg.log = Self::log(&it, loc)?,
                 "MONITORING_INTERVAL_HOST" => cfg.monitoring_interval_host = it.uint(1, 86400 * 7)?,
                 "MONITORING_INTERVAL_VM" => cfg.monitoring_interval_vm = it.uint(1, 86400 * 7)?,
+                "MONITORING_INTERVAL_DATASTORE" => cfg.monitoring_interval_datastore = it.uint(1, 86400 * 7)?,
+                "DATASTORE_MAD" => {
+                    cfg.ds_mad = Some(MadConfig::from_vector(MadKind::Ds, it.vector()?, loc).map_err(|m| it.err(m))?)
+                }
                 "HOST_MONITORING_EXPIRATION_TIME" => cfg.host_monitoring_expiration = it.uint(0, u32::MAX as u64)?,
                 "VM_MONITORING_EXPIRATION_TIME" => cfg.vm_monitoring_expiration = it.uint(0, u32::MAX as u64)?,
                 "MAC_PREFIX" => {
@@ -542,6 +555,8 @@ HEADER_TIMEOUT = 10
 TIMEOUT = 15
 MESSAGE_SIZE = 67108864
 AUTH_THROTTLE = [ USER_FREE = 10, ADDRESS_FREE = 30, MAX_DELAY = 60, RESET = 600 ]
+MONITORING_INTERVAL_DATASTORE = 300
+DATASTORE_MAD = [ EXECUTABLE = "one_datastore", ARGUMENTS = "-t 15 -d dummy,fs -s shared,ssh,qcow2,local,dummy" ]
 VM_RESTRICTED_ATTR = "CONTEXT/FILES"
 VM_RESTRICTED_ATTR = "NIC/MAC"
 VM_RESTRICTED_ATTR = "NIC/VLAN_ID"

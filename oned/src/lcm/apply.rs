@@ -110,7 +110,7 @@ pub fn set_pending(cloud: &mut Cloud, id: i32, step: Step) {
         sent_at: 0,
         attempts: 0,
     });
-    cloud.outbox.push(id);
+    cloud.outbox.vms.push(id);
 }
 
 /// The result of a driver's answer to VM `id`'s pending step (already matched by sequence).

@@ -26,8 +26,10 @@ use tokio::sync::mpsc;
 /// What the manager reacts to.
 #[derive(Debug)]
 pub enum LcmEvent {
-    /// VMs whose pending action was just committed.
-    Outbox(Vec<i32>),
+    /// VMs and images whose pending action was just committed.
+    Outbox(crate::cloud::Outbox),
+    /// A request waits for a datastore-driver action.
+    DsCall(crate::core::DsCall),
     /// Something a driver said or did.
     Driver(DriverEvent),
 }
@@ -41,6 +43,8 @@ pub struct LcmSettings {
     pub vms_dir: PathBuf,
     /// Seconds between host probes.
     pub monitor_interval: i64,
+    /// Seconds between datastore monitorings.
+    pub ds_monitor_interval: u64,
 }
 
 /// A pending action, ready to be written to its driver or not writable at all.
@@ -73,6 +77,7 @@ struct Manager {
     /// VMs whose next action is to be sent (filled by [`Manager::complete`]).
     queue: std::collections::VecDeque<i32>,
     monitor: super::monitor::Monitor,
+    images: super::images::ImageManager,
 }
 
 /// Runs until the event channels close.
@@ -83,14 +88,22 @@ pub async fn run(
     mut events: mpsc::UnboundedReceiver<LcmEvent>,
 ) {
     let monitor = super::monitor::Monitor::new(settings.monitor_interval);
-    let mut m = Manager { core, mads, settings, inflight: HashMap::new(), queue: Default::default(), monitor };
+    let images = super::images::ImageManager::new(
+        Duration::from_secs(settings.ds_monitor_interval.max(1)),
+        settings.action_timeout.max(Duration::from_secs(600)),
+    );
+    let mut m = Manager { core, mads, settings, inflight: HashMap::new(), queue: Default::default(), monitor, images };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Whatever was pending when oned stopped is resolved as soon as the drivers answer INIT.
     loop {
         tokio::select! {
             ev = events.recv() => match ev {
-                Some(LcmEvent::Outbox(ids)) => for id in ids { m.send_pending(id).await },
+                Some(LcmEvent::Outbox(out)) => {
+                    for id in out.vms { m.send_pending(id).await }
+                    for id in out.images { m.images.send(&m.core, &m.mads, id).await }
+                }
+                Some(LcmEvent::DsCall(call)) => m.images.call(&m.mads, call).await,
                 Some(LcmEvent::Driver(ev)) => m.driver_event(ev).await,
                 None => break,
             },
@@ -174,6 +187,9 @@ impl Manager {
 
     async fn driver_event(&mut self, ev: DriverEvent) {
         match ev {
+            DriverEvent::Started { kind: MadKind::Ds, .. } => self.images.driver_started(&self.core, &self.mads).await,
+            DriverEvent::Lost { kind: MadKind::Ds, .. } => self.images.driver_lost(),
+            DriverEvent::Reply { kind: MadKind::Ds, reply, .. } => self.images.reply(&self.core, reply).await,
             DriverEvent::Started { kind, name } => self.driver_started(kind, &name).await,
             DriverEvent::Lost { kind, name, .. } => {
                 // In-flight actions of that driver are resolved once it is back.
@@ -267,7 +283,10 @@ impl Manager {
             tracing::error!(vm_id = id, "cannot store the result of {verb}: {e}");
             return;
         }
-        self.queue.extend(outbox);
+        self.queue.extend(outbox.vms);
+        for img in outbox.images {
+            self.images.send(&self.core, &self.mads, img).await;
+        }
     }
 
     async fn fail(&mut self, id: i32, seq: u64, verb: Verb, why: &str) {
@@ -379,6 +398,7 @@ impl Manager {
             self.resolve(id).await;
         }
         self.monitor.tick(&self.core, &self.mads).await;
+        self.images.tick(&self.core, &self.mads).await;
     }
 }
 

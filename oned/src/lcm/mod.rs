@@ -5,9 +5,11 @@
 //! - [`manager`]: the task that sends committed actions, matches replies and resolves lost ones.
 //! - [`payload`]: what drivers receive (VMM documents, transfer files).
 //! - [`monitor`]: host probes and VM state reconciliation.
+//! - [`images`]: images' datastore actions (CP, MKFS, RM, CLONE, snapshots), datastore monitoring.
 //! - [`release`]: giving back what a VM holds (images, leases, host share), and the way to DONE.
 
 pub mod apply;
+pub mod images;
 pub mod machine;
 pub mod manager;
 pub mod monitor;

@@ -103,6 +103,10 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: Stage) -> Result<Vec
                         let src = if src.contains(':') { src.to_string() } else { at(&fe, src) };
                         out.push(t(op, dtm, vec![src, target, id.clone(), dsid])?);
                     }
+                    _ if d.get("TYPE").is_some_and(|t| t.eq_ignore_ascii_case("swap")) => {
+                        let size = d.get("SIZE").unwrap_or("0").to_string();
+                        out.push(t(TransferAction::Mkswap, &tm, vec![size, target, id.clone(), ds.clone()])?);
+                    }
                     _ => {
                         let size = d.get("SIZE").unwrap_or("0").to_string();
                         let format = d.get("FORMAT").unwrap_or("raw").to_string();
@@ -112,7 +116,23 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: Stage) -> Result<Vec
             }
             Ok(out)
         }
-        Stage::Epilog | Stage::Delete => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&host, &dir), id, ds])?]),
+        Stage::Epilog => {
+            // Persistent disks go back to their image's datastore before the VM's files go.
+            let mut out = Vec::new();
+            for d in vm.template.vectors("DISK") {
+                let persistent = d.get("PERSISTENT").is_some_and(|p| p.eq_ignore_ascii_case("YES"));
+                if let (true, Some(src), Some(_)) = (persistent, d.get("SOURCE"), d.get("IMAGE_ID")) {
+                    let i = d.get("DISK_ID").unwrap_or("0");
+                    let dtm = d.get("TM_MAD").unwrap_or(&tm);
+                    let dsid = d.get("DATASTORE_ID").unwrap_or("0").to_string();
+                    let from = at(&host, &format!("{dir}/disk.{i}"));
+                    out.push(t(TransferAction::Mvds, dtm, vec![from, src.to_string(), id.clone(), dsid])?);
+                }
+            }
+            out.push(t(TransferAction::Delete, &tm, vec![at(&host, &dir), id, ds])?);
+            Ok(out)
+        }
+        Stage::Delete => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&host, &dir), id, ds])?]),
         Stage::EpilogLocal => Ok(vec![t(TransferAction::Delete, &tm, vec![at(&fe, &dir), id, ds])?]),
         Stage::EpilogStop => Ok(vec![t(TransferAction::Mv, &tm, vec![at(&host, &dir), at(&fe, &dir), id, ds])?]),
         Stage::PrologResume | Stage::PrologUndeploy => {

@@ -54,6 +54,7 @@ fn kind_name(k: MadKind) -> &'static str {
         MadKind::Im => "IM",
         MadKind::Vm => "VMM",
         MadKind::Tm => "TM",
+        MadKind::Ds => "DS",
     }
 }
 
@@ -76,7 +77,7 @@ impl MadManager {
         let mut slots = HashMap::new();
         let stopping = Arc::new(AtomicBool::new(false));
         let env = rc::load(&loc.etc.join("mad/defaultrc"));
-        for m in cfg.im_mads.iter().chain(&cfg.vm_mads).chain(&cfg.tm_mads) {
+        for m in cfg.im_mads.iter().chain(&cfg.vm_mads).chain(&cfg.tm_mads).chain(cfg.ds_mad.as_ref()) {
             let slot = Arc::new(Slot { cfg: m.clone(), stdin: Mutex::new(None) });
             slots.insert((m.kind, m.name.clone()), slot.clone());
             let mut env = env.clone();

@@ -47,6 +47,69 @@ pub fn image_type_from_str(s: &str) -> Option<i32> {
     IMAGE_TYPES.iter().position(|t| *t == up).map(|i| i as i32)
 }
 
+/// A datastore-driver action an image waits for (the image's journal entry, stored with it so
+/// that a restart sends it again: no image stays LOCKED or in DELETE for ever).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DsAction {
+    Cp,
+    Mkfs,
+    Rm,
+    Clone,
+    SnapDelete,
+    SnapRevert,
+    SnapFlatten,
+}
+
+impl DsAction {
+    /// The verb on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DsAction::Cp => "CP",
+            DsAction::Mkfs => "MKFS",
+            DsAction::Rm => "RM",
+            DsAction::Clone => "CLONE",
+            DsAction::SnapDelete => "SNAP_DELETE",
+            DsAction::SnapRevert => "SNAP_REVERT",
+            DsAction::SnapFlatten => "SNAP_FLATTEN",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DsAction> {
+        [
+            DsAction::Cp,
+            DsAction::Mkfs,
+            DsAction::Rm,
+            DsAction::Clone,
+            DsAction::SnapDelete,
+            DsAction::SnapRevert,
+            DsAction::SnapFlatten,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+}
+
+/// The pending datastore action of an image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageJob {
+    pub seq: u64,
+    pub action: DsAction,
+    /// Times it was sent again after being lost (a restart, a driver crash, a timeout).
+    pub attempts: u32,
+}
+
+/// One snapshot of an image (a persistent image's disk snapshots, kept with it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageSnapshot {
+    pub id: i32,
+    pub name: String,
+    pub date: i64,
+    pub parent: i32,
+    /// MiB.
+    pub size: i64,
+    pub active: bool,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Image {
     pub oid: i32,
@@ -76,6 +139,49 @@ pub struct Image {
     pub clones: BTreeSet<i32>,
     pub app_clones: BTreeSet<i32>,
     pub template: Template,
+    /// The datastore action under way (see [`ImageJob`]).
+    #[serde(default)]
+    pub pending: Option<ImageJob>,
+    #[serde(default)]
+    pub snapshots: Vec<ImageSnapshot>,
+    #[serde(default)]
+    pub next_snapshot: i32,
+}
+
+impl Image {
+    /// Starts datastore action `action`: the journal entry is committed with the image, and
+    /// the caller puts the image in the outbox.
+    pub fn start_job(&mut self, action: DsAction) {
+        let seq = self.pending.map_or(0, |p| p.seq) + 1;
+        self.pending = Some(ImageJob { seq, action, attempts: 0 });
+    }
+
+    /// Puts the image in ERROR with `message` in `TEMPLATE/ERROR` (OpenNebula's place for it).
+    pub fn set_error(&mut self, message: &str) {
+        self.prev_state = self.state;
+        self.state = state::ERROR;
+        self.template.set("ERROR", message);
+    }
+
+    fn write_snapshots(&self, out: &mut String) {
+        xml::open(out, "SNAPSHOTS");
+        xml::cdata_elem(out, "ALLOW_ORPHANS", "NO");
+        xml::num(out, "CURRENT_BASE", -1);
+        xml::num(out, "NEXT_SNAPSHOT", self.next_snapshot);
+        for s in &self.snapshots {
+            xml::open(out, "SNAPSHOT");
+            if s.active {
+                xml::cdata_elem(out, "ACTIVE", "YES");
+            }
+            xml::num(out, "DATE", s.date);
+            xml::num(out, "ID", s.id);
+            xml::cdata_elem(out, "NAME", &s.name);
+            xml::num(out, "PARENT", s.parent);
+            xml::num(out, "SIZE", s.size);
+            xml::close(out, "SNAPSHOT");
+        }
+        xml::close(out, "SNAPSHOTS");
+    }
 }
 
 impl PoolObject for Image {
@@ -132,10 +238,8 @@ impl PoolObject for Image {
         xml::ids(out, "CLONES", &self.clones);
         xml::ids(out, "APP_CLONES", &self.app_clones);
         self.template.write_xml("TEMPLATE", out);
-        out.push_str(
-            "<SNAPSHOTS><ALLOW_ORPHANS><![CDATA[NO]]></ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE>\
-             <NEXT_SNAPSHOT>0</NEXT_SNAPSHOT></SNAPSHOTS><BACKUP_INCREMENTS></BACKUP_INCREMENTS>",
-        );
+        self.write_snapshots(out);
+        out.push_str("<BACKUP_INCREMENTS></BACKUP_INCREMENTS>");
         xml::close(out, "IMAGE");
     }
 }

@@ -112,17 +112,7 @@ pub fn list_desc(cloud: &Cloud, caller: &Caller) -> bool {
 /// Deletes the ACL rules that name exactly this object (`<TYPE>/#<oid>`), as OpenNebula does
 /// when the object is deleted.
 pub fn remove_object_rules(cloud: &mut Cloud, kind: crate::objects::ObjectKind, oid: i32) {
-    let resource = crate::acl::INDIVIDUAL_ID | oid as u32 as u64;
-    let bit = crate::acl::type_bit(kind);
-    let ids: Vec<i32> = cloud
-        .acls
-        .iter()
-        .filter(|r| r.resource & 0x0000_000F_FFFF_FFFF == resource && r.resource & bit != 0)
-        .map(|r| r.oid)
-        .collect();
-    for id in ids {
-        cloud.acls.remove(id);
-    }
+    cloud.remove_object_rules(kind, oid);
 }
 
 /// [`list_ids`] as cached, escaped pool-listing bodies.

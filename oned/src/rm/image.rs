@@ -1,16 +1,20 @@
 //! `one.image.*` and `one.imagepool.info`.
 //!
-//! Images are metadata until the storage drivers arrive: an image is READY as soon as it is
-//! registered, with the SOURCE a file-system datastore would give it. A local PATH must be inside
-//! the datastore's SAFE_DIRS or outside its RESTRICTED_DIRS, as OpenNebula's datastore drivers
-//! check, so the later copy can never read arbitrary front-end files.
+//! An image with files is LOCKED from its registration until the datastore driver has copied
+//! (CP, from PATH) or created (MKFS, a datablock) them; it is then READY with the SOURCE the
+//! driver gave, or in ERROR with the driver's message. A delete puts it in DELETE until the
+//! driver has removed its files (RM). The driver actions are journaled with the image and sent
+//! by `lcm::images` once committed. A local PATH must be inside the datastore's SAFE_DIRS or
+//! outside its RESTRICTED_DIRS, as OpenNebula's datastore drivers check (the `fs` scripts check
+//! again), so a copy can never read arbitrary front-end files.
 
 use super::generic::{self, get, get_for, get_mut};
 use super::{Core, Handler, Mutate, Reply, Request};
 use crate::auth;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::datastore::{Datastore, DsType};
-use crate::objects::image::{IMAGE_TYPES, Image, image_type_from_str, state};
+use crate::lcm::images::has_ds_driver;
+use crate::objects::image::{DsAction, IMAGE_TYPES, Image, image_type_from_str, state};
 use crate::objects::{ObjectKind, PoolObject, now};
 use crate::perms::AuthOp;
 use libone::template::Template;
@@ -24,6 +28,10 @@ pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.image.update", generic::update::<Image>);
     m.insert("one.image.rename", generic::rename::<Image>);
     m.insert("one.image.enable", enable);
+    m.insert("one.image.clone", clone);
+    m.insert("one.image.snapshotdelete", snapshot_delete);
+    m.insert("one.image.snapshotrevert", snapshot_revert);
+    m.insert("one.image.snapshotflatten", snapshot_flatten);
     m.insert("one.image.persistent", persistent);
     m.insert("one.image.chtype", chtype);
     m.insert("one.image.chown", generic::chown::<Image>);
@@ -83,6 +91,7 @@ fn take(t: &mut Template, name: &str) -> Option<String> {
 fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
     let text = req.args.string(1)?;
     let ds_id = req.args.int(2)?;
+    let skip_capacity = req.args.opt_bool(3, false)?;
     let mut t = generic::parse_template(text).map_err(ApiError::internal)?;
     let mut rnd = [0u8; 16];
     auth::random_bytes(&mut rnd).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -173,7 +182,23 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         if persistent_attr.is_some() {
             t.set("PERSISTENT", if persistent { "YES" } else { "NO" });
         }
-        let source = if source.is_empty() { format!("{}/{}", ds.base_path, hex::encode(rnd)) } else { source };
+        // Files come from the datastore driver: CP from PATH, MKFS for an empty image. An image
+        // registered with a SOURCE (admins) names files that already exist.
+        let job = if !source.is_empty() || !has_ds_driver(ds) {
+            None
+        } else if !path.is_empty() {
+            Some(DsAction::Cp)
+        } else {
+            Some(DsAction::Mkfs)
+        };
+        if job == Some(DsAction::Mkfs) && ds.total_mb > 0 && size > ds.free_mb && !skip_capacity {
+            return Err(fail(format!("Not enough space in datastore: {size} MB needed, {} MB free", ds.free_mb)));
+        }
+        let source = if source.is_empty() && job.is_none() {
+            format!("{}/{}", ds.base_path, hex::encode(rnd))
+        } else {
+            source
+        };
         let ds_name = ds.name.clone();
         let owner = generic::new_ownership(caller);
         let format = if format.is_empty() { "raw".to_string() } else { format };
@@ -192,7 +217,7 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             format,
             fs,
             size,
-            state: state::READY,
+            state: if job.is_some() { state::LOCKED } else { state::READY },
             prev_state: state::READY,
             running_vms: 0,
             cloning_ops: 0,
@@ -204,7 +229,14 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             clones: BTreeSet::new(),
             app_clones: BTreeSet::new(),
             template: t.clone(),
+            pending: None,
+            snapshots: Vec::new(),
+            next_snapshot: 0,
         });
+        if let Some(job) = job {
+            get_mut::<Image>(cloud, oid)?.start_job(job);
+            cloud.outbox.images.push(oid);
+        }
         get_mut::<Datastore>(cloud, ds_id)?.images.insert(oid);
         tracing::info!(image_id = oid, "image {name} registered in datastore {ds_id}");
         Ok(Reply::Id(oid))
@@ -232,7 +264,40 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
                 id,
             ));
         }
+        if img.state == state::DELETE && img.pending.is_some() {
+            return Err(ApiError::with_id(ErrorCode::Action, "Image is already being deleted", id));
+        }
+        if img.state == state::CLONE || img.cloning_ops > 0 {
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("Cannot delete image. There are {} clone operations in progress.", img.cloning_ops),
+                id,
+            ));
+        }
         let ds = img.datastore_id;
+        let driver = cloud.datastores.get(ds).is_some_and(has_ds_driver);
+        if driver && !img.source.is_empty() {
+            // The files go first; the image stays, in DELETE, until the driver says so.
+            let img = get_mut::<Image>(cloud, id)?;
+            if force {
+                img.template.set("FORCE_DELETE", "YES");
+            }
+            img.prev_state = img.state;
+            img.state = state::DELETE;
+            img.start_job(DsAction::Rm);
+            cloud.outbox.images.push(id);
+            return Ok(Reply::Id(id));
+        }
+        if img.cloning_id >= 0 && img.pending.is_some() {
+            // A clone being copied: its source image gets its hold back.
+            let src = img.cloning_id;
+            if let Some(s) = cloud.images.get_mut(src) {
+                s.cloning_ops = (s.cloning_ops - 1).max(0);
+                if s.cloning_ops == 0 && s.state == state::CLONE {
+                    s.state = state::READY;
+                }
+            }
+        }
         if let Some(d) = cloud.datastores.get_mut(ds) {
             d.images.remove(&id);
         }
@@ -320,6 +385,198 @@ fn chtype(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         }
         Ok(Reply::Id(id))
     })
+}
+
+/// `one.image.clone(id, name, ds_id = -1)`: a copy of a READY image (or a non-persistent one in
+/// use) in the same or another datastore of the same driver kind. The source is in CLONE while
+/// copies are made; the new image is LOCKED until the driver's CLONE answer.
+fn clone(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let name = req.args.string(2)?.to_string();
+    let ds_arg = req.args.opt_int(3, -1)?;
+    core.mutate(req, |cloud, caller| {
+        let src = get_for::<Image>(cloud, caller, id, AuthOp::Use)?.clone();
+        let fail = |m: String| ApiError::with_id(ErrorCode::Action, m, id);
+        generic::authorize_create::<Image>(cloud, caller)?;
+        let ds_id = if ds_arg < 0 { src.datastore_id } else { ds_arg };
+        let ds = get::<Datastore>(cloud, ds_id)?;
+        generic::authorize(cloud, caller, &ds.auth(), AuthOp::Use)?;
+        let from = get::<Datastore>(cloud, src.datastore_id)?;
+        if ds.ds_type != from.ds_type || (ds_id != src.datastore_id && ds.ds_mad != from.ds_mad) {
+            return Err(fail("Clone only supported between datastores of the same type and driver".into()));
+        }
+        if !has_ds_driver(ds) {
+            return Err(fail(format!("Datastore {ds_id} has no datastore driver to copy files")));
+        }
+        let usable = match src.state {
+            state::READY | state::CLONE => true,
+            state::USED => !src.persistent,
+            _ => false,
+        };
+        if !usable {
+            return Err(fail(format!("Cannot clone image in state {}", state::name(src.state))));
+        }
+        if let Some(m) = generic::new_name_problem::<Image>(cloud, caller.uid, &name) {
+            return Err(ApiError::allocate(ObjectKind::Image.object_name(), m));
+        }
+        let ds_name = ds.name.clone();
+        let owner = generic::new_ownership(caller);
+        let mut t = src.template.clone();
+        for k in ["ERROR", "TRANSFER_PROGRESS", "FORCE_DELETE", "SAVED_VM_ID", "SAVED_DISK_ID", "SAVED_SNAPSHOT_ID"] {
+            t.remove(k);
+        }
+        t.set("PERSISTENT", "NO");
+        let oid = cloud.images.allocate(|oid| Image {
+            oid,
+            name: name.clone(),
+            owner,
+            lock: None,
+            image_type: src.image_type,
+            disk_type: src.disk_type,
+            persistent: false,
+            regtime: now(),
+            modtime: 0,
+            source: String::new(),
+            path: String::new(),
+            format: src.format.clone(),
+            fs: src.fs.clone(),
+            size: src.size,
+            state: state::LOCKED,
+            prev_state: state::READY,
+            running_vms: 0,
+            cloning_ops: 0,
+            cloning_id: id,
+            target_snapshot: -1,
+            datastore_id: ds_id,
+            datastore: ds_name,
+            vms: BTreeSet::new(),
+            clones: BTreeSet::new(),
+            app_clones: BTreeSet::new(),
+            template: t,
+            pending: None,
+            snapshots: Vec::new(),
+            next_snapshot: 0,
+        });
+        get_mut::<Image>(cloud, oid)?.start_job(DsAction::Clone);
+        cloud.outbox.images.push(oid);
+        get_mut::<Datastore>(cloud, ds_id)?.images.insert(oid);
+        let s = get_mut::<Image>(cloud, id)?;
+        s.cloning_ops += 1;
+        s.clones.insert(oid);
+        if s.state == state::READY {
+            s.prev_state = s.state;
+            s.state = state::CLONE;
+        }
+        tracing::info!(image_id = oid, "cloning image {id} into {name} (datastore {ds_id})");
+        Ok(Reply::Id(oid))
+    })
+}
+
+/// The image snapshot operations: the image must be READY (not in use) and have the snapshot.
+fn snapshot_op(core: &Core, req: &mut Request, action: DsAction) -> ApiResult<Reply> {
+    let id = req.args.int(1)?;
+    let snap = req.args.int(2)?;
+    core.mutate(req, |cloud, caller| {
+        let img = get_for::<Image>(cloud, caller, id, AuthOp::Manage)?;
+        let what = match action {
+            DsAction::SnapDelete => "delete",
+            DsAction::SnapRevert => "revert to",
+            _ => "flatten",
+        };
+        if img.state != state::READY {
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("Cannot {what} snapshot in state {}", state::name(img.state)),
+                id,
+            ));
+        }
+        let Some(s) = img.snapshots.iter().find(|s| s.id == snap) else {
+            return Err(ApiError::with_id(ErrorCode::Action, format!("Snapshot {snap} does not exist"), id));
+        };
+        if action == DsAction::SnapDelete && s.active {
+            return Err(ApiError::with_id(ErrorCode::Action, "Cannot delete the active snapshot", id));
+        }
+        if !cloud.datastores.get(img.datastore_id).is_some_and(has_ds_driver) {
+            return Err(ApiError::with_id(ErrorCode::Action, "The image's datastore has no driver", id));
+        }
+        let img = get_mut::<Image>(cloud, id)?;
+        img.prev_state = img.state;
+        img.state = state::LOCKED;
+        img.target_snapshot = snap;
+        img.start_job(action);
+        cloud.outbox.images.push(id);
+        Ok(Reply::Id(id))
+    })
+}
+
+fn snapshot_delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    snapshot_op(core, req, DsAction::SnapDelete)
+}
+
+fn snapshot_revert(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    snapshot_op(core, req, DsAction::SnapRevert)
+}
+
+fn snapshot_flatten(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    snapshot_op(core, req, DsAction::SnapFlatten)
+}
+
+/// How long `one.image.prefetch` waits for the driver.
+const PREFETCH_LIMIT: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// `one.image.prefetch(session, image_id, hosts, system_ds_id)` (Nephele): puts a READY image in
+/// the cache of every named host (comma- or blank-separated names or ids) through the
+/// datastore driver's fan-out, and answers once they all have it. Awaited, like
+/// `one.sched.wait`, so no lock is held while the copy runs.
+pub async fn prefetch(
+    core: &Core,
+    caller: &crate::auth::Caller,
+    params: &[libone::xmlrpc::Value],
+) -> Result<String, ApiError> {
+    let args = super::Args(params);
+    let id = args.int(1)?;
+    let hosts_arg = args.string(2)?.to_string();
+    let sys_id = args.opt_int(3, crate::objects::datastore::SYSTEM_DS_ID)?;
+    let payload = {
+        let cloud = core.cloud.read();
+        let img = get_for::<Image>(&cloud, caller, id, AuthOp::Use)?;
+        if !matches!(img.state, state::READY | state::USED | state::USED_PERS | state::CLONE) || img.source.is_empty() {
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("Cannot prefetch image in state {}", state::name(img.state)),
+                id,
+            ));
+        }
+        let ds = get::<Datastore>(&cloud, img.datastore_id)?;
+        let sys = get::<Datastore>(&cloud, sys_id)?;
+        if sys.ds_type != DsType::System {
+            return Err(ApiError::with_id(ErrorCode::Action, format!("Datastore {sys_id} is not a system datastore"), id));
+        }
+        let mut hosts = Vec::new();
+        for h in hosts_arg.split(|c: char| c == ',' || c.is_whitespace()).filter(|h| !h.is_empty()) {
+            let found = match h.parse::<i32>() {
+                Ok(hid) => cloud.hosts.get(hid).map(|x| x.name.clone()),
+                Err(_) => cloud.hosts.iter().find(|x| x.name == h).map(|x| x.name.clone()),
+            };
+            match found {
+                Some(n) => hosts.push(n),
+                None => return Err(ApiError::with_id(ErrorCode::NoExists, format!("Host {h} does not exist"), id)),
+            }
+        }
+        if hosts.is_empty() {
+            return Err(ApiError::with_id(ErrorCode::Action, "No host to prefetch the image to", id));
+        }
+        let mut img = img.clone();
+        if let Some(sum) = img.template.get("SHA256").map(str::to_string) {
+            img.template.set("SHA256", &sum);
+        }
+        crate::lcm::images::drv_message(Some(&img), ds, &crate::lcm::images::prefetch_extra(sys, &hosts))
+    };
+    tracing::info!(image_id = id, "prefetching image to hosts {hosts_arg}");
+    match core.ds_call("PREFETCH", id, payload, PREFETCH_LIMIT).await {
+        Ok(_) => Ok(libone::xmlrpc::ok_int(id)),
+        Err(e) => Err(ApiError::with_id(ErrorCode::Action, format!("Error prefetching image: {e}"), id)),
+    }
 }
 
 #[cfg(test)]

@@ -103,8 +103,8 @@ pub struct Request<'a> {
     pub caller: Caller,
     /// Set by [`Mutate::mutate`]: the reply waits for this commit.
     pub ticket: Option<Ticket>,
-    /// VMs with a driver action to send after the commit.
-    pub outbox: Vec<i32>,
+    /// VMs and images with a driver action to send after the commit.
+    pub outbox: crate::cloud::Outbox,
     /// Sequence number for log lines.
     pub id: u64,
 }

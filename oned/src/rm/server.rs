@@ -8,8 +8,9 @@ use libone::xmlchar::{code_point, find_forbidden};
 use libone::xmlrpc::{self, Value};
 use std::net::{IpAddr, Ipv4Addr};
 
-/// The one method that is awaited rather than run under the cloud lock.
+/// The methods that are awaited rather than run under the cloud lock.
 pub const SCHED_WAIT: &str = "one.sched.wait";
+pub const IMAGE_PREFETCH: &str = "one.image.prefetch";
 
 /// Runs one call and returns the response body. `auth` is the caller the HTTP layer
 /// authenticated from the same body's first parameter; without it the call is authenticated
@@ -31,7 +32,7 @@ pub async fn dispatch(core: &Core, body: &str, auth: Option<Authenticated<'_>>) 
     }
     let handler = match super::handler(method) {
         Some(h) => Some(h),
-        None if method == SCHED_WAIT => None,
+        None if method == SCHED_WAIT || method == IMAGE_PREFETCH => None,
         None => return xmlrpc::fault(fault_code::NO_SUCH_METHOD, &format!("Unknown method {method:?}")),
     };
     let session = match call.params.first() {
@@ -51,14 +52,19 @@ pub async fn dispatch(core: &Core, body: &str, auth: Option<Authenticated<'_>>) 
     };
     let caller = auth.caller.clone();
     let Some(handler) = handler else {
-        return sched_wait(core, &caller, &call.params).await.unwrap_or_else(|e| e.to_response(method));
+        let r = if method == IMAGE_PREFETCH {
+            super::image::prefetch(core, &caller, &call.params).await
+        } else {
+            sched_wait(core, &caller, &call.params).await
+        };
+        return r.unwrap_or_else(|e| e.to_response(method));
     };
     let mut req = Request {
         method,
         args: Args(&call.params),
         caller,
         ticket: None,
-        outbox: Vec::new(),
+        outbox: Default::default(),
         id: core.next_request_id(),
     };
     tracing::debug!(req = req.id, uid = req.caller.uid, method, "invoked");
