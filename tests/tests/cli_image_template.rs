@@ -28,7 +28,8 @@ fn vm_info(loc: &Location, id: i32) -> String {
 fn oneimage_create_list_show_and_actions() {
     let (loc, _oned, _state) = front_end();
     assert_eq!(
-        loc.cli("oneimage", &["create", "--name", "blank", "--type", "datablock", "--size", "1024"]).ok(),
+        loc.cli("oneimage", &["create", "--name", "blank", "--type", "datablock", "--size", "1024", "-d", "default"])
+            .ok(),
         "ID: 0\n"
     );
     let os = write(
