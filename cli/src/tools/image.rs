@@ -1,5 +1,7 @@
-//! `oneimage`: register, list, show and top images; make them persistent or not, enable and
-//! disable them, change their type; update, rename, chown, chgrp, chmod, lock and unlock.
+//! `oneimage`: register (from a template file or OpenNebula's create options), clone, list,
+//! show and top images; make them persistent or not, enable and disable them, change their
+//! type; snapshot revert/delete/flatten; prefetch into hosts' caches (Nephele); update,
+//! rename, chown, chgrp, chmod, lock and unlock.
 
 use std::path::PathBuf;
 
@@ -146,7 +148,7 @@ pub enum Cmd {
         #[arg(long, alias = "no_check_capacity")]
         no_check_capacity: bool,
         #[command(flatten)]
-        image: ImageOptions,
+        image: Box<ImageOptions>,
     },
     /// Clones an image into a new image NAME, in DATASTORE if given (default: the same one);
     /// prints the new image's ID
