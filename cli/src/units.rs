@@ -16,6 +16,34 @@ pub fn unit_to_str(value: f64, unit: &str) -> String {
     if v.fract() == 0.0 { format!("{}{}", v as i64, SUFFIXES[i]) } else { format!("{v:.1}{}", SUFFIXES[i]) }
 }
 
+/// A size as OpenNebula's CLI reads one (`OpenNebulaHelper.size_in_mb`): MiB, or a number with
+/// an `M`/`MB`, `G`/`GB` or `T`/`TB` unit (any case), fractions rounded down to whole MiB:
+/// `"10"` → 10, `"1.5G"` → 1536, `"2tb"` → 2097152.
+pub fn parse_size_mb(text: &str) -> Result<u64, String> {
+    let bad = || format!("{text:?} is not a size (MiB, or with a unit: 512M, 10G, 1T)");
+    let lower = text.trim().to_ascii_lowercase();
+    let split = lower.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(lower.len());
+    let (number, unit) = lower.split_at(split);
+    let factor: u64 = match unit {
+        "" | "m" | "mb" => 1,
+        "g" | "gb" => 1024,
+        "t" | "tb" => 1024 * 1024,
+        _ => return Err(bad()),
+    };
+    // `\d+(\.\d+)?`: digits, then optionally a dot and more digits.
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (number.contains('.') && !digits(fraction)) {
+        return Err(bad());
+    }
+    let value: f64 = number.parse().map_err(|_| bad())?;
+    let mb = (value * factor as f64).floor();
+    if !(mb.is_finite() && mb <= u64::MAX as f64) {
+        return Err(bad());
+    }
+    Ok(mb as u64)
+}
+
 /// A duration as `"%3dd %02dh%02dm"` (and `"%02ds"` with seconds).
 pub fn period_to_str(seconds: i64, with_seconds: bool) -> String {
     let s = seconds.max(0);
@@ -75,6 +103,22 @@ mod tests {
         assert_eq!(unit_to_str(0.0, "K"), "0K");
         assert_eq!(unit_to_str(16777216.0, "K"), "16G");
         assert_eq!(unit_to_str(5.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0, "K"), "5120T");
+    }
+
+    #[test]
+    fn sizes_read_as_opennebula_reads_them() {
+        assert_eq!(parse_size_mb("10"), Ok(10));
+        assert_eq!(parse_size_mb(" 512M "), Ok(512));
+        assert_eq!(parse_size_mb("512mb"), Ok(512));
+        assert_eq!(parse_size_mb("10G"), Ok(10240));
+        assert_eq!(parse_size_mb("1.5gb"), Ok(1536));
+        assert_eq!(parse_size_mb("2T"), Ok(2 * 1024 * 1024));
+        assert_eq!(parse_size_mb("0.7"), Ok(0), "fractions of a MiB are rounded down");
+        assert_eq!(parse_size_mb("1.0001G"), Ok(1024));
+        assert_eq!(parse_size_mb("0"), Ok(0));
+        for bad in ["", "G", "-5", "1.", ".5", "1..2", "10K", "10 G", "1e3", "ten", "5GiB", "+5"] {
+            assert!(parse_size_mb(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -28,7 +28,8 @@ fn vm_info(loc: &Location, id: i32) -> String {
 fn oneimage_create_list_show_and_actions() {
     let (loc, _oned, _state) = front_end();
     assert_eq!(
-        loc.cli("oneimage", &["create", "--name", "blank", "--type", "datablock", "--size", "1024"]).ok(),
+        loc.cli("oneimage", &["create", "--name", "blank", "--type", "datablock", "--size", "1024", "-d", "default"])
+            .ok(),
         "ID: 0\n"
     );
     let os = write(
@@ -150,10 +151,12 @@ fn oneimage_create_list_show_and_actions() {
 fn oneimage_errors_have_messages_and_exit_codes() {
     let (loc, _oned, _state) = front_end();
     let bad = write(&loc, "bad.tmpl", "NAME = \"x\"\nTYPE = [ OS\n");
-    assert!(!loc.cli("oneimage", &["create", &bad]).fails(2).is_empty());
-    assert!(loc.cli("oneimage", &["create", "--type", "OS"]).fails(2).contains("--name"));
+    assert!(!loc.cli("oneimage", &["create", &bad, "-d", "default"]).fails(2).is_empty());
+    // The datastore is mandatory, as in OpenNebula.
+    assert!(loc.cli("oneimage", &["create", "--name", "n"]).fails(2).contains("--datastore"));
+    assert!(loc.cli("oneimage", &["create", "--type", "OS", "-d", "default"]).fails(2).contains("--name"));
     let ok = write(&loc, "ok.tmpl", "NAME = \"x\"\nTYPE = \"DATABLOCK\"\nSIZE = \"1\"\n");
-    assert!(loc.cli("oneimage", &["create", &ok, "--name", "y"]).fails(2).contains("not both"));
+    assert!(loc.cli("oneimage", &["create", &ok, "--name", "y", "-d", "default"]).fails(2).contains("not both"));
     assert!(
         loc.cli("oneimage", &["create", &ok, "-d", "nosuch"]).fails(2).contains("DATASTORE named nosuch not found.")
     );
@@ -162,18 +165,18 @@ fn oneimage_errors_have_messages_and_exit_codes() {
     assert!(err.contains("99"), "{err}");
     assert!(loc.cli("oneimage", &["create", &ok, "-d", "system"]).fails(1).contains("files or image datastore"));
     let secret = write(&loc, "secret.tmpl", "NAME = \"s\"\nPATH = \"/etc/shadow\"\n");
-    assert!(loc.cli("oneimage", &["create", &secret]).fails(1).contains("Not allowed"));
+    assert!(loc.cli("oneimage", &["create", &secret, "-d", "default"]).fails(1).contains("Not allowed"));
     assert!(
-        loc.cli("oneimage", &["create", "--name", "n", "--type", "bogus", "--size", "1"])
-            .fails(1)
-            .contains("Unknown type")
+        loc.cli("oneimage", &["create", "--name", "n", "--type", "bogus", "--size", "1", "-d", "default"])
+            .fails(2)
+            .contains("type should be one of")
     );
     assert!(loc.cli("oneimage", &["show", "nosuch"]).fails(2).contains("IMAGE named nosuch not found."));
     assert!(loc.cli("oneimage", &["show", "7"]).fails(1).contains("[one.image.info]"));
     assert!(loc.cli("oneimage", &["chmod", "0", "999"]).fails(2).contains("bad mode"));
     assert_eq!(loc.cli("oneimage", &["list", "--no-header"]).ok(), "");
     // Several images: each failure is reported, the others still run.
-    loc.cli("oneimage", &["create", &ok]).ok();
+    loc.cli("oneimage", &["create", &ok, "-d", "default"]).ok();
     let err = loc.cli("oneimage", &["disable", "0,5"]).fails(1).to_string();
     assert!(err.contains("IMAGE 5:"), "{err}");
     assert_eq!(cell(&loc, "oneimage", "x", "STAT"), "disa");

@@ -1,6 +1,7 @@
 //! `onevm`: create, list, show, top and every life-cycle action on virtual machines: hold and
 //! release, stop/suspend/resume, reboot, poweroff, undeploy, terminate, resched, deploy,
-//! migrate, recover, and rename/update/chown/chgrp/chmod/lock/unlock.
+//! migrate, recover, and rename/update/chown/chgrp/chmod/lock/unlock; the disk actions
+//! (disk-saveas, disk-snapshot-create/revert/delete/rename, disk-resize).
 
 use std::path::PathBuf;
 
@@ -14,6 +15,7 @@ use crate::error::{CliError, Result};
 use crate::show::{Page, yes_no};
 use crate::states;
 use crate::table::{Column, ListArgs, TableSpec, col_group, col_id, col_name, col_user};
+use crate::tools::image;
 use crate::units::{now, period_to_str, time_to_str, unit_to_str};
 use crate::xmltree::Node;
 
@@ -104,6 +106,17 @@ pub struct VmsArgs {
     /// VMs: IDs, ranges (3..5), names, comma-separated
     #[arg(required = true)]
     pub vms: Vec<String>,
+}
+
+/// `VM DISK_ID SNAPSHOT`: one snapshot of one disk.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DiskSnapshotArgs {
+    /// VM name or ID
+    pub vm: String,
+    /// Disk ID
+    pub disk_id: i32,
+    /// Snapshot ID, or its name (`onevm show` lists them)
+    pub snapshot: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -233,6 +246,52 @@ pub enum Cmd {
     },
     /// Unlocks VMs
     Unlock(VmsArgs),
+    /// Saves a VM disk (or one of its snapshots) as a new image IMAGE_NAME in the disk's
+    /// datastore; prints the new image's ID
+    DiskSaveas {
+        /// VM name or ID
+        vm: String,
+        /// Disk ID (`onevm show` lists them)
+        disk_id: i32,
+        /// Name of the new image
+        image_name: String,
+        /// Type of the new image (default: the disk image's type)
+        #[arg(short = 't', long = "type", value_name = "TYPE")]
+        image_type: Option<String>,
+        /// Save this snapshot of the disk (ID or name) instead of the disk's current content
+        #[arg(short = 's', long, value_name = "SNAPSHOT")]
+        snapshot: Option<String>,
+    },
+    /// Takes a snapshot of a VM disk, called NAME
+    DiskSnapshotCreate {
+        /// VM name or ID
+        vm: String,
+        /// Disk ID
+        disk_id: i32,
+        /// Name of the snapshot
+        name: String,
+    },
+    /// Reverts a VM disk to one of its snapshots
+    DiskSnapshotRevert(DiskSnapshotArgs),
+    /// Deletes a snapshot of a VM disk
+    DiskSnapshotDelete(DiskSnapshotArgs),
+    /// Renames a snapshot of a VM disk
+    DiskSnapshotRename {
+        #[command(flatten)]
+        snap: DiskSnapshotArgs,
+        /// The snapshot's new name
+        new_name: String,
+    },
+    /// Grows a VM disk to SIZE: MiB, or with a unit (10G)
+    DiskResize {
+        /// VM name or ID
+        vm: String,
+        /// Disk ID
+        disk_id: i32,
+        /// New size: MiB, or with a unit (512M, 10G, 1T)
+        #[arg(value_parser = crate::units::parse_size_mb)]
+        size: u64,
+    },
     /// Shows the recorded values of one monitoring attribute (for example CPU or MEMORY)
     Monitoring {
         /// VM name or ID
@@ -297,6 +356,63 @@ pub fn run(args: OneVm) -> Result<()> {
         Cmd::Lock { vms, level } => common::lock(&one, &VM, &LockArgs { objects: vms, level }),
         Cmd::Unlock(a) => common::unlock(&one, &VM, &a.vms),
         Cmd::Monitoring { vm, attribute, out } => common::monitoring(&one, &VM, &vm, &attribute, &out),
+        Cmd::DiskSaveas { vm, disk_id, image_name, image_type, snapshot } => {
+            let id = common::resolve_one(&one, &VM, &vm)?;
+            let snap = match snapshot {
+                Some(spec) => snapshot_id(&one, id, disk_id, &spec)?,
+                None => -1,
+            };
+            let t = image_type.map(|t| t.trim().to_ascii_uppercase()).unwrap_or_default();
+            let image = one.id("one.vm.disksaveas", vec![i(id), i(disk_id), s(image_name), s(t), i(snap)])?;
+            common::out(&format!("Image ID: {image}\n"));
+            Ok(())
+        }
+        Cmd::DiskSnapshotCreate { vm, disk_id, name } => {
+            let id = common::resolve_one(&one, &VM, &vm)?;
+            one.run("one.vm.disksnapshotcreate", vec![i(id), i(disk_id), s(name)])
+        }
+        Cmd::DiskSnapshotRevert(a) => disk_snapshot(&one, "one.vm.disksnapshotrevert", &a, None),
+        Cmd::DiskSnapshotDelete(a) => disk_snapshot(&one, "one.vm.disksnapshotdelete", &a, None),
+        Cmd::DiskSnapshotRename { snap, new_name } => {
+            disk_snapshot(&one, "one.vm.disksnapshotrename", &snap, Some(new_name))
+        }
+        Cmd::DiskResize { vm, disk_id, size } => {
+            let id = common::resolve_one(&one, &VM, &vm)?;
+            one.run("one.vm.diskresize", vec![i(id), i(disk_id), s(size.to_string())])
+        }
+    }
+}
+
+/// `<method>(vm, disk, snap[, name])`: revert, delete and rename a disk snapshot.
+fn disk_snapshot(one: &One, method: &str, a: &DiskSnapshotArgs, new_name: Option<String>) -> Result<()> {
+    let id = common::resolve_one(one, &VM, &a.vm)?;
+    let snap = snapshot_id(one, id, a.disk_id, &a.snapshot)?;
+    let mut params = vec![i(id), i(a.disk_id), i(snap)];
+    params.extend(new_name.map(s));
+    one.run(method, params)
+}
+
+/// A disk snapshot given by ID, or by name (looked up in the VM's `SNAPSHOTS`).
+fn snapshot_id(one: &One, vm: i32, disk: i32, spec: &str) -> Result<i32> {
+    match spec.trim().parse::<i32>() {
+        Ok(n) => Ok(n),
+        Err(_) => snapshot_by_name(&common::info(one, &VM, vm)?, disk, spec),
+    }
+}
+
+/// The ID of the snapshot called `name` of disk `disk` in a VM document; exactly one must match.
+pub fn snapshot_by_name(vm: &Node, disk: i32, name: &str) -> Result<i32> {
+    let matches: Vec<i64> = vm
+        .all("SNAPSHOTS")
+        .filter(|s| s.int("DISK_ID") == i64::from(disk) && !s.text("DISK_ID").is_empty())
+        .flat_map(|s| s.all("SNAPSHOT"))
+        .filter(|snap| snap.text("NAME") == name)
+        .map(|snap| snap.int("ID"))
+        .collect();
+    match matches.as_slice() {
+        [id] => i32::try_from(*id).map_err(|_| CliError::usage("bad snapshot ID")),
+        [] => Err(CliError::usage(format!("disk {disk} has no snapshot named {name}."))),
+        _ => Err(CliError::usage(format!("disk {disk} has several snapshots named {name}; give its ID."))),
     }
 }
 
@@ -735,6 +851,57 @@ const DISK_TABLE: TableSpec = TableSpec {
     default: &["ID", "DATASTORE", "TARGET", "IMAGE", "SIZE", "TYPE", "SAVE"],
 };
 
+/// One row per disk snapshot: each `SNAPSHOTS/SNAPSHOT` with its disk's `DISK_ID` and the
+/// size monitoring measured (`MONITORING/SNAPSHOT_SIZE`) as `MONITOR_SIZE`, as OpenNebula's
+/// `onevm show` builds them.
+fn disk_snapshots(vm: &Node) -> Vec<Node> {
+    let measured = |disk: &str, id: &str| {
+        vm.get("MONITORING")?
+            .all("SNAPSHOT_SIZE")
+            .find(|m| m.text("DISK_ID") == disk && m.text("ID") == id)
+            .and_then(|m| m.get("SIZE"))
+            .cloned()
+    };
+    let leaf = |name: &str, text: &str| Node { name: name.into(), text: text.into(), children: Vec::new() };
+    let mut rows = Vec::new();
+    for disk in vm.all("SNAPSHOTS") {
+        let disk_id = disk.text("DISK_ID");
+        for snap in disk.all("SNAPSHOT") {
+            let mut row = snap.clone();
+            row.children.retain(|c| c.name != "DISK_ID" && c.name != "MONITOR_SIZE");
+            row.children.push(leaf("DISK_ID", disk_id));
+            if let Some(size) = measured(disk_id, snap.text("ID")) {
+                row.children.push(leaf("MONITOR_SIZE", &size.text));
+            }
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+fn dsnap_disk(s: &Node) -> String {
+    s.text("DISK_ID").to_string()
+}
+/// `measured/size`, `-` for either one unknown.
+fn dsnap_size(s: &Node) -> String {
+    let size = |path: &str| if s.get(path).is_none() { "-".to_string() } else { unit_to_str(s.float(path), "M") };
+    format!("{}/{}", size("MONITOR_SIZE"), size("SIZE"))
+}
+
+const DISK_SNAPSHOT_TABLE: TableSpec = TableSpec {
+    columns: &[
+        Column::left("AC", 2, image::snap_active),
+        Column::right("ID", 3, image::snap_id),
+        Column::right("DISK", 4, dsnap_disk),
+        Column::right("PARENT", 6, image::snap_parent),
+        Column::right("CHILDREN", 10, image::snap_children),
+        Column::right("DATE", 15, image::snap_date),
+        Column::left("SIZE", 12, dsnap_size),
+        Column::left("NAME", 32, image::snap_name),
+    ],
+    default: &["AC", "ID", "DISK", "PARENT", "DATE", "SIZE", "NAME"],
+};
+
 fn nic_id(n: &Node) -> String {
     n.text("NIC_ID").to_string()
 }
@@ -792,6 +959,11 @@ pub fn show_page(vm: &Node) -> String {
         .field("START TIME", time_to_str(vm.int("STIME")))
         .field("END TIME", time_to_str(vm.int("ETIME")))
         .field("DEPLOY ID", text_or_dash(deploy_id));
+    let progress = crate::tools::image::transfer_progress(vm.get("TEMPLATE"))
+        .or_else(|| crate::tools::image::transfer_progress(vm.get("USER_TEMPLATE")));
+    if let Some(progress) = progress {
+        p.field("TRANSFER PROGRESS", progress);
+    }
 
     p.header("VIRTUAL MACHINE MONITORING");
     if let Some(m) = vm.get("MONITORING") {
@@ -806,6 +978,11 @@ pub fn show_page(vm: &Node) -> String {
         let disks: Vec<&Node> = t.all("DISK").collect();
         if !disks.is_empty() {
             p.header("VM DISKS").raw(&DISK_TABLE.render_default(&disks));
+        }
+        let snapshots = disk_snapshots(vm);
+        if !snapshots.is_empty() {
+            p.header("VM DISK SNAPSHOTS")
+                .raw(&DISK_SNAPSHOT_TABLE.render_default(&snapshots.iter().collect::<Vec<_>>()));
         }
         let nics: Vec<&Node> = t.all("NIC").collect();
         if !nics.is_empty() {
@@ -1017,5 +1194,99 @@ mod tests {
         assert!(OneVm::try_parse_from(["onevm", "recover", "1", "--success", "--retry"]).is_err());
         assert!(OneVm::try_parse_from(["onevm", "recover", "1", "--delete-db"]).is_ok());
         OneVm::command().debug_assert();
+    }
+
+    const SNAPSHOTS_XML: &str = "<SNAPSHOTS><ALLOW_ORPHANS>NO</ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE>\
+        <DISK_ID>0</DISK_ID><NEXT_SNAPSHOT>2</NEXT_SNAPSHOT>\
+        <SNAPSHOT><CHILDREN>1</CHILDREN><DATE>1795408927</DATE><ID>0</ID><NAME>clean</NAME><PARENT>-1</PARENT>\
+        <SIZE>200</SIZE></SNAPSHOT><SNAPSHOT><ACTIVE>YES</ACTIVE><DATE>1795412527</DATE><ID>1</ID>\
+        <NAME>configured</NAME><PARENT>0</PARENT><SIZE>200</SIZE></SNAPSHOT></SNAPSHOTS>\
+        <SNAPSHOTS><DISK_ID>2</DISK_ID><SNAPSHOT><DATE>1795412527</DATE><ID>0</ID><NAME>clean</NAME>\
+        <PARENT>-1</PARENT></SNAPSHOT><SNAPSHOT><DATE>1795412527</DATE><ID>1</ID><NAME>twice</NAME>\
+        <PARENT>-1</PARENT></SNAPSHOT><SNAPSHOT><DATE>1795412527</DATE><ID>2</ID><NAME>twice</NAME>\
+        <PARENT>-1</PARENT></SNAPSHOT></SNAPSHOTS>";
+
+    /// A VM with disk snapshots (OpenNebula 7's body: one `SNAPSHOTS` per disk), a measured
+    /// snapshot size and a copy in progress.
+    fn vm_with_snapshots() -> Node {
+        let xml = VM_XML
+            .replace("<USER_TEMPLATE>", &format!("{SNAPSHOTS_XML}<USER_TEMPLATE>"))
+            .replace(
+                "<MEMORY><![CDATA[131072]]></MEMORY></MONITORING>",
+                "<MEMORY><![CDATA[131072]]></MEMORY><SNAPSHOT_SIZE><DISK_ID>0</DISK_ID><ID>1</ID><SIZE>37</SIZE>\
+                 </SNAPSHOT_SIZE></MONITORING>",
+            )
+            .replace(
+                "<VMID><![CDATA[7]]></VMID>",
+                "<VMID><![CDATA[7]]></VMID><TRANSFER_PROGRESS><![CDATA[disk.0 42% 110 MB/s]]></TRANSFER_PROGRESS>",
+            );
+        Node::parse(&xml).expect("xml")
+    }
+
+    #[test]
+    fn show_lists_disk_snapshots_and_transfer_progress() {
+        let page = show_page(&vm_with_snapshots());
+        for needle in [
+            "DEPLOY ID             : dummy-7\nTRANSFER PROGRESS     : disk.0 42% 110 MB/s\n",
+            "file NO\n\nVM DISK SNAPSHOTS\n\
+             AC  ID DISK PARENT            DATE SIZE         NAME\n     \
+             0    0     -1  11/23 04:42:07 -/200M       clean\n\
+             =>   1    0      0  11/23 05:42:07 37M/200M     configured\n     \
+             0    2     -1  11/23 05:42:07 -/-          clean\n",
+            "\nVM NICS\n",
+        ] {
+            assert!(page.contains(needle), "{needle:?} missing in\n{page}");
+        }
+        let plain = show_page(&vm());
+        assert!(!plain.contains("SNAPSHOTS") && !plain.contains("TRANSFER"), "{plain}");
+        // The progress may also be in the USER_TEMPLATE.
+        let user = Node::parse(
+            &VM_XML.replace("<NOTE><![CDATA[hi]]></NOTE>", "<TRANSFER_PROGRESS><![CDATA[7%]]></TRANSFER_PROGRESS>"),
+        )
+        .expect("xml");
+        assert!(show_page(&user).contains("TRANSFER PROGRESS     : 7%\n"));
+    }
+
+    #[test]
+    fn disk_snapshots_by_name() {
+        let vm = vm_with_snapshots();
+        assert_eq!(snapshot_by_name(&vm, 0, "configured").expect("found"), 1);
+        assert_eq!(snapshot_by_name(&vm, 2, "clean").expect("found"), 0);
+        assert!(snapshot_by_name(&vm, 1, "clean").is_err(), "disk 1 has no snapshots");
+        assert!(snapshot_by_name(&vm, 0, "nope").expect_err("absent").to_string().contains("no snapshot named nope"));
+        assert!(snapshot_by_name(&vm, 2, "twice").expect_err("ambiguous").to_string().contains("several"));
+    }
+
+    #[test]
+    fn disk_commands_parse_as_opennebulas() {
+        let cmd = |args: &[&str]| {
+            let mut a = vec!["onevm"];
+            a.extend_from_slice(args);
+            OneVm::try_parse_from(a).map(|o| o.cmd)
+        };
+        let Ok(Cmd::DiskResize { vm, disk_id, size }) = cmd(&["disk-resize", "web", "1", "10G"]) else {
+            panic!("disk-resize");
+        };
+        assert_eq!((vm.as_str(), disk_id, size), ("web", 1, 10240));
+        assert!(matches!(cmd(&["disk-resize", "web", "1", "2048"]), Ok(Cmd::DiskResize { size: 2048, .. })));
+        assert!(cmd(&["disk-resize", "web", "1", "10K"]).is_err());
+        assert!(cmd(&["disk-resize", "web", "x", "10G"]).is_err(), "a disk is given by ID");
+        let Ok(Cmd::DiskSaveas { image_type, snapshot, image_name, .. }) =
+            cmd(&["disk-saveas", "7", "0", "golden", "--type", "os", "-s", "configured"])
+        else {
+            panic!("disk-saveas");
+        };
+        assert_eq!(
+            (image_name.as_str(), image_type.as_deref(), snapshot.as_deref()),
+            ("golden", Some("os"), Some("configured"))
+        );
+        assert!(matches!(
+            cmd(&["disk-snapshot-rename", "7", "0", "1", "new name"]),
+            Ok(Cmd::DiskSnapshotRename { snap: DiskSnapshotArgs { disk_id: 0, .. }, new_name }) if new_name == "new name"
+        ));
+        assert!(matches!(cmd(&["disk-snapshot-create", "7", "0", "s1"]), Ok(Cmd::DiskSnapshotCreate { .. })));
+        assert!(matches!(cmd(&["disk-snapshot-revert", "7", "0", "1"]), Ok(Cmd::DiskSnapshotRevert(_))));
+        assert!(matches!(cmd(&["disk-snapshot-delete", "7", "0", "clean"]), Ok(Cmd::DiskSnapshotDelete(_))));
+        assert!(cmd(&["disk-snapshot-create", "7", "0"]).is_err(), "a snapshot needs a name");
     }
 }
