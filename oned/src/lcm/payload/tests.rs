@@ -77,6 +77,9 @@ fn cloud(host: &str, sys_path: &str, img_path: &str, source: &str, format: &str)
         clones: BTreeSet::new(),
         app_clones: BTreeSet::new(),
         template: Template::new(),
+        pending: None,
+        snapshots: Vec::new(),
+        next_snapshot: 0,
     });
     (c, hid, iid)
 }
