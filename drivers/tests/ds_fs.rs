@@ -276,6 +276,11 @@ fn cp_refuses_paths_outside_safe_dirs_and_corrupt_qcow2() {
 
 /// Serves `body` for every request (GET or HEAD) on 127.0.0.1, `count` connections.
 fn serve(body: Vec<u8>, count: usize) -> String {
+    serve_paced(body, count, Duration::ZERO)
+}
+
+/// [`serve`], the body sent in 256 KiB pieces `pause` apart (a slow server).
+fn serve_paced(body: Vec<u8>, count: usize, pause: Duration) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -294,7 +299,12 @@ fn serve(body: Vec<u8>, count: usize) -> String {
             let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
             let _ = stream.write_all(head.as_bytes());
             if request.starts_with("GET") {
-                let _ = stream.write_all(&body);
+                for piece in body.chunks(256 << 10) {
+                    if stream.write_all(piece).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(pause);
+                }
             }
         }
     });
@@ -611,4 +621,25 @@ fn unknown_driver_and_dummy() {
     let answer = w.driver.action("RESIZE", 7, &w.payload("fs", ""));
     assert!(!answer.ok && answer.info.contains("Unknown action"), "{}", answer.info);
     assert!(w.listing().is_empty());
+}
+
+/// A copy of a few seconds (a slow HTTP server) sends progress `LOG I` lines.
+#[test]
+fn long_copies_report_progress() {
+    need("curl", "curl");
+    let tmp_world = World::new();
+    let raw = data(3 * MIB, 13);
+    let url = serve_paced(raw.clone(), 1, Duration::from_millis(250));
+    let xml = format!(
+        "<DS_DRIVER_ACTION_DATA><IMAGE><ID>7</ID><PATH>{url}</PATH></IMAGE><DATASTORE><ID>1</ID><TYPE>0</TYPE>\
+         <DS_MAD>fs</DS_MAD><BASE_PATH>{}</BASE_PATH><TEMPLATE><LIMIT_TRANSFER_BW>1048576</LIMIT_TRANSFER_BW>\
+         </TEMPLATE></DATASTORE></DS_DRIVER_ACTION_DATA>",
+        tmp_world.base().display()
+    );
+    let mut w = tmp_world;
+    let answer = w.driver.action("CP", 7, &b64_encode(xml.as_bytes()));
+    assert!(answer.ok, "{}", answer.info);
+    assert_eq!(std::fs::read(CpInfo::parse(&answer.info).source).unwrap(), raw);
+    let progress: Vec<&String> = answer.logs.iter().filter(|l| l.contains("Copying") && l.contains("/s")).collect();
+    assert!(!progress.is_empty(), "no progress line in {:?}", answer.logs);
 }
