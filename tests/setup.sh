@@ -6,7 +6,8 @@
 #
 # Needed: a C/C++ toolchain and OpenSSL headers (the -sys crates; g++ for cargo-fuzz's
 # libFuzzer), Python 3 with venv (the pyone suite), OpenSSH's server and client (the exec
-# drivers' SSH tests start a throw-away sshd on 127.0.0.1).
+# drivers' SSH tests start a throw-away sshd on 127.0.0.1), and the datastore scripts' tools
+# (qemu-utils, lzop, xz-utils, bzip2, curl: drivers/tests/ds_fs.rs copies real images).
 #
 # The one opt-out, for machines where it cannot be installed: NEPHELE_ALLOW_MISSING=sshd lets
 # the run go on without openssh-server/openssh-client; the tests that need sshd are then
@@ -30,6 +31,11 @@ present() {
         python3-venv) have python3 && python3 -c 'import ensurepip, venv' >/dev/null 2>&1 ;;
         openssh-server) [ -x /usr/sbin/sshd ] ;;
         openssh-client) have ssh && have ssh-keygen ;;
+        qemu-utils) have qemu-img ;;
+        lzop) have lzop ;;
+        xz-utils) have xz ;;
+        bzip2) have bzip2 ;;
+        curl) have curl ;;
         *) return 1 ;;
     esac
 }
@@ -50,7 +56,8 @@ allowed() {
     return 1
 }
 
-packages=(gcc g++ pkg-config libssl-dev python3 python3-venv openssh-server openssh-client)
+packages=(gcc g++ pkg-config libssl-dev python3 python3-venv openssh-server openssh-client
+    qemu-utils lzop xz-utils bzip2 curl)
 missing=()
 for p in "${packages[@]}"; do
     present "$p" || missing+=("$p")
