@@ -227,9 +227,7 @@ impl Cluster {
                 .stderr(log)
                 .spawn()
                 .unwrap_or_else(|e| panic!("ip netns exec does not start: {e}"));
-            if let Some(h) = self.hosts.last_mut() {
-                h.sshd = Some(child);
-            }
+            self.hosts.last_mut().expect("the host was pushed above").sshd = Some(child);
         }
         std::fs::write(&self.known_hosts, known).expect("known_hosts");
         // 4. every address must be routed through the bridge before the first connection

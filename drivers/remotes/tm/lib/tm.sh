@@ -351,7 +351,7 @@ tm_mv() {
     tv_s=$(arg_path "$1")
     tv_dh=$(arg_host "$2")
     tv_d=$(arg_path "$2")
-    if [ "$tv_sh" = "$tv_dh" ] && [ "$tv_s" = "$tv_d" ]; then
+    if [ "$tv_s" = "$tv_d" ] && { [ "$tv_sh" = "$tv_dh" ] || [ "$TM_KIND" = shared ]; }; then
         return 0
     fi
     q_s=$(shell_quote "$tv_s")
