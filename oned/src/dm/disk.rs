@@ -5,11 +5,11 @@
 //! save-as of a running one, as OpenNebula (live snapshots need the hypervisor driver).
 
 use crate::access::{self, get, get_mut};
-use crate::objects::PoolObject;
 use crate::auth::Caller;
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::lcm::machine::{self, Transition, tm};
+use crate::objects::PoolObject;
 use crate::objects::image::{DsAction, IMAGE_TYPES, Image, ImageSnapshot, image_type_from_str, state as img_state};
 use crate::objects::vm::{DiskOp, LcmState, Stage, VirtualMachine, VmState};
 use crate::objects::{ObjectKind, now};
@@ -97,9 +97,21 @@ pub fn snapshot_change(cloud: &mut Cloud, id: i32, disk_id: i32, snap: i32, dele
         return Err(err(id, format!("Cannot delete the active snapshot {snap}")));
     }
     if delete {
-        start(cloud, id, DiskOp::SnapDelete { disk: disk_id, snap }, LcmState::DiskSnapshotDeletePoweroff, Stage::SnapDelete)
+        start(
+            cloud,
+            id,
+            DiskOp::SnapDelete { disk: disk_id, snap },
+            LcmState::DiskSnapshotDeletePoweroff,
+            Stage::SnapDelete,
+        )
     } else {
-        start(cloud, id, DiskOp::SnapRevert { disk: disk_id, snap }, LcmState::DiskSnapshotRevertPoweroff, Stage::SnapRevert)
+        start(
+            cloud,
+            id,
+            DiskOp::SnapRevert { disk: disk_id, snap },
+            LcmState::DiskSnapshotRevertPoweroff,
+            Stage::SnapRevert,
+        )
     }
 }
 

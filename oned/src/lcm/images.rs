@@ -87,7 +87,9 @@ fn payload(cloud: &Cloud, id: i32) -> Option<Result<(Inflight, String), (u64, St
 
 /// Whether a FORMAT a driver answered can travel on to other drivers (`[a-z0-9_-]+`).
 fn is_format(v: &str) -> bool {
-    !v.is_empty() && v.len() <= 32 && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    !v.is_empty()
+        && v.len() <= 32
+        && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// The `KEY=value` words of an answer (`SIZE=10 MD5=… SHA256=…`).

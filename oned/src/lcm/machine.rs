@@ -205,7 +205,10 @@ pub fn on_reply(l: LcmState, step: Option<Step>, success: bool) -> Option<Transi
         Migrate => ok_or(active_rest(Running), active_rest(Running)),
         // Disk operations return to where they started, whatever the outcome (the outcome is
         // recorded on the disk, the snapshot list or the image).
-        DiskSnapshotPoweroff | DiskSnapshotRevertPoweroff | DiskSnapshotDeletePoweroff | DiskResizePoweroff
+        DiskSnapshotPoweroff
+        | DiskSnapshotRevertPoweroff
+        | DiskSnapshotDeletePoweroff
+        | DiskResizePoweroff
         | HotplugSaveasPoweroff => Some(rest(VmState::Poweroff)),
         HotplugSaveas => Some(active_rest(Running)),
         // A reboot runs while the VM stays Running.

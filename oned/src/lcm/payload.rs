@@ -161,7 +161,9 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: Stage) -> Result<Vec
                 DiskOp::SnapDelete { snap, .. } => {
                     t(TransferAction::SnapDelete, &dtm, vec![path, snap.to_string(), id, ddsid])?
                 }
-                DiskOp::Resize { size, .. } => t(TransferAction::Resize, &dtm, vec![path, size.to_string(), id, ddsid])?,
+                DiskOp::Resize { size, .. } => {
+                    t(TransferAction::Resize, &dtm, vec![path, size.to_string(), id, ddsid])?
+                }
                 DiskOp::Saveas { snap, image, source, .. } => {
                     let img_ds =
                         cloud.images.get(*image).map(|i| i.datastore_id.to_string()).unwrap_or_else(|| ddsid.clone());

@@ -304,14 +304,32 @@ pub struct DiskSnapshots {
 /// A disk operation waiting for its transfer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DiskOp {
-    SnapCreate { disk: i32, snap: i32 },
-    SnapRevert { disk: i32, snap: i32 },
-    SnapDelete { disk: i32, snap: i32 },
+    SnapCreate {
+        disk: i32,
+        snap: i32,
+    },
+    SnapRevert {
+        disk: i32,
+        snap: i32,
+    },
+    SnapDelete {
+        disk: i32,
+        snap: i32,
+    },
     /// New and previous size, MiB.
-    Resize { disk: i32, size: i64, old: i64 },
+    Resize {
+        disk: i32,
+        size: i64,
+        old: i64,
+    },
     /// Save-as into image `image` (its SOURCE once the datastore driver has named it), from the
     /// disk itself (`snap` = -1) or one of its snapshots.
-    Saveas { disk: i32, snap: i32, image: i32, source: String },
+    Saveas {
+        disk: i32,
+        snap: i32,
+        image: i32,
+        source: String,
+    },
 }
 
 impl DiskOp {

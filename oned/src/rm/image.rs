@@ -12,8 +12,8 @@ use super::generic::{self, get, get_for, get_mut};
 use super::{Core, Handler, Mutate, Reply, Request};
 use crate::auth;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::objects::datastore::{Datastore, DsType};
 use crate::lcm::images::has_ds_driver;
+use crate::objects::datastore::{Datastore, DsType};
 use crate::objects::image::{DsAction, IMAGE_TYPES, Image, image_type_from_str, state};
 use crate::objects::{ObjectKind, PoolObject, now};
 use crate::perms::AuthOp;
@@ -194,11 +194,8 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         if job == Some(DsAction::Mkfs) && ds.total_mb > 0 && size > ds.free_mb && !skip_capacity {
             return Err(fail(format!("Not enough space in datastore: {size} MB needed, {} MB free", ds.free_mb)));
         }
-        let source = if source.is_empty() && job.is_none() {
-            format!("{}/{}", ds.base_path, hex::encode(rnd))
-        } else {
-            source
-        };
+        let source =
+            if source.is_empty() && job.is_none() { format!("{}/{}", ds.base_path, hex::encode(rnd)) } else { source };
         let ds_name = ds.name.clone();
         let owner = generic::new_ownership(caller);
         let format = if format.is_empty() { "raw".to_string() } else { format };
@@ -550,7 +547,11 @@ pub async fn prefetch(
         let ds = get::<Datastore>(&cloud, img.datastore_id)?;
         let sys = get::<Datastore>(&cloud, sys_id)?;
         if sys.ds_type != DsType::System {
-            return Err(ApiError::with_id(ErrorCode::Action, format!("Datastore {sys_id} is not a system datastore"), id));
+            return Err(ApiError::with_id(
+                ErrorCode::Action,
+                format!("Datastore {sys_id} is not a system datastore"),
+                id,
+            ));
         }
         let mut hosts = Vec::new();
         for h in hosts_arg.split(|c: char| c == ',' || c.is_whitespace()).filter(|h| !h.is_empty()) {
