@@ -522,3 +522,40 @@ fn fanout_delivers_verified_copies_down_a_chain() {
         assert_eq!(sha256(&h.dir.join(".cache").join(&sha2)), sha2, "{}: {err}", h.name);
     }
 }
+
+#[test]
+#[cfg_attr(nephele_missing_sshd, ignore = "SKIPPED: sshd is missing and NEPHELE_ALLOW_MISSING=sshd")]
+#[cfg_attr(nephele_missing_netns, ignore = "SKIPPED: iproute2 is missing and NEPHELE_ALLOW_MISSING=netns")]
+#[cfg_attr(nephele_missing_qemu_img, ignore = "SKIPPED: qemu-img is missing and NEPHELE_ALLOW_MISSING=qemu-img")]
+fn concurrent_clones_of_one_image_are_sent_once_down_a_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (c, ds) = cluster(tmp.path(), 3);
+    let img = image(&ds, "22222222222222222222222222222222", &random_bytes(2 << 20, 50));
+    let sha = sha256(&img);
+    let mut d = tm(&c, tmp.path(), &[("NEPHELE_TM_COALESCE_MS", "500".to_string())]);
+    for (i, h) in c.hosts.iter().enumerate() {
+        let vmid = 10 + i as i64;
+        let file = tmp.path().join(format!("transfer.{vmid}"));
+        let line = format!("CLONE qcow2 {} {} {vmid} 1\n", loc("fe", &img), loc(&h.addr, &vm_disk(&ds, vmid, 0)));
+        std::fs::write(&file, line).unwrap();
+        d.send(&format!("TRANSFER  {vmid} {}\n", file.display()));
+    }
+    let mut replies = Vec::new();
+    let mut logs = Vec::new();
+    while replies.len() < 3 {
+        let line = d.line();
+        if line.starts_with("TRANSFER ") {
+            replies.push(line);
+        } else {
+            logs.push(line);
+        }
+    }
+    assert!(replies.iter().all(|r| r.starts_with("TRANSFER SUCCESS")), "{replies:?}\n{logs:?}");
+    let sends: Vec<&String> = logs.iter().filter(|l| l.contains("Sending")).collect();
+    assert_eq!(sends.len(), 1, "one stream for the three hosts: {logs:?}");
+    assert!(c.hosts.iter().all(|h| sends[0].contains(&h.addr)), "{sends:?}");
+    assert_eq!(logs.iter().filter(|l| l.contains("already cached")).count(), 3, "{logs:?}");
+    for (i, h) in c.hosts.iter().enumerate() {
+        assert_eq!(host_raw_sha(&c, &h.addr, &vm_disk(&ds, 10 + i as i64, 0)), sha, "{}", h.name);
+    }
+}

@@ -2,21 +2,58 @@
 //! file as `tm/<tm_mad>/<action>` on the front-end (the scripts reach hosts themselves); the
 //! first failure fails the action. A driver not in `-d` is refused
 //! (`Transfer Driver '<tm>' not available`).
+//!
+//! Coalescing: `CLONE` lines of the caching TMs (`ssh`, `qcow2`) whose image has a SHA-256
+//! sidecar are grouped across concurrent `TRANSFER` actions arriving within a short window
+//! (`NEPHELE_TM_COALESCE_MS`, default 300; 0 turns it off): when one image goes to two or more
+//! hosts of a window, `tm/lib/fanout` sends it to all of them at once before the lines run (the
+//! `clone` scripts then find the host caches warm). A failed fan-out only logs: each line still
+//! runs and reports its own outcome.
 
 use super::runner::{Runner, run_script};
 use crate::runtime::{ActionContext, Driver};
-use crate::transfer;
+use crate::transfer::{self, Transfer, TransferAction};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// The TMs whose `clone` goes through the host image cache.
+const CACHING_TMS: [&str; 2] = ["ssh", "qcow2"];
+
+/// The longest a transfer waits for another's fan-out of the same image.
+const FOLLOW_LIMIT: Duration = Duration::from_secs(3600);
+
+/// What identifies one fan-out: the image, its SHA-256 and the hosts' cache directory.
+type Key = (String, String, String);
+
+/// One window's fan-out of an image: the hosts asking for it.
+struct Batch {
+    serial: u64,
+    hosts: Vec<String>,
+    sealed: bool,
+}
+
+/// The fan-outs being gathered or run, shared by the action threads.
+#[derive(Default)]
+struct Coalescer {
+    batches: Mutex<(u64, HashMap<Key, Batch>)>,
+    done: Condvar,
+}
 
 /// The TM driver.
 pub struct TmExec {
     runner: Runner,
     allowed: Option<Vec<String>>,
+    window: Duration,
+    coalescer: Coalescer,
 }
 
 impl TmExec {
     /// `runner` should be [`Runner::Local`]; `allowed` is the `-d` list (all when `None`).
     pub fn new(runner: Runner, allowed: Option<Vec<String>>) -> TmExec {
-        TmExec { runner, allowed }
+        let ms = std::env::var("NEPHELE_TM_COALESCE_MS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(300);
+        TmExec { runner, allowed, window: Duration::from_millis(ms), coalescer: Coalescer::default() }
     }
 }
 
@@ -46,6 +83,11 @@ impl Driver for TmExec {
             {
                 return Err(format!("Transfer Driver '{}' not available", line.tm_mad()));
             }
+        }
+        if !self.window.is_zero() {
+            self.coalesce(&lines, ctx);
+        }
+        for line in &lines {
             let names = line.script_names();
             let dir = format!("tm/{}", line.tm_mad());
             let script = names
@@ -57,4 +99,102 @@ impl Driver for TmExec {
         }
         Ok(String::new())
     }
+}
+
+impl TmExec {
+    /// Joins this transfer's cached clones to the window's batches (see the module doc); the
+    /// transfer that opened a batch waits the window, then runs the fan-out for all its hosts;
+    /// the others wait for it (bounded). Returns when every batch this transfer joined is done.
+    fn coalesce(&self, lines: &[Transfer], ctx: &ActionContext) {
+        let mut wanted: Vec<(Key, String)> = lines.iter().filter_map(cached_clone).collect();
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return;
+        }
+        let mut led = Vec::new();
+        let mut followed = Vec::new();
+        {
+            let Ok(mut guard) = self.coalescer.batches.lock() else { return };
+            let (next, batches) = &mut *guard;
+            for (key, host) in wanted {
+                match batches.get_mut(&key) {
+                    Some(batch) if !batch.sealed => {
+                        if !batch.hosts.contains(&host) {
+                            batch.hosts.push(host);
+                        }
+                        followed.push((key, batch.serial));
+                    }
+                    Some(_) => {} // being sent already: the clone line finds out for itself
+                    None => {
+                        *next += 1;
+                        batches.insert(key.clone(), Batch { serial: *next, hosts: vec![host], sealed: false });
+                        led.push((key, *next));
+                    }
+                }
+            }
+        }
+        if !led.is_empty() {
+            std::thread::sleep(self.window);
+        }
+        for (key, serial) in led {
+            let hosts = {
+                let Ok(mut guard) = self.coalescer.batches.lock() else { return };
+                match guard.1.get_mut(&key) {
+                    Some(batch) if batch.serial == serial => {
+                        batch.sealed = true;
+                        batch.hosts.clone()
+                    }
+                    _ => continue,
+                }
+            };
+            if hosts.len() > 1 {
+                let (src, sha, cache) = &key;
+                let mut args = vec![src.clone(), sha.clone(), cache.clone()];
+                args.extend(hosts);
+                if let Err(e) = run_script(&self.runner, "", "tm/lib/fanout", &args, b"", ctx) {
+                    ctx.log(crate::proto::Severity::Warning, &format!("fan-out of {src} failed: {e}"));
+                }
+            }
+            if let Ok(mut guard) = self.coalescer.batches.lock() {
+                guard.1.remove(&key);
+            }
+            self.coalescer.done.notify_all();
+        }
+        let deadline = Instant::now() + FOLLOW_LIMIT;
+        for (key, serial) in followed {
+            let Ok(mut guard) = self.coalescer.batches.lock() else { return };
+            while guard.1.get(&key).is_some_and(|b| b.serial == serial) && !ctx.is_cancelled() {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                let Ok((g, _)) = self.coalescer.done.wait_timeout(guard, left.min(Duration::from_secs(1))) else {
+                    return;
+                };
+                guard = g;
+            }
+        }
+    }
+}
+
+/// For a `CLONE` line of a caching TM whose image has a SHA-256 sidecar: the fan-out key and
+/// the host.
+fn cached_clone(line: &Transfer) -> Option<(Key, String)> {
+    if line.action() != TransferAction::Clone || !CACHING_TMS.contains(&line.tm_mad()) {
+        return None;
+    }
+    let (src, dst) = (line.args().first()?, line.args().get(1)?);
+    let src = src.split_once(':').map_or(src.as_str(), |(_, p)| p);
+    let (host, dst) = dst.split_once(':')?;
+    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        return None;
+    }
+    let sha = std::fs::read_to_string(format!("{src}.sha256")).ok()?;
+    let sha = sha.trim();
+    if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let cache = Path::new(dst).parent()?.parent()?.parent()?.join(".cache");
+    Some(((src.to_string(), sha.to_string(), cache.display().to_string()), host.to_string()))
 }
