@@ -19,7 +19,8 @@
 //!   ([`runtime::DriverOptions`]: `-t`, `-w`, `-r`, `-l`), the stdin → bounded worker pool →
 //!   stdout loop ([`runtime::run`]), one reply per action, `-w` timeouts, `DRIVER_CANCEL`,
 //!   `FINALIZE`, panics turned into `FAILURE` replies. A driver implements [`runtime::Driver`].
-//! - [`xml`]: a tiny helper to read one element of a (base64) XML payload.
+//! - [`xml`]: a tiny helper to read one element (or every element) at a path of a (base64) XML
+//!   payload; [`xpath`]: the `one_xpath` helper built on it, which the datastore scripts call.
 //! - [`dummy`]: the dummy drivers behind `one_vmm_dummy`, `one_im_dummy` and `one_tm_dummy`
 //!   (`src/bin/`): no hypervisor, optional delays, injected failures, cancellation, and a state
 //!   directory so a domain survives a driver restart (for oned's crash reconciliation tests).
@@ -32,3 +33,4 @@ pub mod dummy;
 pub mod exec;
 pub mod runtime;
 pub mod xml;
+pub mod xpath;

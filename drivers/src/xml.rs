@@ -72,6 +72,50 @@ pub fn element_text(xml: &str, path: &[&str]) -> Result<Option<String>, XmlError
     }
 }
 
+/// The character data of every element at `path` (names from the root element down), in
+/// document order, each read as [`element_text`] reads one; empty when there is none. The
+/// whole document up to the root's end must be well-formed.
+pub fn element_texts(xml: &str, path: &[&str]) -> Result<Vec<String>, XmlError> {
+    let mut found = Vec::new();
+    if path.is_empty() {
+        return Ok(found);
+    }
+    let mut reader = Reader::from_str(xml);
+    // as in `element_text`; a matched element is consumed whole, so `depth` does not change
+    let mut depth = 0usize;
+    let mut matched = 0usize;
+    loop {
+        match reader.read_event().map_err(|e| XmlError::Malformed(e.to_string()))? {
+            Event::Start(start) => {
+                if matched == depth && start.name().as_ref() == path[depth] {
+                    if matched + 1 == path.len() {
+                        found.push(text_until_end(&mut reader)?);
+                        continue;
+                    }
+                    matched += 1;
+                }
+                depth += 1;
+            }
+            Event::Empty(empty)
+                if matched == depth && depth + 1 == path.len() && empty.name().as_ref() == path[depth] =>
+            {
+                found.push(String::new());
+            }
+            Event::End(_) => {
+                if matched == depth {
+                    matched = matched.saturating_sub(1);
+                }
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Ok(found);
+                }
+            }
+            Event::Eof => return Ok(found),
+            _ => {}
+        }
+    }
+}
+
 /// The direct character data of the element just opened, up to its end tag.
 fn text_until_end(reader: &mut Reader<&[u8]>) -> Result<String, XmlError> {
     let mut text = String::new();
@@ -142,6 +186,19 @@ mod tests {
             Err(XmlError::Malformed(_))
         ));
         assert_eq!(element_text("not xml at all", &["HOST", "NAME"]), Ok(None));
+    }
+
+    #[test]
+    fn finds_every_element_at_a_path() {
+        let xml = "<D><P><H>h1</H><X><H>nested</H></X><H/><H>h&amp;3</H></P><H>top</H><P><H>h4</H></P></D>";
+        assert_eq!(
+            element_texts(xml, &["D", "P", "H"]),
+            Ok(vec!["h1".into(), String::new(), "h&3".into(), "h4".into()])
+        );
+        assert_eq!(element_texts(xml, &["D", "H"]), Ok(vec!["top".into()]));
+        assert_eq!(element_texts(xml, &["D", "Q"]), Ok(vec![]));
+        assert_eq!(element_texts(xml, &[]), Ok(vec![]));
+        assert!(matches!(element_texts("<D><H>a</D>", &["D", "H"]), Err(XmlError::Malformed(_))));
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //!   `NEPHELE_REMOTE_ENV`).
 //! - [`xml`], [`action_data`]: the values read from the payloads (transfer files are
 //!   [`crate::transfer`]).
-//! - [`vmm`], [`im`], [`tm`]: the three drivers ([`crate::runtime::Driver`] implementations).
+//! - [`vmm`], [`im`], [`tm`]: the three drivers ([`crate::runtime::Driver`] implementations);
+//!   [`ds`]: the datastore driver (`one_datastore`, front-end scripts of `datastore/<DS_MAD>/`).
 //!
 //! Environment handed to remote scripts: sshd passes no variables by default, so the drivers
 //! export, in front of every remote command, the variables named in `NEPHELE_REMOTE_ENV` with
@@ -23,6 +24,7 @@
 
 pub mod action_data;
 pub mod config;
+pub mod ds;
 pub mod im;
 pub mod local;
 pub mod outcome;
