@@ -6,7 +6,9 @@
 #
 # Needed: a C/C++ toolchain and OpenSSL headers (the -sys crates; g++ for cargo-fuzz's
 # libFuzzer), Python 3 with venv (the pyone suite), OpenSSH's server and client (the exec
-# drivers' SSH tests start a throw-away sshd on 127.0.0.1).
+# drivers' SSH tests start a throw-away sshd on 127.0.0.1), iproute2 + util-linux (the multi-host
+# netns fixture of the transfer tests), and the storage scripts' tools (qemu-utils, lzop,
+# xz-utils, bzip2, curl: drivers/tests/ds_fs.rs and tm_hosts.rs copy real images).
 #
 # The one opt-out, for machines where it cannot be installed: NEPHELE_ALLOW_MISSING=sshd lets
 # the run go on without openssh-server/openssh-client; the tests that need sshd are then
@@ -30,6 +32,13 @@ present() {
         python3-venv) have python3 && python3 -c 'import ensurepip, venv' >/dev/null 2>&1 ;;
         openssh-server) [ -x /usr/sbin/sshd ] ;;
         openssh-client) have ssh && have ssh-keygen ;;
+        qemu-utils) have qemu-img ;;
+        lzop) have lzop ;;
+        xz-utils) have xz ;;
+        bzip2) have bzip2 ;;
+        curl) have curl ;;
+        iproute2) have ip && have tc ;;
+        util-linux) have unshare && have mount ;;
         *) return 1 ;;
     esac
 }
@@ -38,6 +47,8 @@ present() {
 component() {
     case $1 in
         openssh-server | openssh-client) echo sshd ;;
+        iproute2 | util-linux) echo netns ;;
+        qemu-utils) echo qemu-img ;;
         *) echo "" ;;
     esac
 }
@@ -50,7 +61,8 @@ allowed() {
     return 1
 }
 
-packages=(gcc g++ pkg-config libssl-dev python3 python3-venv openssh-server openssh-client)
+packages=(gcc g++ pkg-config libssl-dev python3 python3-venv openssh-server openssh-client
+    qemu-utils lzop xz-utils bzip2 curl iproute2 util-linux)
 missing=()
 for p in "${packages[@]}"; do
     present "$p" || missing+=("$p")

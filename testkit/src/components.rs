@@ -54,8 +54,28 @@ pub const SSHD: Component = Component {
     install: "apt-get install -y openssh-server openssh-client",
 };
 
+/// Network and mount namespaces, veth/bridge links and traffic shaping (`ip`, `tc` of
+/// iproute2; `unshare`, `mount` of util-linux), for the multi-host `netns::Cluster` fixture
+/// (which also needs [`SSHD`] and root).
+pub const NETNS: Component = Component {
+    name: "netns",
+    cfg: "nephele_missing_netns",
+    files: &[],
+    programs: &["ip", "tc", "unshare", "mount", "hostname"],
+    install: "apt-get install -y iproute2 util-linux hostname",
+};
+
+/// `qemu-img` (Debian's `qemu-utils`), for the qcow2 transfer driver and its tests.
+pub const QEMU_IMG: Component = Component {
+    name: "qemu-img",
+    cfg: "nephele_missing_qemu_img",
+    files: &[],
+    programs: &["qemu-img"],
+    install: "apt-get install -y qemu-utils",
+};
+
 /// Every component, for build scripts.
-pub const ALL: &[&Component] = &[&SSHD];
+pub const ALL: &[&Component] = &[&SSHD, &NETNS, &QEMU_IMG];
 
 impl Component {
     /// What is absent (paths and program names); empty when the component is there.

@@ -10,6 +10,8 @@
 //!   when the value is dropped.
 //! - [`sshd`]: a throw-away OpenSSH `sshd` on a free 127.0.0.1 port, with a host key and a user
 //!   key generated for it (key authentication only), stopped on drop.
+//! - [`netns`]: a cluster of hosts (network + mount + UTS namespaces, one sshd each, a
+//!   private datastores directory each) joined to the test's namespace by a bridge (root only).
 //! - [`components`]: the system components tests need (sshd), the install command named when
 //!   one is missing, and the one opt-out (`NEPHELE_ALLOW_MISSING`), which compiles the tests
 //!   that need a missing component as ignored so that they are reported as such, never as
@@ -17,6 +19,7 @@
 //! - [`free_port`]: a loopback TCP port that was free a moment ago.
 pub mod components;
 pub mod driver;
+pub mod netns;
 pub mod sshd;
 
 use std::net::TcpListener;

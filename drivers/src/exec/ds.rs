@@ -7,17 +7,20 @@
 //! fails (`Datastore driver '<ds>' not available`), a system TM_MAD not in `-s` too (`System
 //! datastore driver '<tm>' not available`). Exit 0 → SUCCESS with stdout on one line (MONITOR:
 //! the base64 of stdout); otherwise FAILURE with the plain stderr lines ([`super::outcome`]).
-//! The scripts' `PATH` starts with the directory of the driver's own executable, so that they
+//! `INFO:` stderr lines (progress) become `LOG I` lines while the script runs, the other log
+//! lines when it ends. The scripts' `PATH` starts with the directory of the driver's own executable, so that they
 //! find `one_xpath` and other helpers shipped with the drivers.
 
 use super::config::is_driver_name;
-use super::local::run_local;
+use super::local::{LineSink, run_local_streaming};
+use super::outcome::log_line;
 use super::outcome::{Limits, Status, interpret, one_line};
 use super::runner::limits_of;
 use crate::proto::{Severity, b64_encode};
 use crate::runtime::{ActionContext, Driver};
 use crate::xml::{decode_payload, element_text};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The actions of the DS driver (OpenNebula's, and Nephele's `PREFETCH`).
 pub const VERBS: [&str; 11] = [
@@ -175,10 +178,17 @@ impl Driver for DsExec {
         let (deadline, cancelled) = limits_of(ctx);
         let limits = Limits { deadline, cancelled: &cancelled };
         let stdin = format!("{}\n", payload.trim());
-        let output = run_local(&program, &[id.to_string()], &self.env, stdin.as_bytes(), &limits)
+        // INFO lines (progress of long copies) are sent as they come; the others at the end
+        let live = ctx.clone();
+        let sink: LineSink = Arc::new(move |line: &str| {
+            if let Some((Severity::Info, text)) = log_line(line) {
+                live.log(Severity::Info, &text);
+            }
+        });
+        let output = run_local_streaming(&program, &[id.to_string()], &self.env, stdin.as_bytes(), &limits, Some(sink))
             .map_err(|e| one_line(&format!("cannot execute {}: {e}", plan.script)))?;
         let outcome = interpret(&plan.script, &output);
-        for (severity, text) in &outcome.logs {
+        for (severity, text) in outcome.logs.iter().filter(|(severity, _)| *severity != Severity::Info) {
             ctx.log(*severity, text);
         }
         match outcome.result {

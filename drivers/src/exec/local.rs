@@ -30,6 +30,22 @@ pub fn run_local(
     stdin: &[u8],
     limits: &Limits<'_>,
 ) -> io::Result<Output> {
+    run_local_streaming(program, args, env, stdin, limits, None)
+}
+
+/// Called with each complete stderr line (without its newline) as the script writes it.
+pub type LineSink = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// [`run_local`], also handing every stderr line to `on_stderr` as it comes (progress lines of
+/// long copies); the returned [`Output`] still holds the whole stderr.
+pub fn run_local_streaming(
+    program: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    stdin: &[u8],
+    limits: &Limits<'_>,
+    on_stderr: Option<LineSink>,
+) -> io::Result<Output> {
     let mut command = Command::new(program);
     command
         .args(args)
@@ -53,11 +69,11 @@ pub fn run_local(
     let stderr = Arc::new(Mutex::new(Vec::new()));
     let mut readers = 0;
     if let Some(pipe) = child.stdout.take() {
-        drain(pipe, Arc::clone(&stdout), done_tx.clone());
+        drain(pipe, Arc::clone(&stdout), done_tx.clone(), None);
         readers += 1;
     }
     if let Some(pipe) = child.stderr.take() {
-        drain(pipe, Arc::clone(&stderr), done_tx.clone());
+        drain(pipe, Arc::clone(&stderr), done_tx.clone(), on_stderr);
         readers += 1;
     }
     drop(done_tx);
@@ -120,14 +136,30 @@ fn signal_group(pid: u32, signal: libc::c_int) {
     }
 }
 
-/// Copies a pipe into `buffer` as it comes, then signals `done`.
-fn drain(mut pipe: impl Read + Send + 'static, buffer: Arc<Mutex<Vec<u8>>>, done: mpsc::Sender<()>) {
+/// Copies a pipe into `buffer` as it comes (each complete line also to `sink`), then signals
+/// `done`.
+fn drain(
+    mut pipe: impl Read + Send + 'static,
+    buffer: Arc<Mutex<Vec<u8>>>,
+    done: mpsc::Sender<()>,
+    sink: Option<LineSink>,
+) {
     thread::spawn(move || {
         let mut chunk = [0u8; 8192];
+        let mut partial: Vec<u8> = Vec::new();
         loop {
             match pipe.read(&mut chunk) {
                 Ok(0) => break,
-                Ok(n) => buffer.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(&chunk[..n]),
+                Ok(n) => {
+                    buffer.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(&chunk[..n]);
+                    if let Some(sink) = &sink {
+                        partial.extend_from_slice(&chunk[..n]);
+                        while let Some(end) = partial.iter().position(|&b| b == b'\n') {
+                            let line: Vec<u8> = partial.drain(..=end).collect();
+                            sink(String::from_utf8_lossy(&line[..end]).as_ref());
+                        }
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => break,
             }

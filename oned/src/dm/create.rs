@@ -408,6 +408,8 @@ pub fn new_vm(oid: i32, p: Prepared, owner: crate::objects::Ownership, hold: boo
         pending: None,
         action_seq: 0,
         state_changed_at: now(),
+        disk_snapshots: Default::default(),
+        disk_op: None,
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod attrs;
 pub mod create;
+pub mod disk;
 pub mod nic;
 
 use crate::cloud::Cloud;

@@ -148,6 +148,9 @@ pub fn reply(cloud: &mut Cloud, id: i32, verb: Verb, success: bool, info: &str) 
     if !success && l == LcmState::Migrate {
         undo_migration(cloud, id);
     }
+    if super::disks::is_disk_op_state(l) {
+        super::disks::finish(cloud, id, success, info);
+    }
     let error = if success { None } else { Some(failure_text(verb, info)) };
     enter(cloud, id, t, error.as_deref());
 }

@@ -25,6 +25,9 @@ use std::time::{Duration, Instant};
 /// Sending again gives up after this many attempts.
 const MAX_ATTEMPTS: u32 = 3;
 
+/// Where a synchronous call's answer goes.
+type Waiter = tokio::sync::oneshot::Sender<Result<String, String>>;
+
 #[derive(Clone, Debug)]
 struct Inflight {
     seq: u64,
@@ -36,7 +39,7 @@ struct Inflight {
 pub struct ImageManager {
     inflight: HashMap<i32, Inflight>,
     /// Synchronous calls waiting for their answer, by (verb, id).
-    calls: HashMap<(String, i32), Vec<tokio::sync::oneshot::Sender<Result<String, String>>>>,
+    calls: HashMap<(String, i32), Vec<Waiter>>,
     /// Datastores to monitor soon (after an image change), and when each was last monitored.
     monitor_soon: Vec<i32>,
     last_monitor: HashMap<i32, Instant>,
@@ -163,6 +166,22 @@ pub fn apply_reply(cloud: &mut Cloud, id: i32, seq: u64, ok: bool, info: &str) -
             if job.action == DsAction::Clone {
                 cloud.images.get_mut(id)?.cloning_id = -1;
                 release_cloning(cloud, cloning);
+            }
+        }
+        DsAction::Mkfs if img.template.get("SAVED_VM_ID").is_some() => {
+            // A save-as: the driver only named the file; the VM's CPDS transfer fills it, and
+            // the image stays LOCKED (its job is finished by that transfer's answer).
+            let img = cloud.images.get_mut(id)?;
+            if ok && !words.is_empty() {
+                img.source = words[0].to_string();
+                img.pending = None;
+                let source = img.source.clone();
+                super::disks::saveas_source_ready(cloud, id, &source);
+            } else {
+                img.pending = None;
+                let msg = failure("Error creating datablock", info);
+                img.set_error(&msg);
+                super::disks::saveas_failed(cloud, id);
             }
         }
         DsAction::Mkfs => {

@@ -203,6 +203,11 @@ pub fn on_reply(l: LcmState, step: Option<Step>, success: bool) -> Option<Transi
         PrologMigrateSuspend => ok_or(rest(VmState::Suspended), fail_to(PrologMigrateSuspendFailure)),
         PrologMigrateUnknown => ok_or(active(Boot, vmm(Verb::Deploy)), fail_to(PrologMigrateUnknownFailure)),
         Migrate => ok_or(active_rest(Running), active_rest(Running)),
+        // Disk operations return to where they started, whatever the outcome (the outcome is
+        // recorded on the disk, the snapshot list or the image).
+        DiskSnapshotPoweroff | DiskSnapshotRevertPoweroff | DiskSnapshotDeletePoweroff | DiskResizePoweroff
+        | HotplugSaveasPoweroff => Some(rest(VmState::Poweroff)),
+        HotplugSaveas => Some(active_rest(Running)),
         // A reboot runs while the VM stays Running.
         Running => Some(active_rest(Running)),
         // Cleanup never fails: the disks go next, then the VM is done (or pending again).

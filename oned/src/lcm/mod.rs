@@ -5,10 +5,12 @@
 //! - [`manager`]: the task that sends committed actions, matches replies and resolves lost ones.
 //! - [`payload`]: what drivers receive (VMM documents, transfer files).
 //! - [`monitor`]: host probes and VM state reconciliation.
+//! - [`disks`]: VM disk operations (snapshots, resize, save-as) settled by their transfers.
 //! - [`images`]: images' datastore actions (CP, MKFS, RM, CLONE, snapshots), datastore monitoring.
 //! - [`release`]: giving back what a VM holds (images, leases, host share), and the way to DONE.
 
 pub mod apply;
+pub mod disks;
 pub mod images;
 pub mod machine;
 pub mod manager;

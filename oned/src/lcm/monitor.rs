@@ -332,6 +332,8 @@ mod tests {
                 deploy_id: format!("dummy-{oid}"),
                 history: vec![Stay { hid, hostname: "node1".into(), vm_mad: "dummy".into(), ..Stay::default() }],
                 state_changed_at: t - age,
+                disk_snapshots: Default::default(),
+                disk_op: None,
                 ..VirtualMachine::for_tests(oid, st, lcm_state, Template::new())
             });
             if let Some(h) = cloud.hosts.get_mut(hid) {

@@ -142,6 +142,34 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: Stage) -> Result<Vec
             let from = if n >= 2 { vm.history[n - 2].hostname.clone() } else { host.clone() };
             Ok(vec![t(TransferAction::Mv, &tm, vec![at(&from, &dir), at(&host, &dir), id, ds])?])
         }
+        Stage::SnapCreate | Stage::SnapRevert | Stage::SnapDelete | Stage::Resize | Stage::Saveas => {
+            let Some(op) = vm.disk_op.as_ref() else { return Ok(Vec::new()) };
+            let disk_id = op.disk();
+            let disk = vm.template.vectors("DISK").find(|d| d.get("DISK_ID") == Some(disk_id.to_string().as_str()));
+            // Image disks use their datastore's TM_MAD; volatile disks the system datastore's.
+            let dtm = disk.and_then(|d| d.get("TM_MAD")).unwrap_or(&tm).to_string();
+            let ddsid = disk.and_then(|d| d.get("DATASTORE_ID")).map(str::to_string).unwrap_or_else(|| ds.clone());
+            let path = at(&host, &format!("{dir}/disk.{disk_id}"));
+            use crate::objects::vm::DiskOp;
+            let line = match op {
+                DiskOp::SnapCreate { snap, .. } => {
+                    t(TransferAction::SnapCreate, &dtm, vec![path, snap.to_string(), id, ddsid])?
+                }
+                DiskOp::SnapRevert { snap, .. } => {
+                    t(TransferAction::SnapRevert, &dtm, vec![path, snap.to_string(), id, ddsid])?
+                }
+                DiskOp::SnapDelete { snap, .. } => {
+                    t(TransferAction::SnapDelete, &dtm, vec![path, snap.to_string(), id, ddsid])?
+                }
+                DiskOp::Resize { size, .. } => t(TransferAction::Resize, &dtm, vec![path, size.to_string(), id, ddsid])?,
+                DiskOp::Saveas { snap, image, source, .. } => {
+                    let img_ds =
+                        cloud.images.get(*image).map(|i| i.datastore_id.to_string()).unwrap_or_else(|| ddsid.clone());
+                    t(TransferAction::Cpds, &dtm, vec![path, source.clone(), snap.to_string(), id, img_ds])?
+                }
+            };
+            Ok(vec![line])
+        }
         Stage::None => Ok(Vec::new()),
     }
 }

@@ -196,6 +196,16 @@ pub enum Stage {
     Migrate,
     #[serde(rename = "delete")]
     Delete,
+    #[serde(rename = "snap_create")]
+    SnapCreate,
+    #[serde(rename = "snap_revert")]
+    SnapRevert,
+    #[serde(rename = "snap_delete")]
+    SnapDelete,
+    #[serde(rename = "disk_resize")]
+    Resize,
+    #[serde(rename = "disk_saveas")]
+    Saveas,
 }
 
 impl Stage {
@@ -211,6 +221,11 @@ impl Stage {
             Stage::EpilogStop => "epilog_stop",
             Stage::Migrate => "migrate",
             Stage::Delete => "delete",
+            Stage::SnapCreate => "snap_create",
+            Stage::SnapRevert => "snap_revert",
+            Stage::SnapDelete => "snap_delete",
+            Stage::Resize => "disk_resize",
+            Stage::Saveas => "disk_saveas",
         }
     }
 }
@@ -270,6 +285,45 @@ pub struct VirtualMachine {
     /// When the state last changed (monitoring leaves a VM alone for a while after that).
     #[serde(default)]
     pub state_changed_at: i64,
+    /// Disk snapshots, per DISK_ID.
+    #[serde(default)]
+    pub disk_snapshots: std::collections::BTreeMap<i32, DiskSnapshots>,
+    /// The disk operation under way (snapshot, resize, save-as), read by the transfer that
+    /// carries it out and settled by its answer.
+    #[serde(default)]
+    pub disk_op: Option<DiskOp>,
+}
+
+/// The snapshots of one disk (OpenNebula's `SNAPSHOTS` element of the VM).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiskSnapshots {
+    pub next: i32,
+    pub list: Vec<crate::objects::image::ImageSnapshot>,
+}
+
+/// A disk operation waiting for its transfer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiskOp {
+    SnapCreate { disk: i32, snap: i32 },
+    SnapRevert { disk: i32, snap: i32 },
+    SnapDelete { disk: i32, snap: i32 },
+    /// New and previous size, MiB.
+    Resize { disk: i32, size: i64, old: i64 },
+    /// Save-as into image `image` (its SOURCE once the datastore driver has named it), from the
+    /// disk itself (`snap` = -1) or one of its snapshots.
+    Saveas { disk: i32, snap: i32, image: i32, source: String },
+}
+
+impl DiskOp {
+    pub fn disk(&self) -> i32 {
+        match self {
+            DiskOp::SnapCreate { disk, .. }
+            | DiskOp::SnapRevert { disk, .. }
+            | DiskOp::SnapDelete { disk, .. }
+            | DiskOp::Resize { disk, .. }
+            | DiskOp::Saveas { disk, .. } => *disk,
+        }
+    }
 }
 
 /// The sub-elements of a DISK in the short body, in order, always written (empty when unset):
@@ -422,6 +476,8 @@ impl VirtualMachine {
             pending: None,
             action_seq: 0,
             state_changed_at: 0,
+            disk_snapshots: Default::default(),
+            disk_op: None,
         }
     }
 }
@@ -478,6 +534,26 @@ impl PoolObject for VirtualMachine {
             h.write_xml(self.oid, out);
         }
         xml::close(out, "HISTORY_RECORDS");
+        for (disk, snaps) in &self.disk_snapshots {
+            xml::open(out, "SNAPSHOTS");
+            xml::cdata_elem(out, "ALLOW_ORPHANS", "NO");
+            xml::num(out, "CURRENT_BASE", snaps.list.iter().find(|s| s.active).map_or(-1, |s| s.id));
+            xml::num(out, "DISK_ID", disk);
+            xml::num(out, "NEXT_SNAPSHOT", snaps.next);
+            for s in &snaps.list {
+                xml::open(out, "SNAPSHOT");
+                if s.active {
+                    xml::cdata_elem(out, "ACTIVE", "YES");
+                }
+                xml::num(out, "DATE", s.date);
+                xml::num(out, "ID", s.id);
+                xml::cdata_elem(out, "NAME", &s.name);
+                xml::num(out, "PARENT", s.parent);
+                xml::num(out, "SIZE", s.size);
+                xml::close(out, "SNAPSHOT");
+            }
+            xml::close(out, "SNAPSHOTS");
+        }
         out.push_str("<BACKUPS><BACKUP_CONFIG></BACKUP_CONFIG><BACKUP_IDS></BACKUP_IDS></BACKUPS>");
         xml::close(out, "VM");
     }

@@ -566,11 +566,7 @@ pub async fn prefetch(
         if hosts.is_empty() {
             return Err(ApiError::with_id(ErrorCode::Action, "No host to prefetch the image to", id));
         }
-        let mut img = img.clone();
-        if let Some(sum) = img.template.get("SHA256").map(str::to_string) {
-            img.template.set("SHA256", &sum);
-        }
-        crate::lcm::images::drv_message(Some(&img), ds, &crate::lcm::images::prefetch_extra(sys, &hosts))
+        crate::lcm::images::drv_message(Some(img), ds, &crate::lcm::images::prefetch_extra(sys, &hosts))
     };
     tracing::info!(image_id = id, "prefetching image to hosts {hosts_arg}");
     match core.ds_call("PREFETCH", id, payload, PREFETCH_LIMIT).await {

@@ -28,6 +28,12 @@ pub fn register(m: &mut HashMap<&'static str, Handler>) {
     m.insert("one.vm.recover", recover);
     m.insert("one.vm.migrate", migrate);
     m.insert("one.vm.monitoring", monitoring);
+    m.insert("one.vm.disksnapshotcreate", disk_snapshot_create);
+    m.insert("one.vm.disksnapshotrevert", disk_snapshot_revert);
+    m.insert("one.vm.disksnapshotdelete", disk_snapshot_delete);
+    m.insert("one.vm.disksnapshotrename", disk_snapshot_rename);
+    m.insert("one.vm.diskresize", disk_resize);
+    m.insert("one.vm.disksaveas", disk_saveas);
     m.insert("one.vmpool.monitoring", pool_monitoring);
     m.insert("one.vmpool.info", pool_info);
     m.insert("one.vmpool.infoextended", pool_info_extended);
@@ -141,6 +147,70 @@ fn action(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         dm::action(cloud, id, action)?;
         dm::stamp_history(cloud, id, action.code(), caller.uid, caller.gid, rid);
         Ok(Reply::Id(id))
+    })
+}
+
+/// `one.vm.disksnapshotcreate(id, disk_id, name)` → the snapshot's id.
+fn disk_snapshot_create(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let (id, disk) = (req.args.int(1)?, req.args.int(2)?);
+    let name = req.args.string(3)?.to_string();
+    core.mutate(req, |cloud, caller| {
+        get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Manage)?;
+        Ok(Reply::Id(dm::disk::snapshot_create(cloud, id, disk, &name)?))
+    })
+}
+
+/// `one.vm.disksnapshotrevert(id, disk_id, snap_id)`.
+fn disk_snapshot_revert(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let (id, disk, snap) = (req.args.int(1)?, req.args.int(2)?, req.args.int(3)?);
+    core.mutate(req, |cloud, caller| {
+        get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Manage)?;
+        dm::disk::snapshot_change(cloud, id, disk, snap, false)?;
+        Ok(Reply::Id(id))
+    })
+}
+
+/// `one.vm.disksnapshotdelete(id, disk_id, snap_id)`.
+fn disk_snapshot_delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let (id, disk, snap) = (req.args.int(1)?, req.args.int(2)?, req.args.int(3)?);
+    core.mutate(req, |cloud, caller| {
+        get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Manage)?;
+        dm::disk::snapshot_change(cloud, id, disk, snap, true)?;
+        Ok(Reply::Id(id))
+    })
+}
+
+/// `one.vm.disksnapshotrename(id, disk_id, snap_id, name)`.
+fn disk_snapshot_rename(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let (id, disk, snap) = (req.args.int(1)?, req.args.int(2)?, req.args.int(3)?);
+    let name = req.args.string(4)?.to_string();
+    core.mutate(req, |cloud, caller| {
+        get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Manage)?;
+        dm::disk::snapshot_rename(cloud, id, disk, snap, &name)?;
+        Ok(Reply::Id(id))
+    })
+}
+
+/// `one.vm.diskresize(id, disk_id, size)` (size in MiB, a string as in OpenNebula).
+fn disk_resize(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let (id, disk) = (req.args.int(1)?, req.args.int(2)?);
+    let size = req.args.string(3)?.to_string();
+    core.mutate(req, |cloud, caller| {
+        get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Manage)?;
+        dm::disk::resize(cloud, id, disk, &size)?;
+        Ok(Reply::Id(id))
+    })
+}
+
+/// `one.vm.disksaveas(id, disk_id, name, type, snap_id)` → the new image's id.
+fn disk_saveas(core: &Core, req: &mut Request) -> ApiResult<Reply> {
+    let (id, disk) = (req.args.int(1)?, req.args.int(2)?);
+    let name = req.args.string(3)?.to_string();
+    let type_name = req.args.opt_string(4, "")?.to_string();
+    let snap = req.args.opt_int(5, -1)?;
+    core.mutate(req, |cloud, caller| {
+        get_for::<VirtualMachine>(cloud, caller, id, AuthOp::Manage)?;
+        Ok(Reply::Id(dm::disk::saveas(cloud, caller, id, disk, &name, &type_name, snap)?))
     })
 }
 

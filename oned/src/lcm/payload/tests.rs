@@ -77,6 +77,9 @@ fn cloud(host: &str, sys_path: &str, img_path: &str, source: &str, format: &str)
         clones: BTreeSet::new(),
         app_clones: BTreeSet::new(),
         template: Template::new(),
+        pending: None,
+        snapshots: Vec::new(),
+        next_snapshot: 0,
     });
     (c, hid, iid)
 }
@@ -194,8 +197,14 @@ proptest! {
         // The volatile disk: its checked size and format.
         let size = disks[1].get("SIZE").unwrap_or("0").to_string();
         let fmt = disks[1].get("FORMAT").unwrap_or("raw").to_string();
-        prop_assert_eq!(prolog[1].action(), TransferAction::Mkimage);
-        prop_assert_eq!(prolog[1].args().to_vec(), vec![size, fmt, format!("{host}:{dir}/disk.1"), id.to_string(), "0".to_string()]);
+        if disks[1].get("TYPE").is_some_and(|t| t.eq_ignore_ascii_case("swap")) {
+            // A swap disk: its size only.
+            prop_assert_eq!(prolog[1].action(), TransferAction::Mkswap);
+            prop_assert_eq!(prolog[1].args().to_vec(), vec![size, format!("{host}:{dir}/disk.1"), id.to_string(), "0".to_string()]);
+        } else {
+            prop_assert_eq!(prolog[1].action(), TransferAction::Mkimage);
+            prop_assert_eq!(prolog[1].args().to_vec(), vec![size, fmt, format!("{host}:{dir}/disk.1"), id.to_string(), "0".to_string()]);
+        }
 
         // The VMM line carries the action document intact.
         let payload = vmm_payload(&c, &vm, Verb::Deploy);
