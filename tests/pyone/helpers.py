@@ -220,6 +220,74 @@ def wait_vm_state(one, vid, state, lcm=None, timeout=30):
         time.sleep(0.05)
 
 
+# OpenNebula's image states (Image::ImageState).
+IMAGE_STATES = {0: "INIT", 1: "READY", 2: "USED", 3: "DISABLED", 4: "LOCKED", 5: "ERROR", 6: "CLONE",
+                7: "DELETE", 8: "USED_PERS", 9: "LOCKED_USED", 10: "LOCKED_USED_PERS"}
+IMAGE_READY, IMAGE_LOCKED, IMAGE_ERROR, IMAGE_DELETE = 1, 4, 5, 7
+
+
+def _image_error(i):
+    try:
+        return i.TEMPLATE.get("ERROR")
+    except AttributeError:
+        return None
+
+
+def wait_image_state(one, iid, state, timeout=30):
+    """Waits (bounded) until image `iid` is in `state` (a number or a list of numbers), as real
+    clients do after one.image.allocate / clone (LOCKED until the datastore driver answers).
+    Returns its info. Fails at once if it reaches ERROR unless ERROR is wanted."""
+    wanted = list(state) if isinstance(state, (list, tuple, set)) else [state]
+    deadline = time.time() + timeout
+    while True:
+        i = one.image.info(iid)
+        if i.STATE in wanted:
+            return i
+        if i.STATE == IMAGE_ERROR:
+            raise AssertionError("image %d went to ERROR (wanted %s): %s"
+                                 % (iid, [IMAGE_STATES.get(s, s) for s in wanted], _image_error(i)))
+        if time.time() > deadline:
+            raise AssertionError("image %d stuck in %s for %ss (wanted %s); TEMPLATE/ERROR=%r"
+                                 % (iid, IMAGE_STATES.get(i.STATE, i.STATE), timeout,
+                                    [IMAGE_STATES.get(s, s) for s in wanted], _image_error(i)))
+        time.sleep(0.05)
+
+
+def wait_image_ready(one, iid, timeout=30):
+    return wait_image_state(one, iid, IMAGE_READY, timeout)
+
+
+def wait_image_gone(one, iid, timeout=30):
+    """Waits (bounded) until one.image.info(iid) answers NO_EXISTS (after one.image.delete the image
+    stays in DELETE until the datastore driver has removed its files)."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            i = one.image.info(iid)
+        except pyone.OneNoExistsException:
+            return
+        if i.STATE == IMAGE_ERROR:
+            raise AssertionError("image %d went to ERROR while being deleted: %s" % (iid, _image_error(i)))
+        if time.time() > deadline:
+            raise AssertionError("image %d still there after %ss, in %s; TEMPLATE/ERROR=%r"
+                                 % (iid, timeout, IMAGE_STATES.get(i.STATE, i.STATE), _image_error(i)))
+        time.sleep(0.05)
+
+
+def delete_image(one, iid, timeout=30):
+    """one.image.delete and wait until the image is gone."""
+    assert one.image.delete(iid, False) == iid
+    wait_image_gone(one, iid, timeout)
+
+
+def datablock(one, name=None, size=1, ds=1, extra="", wait=True):
+    """A DATABLOCK image of `size` MiB (the driver really creates the file); READY unless wait=False."""
+    iid = one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "%d"\n%s' % (name or uniq("img"), size, extra), ds)
+    if wait:
+        wait_image_ready(one, iid)
+    return iid
+
+
 def vm_template(name=None, extra=""):
     t = VM_TMPL
     if name is not None:

@@ -6,7 +6,8 @@ import tempfile
 import pyone
 import pytest
 
-from helpers import as_list, id_list, perms, raises, uniq, vm_template
+from helpers import (IMAGE_LOCKED, IMAGE_READY, as_list, delete_image, id_list, perms, raises, uniq,
+                     vm_template, wait_image_gone, wait_image_state)
 
 
 def mktemplate(one, name=None, extra=""):
@@ -157,17 +158,30 @@ def safe_file():
     os.unlink(path)
 
 
-def mkimage(one, name=None, ds=1, extra='TYPE = "DATABLOCK"\nSIZE = "10"'):
+def mkimage(one, name=None, ds=1, extra='TYPE = "DATABLOCK"\nSIZE = "10"', wait=True):
+    """Registers an image; waits (bounded) until the datastore driver has made it READY, as real
+    clients do (it is LOCKED until the driver's MKFS/CP answer)."""
     name = name or uniq("img")
-    return one.image.allocate('NAME = "%s"\n%s' % (name, extra), ds), name
+    iid = one.image.allocate('NAME = "%s"\n%s' % (name, extra), ds)
+    if wait:
+        wait_image_state(one, iid, IMAGE_READY)
+    return iid, name
+
+
+def _state_or_gone(one, iid):
+    """The image's STATE, or None once it is gone."""
+    try:
+        return one.image.info(iid).STATE
+    except pyone.OneNoExistsException:
+        return None
 
 
 def test_image_allocate_datablock(one):
-    iid, name = mkimage(one)
+    iid, name = mkimage(one, wait=False)
     assert isinstance(iid, int) and iid >= 0
-    i = one.image.info(iid)
+    assert one.image.info(iid).STATE in (IMAGE_LOCKED, IMAGE_READY)   # LOCKED until the driver's MKFS
+    i = wait_image_state(one, iid, IMAGE_READY)
     assert i.ID == iid and i.NAME == name
-    assert i.STATE == 1                       # READY (Nephele: no datastore driver round trip)
     assert i.TYPE == 2                        # DATABLOCK
     assert int(i.SIZE) == 10
     assert i.PERSISTENT == 0
@@ -184,7 +198,7 @@ def test_image_allocate_datablock(one):
 def test_image_allocate_from_safe_path(one, safe_file):
     iid, _ = mkimage(one, extra='PATH = "%s"' % safe_file)
     i = one.image.info(iid)
-    assert i.STATE == 1
+    assert i.STATE == IMAGE_READY
     assert i.TYPE == 0                        # OS by default
     assert i.PATH == safe_file
 
@@ -192,7 +206,8 @@ def test_image_allocate_from_safe_path(one, safe_file):
 def test_image_kernel_in_files_datastore(one, safe_file):
     iid, _ = mkimage(one, ds=2, extra='TYPE = "KERNEL"\nPATH = "%s"' % safe_file)
     i = one.image.info(iid)
-    assert i.TYPE == 3 and i.DATASTORE_ID == 2 and i.STATE == 1
+    assert i.TYPE == 3 and i.DATASTORE_ID == 2 and i.STATE == IMAGE_READY
+    delete_image(one, iid)
 
 
 def test_image_path_outside_safe_dirs_refused(one):
@@ -217,7 +232,7 @@ def test_image_path_outside_safe_dirs_refused(one):
 
 
 def test_image_allocate_errors(one):
-    iid, name = mkimage(one)
+    iid, name = mkimage(one, wait=False)
     raises(pyone.OneException, mkimage, one, name,
            contains="[one.image.allocate] Error allocating a new image. NAME is already taken by IMAGE %d." % iid)
     raises(pyone.OneException, mkimage, one, None, 0,
@@ -258,6 +273,10 @@ def test_image_update_rename_delete(one):
     assert one.image.rename(iid, new) == iid
     assert one.image.info(iid).NAME == new
     assert one.image.delete(iid, False) == iid
+    # DELETE (7) until the datastore driver has removed the files, then gone
+    state = _state_or_gone(one, iid)
+    assert state in (7, None), state
+    wait_image_gone(one, iid)
     raises(pyone.OneNoExistsException, one.image.info, iid,
            contains="[one.image.info] Error getting image [%d]." % iid)
     assert iid not in id_list(one.datastore.info(1).IMAGES)
@@ -284,7 +303,7 @@ def test_image_used_by_vm(one):
     one.vm.recover(vid2, 3)
     i = one.image.info(iid)
     assert i.STATE == 1 and i.RUNNING_VMS == 0 and id_list(i.VMS) == []
-    assert one.image.delete(iid, False) == iid
+    delete_image(one, iid)
 
 
 def test_persistent_image_single_user(one):
@@ -308,7 +327,7 @@ def test_datastore_with_images_cannot_be_deleted(one):
     iid, _ = mkimage(one, ds=dsid)
     raises(pyone.OneActionException, one.datastore.delete, dsid,
            contains="[one.datastore.delete] Cannot delete datastore. Datastore %d is not empty." % dsid)
-    one.image.delete(iid, False)
+    delete_image(one, iid)
     assert one.datastore.delete(dsid) == dsid
 
 

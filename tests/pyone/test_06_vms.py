@@ -5,7 +5,7 @@ import re
 import pyone
 import pytest
 
-from helpers import wait_vm_state, as_list, id_list, make_user, perms, raises, uniq, vm_template
+from helpers import wait_image_ready, wait_vm_state, as_list, id_list, make_user, perms, raises, uniq, vm_template
 
 PENDING, HOLD, ACTIVE, DONE = 1, 2, 3, 6
 LCM_PROLOG = 1
@@ -454,6 +454,7 @@ def rich_vm(one):
     """A PENDING VM with CPU, VCPU, MEMORY, an image DISK, a leased NIC, an automatic NIC,
     GRAPHICS, CONTEXT, OS, FEATURES and a user attribute."""
     iid = one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "10"' % uniq("short-img"), 1)
+    wait_image_ready(one, iid)                # LOCKED until the datastore driver's MKFS
     vn = one.vn.allocate('NAME = "%s"\nVN_MAD = "dummy"\nBRIDGE = "br0"\n'
                          'AR = [ TYPE = "IP4", IP = "10.77.0.1", SIZE = "8" ]' % uniq("short-net"), -1)
     vid = one.vm.allocate(vm_template(uniq("short"), (

@@ -3,7 +3,7 @@
 import pyone
 import pytest
 
-from helpers import perms, raises, uniq, vm_template
+from helpers import datablock, perms, raises, uniq, vm_template
 
 
 def vm_ids(client, flt=-2):
@@ -17,7 +17,7 @@ def tmpl_ids(client, flt=-2):
 def test_new_objects_get_umask_177(user_a):
     tid = user_a.one.template.allocate(vm_template(uniq("t")))
     vid = user_a.one.vm.allocate(vm_template())
-    iid = user_a.one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "1"' % uniq("i"), 1)
+    iid = datablock(user_a.one, uniq("i"))
     for obj in (user_a.one.template.info(tid), user_a.one.vm.info(vid), user_a.one.image.info(iid)):
         assert (obj.UID, obj.UNAME, obj.GID, obj.GNAME) == (user_a.id, user_a.name, 1, "users")
         assert perms(obj) == (1, 1, 0, 0, 0, 0, 0, 0, 0)
@@ -120,7 +120,7 @@ def _new(one, kind):
     if kind == "template":
         return one.template.allocate(vm_template(uniq("t")))
     if kind == "image":
-        return one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "1"' % uniq("i"), 1)
+        return datablock(one, uniq("i"))     # READY (LOCKED until the driver's MKFS)
     if kind == "vn":
         return one.vn.allocate('NAME = "%s"\nVN_MAD = "dummy"\nBRIDGE = "br0"' % uniq("n"), -1)
     if kind == "vm":

@@ -2,7 +2,7 @@
 
 import pyone
 
-from helpers import as_list, raises, uniq, vm_template
+from helpers import as_list, datablock, raises, uniq, vm_template
 
 
 def test_chown_of_done_vm(one, user_a):
@@ -14,7 +14,7 @@ def test_chown_of_done_vm(one, user_a):
 
 
 def test_image_chtype_incompatible(one):
-    iid = one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "1"' % uniq("img"), 1)
+    iid = datablock(one, uniq("img"))
     raises(pyone.OneActionException, one.image.chtype, iid, "KERNEL",
            contains="Cannot change image type to an incompatible type for the current datastore.")
     assert one.image.info(iid).TYPE == 2

@@ -3,7 +3,7 @@
 import pyone
 import pytest
 
-from helpers import id_list, make_user, raises, uniq, vm_template
+from helpers import datablock, id_list, make_user, raises, uniq, vm_template, wait_image_gone
 
 
 def test_new_user_template_has_token_password(one):
@@ -70,7 +70,7 @@ def test_deleting_object_removes_rules_on_it(one, user_c, kind, type_bit):
     if kind == "template":
         oid = one.template.allocate(vm_template(uniq("t")))
     elif kind == "image":
-        oid = one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "1"' % uniq("i"), 1)
+        oid = datablock(one, uniq("i"))
     elif kind == "vn":
         oid = one.vn.allocate('NAME = "%s"\nVN_MAD = "dummy"\nBRIDGE = "br0"' % uniq("n"), -1)
     else:
@@ -79,6 +79,8 @@ def test_deleting_object_removes_rules_on_it(one, user_c, kind, type_bit):
     assert getattr(user_c.one, kind).info(oid).ID == oid
     if kind in ("template", "image"):
         getattr(one, kind).delete(oid, False)
+        if kind == "image":
+            wait_image_gone(one, oid)      # in DELETE until the datastore driver removed the files
     else:
         getattr(one, kind).delete(oid)
     left = [r.STRING for r in one.acl.info().ACL if r.ID == rid]

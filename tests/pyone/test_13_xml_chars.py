@@ -13,7 +13,7 @@ listing still parses with pyone, for oneadmin and for a plain user.
 import pyone
 import pytest
 
-from helpers import as_list, make_user, raises, raises_fault, uniq, vm_template
+from helpers import as_list, make_user, raises, raises_fault, uniq, vm_template, wait_image_ready
 
 FORBIDDEN = [cp for cp in range(0x20) if cp not in (0x09, 0x0A, 0x0D)] + [0xFFFE, 0xFFFF]
 
@@ -59,6 +59,7 @@ class Objects:
         self.template = one.template.allocate(vm_template(uniq("xc-tmpl"), 'MARK = "%s"\n' % MARK))
         self.image = one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "10"\nMARK = "%s"'
                                         % (uniq("xc-img"), MARK), 1)
+        wait_image_ready(one, self.image)
         # Plain users may not create networks: oneadmin makes it and hands it over.
         self.vnet = admin_one.vn.allocate('NAME = "%s"\nVN_MAD = "dummy"\nBRIDGE = "br0"\nMARK = "%s"\n'
                                     'AR = [ TYPE = "IP4", IP = "10.77.0.1", SIZE = "4" ]'

@@ -5,7 +5,8 @@ Runs late (file order) because it restarts the session oned; all session fixture
 
 import pyone
 
-from helpers import USER_PASSWORD, as_list, id_list, make_user, perms, raises, uniq, vm_template, wait_vm_state
+from helpers import (USER_PASSWORD, as_list, id_list, make_user, perms, raises, uniq, vm_template, wait_vm_state,
+                     wait_image_gone, wait_image_ready)
 
 
 def _vm_state(one, vid):
@@ -78,6 +79,7 @@ def test_restart_preserves_objects_leases_and_counters(oned, one, restart_oned, 
     tid = one.template.allocate(vm_template(uniq("ptmpl"), 'NIC = [ NETWORK_ID = "%d" ]\nLABEL = "t"\n' % vn))
     one.template.chmod(tid, -1, -1, -1, 1, 0, 0, 0, 0, 0)
     iid = one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "20"' % uniq("pimg"), 1)
+    wait_image_ready(one, iid)                # LOCKED until the datastore driver's MKFS
     vm_nic = one.template.instantiate(tid, "", False, "", False)            # lease 10.90.0.1
     vm_disk = one.vm.allocate(vm_template(uniq("pvm"), 'DISK = [ IMAGE_ID = "%d" ]\nNIC = [ NETWORK_ID = "%d" ]\n'
                                           % (iid, vn)), True)               # lease 10.90.0.2, HOLD
@@ -97,7 +99,9 @@ def test_restart_preserves_objects_leases_and_counters(oned, one, restart_oned, 
     tmp_host = one.host.allocate(uniq("gone"), "dummy", "dummy", -1)
     one.host.delete(tmp_host)
     tmp_img = one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "1"' % uniq("gone"), 1)
+    wait_image_ready(one, tmp_img)
     one.image.delete(tmp_img, False)
+    wait_image_gone(one, tmp_img)             # DELETE until the driver's RM
     tmp_vn = one.vn.allocate('NAME = "%s"\nVN_MAD = "dummy"\nBRIDGE = "br0"' % uniq("gone"), -1)
     one.vn.delete(tmp_vn)
     tmp_user = one.user.allocate(uniq("gone"), "pw", "", [])

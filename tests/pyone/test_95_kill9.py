@@ -11,7 +11,7 @@ import time
 import pyone
 import pytest
 
-from helpers import RPC_TIMEOUT, as_list, uniq
+from helpers import RPC_TIMEOUT, as_list, uniq, wait_image_ready
 
 TOTAL = 1000
 THREADS = 8
@@ -140,6 +140,7 @@ def test_kill9_right_after_mutations(burst_oned):
     tid = one.template.allocate('NAME = "%s"\nCPU = "1"\nMEMORY = "64"' % uniq("k9t"))
     gone = one.template.allocate('NAME = "%s"\nCPU = "1"\nMEMORY = "64"' % uniq("k9gone"))
     iid = one.image.allocate('NAME = "%s"\nTYPE = "DATABLOCK"\nSIZE = "5"' % uniq("k9i"), 1)
+    wait_image_ready(one, iid)                # LOCKED until the datastore driver's MKFS
     vid = one.vm.allocate('NAME = "k9vm"\nCPU = "1"\nMEMORY = "64"\nNIC = [ NETWORK_ID = "%d" ]' % vn)
     done = one.vm.allocate('NAME = "k9done"\nCPU = "1"\nMEMORY = "64"\nNIC = [ NETWORK_ID = "%d" ]' % vn)
 

@@ -264,6 +264,109 @@ pub fn wait_vm(c: &Client, id: i32, limit: Duration, cond: impl Fn(i64, i64) -> 
     }
 }
 
+/// OpenNebula's image states (`Image::ImageState`) the tests wait for.
+pub mod image_state {
+    pub const READY: i64 = 1;
+    pub const USED: i64 = 2;
+    pub const DISABLED: i64 = 3;
+    pub const LOCKED: i64 = 4;
+    pub const ERROR: i64 = 5;
+    pub const CLONE: i64 = 6;
+    pub const DELETE: i64 = 7;
+    pub const USED_PERS: i64 = 8;
+}
+
+/// Waits (bounded) until `cond` holds for the image's STATE; returns the last body. An image is
+/// LOCKED from `one.image.allocate` until the datastore driver's CP/MKFS answer, as real clients
+/// know. Panics at once, with the body, if the image reaches ERROR and `cond` does not accept it.
+pub fn wait_image(c: &Client, id: i32, limit: Duration, cond: impl Fn(i64) -> bool) -> String {
+    let deadline = Instant::now() + limit;
+    loop {
+        let body = match c.call("one.image.info", vec![i(id)]) {
+            Ok(v) => as_str(&v).to_string(),
+            Err(e) => panic!("image.info {id}: {e}"),
+        };
+        let st = xml_int(&body, "STATE").unwrap_or(-1);
+        if cond(st) {
+            return body;
+        }
+        if st == image_state::ERROR {
+            panic!("image {id} went to ERROR:\n{body}");
+        }
+        if Instant::now() > deadline {
+            panic!("image {id} stuck in STATE {st} after {limit:?}:\n{body}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits (bounded, 30 s) until the image is READY; returns its body.
+pub fn wait_image_ready(c: &Client, id: i32) -> String {
+    wait_image(c, id, Duration::from_secs(30), |st| st == image_state::READY)
+}
+
+/// Waits (bounded) until `one.image.info` no longer finds the image: after `one.image.delete` it
+/// stays in DELETE until the datastore driver's RM answer.
+pub fn wait_image_gone(c: &Client, id: i32, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let body = match c.call("one.image.info", vec![i(id)]) {
+            Ok(v) => as_str(&v).to_string(),
+            Err(e) if e.to_string().contains("Error getting image") => return,
+            Err(e) => panic!("image.info {id}: {e}"),
+        };
+        let st = xml_int(&body, "STATE").unwrap_or(-1);
+        if st == image_state::ERROR {
+            panic!("image {id} went to ERROR while being deleted:\n{body}");
+        }
+        if Instant::now() > deadline {
+            panic!("image {id} still there in STATE {st} after {limit:?}:\n{body}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The text of the first `<tag>` element of a body (CDATA unwrapped); `None` when absent.
+pub fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&format!("</{tag}>"))? + start;
+    let t = &body[start..end];
+    Some(t.strip_prefix("<![CDATA[").and_then(|t| t.strip_suffix("]]>")).unwrap_or(t).to_string())
+}
+
+/// A file under `/var/tmp` (in the datastores' default SAFE_DIRS) to register an image from:
+/// `one.image.allocate` with a PATH really copies it. Removed on drop.
+pub struct SafeFile(tempfile::NamedTempFile);
+
+impl SafeFile {
+    /// A file with `content`.
+    pub fn new(tag: &str, content: &[u8]) -> SafeFile {
+        let mut f = tempfile::Builder::new()
+            .prefix(&format!("nephele-e2e-{tag}-"))
+            .suffix(".img")
+            .tempfile_in("/var/tmp")
+            .expect("temp file in /var/tmp");
+        std::io::Write::write_all(&mut f, content).expect("write the image file");
+        SafeFile(f)
+    }
+
+    /// An empty qcow2 image of `virtual_size` (`qemu-img create -f qcow2`).
+    pub fn qcow2(tag: &str, virtual_size: &str) -> SafeFile {
+        let f = SafeFile::new(tag, b"");
+        let out = Command::new("qemu-img")
+            .args(["create", "-q", "-f", "qcow2", f.path(), virtual_size])
+            .output()
+            .expect("qemu-img (qemu-utils) is needed");
+        assert!(out.status.success(), "qemu-img create: {}", String::from_utf8_lossy(&out.stderr));
+        f
+    }
+
+    pub fn path(&self) -> &str {
+        self.0.path().to_str().expect("utf-8 path")
+    }
+}
+
 /// What one run of a `one*` tool printed and how it exited.
 #[derive(Debug)]
 pub struct CliRun {

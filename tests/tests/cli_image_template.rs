@@ -1,7 +1,8 @@
 //! `oneimage` and `onetemplate` against a real oned. VMs made by `onetemplate instantiate` are
 //! checked over XML-RPC (`one.vm.info`), not with `onevm`.
 
-use e2e::{Location, as_str, front_end, i, xml_int};
+use e2e::{Location, SafeFile, as_str, front_end, i, wait_image_gone, wait_image_ready, xml_int, xml_text};
+use std::time::Duration;
 
 fn write(loc: &Location, name: &str, text: &str) -> String {
     let p = loc.path().join(name);
@@ -24,35 +25,55 @@ fn vm_info(loc: &Location, id: i32) -> String {
     as_str(&v).to_string()
 }
 
+/// The SOURCE of a READY image, checked to be a file of the front-end's datastore 1.
+fn source_file(loc: &Location, body: &str) -> std::path::PathBuf {
+    let source = std::path::PathBuf::from(xml_text(body, "SOURCE").expect("SOURCE"));
+    assert_eq!(source.parent(), Some(loc.path().join("var/datastores/1").as_path()), "{body}");
+    assert!(source.is_file(), "{} missing:\n{body}", source.display());
+    source
+}
+
 #[test]
 fn oneimage_create_list_show_and_actions() {
     let (loc, _oned, _state) = front_end();
+    let c = loc.client();
+    // Registering really copies (CP) or creates (MKFS): the image is LOCKED until then.
     assert_eq!(
-        loc.cli("oneimage", &["create", "--name", "blank", "--type", "datablock", "--size", "1024", "-d", "default"])
-            .ok(),
+        loc.cli("oneimage", &["create", "--name", "blank", "--type", "datablock", "--size", "8", "-d", "default"]).ok(),
         "ID: 0\n"
     );
+    // A real qcow2 (FORMAT comes from the content; SIZE is the file's, in MiB rounded up).
+    let os_file = SafeFile::qcow2("os", "2G");
     let os = write(
         &loc,
         "os.tmpl",
-        "NAME = \"os\"\nTYPE = \"OS\"\nPATH = \"/var/tmp/nephele-e2e-os.img\"\nSIZE = \"2048\"\nFORMAT = \"qcow2\"\n",
+        &format!("NAME = \"os\"\nTYPE = \"OS\"\nPATH = \"{}\"\nSIZE = \"2048\"\n", os_file.path()),
     );
     assert_eq!(loc.cli("oneimage", &["create", &os, "-d", "1"]).ok(), "ID: 1\n");
-    let cd = "NAME = \"cd\"\nTYPE = \"CDROM\"\nPATH = \"http://example.org/boot.iso\"\nSIZE = \"300\"\n";
-    assert_eq!(loc.cli_stdin("oneimage", &["create", "-", "--datastore", "default"], cd).ok(), "ID: 2\n");
+    let cd_file = SafeFile::new("cd", &vec![0x5a; 3 << 20]);
+    let cd = format!("NAME = \"cd\"\nTYPE = \"CDROM\"\nPATH = \"{}\"\nSIZE = \"300\"\n", cd_file.path());
+    assert_eq!(loc.cli_stdin("oneimage", &["create", "-", "--datastore", "default"], &cd).ok(), "ID: 2\n");
+    let blank = source_file(&loc, &wait_image_ready(&c, 0));
+    assert_eq!(std::fs::metadata(&blank).expect("blank").len(), 8 << 20);
+    let os_source = source_file(&loc, &wait_image_ready(&c, 1));
+    let cd_source = source_file(&loc, &wait_image_ready(&c, 2));
+    assert_eq!(std::fs::read(&cd_source).expect("cd"), std::fs::read(cd_file.path()).expect("cd file"));
+    drop((os_file, cd_file));
 
     let list = loc.cli("oneimage", &["list"]).ok().to_string();
     assert_eq!(
         list,
         "  ID USER       GROUP      NAME            DATASTORE     SIZE TYPE PER STAT RVMS\n   \
-         2 oneadmin   oneadmin   cd              default       300M CD    No rdy     0\n   \
-         1 oneadmin   oneadmin   os              default         2G OS    No rdy     0\n   \
-         0 oneadmin   oneadmin   blank           default      1024M DB    No rdy     0\n"
+         2 oneadmin   oneadmin   cd              default         3M CD    No rdy     0\n   \
+         1 oneadmin   oneadmin   os              default         1M OS    No rdy     0\n   \
+         0 oneadmin   oneadmin   blank           default         8M DB    No rdy     0\n"
     );
     assert!(loc.cli("oneimage", &["list", "-x"]).ok().starts_with("<IMAGE_POOL>\n  <IMAGE>\n"));
     assert!(loc.cli("oneimage", &["show", "os", "-j"]).ok().contains("\"FORMAT\": \"qcow2\""));
 
     let show = loc.cli("oneimage", &["show", "os"]).ok().to_string();
+    let path_line = format!("PATH                  : {}\n", os_source_path(&c));
+    assert!(show.contains(&path_line), "{path_line:?} not in\n{show}");
     for needle in [
         "IMAGE 1 INFORMATION\n",
         "NAME                  : os\n",
@@ -61,9 +82,8 @@ fn oneimage_create_list_show_and_actions() {
         "DATASTORE             : default\n",
         "TYPE                  : OS\n",
         "PERSISTENT            : No\n",
-        "PATH                  : /var/tmp/nephele-e2e-os.img\n",
         "FORMAT                : qcow2\n",
-        "SIZE                  : 2G\n",
+        "SIZE                  : 1M\n",
         "STATE                 : rdy\n",
         "RUNNING_VMS           : 0\n",
         "\nPERMISSIONS\nOWNER                 : um-\n",
@@ -143,8 +163,24 @@ fn oneimage_create_list_show_and_actions() {
     let top = loc.cli("oneimage", &["top", "-n", "1", "--delay", "0.1"]).ok().to_string();
     assert!(top.starts_with("\x1b[H\x1b[2J  ID USER") && top.contains(" iso "), "{top:?}");
 
+    // delete: DELETE until the driver's RM has removed the files (and sidecars), then gone.
     loc.cli("oneimage", &["delete", "blank,iso"]).ok();
+    wait_image_gone(&c, 0, Duration::from_secs(30));
+    wait_image_gone(&c, 2, Duration::from_secs(30));
     assert_eq!(loc.cli("oneimage", &["list", "--csv", "--no-header", "-l", "NAME"]).ok(), "os\n");
+    for f in [&blank, &cd_source] {
+        for ext in ["", ".md5", ".sha256"] {
+            let p = format!("{}{ext}", f.display());
+            assert!(!std::path::Path::new(&p).exists(), "{p} left after delete");
+        }
+    }
+    assert!(os_source.is_file());
+}
+
+/// The PATH image 1 was registered from.
+fn os_source_path(c: &libone::client::Client) -> String {
+    let body = as_str(&c.call("one.image.info", vec![i(1)]).expect("image.info")).to_string();
+    xml_text(&body, "PATH").expect("PATH")
 }
 
 #[test]
@@ -177,6 +213,7 @@ fn oneimage_errors_have_messages_and_exit_codes() {
     assert_eq!(loc.cli("oneimage", &["list", "--no-header"]).ok(), "");
     // Several images: each failure is reported, the others still run.
     loc.cli("oneimage", &["create", &ok, "-d", "default"]).ok();
+    wait_image_ready(&loc.client(), 0);
     let err = loc.cli("oneimage", &["disable", "0,5"]).fails(1).to_string();
     assert!(err.contains("IMAGE 5:"), "{err}");
     assert_eq!(cell(&loc, "oneimage", "x", "STAT"), "disa");

@@ -2,7 +2,7 @@
 //! from AUTOMATIC_REQUIREMENTS (also when rescheduling), a VM that fits nowhere, no over-commit
 //! after 1,000 VMs on 20 small hosts, rescheduling.
 
-use e2e::{Location, as_int, as_str, b, i, s, wait_vm, xml_int};
+use e2e::{Location, as_int, as_str, b, i, s, wait_image_ready, wait_vm, xml_int};
 use libone::client::Client;
 use std::time::{Duration, Instant};
 
@@ -106,6 +106,7 @@ fn automatic_requirements_keep_vms_in_the_cluster_of_their_network_and_datastore
         as_int(&c.call("one.datastore.allocate", vec![s("NAME = cxds\nDS_MAD = fs\nTM_MAD = local"), i(cx)]).unwrap());
     let img =
         as_int(&c.call("one.image.allocate", vec![s("NAME = cximg\nTYPE = DATABLOCK\nSIZE = 1"), i(ds)]).unwrap());
+    wait_image_ready(&c, img); // LOCKED until the datastore driver's MKFS
     wait_monitored(&c, 2);
     let mut ids = Vec::new();
     for k in 0..6 {

@@ -3,7 +3,7 @@
 //! shipped `tm/shared` scripts (on the front-end), the dummy VMM and IM; the system datastore
 //! lives under a path with a blank in it, so locations must travel encoded.
 
-use e2e::{Location, as_int, as_str, b, dummy_drivers, i, s, wait_vm, xml_int};
+use e2e::{Location, as_int, as_str, b, dummy_drivers, i, s, wait_image_ready, wait_vm, xml_int};
 use libone::client::{Client, ClientError};
 use std::time::Duration;
 
@@ -62,6 +62,7 @@ fn template_values_cannot_inject_transfers() {
     let img = as_int(
         &c.call("one.image.allocate", vec![s("NAME = \"blank\"\nTYPE = \"DATABLOCK\"\nSIZE = 1"), i(1)]).unwrap(),
     );
+    wait_image_ready(&c, img); // LOCKED until the datastore driver's MKFS (under the path with a blank)
     c.call("one.image.chmod", vec![i(img), i(1), i(1), i(0), i(1), i(0), i(0), i(1), i(0), i(0)]).unwrap();
     let with_tm = format!("CPU = 1\nMEMORY = 64\nDISK = [ IMAGE_ID = \"{img}\", TM_MAD = \"dummy\" ]");
     let (code, msg) = refused(mallory.call("one.vm.allocate", vec![s(&with_tm), b(false)]));
