@@ -33,6 +33,8 @@ struct Inflight {
     seq: u64,
     action: DsAction,
     sent: Instant,
+    /// The driver died with it: sent again at the next tick.
+    lost: bool,
 }
 
 /// The image side of the life-cycle manager task.
@@ -82,7 +84,7 @@ fn payload(cloud: &Cloud, id: i32) -> Option<Result<(Inflight, String), (u64, St
         }
         _ => drv_message(Some(img), ds, ""),
     };
-    Some(Ok((Inflight { seq: job.seq, action: job.action, sent: Instant::now() }, text)))
+    Some(Ok((Inflight { seq: job.seq, action: job.action, sent: Instant::now(), lost: false }, text)))
 }
 
 /// Whether a FORMAT a driver answered can travel on to other drivers (`[a-z0-9_-]+`).
@@ -450,7 +452,7 @@ impl ImageManager {
     /// The driver died: its actions are lost (sent again when it is back).
     pub fn driver_lost(&mut self) {
         for inf in self.inflight.values_mut() {
-            inf.sent = Instant::now() - Duration::from_secs(86400);
+            inf.lost = true;
         }
         for (_, waiters) in self.calls.drain() {
             for w in waiters {
@@ -483,8 +485,12 @@ impl ImageManager {
 
     /// Timeouts and the datastore monitoring schedule (every second).
     pub async fn tick(&mut self, core: &Arc<Core>, mads: &MadManager) {
-        let late: Vec<i32> =
-            self.inflight.iter().filter(|(_, i)| i.sent.elapsed() > self.action_timeout).map(|(id, _)| *id).collect();
+        let late: Vec<i32> = self
+            .inflight
+            .iter()
+            .filter(|(_, i)| i.lost || i.sent.elapsed() > self.action_timeout)
+            .map(|(id, _)| *id)
+            .collect();
         for id in late {
             let _ = mads.send(MadKind::Ds, DS_DRIVER, &Request::DriverCancel { id: id as i64 }).await;
             self.resend(core, mads, id).await;
