@@ -106,7 +106,7 @@ fn failure(what: &str, info: &str) -> String {
 }
 
 /// Gives back a clone's hold on the image it was cloned from.
-fn release_cloning(cloud: &mut Cloud, src: i32) {
+pub fn release_cloning(cloud: &mut Cloud, src: i32) {
     if let Some(s) = cloud.images.get_mut(src) {
         s.cloning_ops = (s.cloning_ops - 1).max(0);
         if s.cloning_ops == 0 && s.state == state::CLONE {

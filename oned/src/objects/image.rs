@@ -164,24 +164,38 @@ impl Image {
     }
 
     fn write_snapshots(&self, out: &mut String) {
-        xml::open(out, "SNAPSHOTS");
-        xml::cdata_elem(out, "ALLOW_ORPHANS", "NO");
-        xml::num(out, "CURRENT_BASE", -1);
-        xml::num(out, "NEXT_SNAPSHOT", self.next_snapshot);
-        for s in &self.snapshots {
-            xml::open(out, "SNAPSHOT");
-            if s.active {
-                xml::cdata_elem(out, "ACTIVE", "YES");
-            }
-            xml::num(out, "DATE", s.date);
-            xml::num(out, "ID", s.id);
-            xml::cdata_elem(out, "NAME", &s.name);
-            xml::num(out, "PARENT", s.parent);
-            xml::num(out, "SIZE", s.size);
-            xml::close(out, "SNAPSHOT");
-        }
-        xml::close(out, "SNAPSHOTS");
+        write_snapshots_xml(out, -1, None, self.next_snapshot, &self.snapshots);
     }
+}
+
+/// OpenNebula's `SNAPSHOTS` element, shared by images and VM disks (which add `DISK_ID`).
+pub fn write_snapshots_xml(
+    out: &mut String,
+    current_base: i32,
+    disk_id: Option<i32>,
+    next: i32,
+    list: &[ImageSnapshot],
+) {
+    xml::open(out, "SNAPSHOTS");
+    xml::cdata_elem(out, "ALLOW_ORPHANS", "NO");
+    xml::num(out, "CURRENT_BASE", current_base);
+    if let Some(d) = disk_id {
+        xml::num(out, "DISK_ID", d);
+    }
+    xml::num(out, "NEXT_SNAPSHOT", next);
+    for s in list {
+        xml::open(out, "SNAPSHOT");
+        if s.active {
+            xml::cdata_elem(out, "ACTIVE", "YES");
+        }
+        xml::num(out, "DATE", s.date);
+        xml::num(out, "ID", s.id);
+        xml::cdata_elem(out, "NAME", &s.name);
+        xml::num(out, "PARENT", s.parent);
+        xml::num(out, "SIZE", s.size);
+        xml::close(out, "SNAPSHOT");
+    }
+    xml::close(out, "SNAPSHOTS");
 }
 
 impl PoolObject for Image {

@@ -553,24 +553,8 @@ impl PoolObject for VirtualMachine {
         }
         xml::close(out, "HISTORY_RECORDS");
         for (disk, snaps) in &self.disk_snapshots {
-            xml::open(out, "SNAPSHOTS");
-            xml::cdata_elem(out, "ALLOW_ORPHANS", "NO");
-            xml::num(out, "CURRENT_BASE", snaps.list.iter().find(|s| s.active).map_or(-1, |s| s.id));
-            xml::num(out, "DISK_ID", disk);
-            xml::num(out, "NEXT_SNAPSHOT", snaps.next);
-            for s in &snaps.list {
-                xml::open(out, "SNAPSHOT");
-                if s.active {
-                    xml::cdata_elem(out, "ACTIVE", "YES");
-                }
-                xml::num(out, "DATE", s.date);
-                xml::num(out, "ID", s.id);
-                xml::cdata_elem(out, "NAME", &s.name);
-                xml::num(out, "PARENT", s.parent);
-                xml::num(out, "SIZE", s.size);
-                xml::close(out, "SNAPSHOT");
-            }
-            xml::close(out, "SNAPSHOTS");
+            let base = snaps.list.iter().find(|s| s.active).map_or(-1, |s| s.id);
+            super::image::write_snapshots_xml(out, base, Some(*disk), snaps.next, &snaps.list);
         }
         out.push_str("<BACKUPS><BACKUP_CONFIG></BACKUP_CONFIG><BACKUP_IDS></BACKUP_IDS></BACKUPS>");
         xml::close(out, "VM");

@@ -288,12 +288,7 @@ fn delete(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         if img.cloning_id >= 0 && img.pending.is_some() {
             // A clone being copied: its source image gets its hold back.
             let src = img.cloning_id;
-            if let Some(s) = cloud.images.get_mut(src) {
-                s.cloning_ops = (s.cloning_ops - 1).max(0);
-                if s.cloning_ops == 0 && s.state == state::CLONE {
-                    s.state = state::READY;
-                }
-            }
+            crate::lcm::images::release_cloning(cloud, src);
         }
         if let Some(d) = cloud.datastores.get_mut(ds) {
             d.images.remove(&id);
