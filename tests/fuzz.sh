@@ -19,8 +19,18 @@ run() {
     local crate=$1 target=$2
     shift 2
     echo "== fuzz $crate/$target for ${seconds}s"
-    (cd "$crate" && cargo fuzz run "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 "$@" 2>&1 | tail -n 3)
-    # cargo fuzz exits non-zero on a crash; with pipefail the subshell fails and so does the run.
+    local log
+    log=$(mktemp)
+    if (cd "$crate" && cargo fuzz run "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 "$@" >"$log" 2>&1); then
+        tail -n 3 "$log"
+        rm -f "$log"
+    else
+        # A crash: show the panic message and the input (the backtrace alone names no cause).
+        grep -v '^#[0-9]' "$log" | grep -A 12 -m 1 -E 'panicked|ERROR: libFuzzer|==ERROR' || tail -n 40 "$log"
+        grep -E '^(Test unit written|Base64:)' "$log" || true
+        rm -f "$log"
+        return 1
+    fi
 }
 
 run libone xmlrpc_call

@@ -291,9 +291,11 @@ impl fmt::Display for Bool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Bool::Cmp(cmp) => cmp.fmt(f),
+            // `!` binds to one term, so only a chain needs parentheses; adding them around a
+            // comparison would nest the printed text one level deeper than the AST.
             Bool::Not(inner) => match inner.as_ref() {
-                Bool::Not(_) => write!(f, "!{inner}"),
-                _ => write!(f, "!({inner})"),
+                Bool::Chain { .. } => write!(f, "!({inner})"),
+                _ => write!(f, "!{inner}"),
             },
             Bool::Chain { first, rest } => {
                 write_operand(f, first)?;

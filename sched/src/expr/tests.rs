@@ -581,8 +581,10 @@ fn canonical_forms() {
         ("\"HYPERVISOR\"=\"kvm\"", "HYPERVISOR = kvm"),
         ("A ! = 1", "A != 1"),
         ("\"VMS/ID\" @ > 42", "\"VMS/ID\" @> 42"),
-        ("!NAME = \"db?\"", "!(NAME = \"db?\")"),
-        ("!!(A=1)", "!!(A = 1)"),
+        ("!NAME = \"db?\"", "!NAME = \"db?\""),
+        ("!(NAME = \"db?\")", "!NAME = \"db?\""),
+        ("!!(A=1)", "!!A = 1"),
+        ("!(A = 1 & B = 2)", "!(A = 1 & B = 2)"),
         ("((A = 1))", "A = 1"),
         ("(A = 1 | B = 1) & C = 1", "A = 1 | B = 1 & C = 1"),
         ("A = 1 | (B = 1 & C = 1)", "A = 1 | (B = 1 & C = 1)"),
@@ -629,4 +631,15 @@ fn from_str_is_parse() {
     assert_eq!(k, rank("A + 1"));
     assert!(Requirements::default().is_empty() && req("").is_empty() && !req("A = 1").is_empty());
     assert!(Rank::default().is_empty() && rank("").is_empty() && !rank("1").is_empty());
+}
+
+/// Found by the fuzzer: the deepest accepted nesting of `!` must print to text that parses back
+/// (parentheses around a negated comparison would add a level beyond the limit).
+#[test]
+fn deepest_negation_round_trips() {
+    let input = format!("{}R=R|R=R|RRR=R|RR=R", "!".repeat(128));
+    let r = req(&input);
+    let printed = r.to_string();
+    assert_eq!(req(&printed), r, "{printed:?} parses back to the same AST");
+    assert!(Requirements::parse(&format!("!{input}")).is_err(), "one level more is refused");
 }
