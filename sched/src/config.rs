@@ -1,6 +1,6 @@
 //! `sched.conf` (OpenNebula template syntax), with defaults for every key.
 
-use crate::placement::{Limits, Policy};
+use crate::placement::{DsPolicy, Limits, Policy};
 use libone::template::Template;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,6 +16,8 @@ pub struct SchedConfig {
     pub limits: Limits,
     pub live_rescheds: bool,
     pub policy: Policy,
+    /// How system datastores are ranked when a VM has no `SCHED_DS_RANK` (`DEFAULT_DS_SCHED`).
+    pub ds_policy: DsPolicy,
     /// `DEFAULT_SCHED/LIBRARY` for policy 5.
     pub library: Option<PathBuf>,
     /// Parallel deploy calls.
@@ -35,6 +37,7 @@ impl Default for SchedConfig {
             limits: Limits { max_dispatch: 1000, max_host: 1 },
             live_rescheds: false,
             policy: Policy::Striping,
+            ds_policy: DsPolicy::Striping,
             library: None,
             dispatch_threads: 8,
             log_to_file: false,
@@ -132,6 +135,18 @@ impl SchedConfig {
                 other => return Err(format!("DEFAULT_SCHED/POLICY must be 0 to 5, not {other:?}")),
             };
         }
+        if let Some(d) = t.vector("DEFAULT_DS_SCHED") {
+            c.ds_policy = match d.get("POLICY").unwrap_or("1").trim() {
+                "0" => DsPolicy::Packing,
+                "1" => DsPolicy::Striping,
+                "2" => {
+                    let rank = d.get("RANK").unwrap_or("").trim();
+                    crate::expr::Rank::parse(rank).map_err(|e| format!("DEFAULT_DS_SCHED/RANK {rank:?}: {e}"))?;
+                    DsPolicy::Custom(rank.to_string())
+                }
+                other => return Err(format!("DEFAULT_DS_SCHED/POLICY must be 0 to 2, not {other:?}")),
+            };
+        }
         Ok(c)
     }
 }
@@ -153,6 +168,9 @@ mod tests {
         assert_eq!((c.log_to_file, c.debug_level), (true, 1));
         let c = SchedConfig::parse("LOG = [ SYSTEM = \"std\" ]").unwrap();
         assert_eq!((c.log_to_file, c.debug_level), (false, 3));
+        assert_eq!(SchedConfig::parse("DEFAULT_DS_SCHED = [ POLICY = 0 ]").unwrap().ds_policy, DsPolicy::Packing);
+        let c = SchedConfig::parse("DEFAULT_DS_SCHED = [ POLICY = 2, RANK = \"- USED_MB\" ]").unwrap();
+        assert_eq!(c.ds_policy, DsPolicy::Custom("- USED_MB".into()));
     }
 
     #[test]
@@ -161,6 +179,7 @@ mod tests {
         assert_eq!((c.max_vm, c.limits.max_dispatch, c.limits.max_host), (5000, 1000, 1));
         assert_eq!(c.interval, Duration::from_secs(15));
         assert!(matches!(c.policy, Policy::Striping));
+        assert_eq!(c.ds_policy, DsPolicy::Striping);
         assert_eq!((c.log_to_file, c.debug_level), (true, 3));
     }
 
@@ -176,5 +195,9 @@ mod tests {
         assert!(SchedConfig::parse("X = [").is_err());
         assert!(SchedConfig::parse("LOG = [ SYSTEM = \"syslog\" ]").unwrap_err().contains("LOG/SYSTEM"));
         assert!(SchedConfig::parse("LOG = [ DEBUG_LEVEL = 7 ]").unwrap_err().contains("DEBUG_LEVEL"));
+        assert!(SchedConfig::parse("DEFAULT_DS_SCHED = [ POLICY = 3 ]").unwrap_err().contains("0 to 2"));
+        assert!(
+            SchedConfig::parse("DEFAULT_DS_SCHED = [ POLICY = 2, RANK = \"FREE_MB +\" ]").unwrap_err().contains("RANK")
+        );
     }
 }

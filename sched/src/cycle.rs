@@ -1,5 +1,6 @@
-//! One scheduling cycle against oned: read hosts and waiting VMs, plan, deploy (or migrate
-//! rescheduled VMs) in parallel, and record why the others wait (`SCHED_MESSAGE`).
+//! One scheduling cycle against oned: read hosts, datastores and waiting VMs, plan, deploy to the
+//! chosen host and system datastore (or migrate rescheduled VMs) in parallel, and record why the
+//! others wait (`SCHED_MESSAGE`).
 //!
 //! Waiting VMs are read in full (`one.vmpool.infoextended` for the PENDING ones,
 //! `one.vmpool.infoset` for those flagged for rescheduling): the short body of `one.vmpool.info`
@@ -97,6 +98,8 @@ pub fn run(
 ) -> Result<Outcome, String> {
     let hosts: Vec<Host> =
         model::parse_hosts(&c.call("one.hostpool.info", vec![]).map_err(|e| e.to_string()).and_then(text)?)?;
+    let datastores =
+        model::parse_datastores(&c.call("one.datastorepool.info", vec![]).map_err(|e| e.to_string()).and_then(text)?)?;
     let mut vms = pending(c)?;
     vms.sort_by_key(|v| v.id);
     if cfg.max_vm > 0 {
@@ -111,11 +114,11 @@ pub fn run(
     if vms.is_empty() {
         return Ok(out);
     }
-    let decisions = placement::plan(&vms, &hosts, &cfg.policy, &cfg.limits, ranker);
-    let places: Vec<(i32, i32, bool)> = decisions
+    let decisions = placement::plan(&vms, &hosts, &datastores, &cfg.policy, &cfg.ds_policy, &cfg.limits, ranker);
+    let places: Vec<(i32, i32, i32, bool)> = decisions
         .iter()
         .filter_map(|d| match d {
-            Decision::Place { vm, host, migrate } => Some((*vm, *host, *migrate)),
+            Decision::Place { vm, host, ds, migrate } => Some((*vm, *host, *ds, *migrate)),
             Decision::Wait { .. } => None,
         })
         .collect();
@@ -132,7 +135,7 @@ pub fn run(
                 let Ok(c) = Client::new(c.endpoint(), c.session()) else { return };
                 loop {
                     let item = next.lock().ok().and_then(|mut n| n.next().copied());
-                    let Some((vm, host, migrate)) = item else { break };
+                    let Some((vm, host, ds, migrate)) = item else { break };
                     let r = if migrate {
                         c.call(
                             "one.vm.migrate",
@@ -153,14 +156,15 @@ pub fn run(
                                 Value::Integer(vm),
                                 Value::Integer(host),
                                 Value::Boolean(true),
-                                Value::Integer(-1),
+                                Value::Integer(ds),
                                 Value::String(String::new()),
                                 Value::Integer(1),
                             ],
                         )
                     };
                     match r {
-                        Ok(_) => tracing::info!(vm, "Dispatching virtual machine {vm} to HID: {host}"),
+                        Ok(_) if migrate => tracing::info!(vm, "Dispatching virtual machine {vm} to HID: {host}"),
+                        Ok(_) => tracing::info!(vm, "Dispatching virtual machine {vm} to HID: {host} DSID: {ds}"),
                         Err(e) => {
                             tracing::error!(vm, "Error deploying virtual machine {vm} to HID: {host}. Reason: {e}");
                             if let Ok(mut f) = failures.lock() {
@@ -190,7 +194,7 @@ pub fn run(
             }
         }
     }
-    for (vm, _, _) in &places {
+    for (vm, _, _, _) in &places {
         st.messages.remove(vm);
     }
     let _ = matches!(cfg.policy, Policy::Library);

@@ -21,6 +21,19 @@ pub fn leaves(xml: &str, item: &str) -> Result<Vec<Vec<(String, String)>>, Strin
 
 /// [`leaves`], keeping only the leaves whose path `keep` accepts; the others cost no allocation.
 pub fn leaves_where(xml: &str, item: &str, keep: impl Fn(&str) -> bool) -> Result<Vec<Vec<(String, String)>>, String> {
+    leaves_marked(xml, item, keep, |_| false)
+}
+
+/// [`leaves_where`], plus an end marker `("<path>/", "")` after the leaves of every element
+/// with children whose path `mark` accepts: it separates repeated vectors (`TEMPLATE/DISK`,
+/// `HOST_SHARE/DATASTORES/DS`), whose leaves are otherwise one flat run. No leaf path ends in
+/// `/`, so a marker is never mistaken for a value.
+pub fn leaves_marked(
+    xml: &str,
+    item: &str,
+    keep: impl Fn(&str) -> bool,
+    mark: impl Fn(&str) -> bool,
+) -> Result<Vec<Vec<(String, String)>>, String> {
     let mut reader = Reader::from_str(xml);
     let mut out = Vec::new();
     // Open elements: (length of `path` before the element, has element children).
@@ -92,11 +105,12 @@ pub fn leaves_where(xml: &str, item: &str, keep: impl Fn(&str) -> bool) -> Resul
                     if let Some(c) = cur.take() {
                         out.push(c);
                     }
-                } else if let Some(c) = cur.as_mut()
-                    && !has_children
-                    && keep(&path)
-                {
-                    c.push((path.clone(), text.trim().to_string()));
+                } else if let Some(c) = cur.as_mut() {
+                    if !has_children && keep(&path) {
+                        c.push((path.clone(), text.trim().to_string()));
+                    } else if has_children && mark(&path) {
+                        c.push((format!("{path}/"), String::new()));
+                    }
                 }
                 path.truncate(before);
                 text.clear();
@@ -138,14 +152,36 @@ pub struct Host {
     pub free_mem: i64,
     pub priority: f64,
     pub vms: Vec<i32>,
+    /// Free MB of each system datastore the host reports (`HOST_SHARE/DATASTORES/DS`): what a
+    /// non-shared system datastore has room for on this host.
+    pub ds_free: HashMap<i32, i64>,
     /// name → values in document order, under every prefix.
     pub index: HashMap<String, Vec<String>>,
 }
 
+/// The element of a host's per-datastore monitoring.
+const HOST_DS: &str = "HOST_SHARE/DATASTORES/DS";
+
 impl Host {
     pub fn from_leaves(leaves: &[(String, String)]) -> Host {
         let mut index: HashMap<String, Vec<String>> = HashMap::new();
+        let mut ds_free = HashMap::new();
+        // The current DS element's (ID, FREE_MB).
+        let mut ds: (Option<i32>, Option<i64>) = (None, None);
         for (path, value) in leaves {
+            if let Some(marker) = path.strip_suffix('/') {
+                if marker == HOST_DS
+                    && let (Some(id), Some(free)) = std::mem::take(&mut ds)
+                {
+                    ds_free.insert(id, free);
+                }
+                continue;
+            }
+            match path.strip_prefix(HOST_DS).and_then(|p| p.strip_prefix('/')) {
+                Some("ID") => ds.0 = value.trim().parse().ok(),
+                Some("FREE_MB") => ds.1 = value.trim().parse::<f64>().ok().map(|v| v as i64),
+                _ => {}
+            }
             for p in HOST_PREFIXES {
                 if let Some(rest) = path.strip_prefix(p)
                     && !rest.is_empty()
@@ -173,6 +209,7 @@ impl Host {
             free_mem: num("MONITORING/CAPACITY/FREE_MEMORY", -1),
             priority: first("TEMPLATE/PRIORITY").parse().unwrap_or(0.0),
             vms: index.get("VMS/ID").map(|v| v.iter().filter_map(|s| s.parse().ok()).collect()).unwrap_or_default(),
+            ds_free,
             index,
         }
     }
@@ -183,8 +220,10 @@ impl Host {
 /// user may change (`SCHED_*`, `USER_PRIORITY`, `SCHED_MESSAGE`) in `USER_TEMPLATE`. The full body
 /// also has `TEMPLATE/AUTOMATIC_DS_REQUIREMENTS` and `TEMPLATE/AUTOMATIC_NIC_REQUIREMENTS`: they
 /// choose a system datastore and the networks of `NETWORK_MODE = "auto"` NICs, which mm_sched
-/// does not do (oned deploys to the host's cluster's system datastore).
-pub const VM_PATHS: [&str; 16] = [
+/// does not do. `AUTOMATIC_DS_REQUIREMENTS` (the clusters of the image datastores, from oned),
+/// `SCHED_DS_REQUIREMENTS` and `SCHED_DS_RANK` choose the system datastore, and the DISK leaves
+/// give the room the VM needs in it ([`Vm::system_ds_mb`]).
+pub const VM_PATHS: [&str; 25] = [
     "ID",
     "UID",
     "GID",
@@ -201,7 +240,19 @@ pub const VM_PATHS: [&str; 16] = [
     "USER_TEMPLATE/USER_PRIORITY",
     "USER_TEMPLATE/SCHED_MESSAGE",
     "HISTORY_RECORDS/HISTORY/HID",
+    "TEMPLATE/AUTOMATIC_DS_REQUIREMENTS",
+    "USER_TEMPLATE/SCHED_DS_REQUIREMENTS",
+    "USER_TEMPLATE/SCHED_DS_RANK",
+    "TEMPLATE/DISK/SIZE",
+    "TEMPLATE/DISK/TYPE",
+    "TEMPLATE/DISK/CLONE",
+    "TEMPLATE/DISK/CLONE_TARGET",
+    "TEMPLATE/DISK/LN_TARGET",
+    "HISTORY_RECORDS/HISTORY/DS_ID",
 ];
+
+/// The VM element whose end is marked (one marker per disk), see [`leaves_marked`].
+const VM_DISK: &str = "TEMPLATE/DISK";
 
 /// A VM waiting for placement (pending, or running with RESCHED).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -224,6 +275,27 @@ pub struct Vm {
     pub sched_message: String,
     /// The host the VM is on (for resched), -1 if none.
     pub current_host: i32,
+    /// The system datastore of the last history record, -1 if none.
+    pub current_ds: i32,
+    /// `AUTOMATIC_DS_REQUIREMENTS`, written by oned.
+    pub automatic_ds_requirements: String,
+    /// `SCHED_DS_REQUIREMENTS` of the user template.
+    pub ds_requirements: String,
+    /// `SCHED_DS_RANK` of the user template.
+    pub ds_rank: String,
+    /// MB the VM's disks take in the system datastore: volatile disks and the image disks whose
+    /// transfer target is `SYSTEM` (`CLONE_TARGET` of a cloned image, `LN_TARGET` of a linked
+    /// one), as OpenNebula's `system_ds_size`.
+    pub system_ds_mb: i64,
+}
+
+/// One disk's share of the system datastore (OpenNebula's `VirtualMachineDisk::system_ds_size`).
+fn disk_system_mb(disk: &HashMap<&str, &str>) -> i64 {
+    let Some(size) = disk.get("SIZE").and_then(|s| s.trim().parse::<f64>().ok()) else { return 0 };
+    let upper = |k: &str| disk.get(k).map(|v| v.trim().to_ascii_uppercase()).unwrap_or_default();
+    let volatile = matches!(upper("TYPE").as_str(), "FS" | "SWAP");
+    let target = if upper("CLONE") == "YES" { upper("CLONE_TARGET") } else { upper("LN_TARGET") };
+    if volatile || target == "SYSTEM" { size.max(0.0).ceil() as i64 } else { 0 }
 }
 
 impl Vm {
@@ -235,11 +307,18 @@ impl Vm {
             if v.is_empty() { get(&format!("USER_TEMPLATE/{b}")) } else { v }
         };
         let (cpu, mem) = (num("TEMPLATE/CPU"), num("TEMPLATE/MEMORY"));
-        let current_host = leaves
-            .iter()
-            .rfind(|(p, _)| p == "HISTORY_RECORDS/HISTORY/HID")
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(-1);
+        let last = |k: &str| leaves.iter().rfind(|(p, _)| p == k).and_then(|(_, v)| v.parse().ok()).unwrap_or(-1);
+        let current_host = last("HISTORY_RECORDS/HISTORY/HID");
+        let mut system_ds_mb = 0i64;
+        let mut disk: HashMap<&str, &str> = HashMap::new();
+        for (p, v) in leaves {
+            if p.strip_suffix('/') == Some(VM_DISK) {
+                system_ds_mb = system_ds_mb.saturating_add(disk_system_mb(&disk));
+                disk.clear();
+            } else if let Some(k) = p.strip_prefix(VM_DISK).and_then(|k| k.strip_prefix('/')) {
+                disk.insert(k, v);
+            }
+        }
         Vm {
             id: num("ID") as i32,
             uid: num("UID") as i32,
@@ -255,18 +334,89 @@ impl Vm {
             user_priority: get("USER_TEMPLATE/USER_PRIORITY").parse().unwrap_or(0),
             sched_message: get("USER_TEMPLATE/SCHED_MESSAGE"),
             current_host,
+            current_ds: last("HISTORY_RECORDS/HISTORY/DS_ID"),
+            automatic_ds_requirements: get("TEMPLATE/AUTOMATIC_DS_REQUIREMENTS"),
+            ds_requirements: get("USER_TEMPLATE/SCHED_DS_REQUIREMENTS"),
+            ds_rank: get("USER_TEMPLATE/SCHED_DS_RANK"),
+            system_ds_mb,
         }
     }
 }
 
 /// Hosts of a `HOST_POOL` document.
 pub fn parse_hosts(xml: &str) -> Result<Vec<Host>, String> {
-    Ok(leaves(xml, "HOST")?.iter().map(|l| Host::from_leaves(l)).collect())
+    Ok(leaves_marked(xml, "HOST", |_| true, |p| p == HOST_DS)?.iter().map(|l| Host::from_leaves(l)).collect())
 }
 
 /// VMs of a `VM_POOL` document (short or full bodies; only the [`VM_PATHS`] leaves are kept).
 pub fn parse_vms(xml: &str) -> Result<Vec<Vm>, String> {
-    Ok(leaves_where(xml, "VM", |p| VM_PATHS.contains(&p))?.iter().map(|l| Vm::from_leaves(l)).collect())
+    Ok(leaves_marked(xml, "VM", |p| VM_PATHS.contains(&p), |p| p == VM_DISK)?
+        .iter()
+        .map(|l| Vm::from_leaves(l))
+        .collect())
+}
+
+/// Name-resolution prefixes of a datastore: its template, then the datastore itself
+/// (`"CLUSTERS/ID" @> 100`, `FREE_MB > 1000`, `TM_MAD = ssh`).
+const DS_PREFIXES: [&str; 2] = ["TEMPLATE/", ""];
+
+/// A datastore as the scheduler sees it (system datastores are the ones it chooses).
+#[derive(Clone, Debug, Default)]
+pub struct Datastore {
+    pub id: i32,
+    pub name: String,
+    /// 0 image, 1 system, 2 file.
+    pub ds_type: i32,
+    /// 0 ready (enabled), 1 disabled.
+    pub state: i32,
+    /// `TEMPLATE/SHARED = YES`: every host of its clusters sees the same storage, so the
+    /// datastore's own FREE_MB counts; otherwise each host's report of it does.
+    pub shared: bool,
+    pub clusters: Vec<i32>,
+    pub total_mb: i64,
+    pub free_mb: i64,
+    /// name → values in document order, under every prefix.
+    pub index: HashMap<String, Vec<String>>,
+}
+
+/// `TYPE` of a system datastore.
+pub const SYSTEM_DS: i32 = 1;
+
+impl Datastore {
+    pub fn from_leaves(leaves: &[(String, String)]) -> Datastore {
+        let mut index: HashMap<String, Vec<String>> = HashMap::new();
+        for (path, value) in leaves {
+            for p in DS_PREFIXES {
+                if let Some(rest) = path.strip_prefix(p)
+                    && !rest.is_empty()
+                {
+                    index.entry(rest.to_string()).or_default().push(value.clone());
+                }
+            }
+            index.entry(format!("/DATASTORE/{path}")).or_default().push(value.clone());
+        }
+        let first = |k: &str| index.get(k).and_then(|v| v.first()).cloned().unwrap_or_default();
+        let num = |k: &str, d: i64| first(k).trim().parse::<f64>().map(|v| v as i64).unwrap_or(d);
+        Datastore {
+            id: num("ID", -1) as i32,
+            name: first("NAME"),
+            ds_type: num("TYPE", -1) as i32,
+            state: num("STATE", 1) as i32,
+            shared: first("TEMPLATE/SHARED").trim().eq_ignore_ascii_case("YES"),
+            clusters: index
+                .get("CLUSTERS/ID")
+                .map(|v| v.iter().filter_map(|s| s.trim().parse().ok()).collect())
+                .unwrap_or_default(),
+            total_mb: num("TOTAL_MB", 0),
+            free_mb: num("FREE_MB", 0),
+            index,
+        }
+    }
+}
+
+/// Datastores of a `DATASTORE_POOL` document.
+pub fn parse_datastores(xml: &str) -> Result<Vec<Datastore>, String> {
+    Ok(leaves(xml, "DATASTORE")?.iter().map(|l| Datastore::from_leaves(l)).collect())
 }
 
 #[cfg(test)]
@@ -336,6 +486,62 @@ mod tests {
         assert_eq!((w.id, w.cpu, w.mem, w.current_host), (5, 100, 65_536, -1));
         assert_eq!((w.requirements.as_str(), w.rank.as_str()), ("ID = 1", "RUNNING_VMS"), "the old names as fallbacks");
         assert_eq!(w.automatic_requirements, "");
+        assert_eq!(v.automatic_ds_requirements, "(\"CLUSTERS/ID\" @> 100)");
+        assert_eq!((v.system_ds_mb, w.system_ds_mb), (0, 0), "a disk with no transfer target takes no system space");
+        assert_eq!((v.current_ds, w.current_ds), (-1, -1));
+    }
+
+    #[test]
+    fn system_disk_size_counts_volatile_disks_and_system_targets() {
+        let disk = |pairs: &str| format!("<DISK>{pairs}</DISK>");
+        let xml = format!(
+            "<VM_POOL><VM><ID>1</ID><STATE>1</STATE><TEMPLATE>{}{}{}{}{}{}</TEMPLATE>\
+             <USER_TEMPLATE><SCHED_DS_REQUIREMENTS>TM_MAD = ssh</SCHED_DS_REQUIREMENTS><SCHED_DS_RANK>- FREE_MB</SCHED_DS_RANK></USER_TEMPLATE>\
+             <HISTORY_RECORDS><HISTORY><HID>2</HID><DS_ID>0</DS_ID></HISTORY><HISTORY><HID>3</HID><DS_ID>100</DS_ID></HISTORY></HISTORY_RECORDS></VM></VM_POOL>",
+            disk("<SIZE>1024</SIZE><TYPE>fs</TYPE>"),
+            disk("<SIZE>512</SIZE><TYPE>swap</TYPE>"),
+            disk(
+                "<CLONE>YES</CLONE><CLONE_TARGET>SYSTEM</CLONE_TARGET><LN_TARGET>NONE</LN_TARGET><SIZE>100</SIZE><TYPE>FILE</TYPE>"
+            ),
+            disk(
+                "<CLONE>NO</CLONE><CLONE_TARGET>SYSTEM</CLONE_TARGET><LN_TARGET>NONE</LN_TARGET><SIZE>7000</SIZE><TYPE>FILE</TYPE>"
+            ),
+            disk("<CLONE>NO</CLONE><LN_TARGET>SYSTEM</LN_TARGET><SIZE>10.5</SIZE><TYPE>FILE</TYPE>"),
+            disk("<CLONE>YES</CLONE><CLONE_TARGET>SELF</CLONE_TARGET><SIZE>9000</SIZE><TYPE>FILE</TYPE>"),
+        );
+        let v = &parse_vms(&xml).unwrap()[0];
+        assert_eq!(v.system_ds_mb, 1024 + 512 + 100 + 11, "fs, swap, a clone to SYSTEM, a link to SYSTEM");
+        assert_eq!((v.ds_requirements.as_str(), v.ds_rank.as_str()), ("TM_MAD = ssh", "- FREE_MB"));
+        assert_eq!((v.current_host, v.current_ds), (3, 100));
+    }
+
+    #[test]
+    fn hosts_report_free_space_per_system_datastore() {
+        let xml = "<HOST_POOL><HOST><ID>1</ID><STATE>2</STATE><HOST_SHARE><DATASTORES><DISK_USAGE>0</DISK_USAGE>\
+            <DS><FREE_MB>300</FREE_MB><ID>0</ID><TOTAL_MB>900</TOTAL_MB><USED_MB>600</USED_MB></DS>\
+            <DS><FREE_MB>70</FREE_MB><ID>100</ID><TOTAL_MB>90</TOTAL_MB><USED_MB>20</USED_MB></DS>\
+            <DS><ID>101</ID></DS><FREE_DISK>5</FREE_DISK></DATASTORES></HOST_SHARE></HOST></HOST_POOL>";
+        let h = &parse_hosts(xml).unwrap()[0];
+        assert_eq!(h.ds_free, HashMap::from([(0, 300), (100, 70)]), "a DS without FREE_MB reports nothing");
+        assert_eq!(h.index["DS/ID"], vec!["0", "100", "101"], "the DS leaves are still names for expressions");
+        assert!(!h.index.keys().any(|k| k.ends_with('/')), "no marker reaches the index");
+    }
+
+    #[test]
+    fn datastores_are_indexed_for_expressions() {
+        let xml = "<DATASTORE_POOL><DATASTORE><ID>100</ID><NAME>sys</NAME><TM_MAD>ssh</TM_MAD><TYPE>1</TYPE><STATE>0</STATE>\
+            <CLUSTERS><ID>0</ID><ID>7</ID></CLUSTERS><TOTAL_MB>900</TOTAL_MB><FREE_MB>300</FREE_MB><USED_MB>600</USED_MB>\
+            <TEMPLATE><SHARED><![CDATA[YES]]></SHARED><SPEED>fast</SPEED></TEMPLATE></DATASTORE>\
+            <DATASTORE><ID>1</ID><TYPE>0</TYPE><STATE>1</STATE><CLUSTERS></CLUSTERS><TEMPLATE></TEMPLATE></DATASTORE></DATASTORE_POOL>";
+        let d = parse_datastores(xml).unwrap();
+        assert_eq!(d.len(), 2);
+        let s = &d[0];
+        assert_eq!((s.id, s.ds_type, s.state, s.shared, s.total_mb, s.free_mb), (100, SYSTEM_DS, 0, true, 900, 300));
+        assert_eq!(s.clusters, vec![0, 7]);
+        assert_eq!(s.index["SPEED"], vec!["fast"]);
+        assert_eq!(s.index["CLUSTERS/ID"], vec!["0", "7"]);
+        assert_eq!(s.index["TM_MAD"], vec!["ssh"]);
+        assert_eq!((d[1].ds_type, d[1].state, d[1].shared, d[1].clusters.len()), (0, 1, false, 0));
     }
 
     #[test]
@@ -351,6 +557,6 @@ mod tests {
         assert!(all[0].contains(&("TEMPLATE/NIC/SCHED_REQUIREMENTS".to_string(), "ID = 9".to_string())));
         assert!(all[0].contains(&("HISTORY_RECORDS/HISTORY/SEQ".to_string(), "1".to_string())));
         assert!(all[1].contains(&("HISTORY_RECORDS".to_string(), String::new())));
-        assert_eq!(kept[0].len(), 15, "{:?}", kept[0]);
+        assert_eq!(kept[0].len(), 17, "{:?}", kept[0]);
     }
 }

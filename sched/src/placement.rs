@@ -8,9 +8,19 @@
 //! `FREE_CPU`; 3 custom `RANK`; 4 fixed `PRIORITY`; 5 a policy library), and the best one that
 //! has not reached `MAX_HOST` dispatches this cycle is chosen. At most `MAX_DISPATCH` VMs are
 //! placed per cycle. A VM that fits nowhere gets OpenNebula's `SCHED_MESSAGE` text.
+//!
+//! A host is taken only with a system datastore for the VM ([`storage`]): one of the host's
+//! cluster, enabled, meeting `AUTOMATIC_DS_REQUIREMENTS & (SCHED_DS_REQUIREMENTS)`, with room for
+//! the VM's system disks (the datastore's FREE_MB when it is shared, the host's report of it
+//! otherwise), ranked by `SCHED_DS_RANK` or the default datastore policy. Hosts are tried best
+//! first until one has such a datastore.
+
+mod storage;
+
+pub use storage::DsPolicy;
 
 use crate::expr::{Lookup, Rank, Requirements};
-use crate::model::{Host, Vm};
+use crate::model::{Datastore, Host, Vm};
 use libone::states::HostState;
 use std::collections::HashMap;
 
@@ -38,8 +48,9 @@ pub struct Limits {
 /// One decision of the cycle.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Decision {
-    /// Deploy (or migrate, for a resched) VM `vm` to host `host`.
-    Place { vm: i32, host: i32, migrate: bool },
+    /// Deploy (or migrate, for a resched) VM `vm` to host `host`, in system datastore `ds`
+    /// (-1 for a migration: the VM keeps its datastore).
+    Place { vm: i32, host: i32, ds: i32, migrate: bool },
     /// The VM stays where it is; `message` is its new SCHED_MESSAGE.
     Wait { vm: i32, message: String },
 }
@@ -111,8 +122,17 @@ fn builtin_score(policy: &Policy, h: &Host, p: &Placed) -> Option<f64> {
     }
 }
 
-/// Places `vms` on `hosts` for one cycle.
-pub fn plan(vms: &[Vm], hosts: &[Host], policy: &Policy, limits: &Limits, ranker: Option<Ranker>) -> Vec<Decision> {
+/// Places `vms` on `hosts`, in system datastores of `datastores`, for one cycle.
+pub fn plan(
+    vms: &[Vm],
+    hosts: &[Host],
+    datastores: &[Datastore],
+    policy: &Policy,
+    ds_policy: &DsPolicy,
+    limits: &Limits,
+    ranker: Option<Ranker>,
+) -> Vec<Decision> {
+    let mut storage = storage::Storage::new(datastores, ds_policy);
     let mut order: Vec<&Vm> = vms.iter().collect();
     order.sort_by(|a, b| b.user_priority.cmp(&a.user_priority).then(a.id.cmp(&b.id)));
     let enabled: Vec<&Host> = hosts.iter().filter(|h| h.state == Some(HostState::Monitored)).collect();
@@ -216,27 +236,51 @@ pub fn plan(vms: &[Vm], hosts: &[Host], policy: &Policy, limits: &Limits, ranker
                 })
                 .collect(),
         };
-        // Highest score; ties go to the lowest host id.
-        let best = candidates
-            .iter()
-            .zip(&scores)
-            .fold(None::<(&Host, f64)>, |acc, (h, s)| {
-                let s = if s.is_nan() { f64::NEG_INFINITY } else { *s };
-                match acc {
-                    Some((bh, bs)) if bs > s || (bs == s && bh.id < h.id) => Some((bh, bs)),
-                    _ => Some((h, s)),
+        // Best host first (highest score, ties to the lowest id) among those not yet refused for
+        // want of a system datastore.
+        let mut refused = vec![false; candidates.len()];
+        let mut choice = None;
+        let mut ds_miss = storage::Miss::default();
+        loop {
+            let best = candidates.iter().zip(&scores).enumerate().filter(|(i, _)| !refused[*i]).fold(
+                None::<(usize, &Host, f64)>,
+                |acc, (i, (h, s))| {
+                    let s = if s.is_nan() { f64::NEG_INFINITY } else { *s };
+                    match acc {
+                        Some((bi, bh, bs)) if bs > s || (bs == s && bh.id < h.id) => Some((bi, bh, bs)),
+                        _ => Some((i, h, s)),
+                    }
+                },
+            );
+            let Some((i, h, _)) = best else { break };
+            if vm.resched {
+                // A migration keeps the VM's system datastore (oned moves the disks).
+                choice = Some((h, -1));
+                break;
+            }
+            match storage.choose(vm, h) {
+                Ok(ds) => {
+                    choice = Some((h, ds));
+                    break;
                 }
-            })
-            .map(|(h, _)| h);
-        if let Some(h) = best {
-            let p = placed.entry(h.id).or_default();
-            p.cpu += vm.cpu;
-            p.mem += vm.mem;
-            p.count += 1;
-            p.vms.push(vm.id);
-            dispatched += 1;
-            out.push(Decision::Place { vm: vm.id, host: h.id, migrate: vm.resched });
+                Err(miss) => {
+                    ds_miss = ds_miss.worst(miss);
+                    refused[i] = true;
+                }
+            }
         }
+        let Some((h, ds)) = choice else {
+            out.push(Decision::Wait { vm: vm.id, message: ds_miss.message(vm) });
+            continue;
+        };
+        storage.take(vm, h, ds);
+        let p = placed.entry(h.id).or_default();
+        p.cpu += vm.cpu;
+        p.mem += vm.mem;
+        p.count += 1;
+        p.vms.push(vm.id);
+        dispatched += 1;
+        out.push(Decision::Place { vm: vm.id, host: h.id, ds, migrate: vm.resched });
     }
     out
 }

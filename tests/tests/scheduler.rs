@@ -11,9 +11,14 @@ fn setup() -> (Location, e2e::Oned, Client, tempfile::TempDir) {
 }
 
 fn setup_with_interval(interval: u32) -> (Location, e2e::Oned, Client, tempfile::TempDir) {
+    setup_with(interval, "")
+}
+
+/// oned (dummy drivers, `extra` appended to oned.conf) running mm_sched every `interval` s.
+fn setup_with(interval: u32, extra: &str) -> (Location, e2e::Oned, Client, tempfile::TempDir) {
     let state = tempfile::tempdir().unwrap();
     let conf = format!(
-        "{}SCHEDULER = [ EXECUTABLE = \"mm_sched\", ARGUMENTS = \"-c {}\" ]\n",
+        "{}SCHEDULER = [ EXECUTABLE = \"mm_sched\", ARGUMENTS = \"-c {}\" ]\n{extra}",
         e2e::dummy_drivers(state.path(), "-t 64"),
         state.path().join("sched.conf").display()
     );
@@ -129,6 +134,77 @@ fn automatic_requirements_keep_vms_in_the_cluster_of_their_network_and_datastore
             loc.log()
         );
     }
+}
+
+/// The last `<DS_ID>` of a VM body (its current system datastore), -1 if none.
+fn last_ds(body: &str) -> i64 {
+    body.rsplit("<DS_ID>").next().and_then(|r| r.split('<').next()).and_then(|v| v.parse().ok()).unwrap_or(-1)
+}
+
+/// Waits (bounded) for the VM's SCHED_MESSAGE to contain `text`; the VM must still be PENDING.
+fn wait_sched_message(c: &Client, id: i32, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = as_str(&c.call("one.vm.info", vec![i(id)]).unwrap()).to_string();
+        if body.contains(text) {
+            assert_eq!(xml_int(&body, "STATE"), Some(1), "still PENDING:\n{body}");
+            return body;
+        }
+        assert!(Instant::now() < deadline, "no SCHED_MESSAGE with {text:?}:\n{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn system_datastores_are_chosen_by_requirements_rank_and_free_space() {
+    // Datastores monitored every second: the scheduler sees real FREE_MB (df of the front-end's
+    // datastore directory, through tm/ssh/monitor).
+    let (loc, _oned, c, _st) = setup_with(1, "MONITORING_INTERVAL_DATASTORE = 1\n");
+    host(&c, "h-01", "");
+    let fast = as_int(
+        &c.call("one.datastore.allocate", vec![s("NAME = fast\nTYPE = SYSTEM_DS\nTM_MAD = ssh\nSPEED = 10"), i(-1)])
+            .unwrap(),
+    );
+    wait_monitored(&c, 1);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pool = as_str(&c.call("one.datastorepool.info", vec![i(-2), i(-1), i(-1)]).unwrap()).to_string();
+        let monitored = pool
+            .split("<DATASTORE>")
+            .filter(|d| d.contains("<TYPE>1</TYPE>"))
+            .all(|d| d.split("<TOTAL_MB>").nth(1).and_then(|r| r.split('<').next()).is_some_and(|v| v != "0"));
+        if monitored {
+            break;
+        }
+        assert!(Instant::now() < deadline, "system datastores never monitored:\n{pool}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let vm = |extra: &str| {
+        let t = format!("CPU = 0.1\nMEMORY = 16\n{extra}");
+        as_int(&c.call("one.vm.allocate", vec![s(&t), b(false)]).unwrap())
+    };
+    let by_reqs = vm("SCHED_DS_REQUIREMENTS = \"SPEED > 5\"");
+    let by_rank_low = vm("SCHED_DS_RANK = \"- ID\"");
+    let by_rank_high = vm("SCHED_DS_RANK = \"ID\"\nDISK = [ TYPE = fs, SIZE = 16 ]");
+    let nowhere = vm("SCHED_DS_REQUIREMENTS = \"NAME = nowhere\"");
+    let too_big = vm("DISK = [ TYPE = fs, SIZE = 1000000000000 ]");
+    for (id, ds) in [(by_reqs, fast), (by_rank_low, 0), (by_rank_high, fast)] {
+        let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
+        assert_eq!(last_ds(&body), ds as i64, "VM {id} in system datastore {ds}:\n{body}\nlog:\n{}", loc.log());
+    }
+    wait_sched_message(
+        &c,
+        nowhere,
+        "Cannot dispatch VM: No system datastore meets SCHED_DS_REQUIREMENTS: NAME = nowhere",
+    );
+    wait_sched_message(&c, too_big, "Cannot dispatch VM: No system datastore meets capacity and SCHED_DS_REQUIREMENTS");
+    // A datastore disabled by the admin takes no new VM.
+    c.call("one.datastore.enable", vec![i(fast), b(false)]).unwrap();
+    let after = vm("SCHED_DS_REQUIREMENTS = \"SPEED > 5\"");
+    wait_sched_message(&c, after, "No system datastore meets SCHED_DS_REQUIREMENTS: SPEED > 5");
+    c.call("one.datastore.enable", vec![i(fast), b(true)]).unwrap();
+    let body = wait_vm(&c, after, Duration::from_secs(30), |st, l| st == 3 && l == 3);
+    assert_eq!(last_ds(&body), fast as i64);
 }
 
 #[test]
