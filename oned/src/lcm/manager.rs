@@ -67,6 +67,10 @@ struct Inflight {
     sent: Instant,
     /// True while the action is being confirmed with a POLL.
     polling: bool,
+    /// The driver process died with the action in flight: resolved at the next tick, with no
+    /// cancel sent (flagged rather than back-dating `sent`, which could underflow `Instant` on a
+    /// freshly booted machine).
+    lost: bool,
 }
 
 struct Manager {
@@ -155,8 +159,15 @@ impl Manager {
                 return;
             }
         }
-        let inflight =
-            Inflight { seq: pending.seq, kind, driver, verb: pending.verb, sent: Instant::now(), polling: false };
+        let inflight = Inflight {
+            seq: pending.seq,
+            kind,
+            driver,
+            verb: pending.verb,
+            sent: Instant::now(),
+            polling: false,
+            lost: false,
+        };
         self.inflight.insert(id, inflight);
     }
 
@@ -194,7 +205,7 @@ impl Manager {
             DriverEvent::Lost { kind, name, .. } => {
                 // In-flight actions of that driver are resolved once it is back.
                 for inf in self.inflight.values_mut().filter(|i| i.kind == kind && i.driver == name) {
-                    inf.sent = Instant::now() - self.settings.action_timeout * 2;
+                    inf.lost = true;
                 }
                 self.monitor.driver_lost(&name);
             }
@@ -330,7 +341,15 @@ impl Manager {
         let sent = self.mads.send(kind, &driver, &req).await;
         self.inflight.insert(
             id,
-            Inflight { seq: pending.seq, kind, driver, verb: pending.verb, sent: Instant::now(), polling: true },
+            Inflight {
+                seq: pending.seq,
+                kind,
+                driver,
+                verb: pending.verb,
+                sent: Instant::now(),
+                polling: true,
+                lost: false,
+            },
         );
         if sent.is_err() {
             // Retried when the driver is back, or on the next timeout.
@@ -388,10 +407,14 @@ impl Manager {
     /// Timeouts, and the monitoring schedule.
     async fn tick(&mut self) {
         let timeout = self.settings.action_timeout;
-        let late: Vec<(i32, Inflight)> =
-            self.inflight.iter().filter(|(_, i)| i.sent.elapsed() > timeout).map(|(id, i)| (*id, i.clone())).collect();
+        let late: Vec<(i32, Inflight)> = self
+            .inflight
+            .iter()
+            .filter(|(_, i)| i.lost || i.sent.elapsed() > timeout)
+            .map(|(id, i)| (*id, i.clone()))
+            .collect();
         for (id, inf) in late {
-            if inf.sent.elapsed() < timeout * 2 {
+            if !inf.lost && inf.sent.elapsed() < timeout * 2 {
                 tracing::warn!(vm_id = id, "{} got no answer from {} in {} s", inf.verb, inf.driver, timeout.as_secs());
                 let _ = self.mads.send(inf.kind, &inf.driver, &Request::DriverCancel { id: id as i64 }).await;
             }
