@@ -36,14 +36,14 @@ fn install_from(dir: &Path, remotes: &[(&str, &[u8], u32)]) {
     let mut customised = 0usize;
     for (rel, content, mode) in remotes {
         let path = dir.join(rel);
-        match std::fs::symlink_metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if write(&path, content, *mode) {
-                    added.push(*rel);
-                }
+        let meta = std::fs::symlink_metadata(&path);
+        let missing = matches!(&meta, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        if missing {
+            if write(&path, content, *mode) {
+                added.push(*rel);
             }
-            Ok(m) if m.is_file() && std::fs::read(&path).is_ok_and(|c| c != *content) => customised += 1,
-            _ => {}
+        } else if meta.is_ok_and(|m| m.is_file()) && std::fs::read(&path).is_ok_and(|c| c != *content) {
+            customised += 1;
         }
     }
     if !added.is_empty() {
