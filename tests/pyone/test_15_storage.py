@@ -493,3 +493,93 @@ def test_kill9_while_locked_never_leaves_the_image_locked(k9_oned, work):
         # never served, but space lost: reported as a warning until the driver stops its
         # scripts when oned goes away.
         warnings.warn("files no image names left in %s after kill -9 and delete: %s" % (base, leaked))
+
+
+# --------------------------------------------------------------------------------------------------
+# kernel and initrd from the files datastore (OS/KERNEL_DS, OS/INITRD_DS)
+# --------------------------------------------------------------------------------------------------
+
+FILES_DS = 2
+
+
+@pytest.fixture(scope="module")
+def kernel_files(sone, work):
+    """A KERNEL and a RAMDISK file image in the files datastore, and an OS image (wrong type)."""
+    k = wait_image_state(sone, register(sone, write_file(work, "vmlinuz", sample(8192, "kernel")), "TYPE = KERNEL",
+                                        ds=FILES_DS), IMAGE_READY)
+    r = wait_image_state(sone, register(sone, write_file(work, "initrd", sample(4096, "initrd")), "TYPE = RAMDISK",
+                                        ds=FILES_DS), IMAGE_READY)
+    o = wait_image_state(sone, register(sone, write_file(work, "os.img", sample(4096, "os"))), IMAGE_READY)
+    yield k, r, o
+    for i in (k, r, o):
+        remove(sone, i.ID)
+
+
+def test_kernel_ds_resolves_to_the_file_image(sone, kernel_files):
+    k, r, _ = kernel_files
+    os_vec = 'OS = [ KERNEL_DS = "$FILE[IMAGE_ID=%d]", INITRD_DS = "$FILE[IMAGE=\\"%s\\"]", KERNEL = "/etc/passwd",' \
+             ' INITRD_DS_SOURCE = "/etc/shadow", KERNEL_CMD = "console=ttyS0" ]' % (k.ID, r.NAME)
+    vid = sone.vm.allocate(vm_template(uniq("st-kern"), os_vec))
+    try:
+        os_attr = sone.vm.info(vid).TEMPLATE["OS"]
+        assert os_attr["KERNEL_DS_ID"] == str(k.ID)
+        assert os_attr["KERNEL_DS_SOURCE"] == k.SOURCE
+        assert os_attr["KERNEL_DS_DSID"] == str(FILES_DS)
+        assert os_attr["KERNEL_DS_TM"] == sone.datastore.info(FILES_DS).TM_MAD
+        assert os_attr["KERNEL_DS_CLUSTER_ID"] == "0"
+        assert os_attr["INITRD_DS_ID"] == str(r.ID)
+        assert os_attr["INITRD_DS_SOURCE"] == r.SOURCE, "oned's value, not the template's"
+        assert "KERNEL" not in os_attr, "a plain KERNEL path goes when KERNEL_DS is used"
+        assert os_attr["KERNEL_CMD"] == "console=ttyS0"
+        assert "CLUSTER_ID = 0" in sone.vm.info(vid).TEMPLATE["AUTOMATIC_REQUIREMENTS"]
+    finally:
+        sone.vm.action("terminate-hard", vid)
+
+
+def test_derived_kernel_attributes_cannot_be_written_by_users(sone, kernel_files):
+    vid = sone.vm.allocate(vm_template(uniq("st-kern"), 'OS = [ KERNEL_DS_SOURCE = "/etc/shadow",'
+                                                        ' KERNEL_DS_TM = "ssh", KERNEL_DS_DSID = "2" ]'))
+    try:
+        os_attr = sone.vm.info(vid).TEMPLATE["OS"]
+        for k in ("KERNEL_DS_SOURCE", "KERNEL_DS_TM", "KERNEL_DS_DSID"):
+            assert k not in os_attr, "%s kept: %r" % (k, os_attr)
+    finally:
+        sone.vm.action("terminate-hard", vid)
+
+
+@pytest.mark.parametrize("value,message", [
+    ("$FILE[IMAGE_ID=999999]", "Error parsing: $FILE[IMAGE_ID=999999]. Image with ID: 999999 does not exist"),
+    ("/boot/vmlinuz", "Error parsing: /boot/vmlinuz."),
+    ("$DISK[IMAGE_ID=1]", "Must use FILE variable for attribute."),
+    ("$FILE[NAME=x]", "Cannot get image, set IMAGE_ID or IMAGE."),
+    ("$FILE[IMAGE=\\\"no-such-kernel\\\"]", "does not own an image with name: no-such-kernel"),
+])
+def test_kernel_ds_errors(sone, kernel_files, value, message):
+    t = vm_template(uniq("st-kern"), 'OS = [ KERNEL_DS = "%s" ]' % value)
+    raises(pyone.OneInternalException, sone.vm.allocate, t, contains=message)
+
+
+def test_kernel_ds_needs_a_kernel_image_and_one_variable(sone, kernel_files):
+    k, r, o = kernel_files
+    raises(pyone.OneInternalException, sone.vm.allocate,
+           vm_template(uniq("st-kern"), 'OS = [ KERNEL_DS = "$FILE[IMAGE_ID=%d]" ]' % o.ID),
+           contains="KERNEL needs an image of type KERNEL and not OS")
+    raises(pyone.OneInternalException, sone.vm.allocate,
+           vm_template(uniq("st-kern"), 'OS = [ INITRD_DS = "$FILE[IMAGE_ID=%d]" ]' % k.ID),
+           contains="INITRD needs an image of type RAMDISK and not KERNEL")
+    raises(pyone.OneInternalException, sone.vm.allocate,
+           vm_template(uniq("st-kern"), 'OS = [ KERNEL_DS = "$FILE[IMAGE_ID=%d] $FILE[IMAGE_ID=%d]" ]' % (k.ID, k.ID)),
+           contains="Only one FILE variable can be used in:")
+
+
+def test_kernel_ds_of_an_image_the_user_cannot_use(sone, storage_oned, kernel_files):
+    from helpers import make_user
+    k, _, _ = kernel_files
+    sone.image.chmod(k.ID, 1, 1, 0, 0, 0, 0, 0, 0, 0)  # owner only
+    u = make_user(storage_oned, sone)
+    try:
+        raises(pyone.OneInternalException, u.one.vm.allocate,
+               vm_template(uniq("st-kern"), 'OS = [ KERNEL_DS = "$FILE[IMAGE_ID=%d]" ]' % k.ID),
+               contains="User not authorize to use image.")
+    finally:
+        sone.user.delete(u.id)

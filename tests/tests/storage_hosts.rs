@@ -86,7 +86,7 @@ fn setup() -> Setup {
         "DATASTORE_LOCATION = \"{}\"\n\
          IM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_im_dummy\", ARGUMENTS = \"--state-dir {sd}\" ]\n\
          VM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_vmm_dummy\", ARGUMENTS = \"--state-dir {sd}\", TYPE = \"dummy\" ]\n\
-         TM_MAD = [ NAME = \"qcow2\", EXECUTABLE = \"one_tm\", ARGUMENTS = \"-t 15 -w 300 -d ssh,qcow2,shared\" ]\n\
+         TM_MAD = [ NAME = \"qcow2\", EXECUTABLE = \"one_tm\", ARGUMENTS = \"-t 15 -w 300 -d ssh,local,qcow2,shared\" ]\n\
          MONITORING_INTERVAL_HOST = 1\n\
          MONITORING_INTERVAL_DATASTORE = 2\n",
         ds_loc.display()
@@ -240,4 +240,43 @@ fn images_reach_hosts_through_the_cache_and_come_back() {
     // The datastores were monitored.
     let ds = as_str(&c.call("one.datastore.info", vec![i(1)]).expect("ds info")).to_string();
     assert!(xml_int(&ds, "TOTAL_MB").unwrap_or(0) > 0, "datastore 1 monitored: {ds}");
+}
+
+#[test]
+fn kernel_and_initrd_come_from_the_files_datastore() {
+    let Setup { cl, c, ds_loc, _loc_guard, _oned, _tmp, _state } = setup();
+    let h1 = cl.hosts[0].addr.clone();
+    let hid1 = host(&c, &h1);
+    // Files datastore 2 keeps OpenNebula 7's TM_MAD "local" (the ssh scripts).
+    let mut files = Vec::new();
+    for (name, ty, fill) in [("vmlinuz", "KERNEL", 0x4bu8), ("initrd", "RAMDISK", 0x52u8)] {
+        let f = tempfile::Builder::new().prefix("nephele-e2e-").tempfile_in("/var/tmp").expect("file");
+        std::fs::write(f.path(), vec![fill; 300 * 1024]).expect("write");
+        let t = format!("NAME = \"{name}\"\nTYPE = \"{ty}\"\nPATH = \"{}\"", f.path().display());
+        let id = as_int(&c.call("one.image.allocate", vec![s(&t), i(2)]).expect("allocate"));
+        wait_image(&c, id, 1);
+        files.push((id, sha256(f.path()), f));
+    }
+    let (kid, ksha) = (files[0].0, files[0].1.clone());
+    let (rid, rsha) = (files[1].0, files[1].1.clone());
+    let v = vm(
+        &c,
+        &format!(
+            "OS = [ KERNEL_DS = \"$FILE[IMAGE_ID={kid}]\", INITRD_DS = \"$FILE[IMAGE_ID={rid}]\", KERNEL_CMD = \"ro\" ]"
+        ),
+    );
+    deploy(&c, v, hid1);
+    let dir = ds_loc.join(format!("0/{v}"));
+    assert_eq!(sha256(&cl.host_path(&h1, &dir.join("kernel"))), ksha, "the kernel file on the host");
+    assert_eq!(sha256(&cl.host_path(&h1, &dir.join("initrd"))), rsha, "the initrd file on the host");
+    let body = as_str(&c.call("one.vm.info", vec![i(v)]).expect("vm.info")).to_string();
+    assert_eq!(xml_text(&body, "KERNEL"), dir.join("kernel").display().to_string(), "OS/KERNEL points there");
+    assert_eq!(xml_text(&body, "INITRD"), dir.join("initrd").display().to_string());
+    c.call("one.vm.action", vec![s("terminate"), i(v)]).expect("terminate");
+    eventually(T, "VM done", || {
+        (xml_int(as_str(&c.call("one.vm.info", vec![i(v)]).ok()?), "STATE") == Some(6)).then_some(())
+    });
+    assert!(!cl.host_path(&h1, &dir).exists(), "the VM's directory (kernel included) is gone from the host");
+    let kbody = image_body(&c, kid);
+    assert_eq!(xml_text(&kbody, "RUNNING_VMS"), "0", "a kernel file is not held by the VM");
 }

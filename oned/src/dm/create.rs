@@ -148,6 +148,12 @@ pub fn prepare(cloud: &mut Cloud, caller: &Caller, vmid: i32, submitted: Templat
     };
     check_capacity(&sys)?;
 
+    // Kernel and initrd from the files datastore (nothing is acquired for them).
+    if let Some(os) = sys.vector_mut("OS") {
+        super::osfile::set_os_file(cloud, caller, os, "KERNEL", 3)?;
+        super::osfile::set_os_file(cloud, caller, os, "INITRD", 4)?;
+    }
+
     let mut acquired = Held::default();
     // Values that reach drivers are checked once everything (image and network attributes
     // included) is in place; a bad one gives back what was taken.
@@ -223,10 +229,27 @@ fn disk_clusters(cloud: &Cloud, sys: &Template) -> BTreeSet<i32> {
     out.unwrap_or_default()
 }
 
-/// `!(PIN_POLICY = PINNED)`, restricted to the clusters the VM's disks and NICs can reach.
+/// The clusters where both the kernel's and the initrd's files datastores are (empty: no
+/// restriction).
+fn os_clusters(sys: &Template) -> BTreeSet<i32> {
+    let Some(os) = sys.vector("OS") else { return BTreeSet::new() };
+    let mut out: Option<BTreeSet<i32>> = None;
+    for base in ["KERNEL", "INITRD"] {
+        let Some(list) = os.get(&format!("{base}_DS_CLUSTER_ID")) else { continue };
+        let ids: BTreeSet<i32> = list.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+        out = Some(match out {
+            None => ids,
+            Some(prev) => prev.intersection(&ids).copied().collect(),
+        });
+    }
+    out.unwrap_or_default()
+}
+
+/// `!(PIN_POLICY = PINNED)`, restricted to the clusters the VM's disks, NICs and kernel files
+/// can reach.
 fn automatic_requirements(cloud: &Cloud, sys: &Template) -> String {
     let mut clusters: Option<BTreeSet<i32>> = None;
-    for set in [nic_clusters(sys), disk_clusters(cloud, sys)] {
+    for set in [nic_clusters(sys), disk_clusters(cloud, sys), os_clusters(sys)] {
         if set.is_empty() {
             continue;
         }

@@ -11,6 +11,7 @@ pub mod attrs;
 pub mod create;
 pub mod disk;
 pub mod nic;
+pub mod osfile;
 
 use crate::cloud::Cloud;
 use crate::error::{ApiError, ErrorCode};
@@ -269,6 +270,7 @@ pub fn deploy(
         ..History::default()
     };
     let tm_mad = ds.tm_mad.clone();
+    let vm_dir = format!("{}/{id}", ds.base_path);
     let Some(t) = crate::lcm::machine::on_deploy(vm.state) else {
         return Err(ApiError::with_id(
             ErrorCode::Action,
@@ -285,6 +287,15 @@ pub fn deploy(
         v.history.push(record);
         v.resched = 0;
         v.template.set("TM_MAD_SYSTEM", tm_mad);
+        // Kernel and initrd from the files datastore: the prolog copies them into the VM's
+        // directory of this system datastore.
+        if let Some(os) = v.template.vector_mut("OS") {
+            for (base, file) in crate::objects::vm::OS_FILES {
+                if os.get(&format!("{base}_DS_SOURCE")).is_some() {
+                    os.set(base, format!("{vm_dir}/{file}"));
+                }
+            }
+        }
         v.user_template.remove("SCHED_MESSAGE");
         v.user_template.remove("ERROR");
     }

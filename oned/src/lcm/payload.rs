@@ -88,6 +88,16 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: Stage) -> Result<Vec
     match stage {
         Stage::Prolog => {
             let mut out = Vec::new();
+            // Kernel and initrd from the files datastore, into the VM's directory.
+            if let Some(os) = vm.template.vector("OS") {
+                for (base, file) in crate::objects::vm::OS_FILES {
+                    let get = |k: &str| os.get(&format!("{base}_DS_{k}")).map(str::to_string);
+                    if let (Some(src), Some(dsid), Some(ftm)) = (get("SOURCE"), get("DSID"), get("TM")) {
+                        let target = at(&host, &format!("{dir}/{file}"));
+                        out.push(t(TransferAction::Clone, &ftm, vec![at(&fe, &src), target, id.clone(), dsid])?);
+                    }
+                }
+            }
             for d in vm.template.vectors("DISK") {
                 let i = d.get("DISK_ID").unwrap_or("0");
                 let target = at(&host, &format!("{dir}/disk.{i}"));

@@ -29,6 +29,10 @@ fn stored_lcm<'de, D: serde::Deserializer<'de>>(d: D) -> Result<LcmState, D::Err
 }
 
 /// One stay of a VM on a host (`HISTORY`).
+/// `OS` attributes whose file comes from the files datastore (`<BASE>_DS`), and the name the
+/// prolog gives it in the VM's directory.
+pub const OS_FILES: [(&str, &str); 2] = [("KERNEL", "kernel"), ("INITRD", "initrd")];
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
     pub seq: i32,
