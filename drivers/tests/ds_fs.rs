@@ -47,7 +47,8 @@ fn data(len: usize, seed: u64) -> Vec<u8> {
 }
 
 /// One test's world: a temp dir with `remotes/` (a copy of the shipped ones), `img/` (the
-/// allowed source directory), `datastores/1` (the datastore) and the running driver.
+/// allowed source directory), `datastores/1` (the datastore), `work/` (the scripts' `TMPDIR`)
+/// and the running driver.
 struct World {
     tmp: tempfile::TempDir,
     driver: Driver,
@@ -64,10 +65,12 @@ impl World {
         run_ok(Command::new("cp").arg("-r").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("remotes")).arg(&remotes));
         std::fs::create_dir_all(tmp.path().join("img")).unwrap();
         std::fs::create_dir_all(tmp.path().join("datastores/1")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("work")).unwrap();
         let remotes_arg = remotes.display().to_string();
         let mut all: Vec<&str> = args.to_vec();
         all.extend(["--remotes", &remotes_arg]);
-        let mut driver = Driver::start_split(env!("CARGO_BIN_EXE_one_datastore"), &all).with_patience(PATIENCE);
+        let env = [("TMPDIR", tmp.path().join("work"))];
+        let mut driver = Driver::start_env(env!("CARGO_BIN_EXE_one_datastore"), &all, &env).with_patience(PATIENCE);
         driver.init();
         World { tmp, driver }
     }
@@ -114,13 +117,16 @@ impl World {
 
     /// The names in the datastore directory, sorted.
     fn listing(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.base())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
+        names_in(&self.base())
     }
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
 }
 
 /// `<SOURCE> <FORMAT> SIZE=… MD5=… SHA256=…`
@@ -642,4 +648,43 @@ fn long_copies_report_progress() {
     assert_eq!(std::fs::read(CpInfo::parse(&answer.info).source).unwrap(), raw);
     let progress: Vec<&String> = answer.logs.iter().filter(|l| l.contains("Copying") && l.contains("/s")).collect();
     assert!(!progress.is_empty(), "no progress line in {:?}", answer.logs);
+}
+
+// ---- a CP whose answer is lost ---------------------------------------------------------
+
+/// A CP that cannot write its answer (the driver is gone: stdout is a closed pipe) fails and
+/// removes the image it had already renamed into place, with its sidecars: nobody would ever
+/// learn its name. The script runs as one_datastore runs it, without the driver.
+#[test]
+fn cp_whose_answer_is_lost_removes_its_image() {
+    let w = World::new();
+    let path = w.image("disk.raw", &data(MIB + 3, 22));
+    let bin = Path::new(env!("CARGO_BIN_EXE_one_xpath")).parent().unwrap().display().to_string();
+    let mut child = Command::new(w.path("remotes/datastore/fs/cp"))
+        .arg("7")
+        .env("PATH", format!("{bin}:{}", std::env::var("PATH").unwrap_or_default()))
+        .env("TMPDIR", w.path("work"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader of the answer is gone
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{}\n", w.payload("fs", &format!("<PATH>{}</PATH>", path.display()))).as_bytes()).unwrap();
+    drop(stdin);
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "cp did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "cp succeeded without writing its answer; stderr: {stderr}");
+    assert!(stderr.contains("Copying"), "the copy did not start: {stderr}");
+    assert!(w.listing().is_empty(), "files left in the datastore: {:?}", w.listing());
+    assert!(names_in(&w.path("work")).is_empty(), "work files left: {:?}", names_in(&w.path("work")));
 }
