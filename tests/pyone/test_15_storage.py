@@ -458,7 +458,24 @@ def k9_oned(oned_factory):
 
 
 def test_kill9_while_locked_never_leaves_the_image_locked(k9_oned, work):
-    o = k9_oned
+    """oned killed (SIGKILL) in the middle of a CP: its datastore driver, its stdin at end of file,
+    kills the running script (whose trap removes what it wrote) instead of letting it finish."""
+    _stop_oned_in_the_middle_of_a_copy(k9_oned, work, k9_oned.kill9)
+
+
+def test_sigterm_while_locked_never_leaves_an_unnamed_file(k9_oned, work):
+    """oned stopped in order (SIGTERM) in the middle of a CP: it sends FINALIZE but kills its
+    drivers as it exits, so the script runs on without them; it cannot write its answer (PIPE) and
+    removes the image it made. The CP is sent again by the next oned."""
+    def stop():
+        assert k9_oned.stop() == 0
+    _stop_oned_in_the_middle_of_a_copy(k9_oned, work, stop)
+
+
+def _stop_oned_in_the_middle_of_a_copy(o, work, stop):
+    """Registers a 300 MiB file, calls stop() as soon as the copy is under way, starts oned
+    again: the image ends READY (right content) or ERROR (with a reason), never LOCKED, and once
+    it is deleted nothing is left in BASE_PATH that no image names."""
     one = o.client()
     base = one.datastore.info(1).BASE_PATH
     path = os.path.join(work, "big.img")
@@ -468,17 +485,17 @@ def test_kill9_while_locked_never_leaves_the_image_locked(k9_oned, work):
     want_md5, want_sha = file_digests(path)
     iid = register(one, path)
     assert one.image.info(iid).STATE == IMAGE_LOCKED
-    # kill as soon as the copy is under way (its temp file exists), or at the latest after 10 s
+    # stop as soon as the copy is under way (its temp file exists), or at the latest after 10 s
     deadline = time.time() + 10
     while not tmp_entries(base) and time.time() < deadline and one.image.info(iid).STATE == IMAGE_LOCKED:
         time.sleep(0.02)
-    o.kill9()
+    stop()
 
     o.start()
     one = o.client()
     i = wait_image_state(one, iid, [IMAGE_READY, IMAGE_ERROR], timeout=180)
-    # the killed oned's driver stopped the copy it had started (oned gone: its scripts are
-    # killed, not let finish); whatever that copy had written under a temporary name must go
+    # the copy the stopped oned had started is stopped or removes itself: whatever it had
+    # written under a temporary name must go
     deadline = time.time() + 60
     while tmp_entries(base) and time.time() < deadline:
         time.sleep(0.2)
@@ -496,11 +513,11 @@ def test_kill9_while_locked_never_leaves_the_image_locked(k9_oned, work):
     remove(one, iid)
     if source:
         assert_removed(source)
-    # no file is left that no image names: neither a finished copy of the killed oned's CP
+    # no file is left that no image names: neither a finished copy of the stopped oned's CP
     # (renamed into place for nobody) nor its sidecars. Bounded wait: a file on its way out
     # may take a moment, a leaked one stays.
     deadline = time.time() + 30
     while unnamed_entries(one, base) and time.time() < deadline:
         time.sleep(0.2)
-    assert unnamed_entries(one, base) == [], "files no image names left in %s after kill -9 and delete: %s" % (
+    assert unnamed_entries(one, base) == [], "files no image names left in %s after the stop and delete: %s" % (
         base, unnamed_entries(one, base))
