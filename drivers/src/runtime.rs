@@ -24,6 +24,12 @@
 //!   up to the finalize grace ([`FINALIZE_GRACE`] in [`run`]) to finish; whatever is left then
 //!   is cancelled and answered `FAILURE` ("driver finalizing"). Exit code 0 (1 when reading
 //!   stdin failed).
+//! - **End of input without `FINALIZE`, for a driver that asks [`OnInputEnd::Stop`].** oned
+//!   died: nothing reads the replies any more, and the next oned sends again every action it
+//!   did not see answered. So nothing waits for the grace: queued actions are answered at once,
+//!   running ones are cancelled (their scripts killed, [`crate::exec::local`]) and the runtime
+//!   waits up to [`STOP_WAIT`] for them to return before it does, so that the driver does not
+//!   exit while a script it started is still running. Each stopped action is named on stderr.
 //! - **Bad input.** A line that does not parse (or is not UTF-8) is answered
 //!   `LOG E -1 <what is wrong>` and skipped; blank lines are skipped silently (as oned does).
 //!   So is an action named `LOG`, whose reply line oned would read as a `LOG` line.
@@ -42,6 +48,11 @@ use std::time::{Duration, Instant};
 /// How long [`run`] lets queued and running actions finish after `FINALIZE` or end of input
 /// (oned kills a driver 10 s after `FINALIZE`).
 pub const FINALIZE_GRACE: Duration = Duration::from_secs(8);
+
+/// How long, after end of input with [`OnInputEnd::Stop`], the runtime waits for the cancelled
+/// actions to return (a cancelled script gets SIGTERM, SIGKILL 0.5 s later, and its output pipes
+/// up to 2 s to close: [`crate::exec::local`]).
+pub const STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// The default of `-t`: OpenNebula's `one_vmm_exec` and `one_tm` run 15 actions at once.
 pub const DEFAULT_THREADS: usize = 15;
@@ -123,12 +134,30 @@ impl DriverOptions {
     }
 }
 
+/// What becomes of a driver's actions when its input ends without `FINALIZE` (oned died, or
+/// was killed: the pipe closed under it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnInputEnd {
+    /// As after `FINALIZE`: queued and running actions get the finalize grace to finish.
+    Finish,
+    /// Queued actions are dropped and running ones cancelled at once: finishing them is work
+    /// the next oned does again (it sends every action it did not see answered), and what they
+    /// leave behind (a file under a name the next attempt does not choose) is orphaned.
+    Stop,
+}
+
 /// A driver: what runs the actions. Implementations must be shareable between threads.
 pub trait Driver: Send + Sync + 'static {
     /// Called once, on `INIT`, before any action. `Err` answers `INIT FAILURE` and the driver
     /// exits.
     fn init(&self) -> Result<(), String> {
         Ok(())
+    }
+
+    /// What the runtime does with the actions when the input ends without `FINALIZE`
+    /// ([`OnInputEnd::Finish`] unless the driver says otherwise).
+    fn on_input_end(&self) -> OnInputEnd {
+        OnInputEnd::Finish
     }
 
     /// Runs one action. `Ok(info)` → `SUCCESS` (an empty info is sent as `-`), `Err(msg)` →
@@ -359,6 +388,45 @@ impl<D: Driver> Runtime<D> {
         }
     }
 
+    /// End of input with [`OnInputEnd::Stop`]: nothing more starts, queued actions are
+    /// answered, running ones cancelled; then waits up to `wait` for the workers to come back
+    /// from them (their replies are the actions' own: `Cancelled executing …`). Whatever still
+    /// runs then is answered and returned, as (verb, id).
+    fn stop(&self, wait: Duration) -> Vec<(String, i64)> {
+        let deadline = Instant::now() + wait;
+        let (queued, running) = {
+            let mut state = self.pool.lock();
+            state.closing = true;
+            self.pool.work.notify_all();
+            (std::mem::take(&mut state.queue), state.running.clone())
+        };
+        for job in queued {
+            job.action.cancel.store(true, Ordering::SeqCst);
+            job.action.answer(&self.wire, Err("driver stopping: its input closed (oned gone)".to_owned()));
+        }
+        for action in &running {
+            note(&format!("driver: input closed without FINALIZE (oned gone): stopping {} {}", action.verb, action.id));
+            action.cancel.store(true, Ordering::SeqCst);
+        }
+        let left: Vec<Arc<Action>> = {
+            let mut state = self.pool.lock();
+            loop {
+                let now = Instant::now();
+                if state.running.is_empty() || now >= deadline {
+                    break state.running.clone();
+                }
+                state = match self.pool.idle.wait_timeout(state, deadline - now) {
+                    Ok((state, _)) => state,
+                    Err(poisoned) => poisoned.into_inner().0,
+                };
+            }
+        };
+        for action in &left {
+            action.answer(&self.wire, Err("driver stopping: action abandoned".to_owned()));
+        }
+        left.iter().map(|action| (action.verb.clone(), action.id)).collect()
+    }
+
     /// Stops taking jobs, waits up to `grace` for the pool to drain, then cancels and answers
     /// whatever is left.
     fn finalize(&self, grace: Duration) {
@@ -407,6 +475,24 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// Writes a line to the driver's stderr (oned copies it into its log with the driver's name).
+/// A failed write is ignored (`eprintln!` would panic): once oned is gone, so is the reader of
+/// the pipe.
+pub fn note(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// Why the request loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InputEnd {
+    /// `FINALIZE`: oned is stopping in order.
+    Finalize,
+    /// End of file: oned closed the pipe or died.
+    Closed,
+    /// Reading failed: oned is out of reach all the same.
+    ReadError,
+}
+
 /// The longest piece of a bad line quoted in its `LOG E` (bytes, cut at a char boundary).
 const BAD_LINE_QUOTE: usize = 80;
 
@@ -444,15 +530,15 @@ where
     });
     let mut initialized = false;
     let mut buffer = Vec::new();
-    let code = loop {
+    let end = loop {
         buffer.clear();
         match input.read_until(b'\n', &mut buffer) {
-            Ok(0) => break 0,
+            Ok(0) => break InputEnd::Closed,
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                eprintln!("driver: cannot read requests: {e}");
-                break 1;
+                note(&format!("driver: cannot read requests: {e}"));
+                break InputEnd::ReadError;
             }
         }
         let Ok(line) = std::str::from_utf8(&buffer) else {
@@ -503,7 +589,7 @@ where
                     }
                 }
             }
-            Request::Finalize => break 0,
+            Request::Finalize => break InputEnd::Finalize,
             Request::DriverCancel { id } => runtime.cancel(id),
             Request::Action { verb, id, .. } if !initialized => {
                 let reply =
@@ -518,8 +604,18 @@ where
             Request::Action { verb, id, payload } => runtime.submit(verb, id, payload),
         }
     };
-    runtime.finalize(finalize_grace);
-    code
+    match (end, runtime.driver.on_input_end()) {
+        (InputEnd::Finalize, _) | (_, OnInputEnd::Finish) => runtime.finalize(finalize_grace),
+        (InputEnd::Closed | InputEnd::ReadError, OnInputEnd::Stop) => {
+            for (verb, id) in runtime.stop(STOP_WAIT) {
+                note(&format!(
+                    "driver: {verb} {id} still running {} s after it was cancelled: left behind",
+                    STOP_WAIT.as_secs()
+                ));
+            }
+        }
+    }
+    if end == InputEnd::ReadError { 1 } else { 0 }
 }
 
 #[cfg(test)]

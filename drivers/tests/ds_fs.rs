@@ -47,7 +47,8 @@ fn data(len: usize, seed: u64) -> Vec<u8> {
 }
 
 /// One test's world: a temp dir with `remotes/` (a copy of the shipped ones), `img/` (the
-/// allowed source directory), `datastores/1` (the datastore) and the running driver.
+/// allowed source directory), `datastores/1` (the datastore), `work/` (the scripts' `TMPDIR`)
+/// and the running driver.
 struct World {
     tmp: tempfile::TempDir,
     driver: Driver,
@@ -64,10 +65,12 @@ impl World {
         run_ok(Command::new("cp").arg("-r").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("remotes")).arg(&remotes));
         std::fs::create_dir_all(tmp.path().join("img")).unwrap();
         std::fs::create_dir_all(tmp.path().join("datastores/1")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("work")).unwrap();
         let remotes_arg = remotes.display().to_string();
         let mut all: Vec<&str> = args.to_vec();
         all.extend(["--remotes", &remotes_arg]);
-        let mut driver = Driver::start_split(env!("CARGO_BIN_EXE_one_datastore"), &all).with_patience(PATIENCE);
+        let env = [("TMPDIR", tmp.path().join("work"))];
+        let mut driver = Driver::start_env(env!("CARGO_BIN_EXE_one_datastore"), &all, &env).with_patience(PATIENCE);
         driver.init();
         World { tmp, driver }
     }
@@ -114,13 +117,16 @@ impl World {
 
     /// The names in the datastore directory, sorted.
     fn listing(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.base())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
+        names_in(&self.base())
     }
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
 }
 
 /// `<SOURCE> <FORMAT> SIZE=… MD5=… SHA256=…`
@@ -642,4 +648,153 @@ fn long_copies_report_progress() {
     assert_eq!(std::fs::read(CpInfo::parse(&answer.info).source).unwrap(), raw);
     let progress: Vec<&String> = answer.logs.iter().filter(|l| l.contains("Copying") && l.contains("/s")).collect();
     assert!(!progress.is_empty(), "no progress line in {:?}", answer.logs);
+}
+
+// ---- a CP whose answer is lost ---------------------------------------------------------
+
+/// A CP that cannot write its answer (the driver is gone: stdout is a closed pipe) fails and
+/// removes the image it had already renamed into place, with its sidecars: nobody would ever
+/// learn its name. The script runs as one_datastore runs it, without the driver.
+#[test]
+fn cp_whose_answer_is_lost_removes_its_image() {
+    let w = World::new();
+    let path = w.image("disk.raw", &data(MIB + 3, 22));
+    let bin = Path::new(env!("CARGO_BIN_EXE_one_xpath")).parent().unwrap().display().to_string();
+    let mut child = Command::new(w.path("remotes/datastore/fs/cp"))
+        .arg("7")
+        .env("PATH", format!("{bin}:{}", std::env::var("PATH").unwrap_or_default()))
+        .env("TMPDIR", w.path("work"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader of the answer is gone
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{}\n", w.payload("fs", &format!("<PATH>{}</PATH>", path.display()))).as_bytes()).unwrap();
+    drop(stdin);
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "cp did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "cp succeeded without writing its answer; stderr: {stderr}");
+    assert!(stderr.contains("Copying"), "the copy did not start: {stderr}");
+    assert!(w.listing().is_empty(), "files left in the datastore: {:?}", w.listing());
+    assert!(names_in(&w.path("work")).is_empty(), "work files left: {:?}", names_in(&w.path("work")));
+}
+
+// ---- oned gone in the middle of a copy ---------------------------------------------------
+
+/// One process of `/proc`: pid, state (`Z` for a zombie), parent, process group.
+#[derive(Debug, Clone, Copy)]
+struct Proc {
+    pid: i32,
+    state: char,
+    ppid: i32,
+    pgrp: i32,
+}
+
+/// Every process of `/proc` (those that end while being read are skipped).
+fn processes() -> Vec<Proc> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap() {
+        let entry = entry.unwrap();
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // `pid (comm) state ppid pgrp …`; comm may hold blanks and parentheses
+        let Some((_, rest)) = stat.rsplit_once(") ") else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let state = fields[0].chars().next().unwrap();
+        all.push(Proc { pid, state, ppid: fields[1].parse().unwrap(), pgrp: fields[2].parse().unwrap() });
+    }
+    all
+}
+
+/// The live (not zombie) processes of process group `pgrp`.
+fn live_members(pgrp: i32) -> Vec<Proc> {
+    processes().into_iter().filter(|p| p.pgrp == pgrp && p.state != 'Z').collect()
+}
+
+/// Serves one GET on 127.0.0.1: a `Content-Length` of 64 MiB, `sent` bytes of it, then nothing
+/// more. The thread returns whether the client closed the connection (within [`PATIENCE`]).
+fn serve_stalled(sent: usize) -> (String, std::thread::JoinHandle<bool>) {
+    use std::io::Read;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+        }
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 64 * MIB);
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(&data(sent, 21)).unwrap();
+        // the client sends nothing more: a read ends when it closes (0 or a reset), or times out
+        let mut byte = [0u8; 1];
+        match reader.read(&mut byte) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+        }
+    });
+    (format!("http://127.0.0.1:{port}/images/stalled.img"), server)
+}
+
+/// oned dies while a CP runs (the driver's stdin reaches its end without FINALIZE): the
+/// driver kills the script's process group at once instead of letting the copy finish, the
+/// script's TERM trap removes its temporary file, and nothing is renamed into place. The
+/// source is an HTTP server that sends 1 MiB and then stalls: the copy cannot end by itself.
+#[test]
+fn end_of_input_stops_a_running_cp_and_leaves_nothing() {
+    need("curl", "curl");
+    let mut w = World::new();
+    let (url, server) = serve_stalled(MIB);
+    let payload = w.payload("fs", &format!("<PATH>{url}</PATH>"));
+    w.driver.send(&format!("CP  7 {payload}\n"));
+
+    // the copy is under way: most of the first MiB is in the temporary file (the pipeline's
+    // stages may hold back a few KiB)
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let tmp = loop {
+        let partial = w.listing().into_iter().find(|n| n.starts_with('.') && n.ends_with(".tmp"));
+        let path = partial.map(|name| w.base().join(name));
+        let size = path.as_ref().and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len() as usize);
+        if let Some(path) = path.filter(|_| size >= MIB / 2) {
+            break path;
+        }
+        assert!(std::time::Instant::now() < deadline, "no temporary file of 512 KiB: {:?}, {size} bytes", w.listing());
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // the script: the driver's child, leading a process group of its own (with curl and the rest)
+    let driver_pid = i32::try_from(w.driver.pid()).unwrap();
+    let scripts: Vec<Proc> = processes().into_iter().filter(|p| p.ppid == driver_pid).collect();
+    assert_eq!(scripts.len(), 1, "the driver runs one script: {scripts:?}");
+    let script = scripts[0];
+    assert_eq!(script.pgrp, script.pid, "the script leads its process group");
+    assert!(live_members(script.pgrp).len() > 1, "the copy's processes: {:?}", live_members(script.pgrp));
+
+    w.driver.close_stdin();
+    let status = w.driver.wait_exit();
+    assert!(status.success(), "the driver exited with {status:?}; stderr: {}", w.driver.stderr());
+
+    // the driver exits once its action came back: by then the group is gone
+    assert!(live_members(script.pgrp).is_empty(), "left running: {:?}", live_members(script.pgrp));
+    assert!(!tmp.exists(), "{} left behind", tmp.display());
+    assert!(w.listing().is_empty(), "files left in the datastore: {:?}", w.listing());
+    assert!(names_in(&w.path("work")).is_empty(), "work files left: {:?}", names_in(&w.path("work")));
+    assert!(server.join().unwrap(), "the download was not cut (the server saw no close)");
+    let stderr = w.driver.stderr();
+    assert!(stderr.contains("stopping CP 7"), "{stderr}");
+    assert!(stderr.contains("CP 7 (datastore 1): datastore/fs/cp cancelled"), "{stderr}");
 }

@@ -14,30 +14,62 @@ set -f
 DS_WORK=""
 # Temporary files (one a line) removed on exit; those renamed into place are gone by then.
 DS_TMP_FILES=""
+# The files of a new image (SOURCE and its sidecars, one a line): removed on exit unless the
+# script exits 0, i.e. unless the driver gets the answer naming them (add_new_image).
+DS_NEW_FILES=""
 # Background processes to stop on exit (progress loop, hashers).
 DS_BG_PIDS=""
 
+# ds_remove_lines LIST: rm -f every non-empty line of LIST.
+ds_remove_lines() {
+    printf '%s\n' "$1" | while IFS= read -r ds_r_f; do
+        if [ -n "$ds_r_f" ]; then
+            rm -f -- "$ds_r_f"
+        fi
+    done
+}
+
+# On exit, whatever the cause (success, fail, an error under set -e, or a signal below): the
+# background processes are stopped and the temporary files removed; a failed run also removes
+# the new image it had already renamed into place, so nothing is left that no image names.
 ds_cleanup() {
+    ds_c_status=$?
+    # the cleanup itself is not cut short by a second signal (the driver's SIGKILL still is)
+    trap '' TERM INT HUP PIPE
     for ds_c_pid in $DS_BG_PIDS; do
         kill "$ds_c_pid" 2>/dev/null || true
     done
-    printf '%s\n' "$DS_TMP_FILES" | while IFS= read -r ds_c_f; do
-        if [ -n "$ds_c_f" ]; then
-            rm -f -- "$ds_c_f"
-        fi
-    done
+    if [ "$ds_c_status" -ne 0 ]; then
+        ds_remove_lines "$DS_NEW_FILES"
+    fi
+    ds_remove_lines "$DS_TMP_FILES"
     if [ -n "$DS_WORK" ]; then
         rm -rf -- "$DS_WORK"
     fi
 }
 trap ds_cleanup EXIT
-trap 'exit 143' TERM
+# one_datastore stops a script with SIGTERM to its process group (DRIVER_CANCEL, timeout, or
+# oned gone); HUP and INT come from a terminal; PIPE when the driver is gone and the answer
+# cannot be written. Each exits non-zero, which runs ds_cleanup.
+trap 'exit 129' HUP
 trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
 
 # add_tmp_file FILE: removed on exit.
 add_tmp_file() {
     DS_TMP_FILES="$DS_TMP_FILES
 $1"
+}
+
+# add_new_image SOURCE: SOURCE (a name new_source just made) and its sidecars are this run's,
+# removed on exit unless the script exits 0. Not for an existing image (snap_*): its files are
+# never removed on failure.
+add_new_image() {
+    DS_NEW_FILES="$DS_NEW_FILES
+$1
+$1.md5
+$1.sha256"
 }
 
 # fail MESSAGE: the FAILURE text, exit 1.
@@ -161,7 +193,8 @@ image_source() {
     printf '%s\n' "$is_src"
 }
 
-# new_source BASE_PATH: a fresh image file name, BASE_PATH/<32 hex>.
+# new_source BASE_PATH: a fresh image file name, BASE_PATH/<32 hex>. It runs in a command
+# substitution (a subshell), so the caller registers the name with add_new_image.
 new_source() {
     ns_hex=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
     if [ "${#ns_hex}" -ne 32 ]; then
@@ -170,7 +203,9 @@ new_source() {
     printf '%s/%s\n' "$1" "$ns_hex"
 }
 
-# tmp_name SOURCE: the temporary name SOURCE is written under (same directory).
+# tmp_name SOURCE: the temporary name SOURCE is written under (same directory): hidden and
+# ending in .tmp (so are the sidecars' .SOURCE.md5.tmp, .SOURCE.sha256.tmp), never a SOURCE
+# (32 hex digits, no dot) nor a sidecar (SOURCE.md5, SOURCE.sha256).
 tmp_name() {
     printf '%s/.%s.tmp\n' "$(dirname "$1")" "$(basename "$1")"
 }
@@ -481,7 +516,8 @@ write_sidecars() {
     done
 }
 
-# place TMP SOURCE MD5 SHA256: the sidecars, then TMP renamed to SOURCE.
+# place TMP SOURCE MD5 SHA256: the sidecars, then TMP renamed to SOURCE. For a new image
+# (add_new_image) a failure after this, up to the answer, removes all three again.
 place() {
     write_sidecars "$2" "$3" "$4"
     mv -f -- "$1" "$2" || fail "Cannot rename $1 to $2"

@@ -10,6 +10,12 @@
 //! `INFO:` stderr lines (progress) become `LOG I` lines while the script runs, the other log
 //! lines when it ends. The scripts' `PATH` starts with the directory of the driver's own executable, so that they
 //! find `one_xpath` and other helpers shipped with the drivers.
+//!
+//! When its input ends without `FINALIZE` (oned died), the driver does not let running scripts
+//! finish ([`OnInputEnd::Stop`]): each script's process group gets SIGTERM, SIGKILL 0.5 s later
+//! ([`super::local`]), and the `fs` scripts' traps remove their temporary files and whatever
+//! they had already renamed into place; the driver exits once they are gone (at most
+//! [`crate::runtime::STOP_WAIT`]).
 
 use super::config::is_driver_name;
 use super::local::{LineSink, run_local_streaming};
@@ -17,7 +23,7 @@ use super::outcome::log_line;
 use super::outcome::{Limits, Status, interpret, one_line};
 use super::runner::limits_of;
 use crate::proto::{Severity, b64_encode};
-use crate::runtime::{ActionContext, Driver};
+use crate::runtime::{ActionContext, Driver, OnInputEnd, note};
 use crate::xml::{decode_payload, element_text};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -128,6 +134,14 @@ pub fn plan(verb: &str, xml: &str, args: &DsArgs) -> Result<Plan, String> {
     Ok(Plan { script: format!("datastore/{ds}/{}", verb.to_ascii_lowercase()), encode_stdout: verb == "MONITOR" })
 }
 
+/// `DATASTORE/ID` of the drv message (`?` when it has none), for log lines.
+fn datastore_id(xml: &str) -> String {
+    match element_text(xml, &["DS_DRIVER_ACTION_DATA", "DATASTORE", "ID"]) {
+        Ok(Some(id)) if !id.trim().is_empty() => id.trim().to_string(),
+        _ => "?".to_string(),
+    }
+}
+
 /// `dir` first, then `path` (the driver's own `PATH`).
 pub fn script_path(dir: Option<&Path>, path: Option<&str>) -> String {
     let rest = path.filter(|p| !p.is_empty()).unwrap_or("/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
@@ -155,6 +169,13 @@ impl DsExec {
 }
 
 impl Driver for DsExec {
+    /// oned gone: a CP left to finish would rename its file into place for nobody (the next
+    /// oned sends the CP again, and its script picks another SOURCE), so running scripts are
+    /// killed (their traps remove what they wrote) instead of given the finalize grace.
+    fn on_input_end(&self) -> OnInputEnd {
+        OnInputEnd::Stop
+    }
+
     fn init(&self) -> Result<(), String> {
         let dir = self.remotes.join("datastore");
         if !dir.is_dir() {
@@ -187,6 +208,14 @@ impl Driver for DsExec {
         });
         let output = run_local_streaming(&program, &[id.to_string()], &self.env, stdin.as_bytes(), &limits, Some(sink))
             .map_err(|e| one_line(&format!("cannot execute {}: {e}", plan.script)))?;
+        if matches!(output.status, Status::Cancelled | Status::TimedOut) {
+            let why = if output.status == Status::Cancelled { "cancelled" } else { "timed out" };
+            note(&format!(
+                "one_datastore: {verb} {id} (datastore {}): {} {why}, its process group killed",
+                datastore_id(&xml),
+                plan.script
+            ));
+        }
         let outcome = interpret(&plan.script, &output);
         for (severity, text) in outcome.logs.iter().filter(|(severity, _)| *severity != Severity::Info) {
             ctx.log(*severity, text);
@@ -265,6 +294,16 @@ mod tests {
         assert!(plan("CP", "<DS_DRIVER_ACTION_DATA><DATASTORE><TYPE>0</DATASTORE>", &args).is_err());
         let all = DsArgs::default();
         assert_eq!(plan("RM", &data("ceph", "0", "x"), &all).unwrap().script, "datastore/ceph/rm");
+    }
+
+    #[test]
+    fn datastore_id_names_the_datastore_in_log_lines() {
+        assert_eq!(datastore_id(&data("fs", "0", "ssh")), "1");
+        assert_eq!(
+            datastore_id("<DS_DRIVER_ACTION_DATA><DATASTORE><ID> </ID></DATASTORE></DS_DRIVER_ACTION_DATA>"),
+            "?"
+        );
+        assert_eq!(datastore_id("<DS_DRIVER_ACTION_DATA><IMAGE/>"), "?");
     }
 
     #[test]

@@ -264,6 +264,31 @@ mod tests {
         });
     }
 
+    /// A cancelled script gets SIGTERM before SIGKILL: its TERM trap runs (the `fs` scripts
+    /// remove their temporary files there), with the foreground child it waited for killed too.
+    #[test]
+    fn cancel_terminates_first_so_traps_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let partial = dir.path().join("partial");
+        std::fs::write(&partial, b"half").unwrap();
+        let script = format!("trap 'rm -f \"{}\"; echo tidied >&2; exit 143' TERM; sleep 30", partial.display());
+        let flag = std::sync::atomic::AtomicBool::new(false);
+        let cancelled = || flag.load(std::sync::atomic::Ordering::SeqCst);
+        let limits = Limits { deadline: None, cancelled: &cancelled };
+        thread::scope(|s| {
+            s.spawn(|| {
+                thread::sleep(Duration::from_millis(200));
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            });
+            let out = sh(&script, b"", &limits);
+            assert_eq!(out.status, Status::Cancelled);
+            // (dash also reports the `sleep` it waited for: "Terminated")
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(stderr.lines().any(|l| l == "tidied"), "{stderr:?}");
+        });
+        assert!(!partial.exists(), "the TERM trap did not run");
+    }
+
     #[test]
     fn missing_program_is_an_error() {
         let limits = Limits { deadline: None, cancelled: &never };

@@ -112,7 +112,9 @@ impl Harness {
 /// The test double. Verbs: `ECHO` (payload back), `FAIL` (payload as error), `EMPTY` (empty
 /// info), `EMPTYFAIL`, `PANIC`, `NOTE` (logs the payload, then answers), `BLOCK` (waits for
 /// its cancel flag), `STUBBORN` (sleeps payload ms ignoring cancellation, then logs and
-/// answers), `CONC` (sleeps 100 ms while counting how many run at once).
+/// answers), `CONC` (sleeps 100 ms while counting how many run at once), `TIDY` (waits for
+/// its cancel flag, takes 200 ms to clean up, counts that in `cleaned`, answers `stopped`).
+/// `STUBBORN` and `TIDY` count their starts in `started`.
 #[derive(Default)]
 struct Double {
     inits: AtomicUsize,
@@ -120,9 +122,17 @@ struct Double {
     init_panics: bool,
     running: AtomicUsize,
     max_running: AtomicUsize,
+    /// `on_input_end` answers `Stop` (else the default, `Finish`).
+    stop_on_input_end: bool,
+    started: Arc<AtomicUsize>,
+    cleaned: Arc<AtomicUsize>,
 }
 
 impl Driver for Double {
+    fn on_input_end(&self) -> OnInputEnd {
+        if self.stop_on_input_end { OnInputEnd::Stop } else { OnInputEnd::Finish }
+    }
+
     fn init(&self) -> Result<(), String> {
         self.inits.fetch_add(1, Ordering::SeqCst);
         if self.init_panics {
@@ -154,10 +164,24 @@ impl Driver for Double {
                 Err("cancelled".into())
             }
             "STUBBORN" => {
+                self.started.fetch_add(1, Ordering::SeqCst);
                 let ms = payload.parse().unwrap_or(0);
                 std::thread::sleep(Duration::from_millis(ms));
                 ctx.log(Severity::Info, "late log");
                 Ok("late".into())
+            }
+            "TIDY" => {
+                self.started.fetch_add(1, Ordering::SeqCst);
+                let start = Instant::now();
+                while !ctx.is_cancelled() {
+                    if start.elapsed() > PATIENCE {
+                        return Err("never cancelled".into());
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                std::thread::sleep(Duration::from_millis(200));
+                self.cleaned.fetch_add(1, Ordering::SeqCst);
+                Err("stopped".into())
             }
             "DEADLINE" => Ok(format!("{}", ctx.deadline().is_some())),
             "CONC" => {
@@ -500,6 +524,61 @@ fn end_of_input_waits_for_running_actions() {
     let (code, lines) = h.close();
     assert_eq!(code, 0);
     assert_eq!(lines[1..], ["LOG I 1 late log", "STUBBORN SUCCESS 1 late"]);
+}
+
+// ---- end of input for a driver that stops (OnInputEnd::Stop) ----------------------------
+
+/// Waits (bounded) until `counter` reaches `n`.
+fn wait_count(counter: &AtomicUsize, n: usize) {
+    let deadline = Instant::now() + PATIENCE;
+    while counter.load(Ordering::SeqCst) < n {
+        assert!(Instant::now() < deadline, "counter stayed at {} (waiting for {n})", counter.load(Ordering::SeqCst));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The grace is longer than the harness's patience: a runtime that waited for it (as for a
+/// `Finish` driver) would fail `close`. The running action is cancelled and waited for (its
+/// cleanup counted before `run_with` returns); the queued one never starts.
+#[test]
+fn end_of_input_cancels_a_stop_drivers_actions_and_waits_for_them() {
+    let double = Double { stop_on_input_end: true, ..Double::default() };
+    let (started, cleaned) = (Arc::clone(&double.started), Arc::clone(&double.cleaned));
+    let mut h = Harness::start(double, "-t 1", PATIENCE * 2);
+    h.init();
+    h.send("TIDY  1 \nTIDY  2 \n");
+    wait_count(&started, 1);
+    let (code, lines) = h.close();
+    assert_eq!(code, 0);
+    assert_eq!(cleaned.load(Ordering::SeqCst), 1, "run_with returned before the cancelled action did");
+    assert_eq!(started.load(Ordering::SeqCst), 1, "the queued action started after end of input");
+    assert_eq!(lines[1..], ["TIDY FAILURE 2 driver stopping: its input closed (oned gone)", "TIDY FAILURE 1 stopped"]);
+}
+
+/// `FINALIZE` is oned stopping in order: a `Stop` driver's actions still get the grace.
+#[test]
+fn finalize_still_lets_a_stop_drivers_actions_finish() {
+    let mut h = Harness::start(Double { stop_on_input_end: true, ..Double::default() }, "-t 1", GRACE);
+    h.init();
+    h.send("STUBBORN  1 200\nFINALIZE\n");
+    assert_eq!(h.exit_code(), 0);
+    assert_eq!(h.output.lines()[1..], ["LOG I 1 late log", "STUBBORN SUCCESS 1 late"]);
+}
+
+/// An action that ignores its cancel flag is waited for [`STOP_WAIT`] only, then answered;
+/// its late result and log are dropped.
+#[test]
+fn end_of_input_stop_is_bounded() {
+    let ms = (STOP_WAIT + Duration::from_secs(3)).as_millis();
+    let double = Double { stop_on_input_end: true, ..Double::default() };
+    let started = Arc::clone(&double.started);
+    let mut h = Harness::start(double, "", PATIENCE * 2);
+    h.init();
+    h.send(&format!("STUBBORN  1 {ms}\n"));
+    wait_count(&started, 1);
+    let (code, lines) = h.close();
+    assert_eq!(code, 0);
+    assert_eq!(lines[1..], ["STUBBORN FAILURE 1 driver stopping: action abandoned"]);
 }
 
 // ---- options ----------------------------------------------------------------------------
