@@ -6,7 +6,7 @@
 //! `etc/mad/defaultrc` and `etc/mad/<name>rc`), performs the INIT handshake (10 s), forwards
 //! every reply line as a [`DriverEvent`], copies stderr into the log with the driver's name, and
 //! restarts the process with a growing delay when it exits. [`MadManager::finalize`] sends
-//! FINALIZE to every driver at shutdown.
+//! FINALIZE to every driver at shutdown and waits, bounded, for them to exit.
 
 mod rc;
 
@@ -26,6 +26,9 @@ use tokio::sync::{Mutex, mpsc};
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Restart delays grow from 1 s to this.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How long oned waits at shutdown for its drivers to exit after FINALIZE (a driver gives its
+/// running actions 8 s to end, then stops them); drivers still running then are killed.
+const EXIT_GRACE: Duration = Duration::from_secs(10);
 
 /// What the drivers tell oned.
 #[derive(Debug)]
@@ -69,12 +72,15 @@ pub struct MadManager {
     /// The first TM_MAD: the transfer driver when a datastore names none that exists.
     default_tm: Option<String>,
     stopping: Arc<AtomicBool>,
+    /// The supervisor tasks: each ends when its driver has exited for good.
+    supervisors: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl MadManager {
     /// Starts a supervisor for every configured driver. Must run inside the tokio runtime.
     pub fn start(cfg: &OnedConfig, loc: &Locations, events: mpsc::UnboundedSender<DriverEvent>) -> Arc<MadManager> {
         let mut slots = HashMap::new();
+        let mut supervisors = Vec::new();
         let stopping = Arc::new(AtomicBool::new(false));
         let env = rc::load(&loc.etc.join("mad/defaultrc"));
         for m in cfg.im_mads.iter().chain(&cfg.vm_mads).chain(&cfg.tm_mads).chain(cfg.ds_mad.as_ref()) {
@@ -87,9 +93,14 @@ impl MadManager {
                 env.push(("ONE_LOCATION".into(), root.display().to_string()));
             }
             let exe = resolve_executable(&m.executable, &loc.mads);
-            tokio::spawn(supervise(slot, exe, env, events.clone(), stopping.clone()));
+            supervisors.push(tokio::spawn(supervise(slot, exe, env, events.clone(), stopping.clone())));
         }
-        Arc::new(MadManager { slots, default_tm: cfg.tm_mads.first().map(|m| m.name.clone()), stopping })
+        Arc::new(MadManager {
+            slots,
+            default_tm: cfg.tm_mads.first().map(|m| m.name.clone()),
+            stopping,
+            supervisors: std::sync::Mutex::new(supervisors),
+        })
     }
 
     /// The transfer driver for a datastore's TM_MAD: that name if configured, else the first.
@@ -126,7 +137,9 @@ impl MadManager {
         Ok(())
     }
 
-    /// Sends FINALIZE to every driver and stops restarting them.
+    /// Sends FINALIZE to every driver, stops restarting them, and waits (at most
+    /// [`EXIT_GRACE`]) until they have exited, so that their running actions end or are stopped
+    /// by the drivers themselves rather than killed with oned's runtime.
     pub async fn finalize(&self) {
         self.stopping.store(true, Ordering::SeqCst);
         for slot in self.slots.values() {
@@ -136,6 +149,15 @@ impl MadManager {
                 let _ = stdin.flush().await;
             }
             *guard = None;
+        }
+        let tasks = std::mem::take(&mut *self.supervisors.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let all = async {
+            for t in tasks {
+                let _ = t.await;
+            }
+        };
+        if tokio::time::timeout(EXIT_GRACE, all).await.is_err() {
+            tracing::warn!("drivers still running {} s after FINALIZE are killed", EXIT_GRACE.as_secs());
         }
     }
 }
