@@ -61,7 +61,7 @@ fn vmm_payload(host: &str, deploy_id: &str, vm_xml: &str) -> String {
     b64_encode(
         format!(
             "<VMM_DRIVER_ACTION_DATA><HOST>{host}</HOST><MIGR_HOST></MIGR_HOST><DEPLOY_ID>{deploy_id}</DEPLOY_ID>\
-             <LOCAL_DEPLOYMENT_FILE>/tmp/deployment.0</LOCAL_DEPLOYMENT_FILE>\
+             <LOCAL_DEPLOYMENT_FILE></LOCAL_DEPLOYMENT_FILE>\
              <REMOTE_DEPLOYMENT_FILE>/var/lib/one/datastores/0/5/deployment.0</REMOTE_DEPLOYMENT_FILE>\
              <CHECKPOINT_FILE>/var/lib/one/datastores/0/5/checkpoint</CHECKPOINT_FILE>{vm_xml}</VMM_DRIVER_ACTION_DATA>"
         )
@@ -462,6 +462,29 @@ fn vmm_and_im_locally() {
     let reply = vmm.action("DEPLOY", 12, &vmm_payload("node-1", "", vm_xml));
     assert!(reply.ok && reply.info == "one-12", "{reply:?}");
     assert_eq!(std::fs::read_to_string(dummy_dir.join("one-12")).unwrap(), vm_xml);
+
+    // With a deployment file written by oned (LOCAL_DEPLOYMENT_FILE), deploy gets its content.
+    let dfile = tmp.path().join("deployment.0");
+    std::fs::write(&dfile, "NEPHELE-DEPLOYMENT 1\nVMID 13\nARGS\n-m\n64\n").unwrap();
+    let with_file = |path: &str| {
+        b64_encode(
+            format!(
+                "<VMM_DRIVER_ACTION_DATA><HOST>node-1</HOST><DEPLOY_ID></DEPLOY_ID>\
+                 <LOCAL_DEPLOYMENT_FILE>{path}</LOCAL_DEPLOYMENT_FILE><REMOTE_DEPLOYMENT_FILE>/r/deployment.0</REMOTE_DEPLOYMENT_FILE>\
+                 <VM><ID>13</ID></VM></VMM_DRIVER_ACTION_DATA>"
+            )
+            .as_bytes(),
+        )
+    };
+    let reply = vmm.action("DEPLOY", 13, &with_file(&dfile.display().to_string()));
+    assert!(reply.ok && reply.info == "one-13", "{reply:?}");
+    assert_eq!(
+        std::fs::read_to_string(dummy_dir.join("one-13")).unwrap(),
+        "NEPHELE-DEPLOYMENT 1\nVMID 13\nARGS\n-m\n64\n"
+    );
+    let reply = vmm.action("DEPLOY", 14, &with_file(&tmp.path().join("missing").display().to_string()));
+    assert!(!reply.ok && reply.info.contains("cannot read the deployment file"), "{reply:?}");
+    assert!(!dummy_dir.join("one-14").exists());
 
     // save moves the domain to the checkpoint, restore brings it back
     let checkpoint = tmp.path().join("ds/0/12/checkpoint");

@@ -301,6 +301,14 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         vms_dir: cfg.vms_dir.clone(),
         monitor_interval: cfg.monitoring_interval_host as i64,
         ds_monitor_interval: cfg.monitoring_interval_datastore,
+        qemu_mads: cfg
+            .vm_mads
+            .iter()
+            .filter(|m| {
+                m.mad_type.as_deref().is_some_and(|t| matches!(t.trim().to_ascii_lowercase().as_str(), "kvm" | "qemu"))
+            })
+            .map(|m| m.name.clone())
+            .collect(),
     };
     let result = runtime.block_on(async {
         // Drivers and the life-cycle manager: driver events and committed actions meet there.

@@ -1,6 +1,7 @@
 //! `one_vmm_exec <hypervisor>`: each VMM verb runs `vmm/<hypervisor>/<verb>` on the VM's host
-//! (over SSH, or on the front-end with `-l`) with OpenNebula's argument order. stdin is the VM
-//! XML for `deploy` (Nephele's deployment data) and the whole decoded
+//! (over SSH, or on the front-end with `-l`) with OpenNebula's argument order. stdin is the
+//! deployment file oned wrote (`LOCAL_DEPLOYMENT_FILE`) for `deploy` and `restore` — the VM XML
+//! for `deploy` when oned wrote none (the dummy hypervisor) — and the whole decoded
 //! `<VMM_DRIVER_ACTION_DATA>` for the other scripts, as OpenNebula's drivers do.
 
 use super::action_data::VmmData;
@@ -16,6 +17,24 @@ pub enum Input {
     VmXml,
     /// The decoded action data.
     ActionData,
+    /// The deployment file oned wrote (`LOCAL_DEPLOYMENT_FILE`, read on the front-end), as
+    /// OpenNebula's drivers send the domain file; the VM document when oned wrote none.
+    Deployment,
+}
+
+/// A deployment file larger than this is refused (QEMU arguments of a VM fit in a few KiB).
+const MAX_DEPLOYMENT: u64 = 1 << 20;
+
+/// The content of the deployment file at `path` (front-end), bounded.
+fn read_deployment(path: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read the deployment file {path}: {e}"))?;
+    let mut buf = Vec::new();
+    f.take(MAX_DEPLOYMENT + 1).read_to_end(&mut buf).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if buf.len() as u64 > MAX_DEPLOYMENT {
+        return Err(format!("the deployment file {path} is larger than {MAX_DEPLOYMENT} bytes"));
+    }
+    Ok(buf)
 }
 
 /// One script run of an action.
@@ -52,7 +71,7 @@ pub fn plan(verb: &str, data: &VmmData, vmid: i64, has_cleanup: bool) -> Result<
             "deploy",
             &host,
             vec![data.remote_deployment_file.clone(), host.clone(), id.clone(), host.clone()],
-            Input::VmXml,
+            Input::Deployment,
         )],
         "SHUTDOWN" => {
             vec![step("shutdown", &host, domain_args(need(&data.deploy_id, "DEPLOY_ID")?), Input::ActionData)]
@@ -84,7 +103,7 @@ pub fn plan(verb: &str, data: &VmmData, vmid: i64, has_cleanup: bool) -> Result<
                 id.clone(),
                 host.clone(),
             ],
-            Input::ActionData,
+            if data.local_deployment_file.is_empty() { Input::ActionData } else { Input::Deployment },
         )],
         "MIGRATE" => {
             let dest = need(&data.migr_host, "MIGR_HOST")?;
@@ -156,9 +175,15 @@ impl Driver for VmmExec {
         let mut info = String::new();
         for step in steps {
             let script = format!("vmm/{}/{}", self.hypervisor, step.script);
+            let deployment;
             let stdin = match step.input {
                 Input::VmXml => data.vm_xml.as_bytes(),
                 Input::ActionData => data.document.as_bytes(),
+                Input::Deployment if data.local_deployment_file.is_empty() => data.vm_xml.as_bytes(),
+                Input::Deployment => {
+                    deployment = read_deployment(&data.local_deployment_file)?;
+                    &deployment[..]
+                }
             };
             match run_script(runner, &step.host, &script, &step.args, stdin, ctx) {
                 Ok(out) => info = out,
@@ -209,7 +234,7 @@ mod tests {
             p("DEPLOY"),
             vec![("h1".into(), "deploy", v(&["/var/lib/one/datastores/0/5/deployment.0", "h1", "5", "h1"]))]
         );
-        assert_eq!(plan("DEPLOY", &d, 5, true).unwrap()[0].input, Input::VmXml);
+        assert_eq!(plan("DEPLOY", &d, 5, true).unwrap()[0].input, Input::Deployment);
         for (verb, script) in
             [("SHUTDOWN", "shutdown"), ("CANCEL", "cancel"), ("REBOOT", "reboot"), ("RESET", "reset"), ("POLL", "poll")]
         {

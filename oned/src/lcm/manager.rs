@@ -45,6 +45,8 @@ pub struct LcmSettings {
     pub monitor_interval: i64,
     /// Seconds between datastore monitorings.
     pub ds_monitor_interval: u64,
+    /// The VM_MADs of TYPE kvm or qemu: their deploy and restore get a deployment file.
+    pub qemu_mads: std::collections::HashSet<String>,
 }
 
 /// A pending action, ready to be written to its driver or not writable at all.
@@ -179,7 +181,17 @@ impl Manager {
         match pending.driver {
             DriverKind::Vmm => {
                 let driver = super::payload::vmm_driver(vm, pending.verb)?;
-                let payload = super::payload::vmm_payload(&cloud, vm, pending.verb);
+                let mut local = None;
+                if matches!(pending.verb, Verb::Deploy | Verb::Restore) && self.settings.qemu_mads.contains(&driver) {
+                    match super::payload::write_deployment(&cloud, vm, &self.settings.vms_dir) {
+                        Ok(p) => local = Some(p),
+                        Err(e) => {
+                            tracing::error!(vm_id = id, "{e}");
+                            return Some(Prepared::Unsendable(pending, e.to_string()));
+                        }
+                    }
+                }
+                let payload = super::payload::vmm_payload(&cloud, vm, pending.verb, local.as_deref());
                 Some(Prepared::Ready(pending, MadKind::Vm, driver, payload))
             }
             DriverKind::Tm => {
@@ -332,7 +344,7 @@ impl Manager {
         let payload = {
             let cloud = self.core.cloud.read();
             match cloud.vms.get(id) {
-                Some(vm) => super::payload::vmm_payload(&cloud, vm, pending.verb),
+                Some(vm) => super::payload::vmm_payload(&cloud, vm, pending.verb, None),
                 None => return,
             }
         };

@@ -10,6 +10,7 @@
 //! - [`release`]: giving back what a VM holds (images, leases, host share), and the way to DONE.
 
 pub mod apply;
+pub mod deployment;
 pub mod disks;
 pub mod images;
 pub mod machine;

@@ -38,8 +38,9 @@ fn vm_dir(cloud: &Cloud, vm: &VirtualMachine, h: Option<&History>) -> String {
     format!("{base}/{}", vm.oid)
 }
 
-/// Base64 of `<VMM_DRIVER_ACTION_DATA>` for `verb`.
-pub fn vmm_payload(cloud: &Cloud, vm: &VirtualMachine, verb: Verb) -> String {
+/// Base64 of `<VMM_DRIVER_ACTION_DATA>` for `verb`; `local_deployment` is the deployment file
+/// oned wrote for it on the front-end, if any.
+pub fn vmm_payload(cloud: &Cloud, vm: &VirtualMachine, verb: Verb, local_deployment: Option<&Path>) -> String {
     let n = vm.history.len();
     let cur = vm.history.last();
     let (host, migr_host) = match verb {
@@ -54,7 +55,11 @@ pub fn vmm_payload(cloud: &Cloud, vm: &VirtualMachine, verb: Verb) -> String {
     xml::text(&mut out, "HOST", &host);
     xml::text(&mut out, "MIGR_HOST", &migr_host);
     xml::text(&mut out, "DEPLOY_ID", &vm.deploy_id);
-    xml::text(&mut out, "LOCAL_DEPLOYMENT_FILE", "");
+    xml::text(
+        &mut out,
+        "LOCAL_DEPLOYMENT_FILE",
+        &local_deployment.map(|p| p.display().to_string()).unwrap_or_default(),
+    );
     xml::text(&mut out, "REMOTE_DEPLOYMENT_FILE", &format!("{dir}/deployment.{}", n.saturating_sub(1)));
     xml::text(&mut out, "CHECKPOINT_FILE", &format!("{dir}/checkpoint"));
     vm.write_xml(&mut out);
@@ -184,6 +189,40 @@ pub fn transfers(cloud: &Cloud, vm: &VirtualMachine, stage: Stage) -> Result<Vec
         }
         Stage::None => Ok(Vec::new()),
     }
+}
+
+/// Why a deployment file was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum DeploymentFileError {
+    #[error("the VM cannot be deployed: {0}")]
+    Value(#[from] super::deployment::DeploymentError),
+    #[error("the VM has no host to deploy to")]
+    NoHost,
+    #[error("cannot write the deployment file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Writes `<vms_dir>/<vmid>/deployment.<n>` (the QEMU deployment of the VM's current stay, for
+/// the host's acceleration) and returns its path.
+pub fn write_deployment(cloud: &Cloud, vm: &VirtualMachine, vms_dir: &Path) -> Result<PathBuf, DeploymentFileError> {
+    let h = vm.history.last().ok_or(DeploymentFileError::NoHost)?;
+    let accel =
+        super::deployment::Accel::from_host(cloud.hosts.get(h.hid).and_then(|host| host.template.get("KVM_ACCEL")));
+    let facts = super::deployment::HostFacts { accel, vm_dir: vm_dir(cloud, vm, Some(h)) };
+    let d = super::deployment::build(vm.oid, &vm.template, &facts)?;
+    let dir = vms_dir.join(vm.oid.to_string());
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("deployment.{}", vm.history.len() - 1));
+    // The file may hold the VNC password: readable by oned's user only, written whole.
+    let tmp = dir.join(format!(".deployment.{}.tmp", vm.history.len() - 1));
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+        f.write_all(d.encode().as_bytes())?;
+    }
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
 }
 
 /// Why a transfer file was not written.

@@ -207,7 +207,7 @@ proptest! {
         }
 
         // The VMM line carries the action document intact.
-        let payload = vmm_payload(&c, &vm, Verb::Deploy);
+        let payload = vmm_payload(&c, &vm, Verb::Deploy, None);
         let line = proto::encode_request(&Request::Action { verb: "DEPLOY".into(), id: id as i64, payload: payload.clone() });
         prop_assert_eq!(line.matches('\n').count(), 1);
         let back = proto::parse_request(&line).expect("the line parses");
