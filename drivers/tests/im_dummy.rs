@@ -26,7 +26,9 @@ fn monitor_reports_a_stable_host_template() {
     assert_eq!(
         template,
         "HYPERVISOR = \"dummy\"\nHOSTNAME = \"node1\"\nTOTALCPU = 800\nCPUSPEED = 2200\nTOTALMEMORY = 16777216\n\
-         USEDMEMORY = 1048576\nFREEMEMORY = 15728640\nUSEDCPU = 40\nFREECPU = 760\n"
+         USEDMEMORY = 1048576\nFREEMEMORY = 15728640\nUSEDCPU = 40\nFREECPU = 760\n\
+         DS_LOCATION_TOTAL_MB = 1048576\nDS_LOCATION_USED_MB = 65536\nDS_LOCATION_FREE_MB = 983040\n\
+         DS = [ ID = 0, TOTAL_MB = 1048576, FREE_MB = 983040, USED_MB = 65536 ]\n"
     );
     assert_eq!(monitor(&mut d, 3, "node1"), template, "stable between calls");
     assert!(monitor(&mut d, 4, "other \"quoted\" host").contains("HOSTNAME = \"other \\\"quoted\\\" host\"\n"));
@@ -73,7 +75,7 @@ fn monitor_lists_the_domains_of_that_host() {
     let node1 = monitor(&mut im, 0, "node1");
     assert!(
         node1.ends_with(
-            "FREECPU = 760\nVM_POLL = \"YES\"\nVM = [ ID = \"7\", DEPLOY_ID = \"dummy-7\", STATE = \"a\" ]\n\
+            "USED_MB = 65536 ]\nVM_POLL = \"YES\"\nVM = [ ID = \"7\", DEPLOY_ID = \"dummy-7\", STATE = \"a\" ]\n\
          VM = [ ID = \"42\", DEPLOY_ID = \"dummy-42\", STATE = \"a\" ]\n"
         ),
         "{node1}"
@@ -84,7 +86,7 @@ fn monitor_lists_the_domains_of_that_host() {
     assert_eq!(vmm.call("MIGRATE", 42, &vmm_payload(42, "node1", "node2", "dummy-42")), "MIGRATE SUCCESS 42 -");
     assert_eq!(vmm.call("SHUTDOWN", 7, &vmm_payload(7, "node1", "", "dummy-7")), "SHUTDOWN SUCCESS 7 -");
     assert!(
-        monitor(&mut im, 0, "node1").ends_with("FREECPU = 760\nVM_POLL = \"YES\"\n"),
+        monitor(&mut im, 0, "node1").ends_with("USED_MB = 65536 ]\nVM_POLL = \"YES\"\n"),
         "no VM left, and that is the whole list"
     );
     let node2 = monitor(&mut im, 1, "node2");

@@ -61,6 +61,12 @@ pub trait ApiObject: PoolObject + Sized {
     fn after_update(&mut self) -> Result<(), String> {
         Ok(())
     }
+    /// What `update` calls once the template changed, with the cloud at hand (its settings) and
+    /// the template as it was: [`ApiObject::after_update`] of the object, unless a kind needs
+    /// more (datastores apply oned.conf's driver settings and undo a refused update).
+    fn after_update_in(cloud: &mut Cloud, id: i32, _old: Template) -> Result<(), String> {
+        Self::pool_mut(cloud).get_mut(id).map_or(Ok(()), |o| o.after_update())
+    }
 }
 
 /// The accessors every kind writes the same way: its pool in the cloud, its name, the
@@ -114,9 +120,11 @@ api_object!(VirtualNetwork, pool: vnets, root: "VNET_POOL", template: template, 
 );
 api_object!(Datastore, pool: datastores, root: "DATASTORE_POOL", template: template, owner: owner;
     const FILTERED_LIST: bool = false;
-    fn after_update(&mut self) -> Result<(), String> {
-        self.drivers_from_template();
-        Ok(())
+    /// OpenNebula's `post_update_template`: TM_MAD_CONF / DS_MAD_CONF applied again; a refused
+    /// update leaves the datastore as it was.
+    fn after_update_in(cloud: &mut Cloud, id: i32, old: Template) -> Result<(), String> {
+        let conf = std::sync::Arc::clone(&cloud.settings.storage);
+        cloud.datastores.get_mut(id).map_or(Ok(()), |ds| ds.update_template(&conf, old))
     }
 );
 api_object!(Host, pool: hosts, root: "HOST_POOL", template: template;

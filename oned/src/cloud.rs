@@ -10,8 +10,9 @@
 //! ACL rules), and rebuilding the pools from the store's rows.
 
 use crate::acl::{self, AclRule};
+use crate::config::StorageConf;
 use crate::objects::cluster::{Cluster, DEFAULT_CLUSTER_ID};
-use crate::objects::datastore::{Datastore, DsType};
+use crate::objects::datastore::{self, Datastore, NewDatastore};
 use crate::objects::group::{Group, ONEADMIN_GID, USERS_GID};
 use crate::objects::host::Host;
 use crate::objects::image::Image;
@@ -26,6 +27,7 @@ use crate::store::{DbOp, Snapshot};
 use libone::template::{Template, Vector};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Settings from oned.conf that object operations need.
 #[derive(Clone, Debug)]
@@ -41,6 +43,8 @@ pub struct Settings {
     /// Seconds of monitoring history kept for hosts and VMs.
     pub host_monitoring_expiration: i64,
     pub vm_monitoring_expiration: i64,
+    /// `TM_MAD_CONF` / `DS_MAD_CONF`: what the storage drivers put in datastores' templates.
+    pub storage: Arc<StorageConf>,
 }
 
 impl Default for Settings {
@@ -56,6 +60,7 @@ impl Default for Settings {
             list_desc: false,
             host_monitoring_expiration: 43200,
             vm_monitoring_expiration: 14400,
+            storage: Arc::new(StorageConf::builtin()),
         }
     }
 }
@@ -225,8 +230,9 @@ impl Cloud {
     }
 
     /// Creates the objects a new database starts with, as OpenNebula 7.4 does. The password
-    /// arguments are PHC hashes.
-    pub fn bootstrap(&mut self, oneadmin_password: String, serveradmin_password: String) {
+    /// arguments are PHC hashes. Fails only when oned.conf's `TM_MAD_CONF` for `local` or
+    /// `DS_MAD_CONF` for `fs` cannot make the built-in datastores (OpenNebula's message).
+    pub fn bootstrap(&mut self, oneadmin_password: String, serveradmin_password: String) -> Result<(), String> {
         let mut users_tmpl = Template::new();
         users_tmpl.add_vector(
             "SUNSTONE",
@@ -288,45 +294,31 @@ impl Cloud {
             gname: "oneadmin".into(),
             perms: Permissions::from_mode(0o640),
         };
-        for (oid, name, ds_type, ds_mad) in
-            [(0, "system", DsType::System, "-"), (1, "default", DsType::Image, "fs"), (2, "files", DsType::File, "fs")]
-        {
+        // As OpenNebula's DatastorePool: each made from a small template, through the same
+        // checks and TM_MAD_CONF / DS_MAD_CONF values as `one.datastore.allocate`.
+        for (oid, name, ds_type, ds_mad) in [
+            (0, "system", "SYSTEM_DS", None),
+            (1, "default", "IMAGE_DS", Some("fs")),
+            (2, "files", "FILE_DS", Some("fs")),
+        ] {
             let mut t = Template::new();
-            t.add("ALLOW_ORPHANS", "FORMAT");
-            match ds_type {
-                DsType::System => {
-                    t.add("DISK_TYPE", "FILE");
-                    t.add("DS_LIVE_MIGRATE", "YES");
-                    t.add("DS_MIGRATE", "YES");
-                    t.add("DS_MIGRATE_SNAP", "YES");
-                    t.add("PERSISTENT_SNAPSHOTS", "YES");
-                    t.add("RESTRICTED_DIRS", "/");
-                    t.add("SAFE_DIRS", "/var/tmp");
-                    t.add("SHARED", "NO");
-                }
-                DsType::Image | DsType::File => {
-                    t.add("CLONE_TARGET", "SYSTEM");
-                    if ds_type == DsType::Image {
-                        t.add("DISK_TYPE", "FILE");
-                    }
-                    t.add("DS_MAD", ds_mad);
-                    t.add("LN_TARGET", "SYSTEM");
-                    t.add("PERSISTENT_SNAPSHOTS", "YES");
-                    t.add("RESTRICTED_DIRS", "/");
-                    t.add("SAFE_DIRS", "/var/tmp");
-                }
+            t.add("TYPE", ds_type);
+            if let Some(d) = ds_mad {
+                t.add("DS_MAD", d);
             }
             t.add("TM_MAD", "local");
-            t.add("TYPE", ds_type.template_name());
+            let NewDatastore { ds_type, ds_mad, tm_mad, disk_type } =
+                datastore::prepare(&mut t, &self.settings.storage)
+                    .map_err(|e| format!("Error trying to create default datastore: {e}"))?;
             self.datastores.insert(Datastore {
                 oid,
                 name: name.into(),
                 owner: owner.clone(),
-                ds_mad: ds_mad.into(),
-                tm_mad: "local".into(),
+                ds_mad,
+                tm_mad,
                 base_path: base.join(oid.to_string()).to_string_lossy().into_owned(),
                 ds_type,
-                disk_type: 0,
+                disk_type,
                 state: 0,
                 clusters: BTreeSet::from([DEFAULT_CLUSTER_ID]),
                 total_mb: 0,
@@ -339,6 +331,7 @@ impl Cloud {
         for rule in acl::default_rules() {
             self.acls.insert(rule);
         }
+        Ok(())
     }
 
     /// Renders missing cached listing XML of up to `budget` objects, continuing from `cursor`
@@ -417,7 +410,7 @@ mod tests {
         let (store, snap) = Store::open(&opts).unwrap();
         let mut c = Cloud::load(snap, Settings::default()).unwrap();
         assert!(c.is_new());
-        c.bootstrap("h0".into(), "h1".into());
+        c.bootstrap("h0".into(), "h1".into()).unwrap();
         store.submit(c.take_changes()).wait_blocking().unwrap();
         assert!(c.take_changes().is_empty(), "changes are taken once");
         drop(store);
@@ -453,7 +446,7 @@ mod tests {
             StoreOptions { path: dir.path().join("one.db"), timeout_ms: 1000, sync_full: false, max_batch_ops: 1000 };
         let (store, snap) = Store::open(&opts).unwrap();
         let mut c = Cloud::load(snap, Settings::default()).unwrap();
-        c.bootstrap("h0".into(), "h1".into());
+        c.bootstrap("h0".into(), "h1".into()).unwrap();
         let user = c.users.get_mut(1).unwrap();
         user.name = "server\u{1}admin".into();
         user.template.add("NOTE", "a\u{1}b\u{FFFF}\u{B}");
@@ -483,6 +476,62 @@ mod tests {
             assert!(document.contains("<NAME>server\u{FFFD}admin</NAME>"), "{document}");
             assert!(document.contains("<NOTE><![CDATA[a\u{FFFD}b\u{FFFD}\u{FFFD}]]></NOTE>"), "{document}");
         }
+    }
+
+    /// The built-in datastores are made through `one.datastore.allocate`'s checks and the
+    /// shipped TM_MAD_CONF (`local`) and DS_MAD_CONF (`fs`): what OpenNebula 7.4 bootstraps,
+    /// and what earlier versions of Nephele wrote as fixed values.
+    #[test]
+    fn bootstrap_datastores_are_opennebulas() {
+        use crate::objects::PoolObject as _;
+        let mut c = Cloud::empty(Settings::default());
+        c.bootstrap("h0".into(), "h1".into()).unwrap();
+        let common = "<ALLOW_ORPHANS><![CDATA[FORMAT]]></ALLOW_ORPHANS>";
+        let dirs = "<RESTRICTED_DIRS><![CDATA[/]]></RESTRICTED_DIRS><SAFE_DIRS><![CDATA[/var/tmp]]></SAFE_DIRS>";
+        let expected = [
+            format!(
+                "<DS_MAD>-</DS_MAD><TM_MAD>local</TM_MAD><BASE_PATH>/var/lib/one/datastores/0</BASE_PATH><TYPE>1</TYPE>\
+                 <DISK_TYPE>0</DISK_TYPE><STATE>0</STATE><CLUSTERS><ID>0</ID></CLUSTERS><TOTAL_MB>0</TOTAL_MB>\
+                 <FREE_MB>0</FREE_MB><USED_MB>0</USED_MB><IMAGES></IMAGES><TEMPLATE>{common}\
+                 <DISK_TYPE><![CDATA[FILE]]></DISK_TYPE><DS_LIVE_MIGRATE><![CDATA[YES]]></DS_LIVE_MIGRATE>\
+                 <DS_MIGRATE><![CDATA[YES]]></DS_MIGRATE><DS_MIGRATE_SNAP><![CDATA[YES]]></DS_MIGRATE_SNAP>\
+                 <PERSISTENT_SNAPSHOTS><![CDATA[YES]]></PERSISTENT_SNAPSHOTS>{dirs}<SHARED><![CDATA[NO]]></SHARED>\
+                 <TM_MAD><![CDATA[local]]></TM_MAD><TYPE><![CDATA[SYSTEM_DS]]></TYPE></TEMPLATE></DATASTORE>"
+            ),
+            format!(
+                "<DS_MAD>fs</DS_MAD><TM_MAD>local</TM_MAD><BASE_PATH>/var/lib/one/datastores/1</BASE_PATH><TYPE>0</TYPE>\
+                 <DISK_TYPE>0</DISK_TYPE><STATE>0</STATE><CLUSTERS><ID>0</ID></CLUSTERS><TOTAL_MB>0</TOTAL_MB>\
+                 <FREE_MB>0</FREE_MB><USED_MB>0</USED_MB><IMAGES></IMAGES><TEMPLATE>{common}\
+                 <CLONE_TARGET><![CDATA[SYSTEM]]></CLONE_TARGET><DISK_TYPE><![CDATA[FILE]]></DISK_TYPE>\
+                 <DS_MAD><![CDATA[fs]]></DS_MAD><LN_TARGET><![CDATA[SYSTEM]]></LN_TARGET>\
+                 <PERSISTENT_SNAPSHOTS><![CDATA[YES]]></PERSISTENT_SNAPSHOTS>{dirs}<TM_MAD><![CDATA[local]]></TM_MAD>\
+                 <TYPE><![CDATA[IMAGE_DS]]></TYPE></TEMPLATE></DATASTORE>"
+            ),
+            format!(
+                "<DS_MAD>fs</DS_MAD><TM_MAD>local</TM_MAD><BASE_PATH>/var/lib/one/datastores/2</BASE_PATH><TYPE>2</TYPE>\
+                 <DISK_TYPE>0</DISK_TYPE><STATE>0</STATE><CLUSTERS><ID>0</ID></CLUSTERS><TOTAL_MB>0</TOTAL_MB>\
+                 <FREE_MB>0</FREE_MB><USED_MB>0</USED_MB><IMAGES></IMAGES><TEMPLATE>{common}\
+                 <CLONE_TARGET><![CDATA[SYSTEM]]></CLONE_TARGET><DS_MAD><![CDATA[fs]]></DS_MAD>\
+                 <LN_TARGET><![CDATA[SYSTEM]]></LN_TARGET><PERSISTENT_SNAPSHOTS><![CDATA[YES]]></PERSISTENT_SNAPSHOTS>\
+                 {dirs}<TM_MAD><![CDATA[local]]></TM_MAD><TYPE><![CDATA[FILE_DS]]></TYPE></TEMPLATE></DATASTORE>"
+            ),
+        ];
+        for (id, tail) in expected.iter().enumerate() {
+            let xml = c.datastores.get(id as i32).unwrap().to_xml();
+            assert!(xml.ends_with(tail.as_str()), "datastore {id}:\n{xml}\nexpected to end with\n{tail}");
+        }
+    }
+
+    /// A oned.conf whose `local` entry cannot make a system datastore stops the bootstrap.
+    #[test]
+    fn bootstrap_fails_with_a_local_tm_that_cannot_make_the_system_datastore() {
+        let mut storage = StorageConf::builtin();
+        storage.tm.retain(|t| t.name != "local");
+        let mut c = Cloud::empty(Settings { storage: Arc::new(storage), ..Settings::default() });
+        assert_eq!(
+            c.bootstrap("h0".into(), "h1".into()).unwrap_err(),
+            "Error trying to create default datastore: TM_MAD named \"local\" is not defined in oned.conf"
+        );
     }
 
     #[test]

@@ -235,6 +235,7 @@ fn settings(cfg: &OnedConfig) -> Settings {
         list_desc: cfg.api_list_order_desc,
         host_monitoring_expiration: cfg.host_monitoring_expiration as i64,
         vm_monitoring_expiration: cfg.vm_monitoring_expiration as i64,
+        storage: std::sync::Arc::new(cfg.storage.clone()),
     }
 }
 
@@ -253,7 +254,9 @@ fn open_cloud(cfg: &OnedConfig, loc: &Locations, reporter: &mut Reporter) -> Res
         if created {
             reporter.say(&format!("created the oneadmin credentials file {}", loc.one_auth.display()));
         }
-        cloud.bootstrap(auth::hash_password(&pw)?, auth::hash_password(&auth::new_password()?)?);
+        cloud
+            .bootstrap(auth::hash_password(&pw)?, auth::hash_password(&auth::new_password()?)?)
+            .map_err(anyhow::Error::msg)?;
         if user != "oneadmin"
             && let Some(u) = cloud.users.get_mut(0)
         {

@@ -255,6 +255,14 @@ pub fn show_page(h: &Node, vms: &Node) -> String {
         .field("  TOTAL +/- RESERVED", h.text("HOST_SHARE/MAX_CPU"))
         .field("  USED (REAL)", h.text("MONITORING/CAPACITY/USED_CPU"))
         .field("  USED (ALLOCATED)", h.text("HOST_SHARE/CPU_USAGE"));
+    // The system datastores the host reports (HOST_SHARE/DATASTORES/DS), sizes in MB.
+    let m = |v: f64| unit_to_str(v, "M");
+    for ds in h.get("HOST_SHARE/DATASTORES").into_iter().flat_map(|d| d.all("DS")) {
+        p.header(&format!("LOCAL SYSTEM DATASTORE #{} CAPACITY", ds.text("ID")))
+            .field("TOTAL:", m(ds.float("TOTAL_MB")))
+            .field("USED: ", m(ds.float("USED_MB")))
+            .field("FREE:", m(ds.float("FREE_MB")));
+    }
     p.template("MONITORING INFORMATION", h.get("TEMPLATE"));
     let id = h.int("ID");
     let on_host: Vec<&Node> =
@@ -303,5 +311,28 @@ mod tests {
         ] {
             assert!(page.contains(needle), "{needle:?} missing in\n{page}");
         }
+        assert!(!page.contains("LOCAL SYSTEM DATASTORE"), "a host that reports no datastore has no such section");
+    }
+
+    #[test]
+    fn show_has_a_section_per_local_system_datastore() {
+        let xml = HOST_XML.replace(
+            "<RUNNING_VMS>1</RUNNING_VMS>",
+            "<RUNNING_VMS>1</RUNNING_VMS><DATASTORES><DISK_USAGE>0</DISK_USAGE>\
+             <DS><FREE_MB>983040</FREE_MB><ID>0</ID><TOTAL_MB>1048576</TOTAL_MB><USED_MB>65536</USED_MB></DS>\
+             <DS><FREE_MB>60</FREE_MB><ID>104</ID><TOTAL_MB>100</TOTAL_MB><USED_MB>40</USED_MB></DS>\
+             <FREE_DISK>983040</FREE_DISK><MAX_DISK>1048576</MAX_DISK><USED_DISK>65536</USED_DISK></DATASTORES>",
+        );
+        let h = Node::parse(&xml).expect("xml");
+        let page = show_page(&h, &Node::parse("<VM_POOL/>").expect("xml"));
+        assert!(
+            page.contains(
+                "  USED (ALLOCATED)    : 100\n\nLOCAL SYSTEM DATASTORE #0 CAPACITY\nTOTAL:                : 1024G\n\
+                 USED:                 : 64G\nFREE:                 : 960G\n\nLOCAL SYSTEM DATASTORE #104 CAPACITY\n\
+                 TOTAL:                : 100M\nUSED:                 : 40M\nFREE:                 : 60M\n\n\
+                 MONITORING INFORMATION\n"
+            ),
+            "{page}"
+        );
     }
 }

@@ -12,11 +12,18 @@
 //! FREEMEMORY = 15728640
 //! USEDCPU = 40
 //! FREECPU = 760
+//! DS_LOCATION_TOTAL_MB = 1048576
+//! DS_LOCATION_USED_MB = 65536
+//! DS_LOCATION_FREE_MB = 983040
+//! DS = [ ID = 0, TOTAL_MB = 1048576, FREE_MB = 983040, USED_MB = 65536 ]
 //! VM_POLL = "YES"
 //! VM = [ ID = "42", DEPLOY_ID = "dummy-42", STATE = "a" ]
 //! ```
 //!
-//! The figures are constant. With `--state-dir` (the directory `one_vmm_dummy --state-dir`
+//! The figures are constant. The disk lines are what the `datastores.sh` probe of a real host
+//! prints (a 1 TiB file system holding the datastores directory): the host holds the default
+//! system datastore 0, whose driver (`local`) is not shared, as every dummy host of the tests
+//! does (oned keeps them in `HOST_SHARE/DATASTORES`). With `--state-dir` (the directory `one_vmm_dummy --state-dir`
 //! writes) the probe lists the domains recorded for that host, one `VM` line each by VM id, and
 //! says `VM_POLL = "YES"`: the list is complete, so oned powers off a RUNNING VM the host does
 //! not list (share/doc/drivers.md). Only that host's directory is read (see
@@ -38,6 +45,10 @@ pub struct ImDummy {
     domains: Option<Domains>,
 }
 
+/// The host's disk: its datastores directory's file system and system datastore 0 on it.
+const DISK: &str = "DS_LOCATION_TOTAL_MB = 1048576\nDS_LOCATION_USED_MB = 65536\nDS_LOCATION_FREE_MB = 983040\n\
+                    DS = [ ID = 0, TOTAL_MB = 1048576, FREE_MB = 983040, USED_MB = 65536 ]\n";
+
 /// A template string value: in double quotes, `"` written `\"` (OpenNebula's only escape).
 fn quoted(value: &str) -> String {
     format!("\"{}\"", value.replace('"', "\\\""))
@@ -56,7 +67,7 @@ impl ImDummy {
     pub fn template(&self, hostname: &str) -> Result<String, String> {
         let mut text = format!(
             "HYPERVISOR = \"dummy\"\nHOSTNAME = {}\nTOTALCPU = 800\nCPUSPEED = 2200\nTOTALMEMORY = 16777216\n\
-             USEDMEMORY = 1048576\nFREEMEMORY = 15728640\nUSEDCPU = 40\nFREECPU = 760\n",
+             USEDMEMORY = 1048576\nFREEMEMORY = 15728640\nUSEDCPU = 40\nFREECPU = 760\n{DISK}",
             quoted(hostname)
         );
         if let Some(domains) = &self.domains {

@@ -13,6 +13,7 @@
 mod aliases;
 pub mod location;
 mod mads;
+pub mod storage;
 
 use libone::template::{Attribute, Position, Template, Vector, parse_text_located};
 use std::fmt;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 pub use location::Locations;
 pub use mads::{DS_DRIVER, MadConfig, MadKind};
+pub use storage::{DiskType, DsMadConf, StorageConf, TmMadConf, TmTarget};
 
 /// The `oned.conf` shipped in `etc/`, written to `$ONE_LOCATION/etc/oned.conf` when absent.
 pub const SHIPPED_ONED_CONF: &str = include_str!("../../../etc/oned.conf");
@@ -154,6 +156,9 @@ pub struct OnedConfig {
     pub tm_mads: Vec<MadConfig>,
     /// `DATASTORE_MAD = [ EXECUTABLE, ARGUMENTS ]`: the datastore driver (one process).
     pub ds_mad: Option<MadConfig>,
+    /// `TM_MAD_CONF` and `DS_MAD_CONF`: what each storage driver puts in a new datastore's
+    /// template (the file's entries, then the built-in ones of other names).
+    pub storage: StorageConf,
     /// Seconds between datastore monitorings (`MONITORING_INTERVAL_DATASTORE`).
     pub monitoring_interval_datastore: u64,
     /// `SCHEDULER = [ EXECUTABLE, ARGUMENTS ]`: the scheduler oned starts (none if absent).
@@ -323,10 +328,22 @@ impl OnedConfig {
         located: Vec<(Attribute, Position)>,
         defaults: Vec<(Attribute, Position)>,
     ) -> Result<OnedConfig, ConfigError> {
-        // Defaults for every key the file leaves out (merge per top-level name).
+        // Defaults for every key the file leaves out (merge per top-level name); for the keys
+        // of PER_NAME, each built-in entry whose NAME the file does not use (OpenNebula's
+        // `register_multiple_conf_default`).
         let in_file: std::collections::HashSet<String> = located.iter().map(|(a, _)| a.name().to_string()).collect();
+        let named_in_file: std::collections::HashSet<(String, String)> =
+            located.iter().filter_map(|(a, _)| entry_name(a)).collect();
         let mut items: Vec<(Attribute, Option<Position>)> = located.into_iter().map(|(a, p)| (a, Some(p))).collect();
-        items.extend(defaults.into_iter().filter(|(a, _)| !in_file.contains(a.name())).map(|(a, _)| (a, None)));
+        items.extend(
+            defaults
+                .into_iter()
+                .filter(|(a, _)| match entry_name(a) {
+                    Some(key) => !named_in_file.contains(&key),
+                    None => !in_file.contains(a.name()),
+                })
+                .map(|(a, _)| (a, None)),
+        );
         let mut cfg = OnedConfig {
             file: file.to_path_buf(),
             port: 2633,
@@ -366,6 +383,7 @@ impl OnedConfig {
             vm_mads: Vec::new(),
             tm_mads: Vec::new(),
             ds_mad: None,
+            storage: StorageConf::default(),
             monitoring_interval_datastore: 300,
             scheduler: None,
             datastore_location: loc.var.join("datastores"),
@@ -464,6 +482,16 @@ impl OnedConfig {
                 "TM_MAD" => {
                     cfg.tm_mads.push(MadConfig::from_vector(MadKind::Tm, it.vector()?, loc).map_err(|m| it.err(m))?)
                 }
+                "TM_MAD_CONF" => {
+                    let (tm, warnings) = TmMadConf::from_vector(it.vector()?).map_err(|m| it.err(m))?;
+                    cfg.storage.push_tm(tm).map_err(|m| it.err(m))?;
+                    let at = pos.map(|p| format!(":{}:{}", p.line, p.column)).unwrap_or_default();
+                    cfg.warnings.extend(warnings.into_iter().map(|w| format!("{}{at}: {w}", file.display())));
+                }
+                "DS_MAD_CONF" => {
+                    let ds = DsMadConf::from_vector(it.vector()?).map_err(|m| it.err(m))?;
+                    cfg.storage.push_ds(ds).map_err(|m| it.err(m))?;
+                }
                 other if !KNOWN_KEYS.contains(&other) => {
                     let at = pos.map(|p| format!(":{}:{}", p.line, p.column)).unwrap_or_default();
                     cfg.warnings
@@ -525,6 +553,18 @@ impl OnedConfig {
     }
 }
 
+/// The top-level keys whose built-in entries are merged one NAME at a time.
+const PER_NAME: [&str; 2] = ["TM_MAD_CONF", "DS_MAD_CONF"];
+
+/// `(key, lower-case NAME)` of an entry of a [`PER_NAME`] key.
+fn entry_name(a: &Attribute) -> Option<(String, String)> {
+    if !PER_NAME.contains(&a.name()) {
+        return None;
+    }
+    let name = a.as_vector().and_then(|v| v.get("NAME")).unwrap_or("").trim().to_ascii_lowercase();
+    Some((a.name().to_string(), name))
+}
+
 /// A path from the configuration: absolute as given, relative to `base` otherwise.
 fn resolve(base: &Path, s: &str) -> PathBuf {
     let p = Path::new(s.trim());
@@ -557,6 +597,32 @@ MESSAGE_SIZE = 67108864
 AUTH_THROTTLE = [ USER_FREE = 10, ADDRESS_FREE = 30, MAX_DELAY = 60, RESET = 600 ]
 MONITORING_INTERVAL_DATASTORE = 300
 DATASTORE_MAD = [ EXECUTABLE = "one_datastore", ARGUMENTS = "-t 15 -d dummy,fs -s shared,ssh,qcow2,local,dummy" ]
+TM_MAD_CONF = [ NAME = "dummy", LN_TARGET = "NONE", CLONE_TARGET = "SYSTEM", SHARED = "YES", DS_MIGRATE = "YES", DS_LIVE_MIGRATE = "YES", DS_MIGRATE_SNAP = "YES" ]
+TM_MAD_CONF = [ NAME = "shared", LN_TARGET = "NONE", CLONE_TARGET = "SYSTEM", SHARED = "YES", TM_MAD_SYSTEM = "ssh", LN_TARGET_SSH = "SYSTEM", CLONE_TARGET_SSH = "SYSTEM", DISK_TYPE_SSH = "FILE", ALLOW_ORPHANS = "FORMAT", DS_MIGRATE = "YES", DS_LIVE_MIGRATE = "YES", DS_MIGRATE_SNAP = "YES" ]
+TM_MAD_CONF = [ NAME = "lvm", LN_TARGET = "NONE", CLONE_TARGET = "SELF", SHARED = "YES", DRIVER = "raw", DISK_TYPE = "BLOCK", ALLOW_ORPHANS = "YES", DS_MIGRATE = "YES", DS_LIVE_MIGRATE = "NO", DS_MIGRATE_SNAP = "NO" ]
+TM_MAD_CONF = [ NAME = "fs_lvm", LN_TARGET = "SYSTEM", CLONE_TARGET = "SYSTEM", SHARED = "YES", DRIVER = "raw", DISK_TYPE = "BLOCK", DS_MIGRATE = "YES", DS_LIVE_MIGRATE = "NO", DS_MIGRATE_SNAP = "NO" ]
+TM_MAD_CONF = [ NAME = "fs_lvm_ssh", LN_TARGET = "SYSTEM", CLONE_TARGET = "SYSTEM", SHARED = "YES", DRIVER = "raw", DISK_TYPE = "BLOCK", PERSISTENT_SNAPSHOTS = "NO", ALLOW_ORPHANS = "YES", DS_MIGRATE = "YES", DS_LIVE_MIGRATE = "YES", DS_MIGRATE_SNAP = "NO" ]
+TM_MAD_CONF = [ NAME = "qcow2", LN_TARGET = "NONE", CLONE_TARGET = "SYSTEM", SHARED = "YES", TM_MAD_SYSTEM = "ssh", LN_TARGET_SSH = "SYSTEM", CLONE_TARGET_SSH = "SYSTEM", DISK_TYPE_SSH = "FILE", DRIVER = "qcow2", ALLOW_ORPHANS = "FORMAT", DS_MIGRATE = "YES", DS_LIVE_MIGRATE = "YES", DS_MIGRATE_SNAP = "YES" ]
+TM_MAD_CONF = [ NAME = "ssh", LN_TARGET = "SYSTEM", CLONE_TARGET = "SYSTEM", SHARED = "NO", ALLOW_ORPHANS = "YES", DS_MIGRATE = "YES", DS_LIVE_MIGRATE = "YES", DS_MIGRATE_SNAP = "YES" ]
+TM_MAD_CONF = [ NAME = "local", LN_TARGET = "SYSTEM", CLONE_TARGET = "SYSTEM", SHARED = "NO", ALLOW_ORPHANS = "FORMAT", DS_MIGRATE = "YES", DS_LIVE_MIGRATE = "YES", DS_MIGRATE_SNAP = "YES" ]
+TM_MAD_CONF = [ NAME = "ceph", LN_TARGET = "NONE", CLONE_TARGET = "SELF", SHARED = "YES", DRIVER = "raw", ALLOW_ORPHANS = "mixed", TM_MAD_SYSTEM = "ssh", LN_TARGET_SSH = "SYSTEM", CLONE_TARGET_SSH = "SYSTEM", DISK_TYPE_SSH = "FILE", DS_MIGRATE = "NO", DS_LIVE_MIGRATE = "NO", DS_MIGRATE_SNAP = "NO" ]
+TM_MAD_CONF = [ NAME = "iscsi_libvirt", LN_TARGET = "NONE", CLONE_TARGET = "SELF", SHARED = "YES", DRIVER = "raw", DS_MIGRATE = "NO", DS_LIVE_MIGRATE = "NO", DS_MIGRATE_SNAP = "NO" ]
+TM_MAD_CONF = [ NAME = "dev", LN_TARGET = "NONE", CLONE_TARGET = "NONE", SHARED = "YES", DRIVER = "raw", DS_MIGRATE = "NO", DS_LIVE_MIGRATE = "NO", DS_MIGRATE_SNAP = "NO" ]
+TM_MAD_CONF = [ NAME = "netapp", LN_TARGET = "NONE", CLONE_TARGET = "SELF", SHARED = "YES", DRIVER = "raw", DISK_TYPE = "BLOCK", ALLOW_ORPHANS = "LINEAR", DS_MIGRATE = "NO", DS_LIVE_MIGRATE = "NO", DS_MIGRATE_SNAP = "NO" ]
+TM_MAD_CONF = [ NAME = "purefa", LN_TARGET = "NONE", CLONE_TARGET = "SELF", SHARED = "YES", DRIVER = "raw", DISK_TYPE = "BLOCK", ALLOW_ORPHANS = "YES", DS_MIGRATE = "NO", DS_LIVE_MIGRATE = "NO", DS_MIGRATE_SNAP = "NO" ]
+TM_MAD_CONF = [ NAME = "virtiofs", LN_TARGET = "NONE", CLONE_TARGET = "NONE", SHARED = "YES", DRIVER = "virtiofs", DISK_TYPE = "filesystem", DS_MIGRATE = "NO", DS_LIVE_MIGRATE = "NO", DS_MIGRATE_SNAP = "NO" ]
+DS_MAD_CONF = [ NAME = "ceph", REQUIRED_ATTRS = "DISK_TYPE,BRIDGE_LIST", PERSISTENT_ONLY = "NO", MARKETPLACE_ACTIONS = "export" ]
+DS_MAD_CONF = [ NAME = "dev", REQUIRED_ATTRS = "DISK_TYPE", PERSISTENT_ONLY = "YES" ]
+DS_MAD_CONF = [ NAME = "iscsi_libvirt", REQUIRED_ATTRS = "DISK_TYPE,ISCSI_HOST", PERSISTENT_ONLY = "YES" ]
+DS_MAD_CONF = [ NAME = "dummy", REQUIRED_ATTRS = "", PERSISTENT_ONLY = "NO" ]
+DS_MAD_CONF = [ NAME = "fs", REQUIRED_ATTRS = "", PERSISTENT_ONLY = "NO", MARKETPLACE_ACTIONS = "export" ]
+DS_MAD_CONF = [ NAME = "lvm", REQUIRED_ATTRS = "", PERSISTENT_ONLY = "NO" ]
+DS_MAD_CONF = [ NAME = "restic", REQUIRED_ATTRS = "RESTIC_PASSWORD", PERSISTENT_ONLY = "YES" ]
+DS_MAD_CONF = [ NAME = "rsync", REQUIRED_ATTRS = "RSYNC_HOST,RSYNC_USER", PERSISTENT_ONLY = "YES" ]
+DS_MAD_CONF = [ NAME = "netapp", PERSISTENT_ONLY = "NO", REQUIRED_ATTRS = "NETAPP_HOST,NETAPP_USER,NETAPP_PASS,NETAPP_AGGREGATES,NETAPP_SVM,NETAPP_IGROUP,NETAPP_TARGET" ]
+DS_MAD_CONF = [ NAME = "purefa", PERSISTENT_ONLY = "NO", REQUIRED_ATTRS = "PUREFA_HOST,PUREFA_API_TOKEN,PUREFA_TARGET" ]
+DS_MAD_CONF = [ NAME = "virtiofs", REQUIRED_ATTRS = "", PERSISTENT_ONLY = "NO", DATASTORE_CAPACITY_CHECK = "NO" ]
+DS_MAD_CONF = [ NAME = "interactive", REQUIRED_ATTRS = "", PERSISTENT_ONLY = "NO", DATASTORE_CAPACITY_CHECK = "NO" ]
 VM_RESTRICTED_ATTR = "CONTEXT/FILES"
 VM_RESTRICTED_ATTR = "NIC/MAC"
 VM_RESTRICTED_ATTR = "NIC/VLAN_ID"

@@ -237,3 +237,117 @@ fn mac_prefix_parser() {
     assert_eq!(parse_mac_prefix("0200"), None);
     assert_eq!(parse_mac_prefix("zz:00"), None);
 }
+
+#[test]
+fn storage_driver_entries_of_the_shipped_file_are_opennebulas() {
+    let c = parse(SHIPPED_ONED_CONF).unwrap();
+    for name in ["dummy", "local", "shared", "ssh", "qcow2", "fs_lvm", "fs_lvm_ssh", "ceph", "dev", "iscsi_libvirt"] {
+        assert!(c.storage.tm(name).is_some(), "TM_MAD_CONF {name}");
+    }
+    for name in ["dummy", "fs", "ceph", "dev", "iscsi_libvirt", "lvm", "restic", "rsync"] {
+        assert!(c.storage.ds(name).is_some(), "DS_MAD_CONF {name}");
+    }
+    let ssh = c.storage.tm("ssh").unwrap();
+    assert_eq!(
+        (ssh.shared, ssh.ln_target, ssh.clone_target),
+        (Some(false), Some(TmTarget::System), Some(TmTarget::System))
+    );
+    assert_eq!(ssh.allow_orphans.as_deref(), Some("YES"));
+    let qcow2 = c.storage.tm("qcow2").unwrap();
+    assert_eq!(
+        (qcow2.shared, qcow2.ln_target, qcow2.driver.as_deref()),
+        (Some(true), Some(TmTarget::None), Some("qcow2"))
+    );
+    assert_eq!(qcow2.tm_mad_system.as_deref(), Some("ssh"));
+    assert_eq!(qcow2.system_modes[0].tm_mad, "SSH");
+    assert_eq!(qcow2.system_modes[0].disk_type.as_deref(), Some("FILE"));
+    assert_eq!(c.storage.tm("fs_lvm").unwrap().disk_type, Some(DiskType::Block));
+    assert_eq!(c.storage.tm("virtiofs").unwrap().disk_type, Some(DiskType::Filesystem), "\"filesystem\", any case");
+    let dev = c.storage.ds("dev").unwrap();
+    assert_eq!((dev.required_attrs.as_slice(), dev.persistent_only), (&["DISK_TYPE".to_string()][..], true));
+    assert_eq!(c.storage.ds("iscsi_libvirt").unwrap().required_attrs, ["DISK_TYPE", "ISCSI_HOST"]);
+    assert_eq!(c.storage.ds("fs").unwrap().marketplace_actions, ["export"]);
+    assert!(c.storage.ds("fs").unwrap().required_attrs.is_empty());
+    assert_eq!(c.storage.ds("virtiofs").unwrap().capacity_check, Some(false));
+    // The built-in entries are the shipped ones: an oned.conf without these keys gets the same.
+    assert_eq!(parse("").unwrap().storage, c.storage);
+    assert_eq!(StorageConf::builtin(), c.storage);
+    // ... and they show in one.system.config.
+    assert_eq!(c.raw.get_all("TM_MAD_CONF").count(), c.storage.tm.len());
+}
+
+#[test]
+fn storage_driver_entries_merge_with_the_builtin_ones_by_name() {
+    let c = parse(
+        "TM_MAD_CONF = [ NAME = \"SSH\", LN_TARGET = \"self\", CLONE_TARGET = \"none\", SHARED = \"yes\" ]\n\
+         TM_MAD_CONF = [ NAME = \"mytm\", LN_TARGET = \"NONE\", CLONE_TARGET = \"SYSTEM\", SHARED = \"NO\" ]\n\
+         DS_MAD_CONF = [ NAME = \"myds\", REQUIRED_ATTRS = \" pool_name , bridge_list\", PERSISTENT_ONLY = \"yes\" ]\n",
+    )
+    .unwrap();
+    // The file's entry replaces the built-in one of the same name (any case) ...
+    let ssh = c.storage.tm("ssh").unwrap();
+    assert_eq!(ssh.name, "SSH");
+    assert_eq!(
+        (ssh.shared, ssh.ln_target, ssh.clone_target),
+        (Some(true), Some(TmTarget::SelfDs), Some(TmTarget::None))
+    );
+    assert_eq!(ssh.allow_orphans, None, "nothing of the built-in ssh entry is kept");
+    assert_eq!(c.storage.tm.iter().filter(|t| t.name.eq_ignore_ascii_case("ssh")).count(), 1);
+    // ... new names are added, and the other built-in entries stay.
+    assert_eq!(c.storage.tm("MyTm").unwrap().shared, Some(false));
+    assert!(c.storage.tm("qcow2").is_some() && c.storage.ds("fs").is_some());
+    let myds = c.storage.ds("myds").unwrap();
+    assert_eq!(myds.required_attrs, ["POOL_NAME", "BRIDGE_LIST"]);
+    assert!(myds.persistent_only);
+    assert_eq!(c.storage.tm[0].name, "SSH", "the file's entries come first");
+    assert_eq!(c.warnings, Vec::<String>::new());
+}
+
+#[test]
+fn storage_driver_entry_errors() {
+    assert_eq!(
+        err("\nTM_MAD_CONF = [ NAME = \"x\", LN_TARGET = \"HOST\", CLONE_TARGET = \"SYSTEM\", SHARED = \"NO\" ]"),
+        "etc/oned.conf:2:1: TM_MAD_CONF \"x\"/LN_TARGET must be \"NONE\", \"SELF\" or \"SYSTEM\", not \"HOST\""
+    );
+    assert!(err("TM_MAD_CONF = [ NAME = \"x\", CLONE_TARGET = \"ALL\" ]").contains("CLONE_TARGET must be"));
+    assert!(
+        err("TM_MAD_CONF = [ NAME = \"x\", SHARED = \"maybe\" ]")
+            .contains("TM_MAD_CONF \"x\"/SHARED must be \"YES\" or \"NO\", not \"maybe\"")
+    );
+    assert!(err("TM_MAD_CONF = [ NAME = \"x\", DS_MIGRATE = \"1\" ]").contains("DS_MIGRATE must be \"YES\" or \"NO\""));
+    assert!(
+        err("TM_MAD_CONF = [ NAME = \"x\", ALLOW_ORPHANS = \"SOMETIMES\" ]").contains("ALLOW_ORPHANS must be one of")
+    );
+    assert!(
+        err("TM_MAD_CONF = [ NAME = \"x\", DISK_TYPE = \"FLOPPY\" ]")
+            .contains("DISK_TYPE \"FLOPPY\" is not a disk type")
+    );
+    assert!(
+        err("TM_MAD_CONF = [ NAME = \"x\", TM_MAD_SYSTEM = \"ssh\", LN_TARGET_SSH = \"HOST\" ]")
+            .contains("TM_MAD_CONF \"x\"/LN_TARGET_SSH must be")
+    );
+    assert!(err("TM_MAD_CONF = [ LN_TARGET = \"NONE\" ]").contains("TM_MAD_CONF needs NAME"));
+    assert!(err("TM_MAD_CONF = \"ssh\"").contains("TM_MAD_CONF must be a vector"));
+    assert!(
+        err("TM_MAD_CONF = [ NAME = \"x\" ]\nTM_MAD_CONF = [ NAME = \"X\" ]")
+            .contains("TM_MAD_CONF \"X\" is defined twice")
+    );
+    assert!(
+        err("DS_MAD_CONF = [ NAME = \"d\", PERSISTENT_ONLY = \"sometimes\" ]")
+            .contains("DS_MAD_CONF \"d\"/PERSISTENT_ONLY must be \"YES\" or \"NO\"")
+    );
+    assert!(err("DS_MAD_CONF = [ REQUIRED_ATTRS = \"A\" ]").contains("DS_MAD_CONF needs NAME"));
+    assert!(err("DS_MAD_CONF = [ NAME = \"d\" ]\nDS_MAD_CONF = [ NAME = \"d\" ]").contains("defined twice"));
+}
+
+#[test]
+fn storage_driver_entry_without_a_target_is_a_warning() {
+    // OpenNebula reads such an entry and refuses the datastores that need the missing key.
+    let c = parse("TM_MAD_CONF = [ NAME = \"half\", SHARED = \"YES\", TM_MAD_SYSTEM = \"ssh\" ]\n").unwrap();
+    assert_eq!(c.storage.tm("half").unwrap().ln_target, None);
+    assert_eq!(
+        c.warnings,
+        ["etc/oned.conf:1:1: TM_MAD_CONF \"half\" has no LN_TARGET, CLONE_TARGET, LN_TARGET_SSH, CLONE_TARGET_SSH, \
+          DISK_TYPE_SSH: datastores using it will be refused"]
+    );
+}

@@ -2,6 +2,12 @@
 //! what the answer means for the host (INIT/ERROR → MONITORED, capacity, template) and for the
 //! VMs it reports (state reconciliation, usage, wild VMs).
 //!
+//! Disk, as OpenNebula's `HostShareDatastore`: `DS_LOCATION_TOTAL_MB` / `_FREE_MB` / `_USED_MB`
+//! (the file system of the host's datastores directory) become `HOST_SHARE/DATASTORES/MAX_DISK`,
+//! `FREE_DISK`, `USED_DISK`, and each `DS = [ ID, TOTAL_MB, FREE_MB, USED_MB ]` (a system
+//! datastore's directory on the host) a `HOST_SHARE/DATASTORES/DS`; every probe replaces them,
+//! and none of them stays in the host's template.
+//!
 //! Reconciliation, as OpenNebula does it: the VMs a probe lists take the state it reports (a VM
 //! found running while POWEROFF, SUSPENDED or UNKNOWN is RUNNING; `p` suspends, `e` makes it
 //! UNKNOWN, `d` powers it off); the VMs of a host that cannot be monitored go to UNKNOWN and
@@ -19,7 +25,7 @@ use crate::cloud::Cloud;
 use crate::config::MadKind;
 use crate::core::Core;
 use crate::mad::{MadManager, SendError};
-use crate::objects::host::HostState;
+use crate::objects::host::{HostDs, HostState};
 use crate::objects::monitoring::History;
 use crate::objects::vm::{LcmState, VmState};
 use crate::objects::{PoolObject, now};
@@ -162,6 +168,28 @@ fn num(t: &Template, k: &str) -> Option<i64> {
     t.get(k).and_then(|v| v.trim().parse::<f64>().ok()).map(|v| v as i64)
 }
 
+/// A number of a probe's vector (0 when absent or not a number, as OpenNebula reads it).
+fn vector_num(v: &Vector, k: &str) -> i64 {
+    v.get(k).and_then(|s| s.trim().parse::<f64>().ok()).map_or(0, |n| n as i64)
+}
+
+/// `DS = [ ID, TOTAL_MB, FREE_MB, USED_MB ]`: one system datastore of the host. `None` without a
+/// valid ID.
+fn host_ds(v: &Vector) -> Option<HostDs> {
+    let id = v.get("ID")?.trim().parse::<i32>().ok().filter(|id| *id >= 0)?;
+    Some(HostDs {
+        id,
+        free_mb: vector_num(v, "FREE_MB"),
+        total_mb: vector_num(v, "TOTAL_MB"),
+        used_mb: vector_num(v, "USED_MB"),
+    })
+}
+
+/// What a probe says of the host's datastores (OpenNebula's `HostShareDatastore::
+/// set_monitorization`): the datastores directory's file system (`DS_LOCATION_*_MB`, 0 when not
+/// reported) and one `DS` vector per system datastore. Neither is kept in the host's template.
+const DS_LOCATION: [&str; 3] = ["DS_LOCATION_TOTAL_MB", "DS_LOCATION_FREE_MB", "DS_LOCATION_USED_MB"];
+
 /// Applies a successful probe of host `hid`.
 pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
     let t = now();
@@ -169,6 +197,8 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
     let mut system = Template::new();
     let mut reported: HashMap<i32, (String, String, Option<String>, Option<String>)> = HashMap::new();
     let mut wilds: Vec<String> = Vec::new();
+    let mut location = Template::new();
+    let mut datastores: Vec<HostDs> = Vec::new();
     // The probe lists every VM of the host: the ones it does not list are gone.
     let mut full_list = false;
     for a in probe.iter() {
@@ -189,6 +219,14 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
             }
             (n @ ("USEDMEMORY" | "FREEMEMORY" | "USEDCPU" | "FREECPU" | "NETRX" | "NETTX"), Some(v), _) => {
                 usage.add(n, v);
+            }
+            (n, Some(v), _) if DS_LOCATION.contains(&n) => location.set(n, v),
+            ("DS", _, Some(v)) => {
+                if let Some(ds) = host_ds(v) {
+                    // A datastore reported twice: its last line counts.
+                    datastores.retain(|d| d.id != ds.id);
+                    datastores.push(ds);
+                }
             }
             (n, Some(v), _) => system.set(n, v),
             _ => {}
@@ -221,6 +259,15 @@ pub fn apply_monitoring(cloud: &mut Cloud, hid: i32, probe: &Template) {
     if let Some(m) = num(&system, "TOTALMEMORY") {
         h.share.total_mem = m;
         h.share.max_mem = m - reserved(&h.template, "RESERVED_MEM");
+    }
+    h.share.max_disk = num(&location, "DS_LOCATION_TOTAL_MB").unwrap_or(0);
+    h.share.free_disk = num(&location, "DS_LOCATION_FREE_MB").unwrap_or(0);
+    h.share.used_disk = num(&location, "DS_LOCATION_USED_MB").unwrap_or(0);
+    datastores.sort_by_key(|d| d.id);
+    h.share.datastores = datastores;
+    // Versions before HOST_SHARE/DATASTORES kept these in the template.
+    for k in DS_LOCATION {
+        h.template.remove(k);
     }
     let mut mon = Template::new();
     mon.add("TIMESTAMP", t.to_string());
@@ -389,6 +436,55 @@ mod tests {
         let mut c = cloud(&[(VmState::Active, LcmState::Running, LONG_AGO)]);
         apply_monitoring(&mut c, 0, &probe("VM_POLL = \"yes\""));
         assert_eq!(states(&c), [POWEROFF]);
+    }
+
+    #[test]
+    fn the_probe_fills_the_hosts_datastores() {
+        use crate::objects::host::HostDs;
+        let mut c = cloud(&[]);
+        c.hosts.get_mut(0).unwrap().template.set("DS_LOCATION_FREE_MB", "1"); // as older versions kept it
+        apply_monitoring(
+            &mut c,
+            0,
+            &probe(
+                "DS_LOCATION_USED_MB = 9720\nDS_LOCATION_TOTAL_MB = 20480\nDS_LOCATION_FREE_MB = 10760\n\
+                 DS = [ ID = 104, TOTAL_MB = 100, FREE_MB = 70, USED_MB = 30 ]\n\
+                 DS = [ ID = \"0\", USED_MB = \"9720.4\", TOTAL_MB = \"20480\", FREE_MB = \"10760\" ]\n\
+                 DS = [ ID = \"x\", FREE_MB = 1 ]\nDS = [ FREE_MB = 1 ]\n\
+                 DS = [ ID = 104, TOTAL_MB = 100, FREE_MB = 60, USED_MB = 40 ]",
+            ),
+        );
+        let h = c.hosts.get(0).unwrap();
+        assert_eq!((h.share.max_disk, h.share.free_disk, h.share.used_disk), (20480, 10760, 9720));
+        assert_eq!(
+            h.share.datastores,
+            [
+                HostDs { id: 0, free_mb: 10760, total_mb: 20480, used_mb: 9720 },
+                HostDs { id: 104, free_mb: 60, total_mb: 100, used_mb: 40 },
+            ],
+            "by id; entries without a valid ID dropped; the last line of an id counts"
+        );
+        for k in ["DS_LOCATION_TOTAL_MB", "DS_LOCATION_FREE_MB", "DS_LOCATION_USED_MB", "DS"] {
+            assert!(!h.template.contains(k), "{k} is in HOST_SHARE, not in the template");
+        }
+        let xml = h.to_xml();
+        assert!(
+            xml.contains(
+                "<DATASTORES><DISK_USAGE>0</DISK_USAGE>\
+                 <DS><FREE_MB>10760</FREE_MB><ID>0</ID><TOTAL_MB>20480</TOTAL_MB><USED_MB>9720</USED_MB></DS>\
+                 <DS><FREE_MB>60</FREE_MB><ID>104</ID><TOTAL_MB>100</TOTAL_MB><USED_MB>40</USED_MB></DS>\
+                 <FREE_DISK>10760</FREE_DISK><MAX_DISK>20480</MAX_DISK><USED_DISK>9720</USED_DISK></DATASTORES>"
+            ),
+            "{xml}"
+        );
+
+        // Each probe replaces the list; what it does not report is 0 (OpenNebula reads it so).
+        apply_monitoring(&mut c, 0, &probe("DS = [ ID = 3, FREE_MB = 5 ]"));
+        let h = c.hosts.get(0).unwrap();
+        assert_eq!(h.share.datastores, [HostDs { id: 3, free_mb: 5, total_mb: 0, used_mb: 0 }]);
+        assert_eq!((h.share.max_disk, h.share.free_disk, h.share.used_disk), (0, 0, 0));
+        apply_monitoring(&mut c, 0, &probe(""));
+        assert!(c.hosts.get(0).unwrap().share.datastores.is_empty());
     }
 
     #[test]

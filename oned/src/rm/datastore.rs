@@ -6,7 +6,7 @@ use super::{Core, Handler, Mutate, Reply, Request};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::objects::PoolObject;
 use crate::objects::cluster::Cluster;
-use crate::objects::datastore::{Datastore, DsType};
+use crate::objects::datastore::{self, Datastore, NewDatastore};
 use crate::perms::AuthOp;
 use std::collections::{BTreeSet, HashMap};
 
@@ -34,30 +34,9 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         if let Some(m) = generic::new_name_problem::<Datastore>(cloud, -1, &name) {
             return Err(ApiError::internal(m));
         }
-        // An unknown TYPE becomes an image datastore, as in OpenNebula.
-        let ds_type = DsType::parse(t.get("TYPE")).unwrap_or(DsType::Image);
-        let ds_mad = match (ds_type, t.get("DS_MAD").map(str::trim)) {
-            (DsType::System, Some(d)) if !d.is_empty() => {
-                return Err(ApiError::internal("SYSTEM datastores cannot have DS_MAD defined."));
-            }
-            (DsType::System, _) => "-".to_string(),
-            (_, Some(d)) if !d.is_empty() => d.to_string(),
-            _ => return Err(ApiError::internal("No DS_MAD in template.")),
-        };
-        let tm_mad = match t.get("TM_MAD").map(str::trim) {
-            Some(m) if !m.is_empty() => m.to_string(),
-            _ => return Err(ApiError::internal("No TM_MAD in template.")),
-        };
-        let disk_type = match t.get("DISK_TYPE").map(|s| s.trim().to_ascii_uppercase()) {
-            None => 0,
-            Some(s) if s == "FILE" => 0,
-            Some(s) if s == "BLOCK" => 2,
-            Some(s) if s == "RBD" => 3,
-            Some(s) if s == "GLUSTER" => 5,
-            Some(_) => return Err(ApiError::internal("Unknown DISK_TYPE in template.")),
-        };
         t.remove("NAME");
-        t.set("TYPE", ds_type.template_name());
+        let NewDatastore { ds_type, ds_mad, tm_mad, disk_type } =
+            datastore::prepare(&mut t, &cloud.settings.storage).map_err(ApiError::internal)?;
         let mut owner = generic::new_ownership(caller);
         owner.perms.group.u = true;
         let base = cloud.settings.datastore_location.clone();

@@ -266,7 +266,8 @@ pub fn update_with<T: ApiObject>(
         }
         let obj = get_mut::<T>(cloud, id)?;
         let t = obj.editable_template_mut();
-        if append == 1 {
+        let old = if append == 1 {
+            let old = t.clone();
             // An empty vector `X = [ ]` in merge mode deletes X.
             let drop: Vec<String> = new
                 .iter()
@@ -278,10 +279,11 @@ pub fn update_with<T: ApiObject>(
                 t.remove(d);
             }
             t.merge(new);
+            old
         } else {
-            *t = new;
-        }
-        obj.after_update()
+            std::mem::replace(t, new)
+        };
+        T::after_update_in(cloud, id, old)
             .map_err(|m| ApiError::with_id(ErrorCode::Internal, format!("Cannot update template. {m}"), id))?;
         Ok(Reply::Id(id))
     })

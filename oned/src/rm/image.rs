@@ -152,6 +152,12 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             FILESYSTEM if path.is_empty() => return Err(size_err("Missing PATH attribute.")),
             _ => parse_size().unwrap_or(0),
         };
+        // DS_MAD_CONF's PERSISTENT_ONLY, against the template's PERSISTENT (whatever the type),
+        // as OpenNebula checks it.
+        let asked_persistent = persistent_attr.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("YES"));
+        if ds.is_persistent_only(&cloud.settings.storage) && !asked_persistent {
+            return Err(fail("This Datastore only accepts persistent images.".into()));
+        }
         if !path.is_empty() && !source.is_empty() {
             return Err(fail("PATH and SOURCE cannot be both set.".into()));
         }
@@ -341,6 +347,12 @@ fn persistent(core: &Core, req: &mut Request) -> ApiResult<Reply> {
             }
         } else if img.image_type == BACKUP && !on {
             return Err(ApiError::with_id(ErrorCode::Internal, "BACKUP images must be persistent", id));
+        }
+        if !on
+            && img.persistent
+            && cloud.datastores.get(img.datastore_id).is_some_and(|ds| ds.is_persistent_only(&cloud.settings.storage))
+        {
+            return Err(ApiError::with_id(ErrorCode::Internal, "This Datastore only accepts persistent images.", id));
         }
         if img.running_vms > 0 && img.persistent != on {
             return Err(ApiError::with_id(

@@ -31,7 +31,7 @@ fn oneadmin() -> Caller {
 /// source, format and datastore path are given.
 fn cloud(host: &str, sys_path: &str, img_path: &str, source: &str, format: &str) -> (Cloud, i32, i32) {
     let mut c = Cloud::empty(Settings::default());
-    c.bootstrap("x".into(), "y".into());
+    c.bootstrap("x".into(), "y".into()).unwrap();
     if let Some(d) = c.datastores.get_mut(0) {
         d.base_path = sys_path.to_string();
     }
