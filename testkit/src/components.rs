@@ -37,6 +37,8 @@ pub struct Component {
     pub files: &'static [&'static str],
     /// Programs that must be found on `PATH`.
     pub programs: &'static [&'static str],
+    /// Files whose paths are known only at run time: the function returns those missing.
+    pub missing_files: Option<fn() -> Vec<PathBuf>>,
     /// The command that installs it (Debian and Ubuntu, as root).
     pub install: &'static str,
 }
@@ -51,6 +53,7 @@ pub const SSHD: Component = Component {
     cfg: "nephele_missing_sshd",
     files: &[SSHD_BIN],
     programs: &["ssh-keygen", "ssh"],
+    missing_files: None,
     install: "apt-get install -y openssh-server openssh-client",
 };
 
@@ -62,6 +65,7 @@ pub const NETNS: Component = Component {
     cfg: "nephele_missing_netns",
     files: &[],
     programs: &["ip", "tc", "unshare", "mount", "hostname"],
+    missing_files: None,
     install: "apt-get install -y iproute2 util-linux hostname",
 };
 
@@ -71,18 +75,33 @@ pub const QEMU_IMG: Component = Component {
     cfg: "nephele_missing_qemu_img",
     files: &[],
     programs: &["qemu-img"],
+    missing_files: None,
     install: "apt-get install -y qemu-utils",
 };
 
+/// Real guests: `qemu-system-x86_64` (TCG), `genisoimage` (context CDs) and the test guest
+/// built by `tests/guest/build.sh` (`crate::guest`; cpio packs it). qemu-system-x86 comes with
+/// the qemu-utils of its own version (a newer backported qemu-utils would be removed by apt
+/// otherwise); `tests/setup.sh` picks that version from `apt-cache policy`.
+pub const QEMU: Component = Component {
+    name: "qemu",
+    cfg: "nephele_missing_qemu",
+    files: &[],
+    programs: &["qemu-system-x86_64", "genisoimage"],
+    missing_files: Some(crate::guest::missing_files),
+    install: "apt-get install -y --no-install-recommends --allow-downgrades qemu-system-x86 qemu-utils/bookworm cpio genisoimage && tests/guest/build.sh",
+};
+
 /// Every component, for build scripts.
-pub const ALL: &[&Component] = &[&SSHD, &NETNS, &QEMU_IMG];
+pub const ALL: &[&Component] = &[&SSHD, &NETNS, &QEMU_IMG, &QEMU];
 
 impl Component {
     /// What is absent (paths and program names); empty when the component is there.
     pub fn missing(&self) -> Vec<String> {
         let files = self.files.iter().filter(|f| !Path::new(f).exists()).map(|f| f.to_string());
         let programs = self.programs.iter().filter(|p| find_program(p).is_none()).map(|p| p.to_string());
-        files.chain(programs).collect()
+        let late = self.missing_files.map(|f| f()).unwrap_or_default().into_iter().map(|p| p.display().to_string());
+        files.chain(programs).chain(late).collect()
     }
 
     /// Whether `NEPHELE_ALLOW_MISSING` names this component.
@@ -138,6 +157,9 @@ pub fn build_script(components: &[&Component]) {
             let at = find_program(p).unwrap_or_else(|| Path::new("/usr/bin").join(p));
             println!("cargo::rerun-if-changed={}", at.display());
         }
+        for f in c.missing_files.map(|f| f()).unwrap_or_default() {
+            println!("cargo::rerun-if-changed={}", f.display());
+        }
         let missing = c.missing();
         if !missing.is_empty() {
             println!("cargo::rustc-cfg={}", c.cfg);
@@ -172,6 +194,7 @@ mod tests {
             cfg: "nephele_missing_gone",
             files: &["/nonexistent/nephele-testkit/gone"],
             programs: &["nephele-testkit-no-such-program"],
+            missing_files: None,
             install: "apt-get install -y gone",
         };
         assert_eq!(GONE.missing(), ["/nonexistent/nephele-testkit/gone", "nephele-testkit-no-such-program"]);
@@ -184,8 +207,14 @@ mod tests {
 
     #[test]
     fn a_present_component_is_required_quietly() {
-        const SH: Component =
-            Component { name: "sh", cfg: "nephele_missing_sh", files: &["/bin/sh"], programs: &["sh"], install: "-" };
+        const SH: Component = Component {
+            name: "sh",
+            cfg: "nephele_missing_sh",
+            files: &["/bin/sh"],
+            programs: &["sh"],
+            missing_files: None,
+            install: "-",
+        };
         assert!(SH.missing().is_empty());
         SH.require();
     }

@@ -12,13 +12,18 @@
 //!   key generated for it (key authentication only), stopped on drop.
 //! - [`netns`]: a cluster of hosts (network + mount + UTS namespaces, one sshd each, a
 //!   private datastores directory each) joined to the test's namespace by a bridge (root only).
-//! - [`components`]: the system components tests need (sshd), the install command named when
-//!   one is missing, and the one opt-out (`NEPHELE_ALLOW_MISSING`), which compiles the tests
-//!   that need a missing component as ignored so that they are reported as such, never as
-//!   passed.
+//! - [`components`]: the system components tests need (sshd, netns, qemu-img, qemu), the
+//!   install command named when one is missing, and the one opt-out (`NEPHELE_ALLOW_MISSING`),
+//!   which compiles the tests that need a missing component as ignored so that they are
+//!   reported as such, never as passed.
+//! - [`guest`]: the test guest (`tests/guest/`: a Debian kernel and a busybox initramfs,
+//!   built once and cached) and what runs it under plain qemu: context CDs, a serial-log
+//!   follower with bounded waits, a QMP client, a daemonized qemu stopped by PID on drop, an
+//!   isolated network namespace with a tap.
 //! - [`free_port`]: a loopback TCP port that was free a moment ago.
 pub mod components;
 pub mod driver;
+pub mod guest;
 pub mod netns;
 pub mod sshd;
 
