@@ -13,7 +13,6 @@ use crate::objects::PoolObject;
 use crate::objects::image::{DsAction, IMAGE_TYPES, Image, ImageSnapshot, image_type_from_str, state as img_state};
 use crate::objects::vm::{DiskOp, LcmState, Stage, VirtualMachine, VmState};
 use crate::objects::{ObjectKind, now};
-use std::collections::BTreeSet;
 
 fn err(id: i32, m: String) -> ApiError {
     ApiError::with_id(ErrorCode::Action, m, id)
@@ -219,35 +218,13 @@ pub fn saveas(
     let (ds_name, fs, disk_type) = (ds.name.clone(), src_img.fs.clone(), src_img.disk_type);
     let owner = access::new_ownership(caller);
     let oid = cloud.images.allocate(|oid| Image {
-        oid,
-        name: name.to_string(),
-        owner,
-        lock: None,
         image_type,
         disk_type,
-        persistent: false,
-        regtime: now(),
-        modtime: 0,
-        source: String::new(),
-        path: String::new(),
         format,
         fs,
         size,
         state: img_state::LOCKED,
-        prev_state: img_state::READY,
-        running_vms: 0,
-        cloning_ops: 0,
-        cloning_id: -1,
-        target_snapshot: -1,
-        datastore_id: ds_id,
-        datastore: ds_name,
-        vms: BTreeSet::new(),
-        clones: BTreeSet::new(),
-        app_clones: BTreeSet::new(),
-        template: t,
-        pending: None,
-        snapshots: Vec::new(),
-        next_snapshot: 0,
+        ..Image::new(oid, name.to_string(), owner, (ds_id, ds_name), t)
     });
     get_mut::<Image>(cloud, oid)?.start_job(DsAction::Mkfs);
     cloud.outbox.images.push(oid);

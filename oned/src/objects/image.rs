@@ -149,6 +149,42 @@ pub struct Image {
 }
 
 impl Image {
+    /// A new image of datastore `datastore` (id, name): READY, not persistent, type OS, no file
+    /// yet, registered now. Callers change what differs with struct update syntax.
+    pub fn new(oid: i32, name: String, owner: Ownership, datastore: (i32, String), template: Template) -> Image {
+        Image {
+            oid,
+            name,
+            owner,
+            lock: None,
+            image_type: 0,
+            disk_type: 0,
+            persistent: false,
+            regtime: crate::objects::now(),
+            modtime: 0,
+            source: String::new(),
+            path: String::new(),
+            format: "raw".to_string(),
+            fs: String::new(),
+            size: 0,
+            state: state::READY,
+            prev_state: state::READY,
+            running_vms: 0,
+            cloning_ops: 0,
+            cloning_id: -1,
+            target_snapshot: -1,
+            datastore_id: datastore.0,
+            datastore: datastore.1,
+            vms: BTreeSet::new(),
+            clones: BTreeSet::new(),
+            app_clones: BTreeSet::new(),
+            template,
+            pending: None,
+            snapshots: Vec::new(),
+            next_snapshot: 0,
+        }
+    }
+
     /// Starts datastore action `action`: the journal entry is committed with the image, and
     /// the caller puts the image in the outbox.
     pub fn start_job(&mut self, action: DsAction) {

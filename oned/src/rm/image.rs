@@ -15,10 +15,10 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::lcm::images::has_ds_driver;
 use crate::objects::datastore::{Datastore, DsType};
 use crate::objects::image::{DsAction, IMAGE_TYPES, Image, image_type_from_str, state};
-use crate::objects::{ObjectKind, PoolObject, now};
+use crate::objects::{ObjectKind, PoolObject};
 use crate::perms::AuthOp;
 use libone::template::Template;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Component, Path};
 
 pub fn register(m: &mut HashMap<&'static str, Handler>) {
@@ -206,35 +206,15 @@ fn allocate(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         let owner = generic::new_ownership(caller);
         let format = if format.is_empty() { "raw".to_string() } else { format };
         let oid = cloud.images.allocate(|oid| Image {
-            oid,
-            name: name.clone(),
-            owner,
-            lock: None,
             image_type,
-            disk_type: 0,
             persistent,
-            regtime: now(),
-            modtime: 0,
             source,
             path,
             format,
             fs,
             size,
             state: if job.is_some() { state::LOCKED } else { state::READY },
-            prev_state: state::READY,
-            running_vms: 0,
-            cloning_ops: 0,
-            cloning_id: -1,
-            target_snapshot: -1,
-            datastore_id: ds_id,
-            datastore: ds_name,
-            vms: BTreeSet::new(),
-            clones: BTreeSet::new(),
-            app_clones: BTreeSet::new(),
-            template: t.clone(),
-            pending: None,
-            snapshots: Vec::new(),
-            next_snapshot: 0,
+            ..Image::new(oid, name.clone(), owner, (ds_id, ds_name), t.clone())
         });
         if let Some(job) = job {
             get_mut::<Image>(cloud, oid)?.start_job(job);
@@ -431,35 +411,14 @@ fn clone(core: &Core, req: &mut Request) -> ApiResult<Reply> {
         }
         t.set("PERSISTENT", "NO");
         let oid = cloud.images.allocate(|oid| Image {
-            oid,
-            name: name.clone(),
-            owner,
-            lock: None,
             image_type: src.image_type,
             disk_type: src.disk_type,
-            persistent: false,
-            regtime: now(),
-            modtime: 0,
-            source: String::new(),
-            path: String::new(),
             format: src.format.clone(),
             fs: src.fs.clone(),
             size: src.size,
             state: state::LOCKED,
-            prev_state: state::READY,
-            running_vms: 0,
-            cloning_ops: 0,
             cloning_id: id,
-            target_snapshot: -1,
-            datastore_id: ds_id,
-            datastore: ds_name,
-            vms: BTreeSet::new(),
-            clones: BTreeSet::new(),
-            app_clones: BTreeSet::new(),
-            template: t,
-            pending: None,
-            snapshots: Vec::new(),
-            next_snapshot: 0,
+            ..Image::new(oid, name.clone(), owner, (ds_id, ds_name), t)
         });
         get_mut::<Image>(cloud, oid)?.start_job(DsAction::Clone);
         cloud.outbox.images.push(oid);
