@@ -158,7 +158,12 @@ pub fn prepare(cloud: &mut Cloud, caller: &Caller, vmid: i32, submitted: Templat
     // Values that reach drivers are checked once everything (image and network attributes
     // included) is in place; a bad one gives back what was taken.
     let result = attach_devices(cloud, caller, vmid, &mut sys, &mut acquired)
-        .and_then(|()| super::attrs::check_driver_values(&mut sys).map_err(internal));
+        .and_then(|()| super::attrs::check_driver_values(&mut sys).map_err(internal))
+        .and_then(|()| {
+            // The context last: its variables may name the disks' images and the NICs' leases.
+            let xml = |t: &Template| provisional_xml(caller, vmid, &name, t, &user);
+            super::context::prepare(cloud, caller, vmid, &name, &mut sys, &user, &xml)
+        });
     if let Err(e) = result {
         crate::lcm::release::release(cloud, vmid, &acquired);
         return Err(e);
@@ -189,6 +194,12 @@ pub fn prepare(cloud: &mut Cloud, caller: &Caller, vmid: i32, submitted: Templat
     }
     sys.set("VMID", vmid.to_string());
     Ok(Prepared { name, template: sys, user_template: user })
+}
+
+/// The XML of the VM being created, as far as it is known (for the context's `$TEMPLATE`).
+fn provisional_xml(caller: &Caller, vmid: i32, name: &str, sys: &Template, user: &Template) -> String {
+    let p = Prepared { name: name.to_string(), template: sys.clone(), user_template: user.clone() };
+    new_vm(vmid, p, crate::access::new_ownership(caller), false).to_xml()
 }
 
 /// `(A = 0 | A = 1)` for the given clusters.

@@ -4,10 +4,12 @@
 //! records, host capacity), and hands the state change to the life-cycle state machine
 //! (`lcm::machine`, which holds the one diagram of the VM's states), which journals the driver
 //! step. Creating VMs is in [`create`] (with [`attrs`], the checks of the values that reach
-//! drivers, and [`nic`], the leases NICs take); freeing what a VM holds is `lcm::release`.
+//! drivers, [`nic`], the leases NICs take, [`osfile`], kernel files from the files datastore,
+//! and [`context`], the CONTEXT vector); freeing what a VM holds is `lcm::release`.
 //! [`VmAction`] is `one.vm.action`'s vocabulary, read by the request manager.
 
 pub mod attrs;
+pub mod context;
 pub mod create;
 pub mod disk;
 pub mod nic;

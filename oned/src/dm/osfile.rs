@@ -87,7 +87,7 @@ fn internal(m: impl Into<String>) -> ApiError {
 
 /// The image a `$FILE[...]` variable names, as OpenNebula's `get_image_path`: by IMAGE_ID, or by
 /// IMAGE (owned by the VM's owner unless IMAGE_UID / IMAGE_UNAME says whose), usable by `caller`.
-fn resolve(cloud: &Cloud, caller: &Caller, var: &FileVar) -> Result<i32, String> {
+pub fn resolve(cloud: &Cloud, caller: &Caller, var: &FileVar) -> Result<i32, String> {
     if var.name != "FILE" {
         return Err("Must use FILE variable for attribute.".into());
     }
