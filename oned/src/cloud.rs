@@ -45,6 +45,10 @@ pub struct Settings {
     pub vm_monitoring_expiration: i64,
     /// `TM_MAD_CONF` / `DS_MAD_CONF`: what the storage drivers put in datastores' templates.
     pub storage: Arc<StorageConf>,
+    /// `CONTEXT_SAFE_DIRS`: the only directories `CONTEXT/FILES` may name files of.
+    pub context_safe_dirs: Vec<String>,
+    /// `CONTEXT_RESTRICTED_DIRS` (OpenNebula's message for a path under one).
+    pub context_restricted_dirs: Vec<String>,
 }
 
 impl Default for Settings {
@@ -61,6 +65,8 @@ impl Default for Settings {
             host_monitoring_expiration: 43200,
             vm_monitoring_expiration: 14400,
             storage: Arc::new(StorageConf::builtin()),
+            context_safe_dirs: Vec::new(),
+            context_restricted_dirs: vec!["/etc".to_string()],
         }
     }
 }

@@ -236,7 +236,14 @@ fn settings(cfg: &OnedConfig) -> Settings {
         host_monitoring_expiration: cfg.host_monitoring_expiration as i64,
         vm_monitoring_expiration: cfg.vm_monitoring_expiration as i64,
         storage: std::sync::Arc::new(cfg.storage.clone()),
+        context_safe_dirs: dirs(cfg, "CONTEXT_SAFE_DIRS", ""),
+        context_restricted_dirs: dirs(cfg, "CONTEXT_RESTRICTED_DIRS", "/etc"),
     }
+}
+
+/// A space-separated list of directories of oned.conf (`default` when the key is absent).
+fn dirs(cfg: &OnedConfig, key: &str, default: &str) -> Vec<String> {
+    cfg.raw.get(key).unwrap_or(default).split_whitespace().map(str::to_string).collect()
 }
 
 /// Opens the store, bootstraps a new database, and returns the loaded cloud.

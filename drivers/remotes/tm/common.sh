@@ -108,18 +108,40 @@ mkimage_command() {
     esac
 }
 
-# make_context_iso ISO FILE...: an ISO 9660 image labelled CONTEXT holding the FILEs.
+# make_context_iso ISO FILE...: an ISO 9660 image labelled CONTEXT holding the FILEs. A FILE is
+# a front-end path (the file keeps its name) or OpenNebula's FILES_DS form PATH:'NAME' (the file
+# is named NAME on the CD). Two files of one name are refused.
 make_context_iso() {
     make_iso_out=$1
     shift
     make_iso_dir=$(mktemp -d)
     for make_iso_f in "$@"; do
+        case "$make_iso_f" in
+            *:\'*\')
+                make_iso_name=${make_iso_f##*:\'}
+                make_iso_name=${make_iso_name%\'}
+                make_iso_f=${make_iso_f%:\'*}
+                ;;
+            *) make_iso_name=$(basename "$make_iso_f") ;;
+        esac
+        case "$make_iso_name" in
+            '' | . | .. | */* | *\'*)
+                rm -rf "$make_iso_dir"
+                error_message "Invalid context file name '$make_iso_name'"
+                exit 1
+                ;;
+        esac
         if [ ! -f "$make_iso_f" ]; then
             rm -rf "$make_iso_dir"
             error_message "Context file $make_iso_f not found"
             exit 1
         fi
-        cp "$make_iso_f" "$make_iso_dir/"
+        if [ -e "$make_iso_dir/$make_iso_name" ]; then
+            rm -rf "$make_iso_dir"
+            error_message "Two context files are named $make_iso_name"
+            exit 1
+        fi
+        cp "$make_iso_f" "$make_iso_dir/$make_iso_name"
     done
     make_iso_rc=0
     if command -v genisoimage >/dev/null 2>&1; then

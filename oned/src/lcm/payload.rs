@@ -225,25 +225,79 @@ pub fn write_deployment(cloud: &Cloud, vm: &VirtualMachine, vms_dir: &Path) -> R
     Ok(path)
 }
 
+/// Whether the context CD is made (again) at the end of `stage`: the transfers after which
+/// the VM is deployed or restored on a host (OpenNebula regenerates it at every deploy and
+/// restore; between a power-off and its resume nothing changes it).
+pub fn makes_context(stage: Stage) -> bool {
+    matches!(stage, Stage::Prolog | Stage::PrologResume | Stage::PrologUndeploy | Stage::Migrate)
+}
+
+/// The `CONTEXT` transfer: `CONTEXT <system tm> <context.sh> [files...] <host>:<dir>/disk.<id>
+/// <vmid> <dsid>` (OpenNebula's `prolog_context_command`; `context.sh` and the files are paths
+/// on the front-end, a FILES_DS file as `<source>:'<name>'`).
+pub fn context_transfer(
+    cloud: &Cloud,
+    vm: &VirtualMachine,
+    context_sh: &Path,
+    g: &super::context::Generated,
+) -> Result<Transfer, TransferError> {
+    let cur = vm.history.last();
+    let host = cur.map(|h| h.hostname.clone()).unwrap_or_default();
+    let dir = vm_dir(cloud, vm, cur);
+    let ds = cur.map(|h| h.ds_id).unwrap_or(0).to_string();
+    let mut args = vec![context_sh.display().to_string()];
+    args.extend(g.files.iter().cloned());
+    args.extend([at(&host, &format!("{dir}/disk.{}", g.disk_id)), vm.oid.to_string(), ds]);
+    Transfer::new(TransferAction::Context, None, &system_tm_mad(cloud, vm), args)
+}
+
+/// Writes `<vms_dir>/<vmid>/context.sh` (readable by oned's user only: it may hold a
+/// password) and returns its path.
+fn write_context_sh(dir: &Path, text: &str) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = dir.join("context.sh");
+    let tmp = dir.join(".context.sh.tmp");
+    {
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+    }
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
 /// Why a transfer file was not written.
 #[derive(Debug, thiserror::Error)]
 pub enum TransferFileError {
     #[error("the VM's disks or placement cannot be written as a transfer: {0}")]
     Value(#[from] TransferError),
+    #[error("cannot generate the context: {0}")]
+    Context(String),
     #[error("cannot write the transfer file: {0}")]
     Io(#[from] std::io::Error),
 }
 
-/// Writes `<vms_dir>/<vmid>/transfer.<seq>.<stage>` and returns its path.
+/// Writes `<vms_dir>/<vmid>/transfer.<seq>.<stage>` (and, for the stages that make the
+/// context CD, `<vms_dir>/<vmid>/context.sh`) and returns its path.
 pub fn write_transfer(
     cloud: &Cloud,
     vm: &VirtualMachine,
     p: &PendingAction,
     vms_dir: &Path,
 ) -> Result<PathBuf, TransferFileError> {
-    let list = transfers(cloud, vm, p.stage)?;
+    let mut list = transfers(cloud, vm, p.stage)?;
     let dir = vms_dir.join(vm.oid.to_string());
     std::fs::create_dir_all(&dir)?;
+    if makes_context(p.stage) {
+        let dirs = super::context::FileDirs {
+            safe: &cloud.settings.context_safe_dirs,
+            restricted: &cloud.settings.context_restricted_dirs,
+        };
+        if let Some(g) = super::context::generate(cloud, vm, &dirs).map_err(TransferFileError::Context)? {
+            let path = write_context_sh(&dir, &g.text)?;
+            list.push(context_transfer(cloud, vm, &path, &g)?);
+        }
+    }
     let path = dir.join(format!("transfer.{}.{}", p.seq, p.stage));
     let text = driver_proto::transfer::encode_file(&format!("{} transfer of VM {}", p.stage, vm.oid), &list);
     std::fs::write(&path, text)?;
