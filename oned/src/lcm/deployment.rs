@@ -8,7 +8,8 @@
 //! it reaches an argument, values QEMU splits on commas have their commas doubled, and no value
 //! may hold a line break: whatever a template says, it cannot add an option or a line. Kernel and
 //! initrd paths must lie in the VM's directory (where `OS/KERNEL_DS` puts them), so no file of
-//! the host is reachable through a template.
+//! the host is reachable through a template. The context CD (`CONTEXT/DISK_ID`, `TARGET`) is a
+//! read-only raw disk of the VM's directory too.
 
 use libone::template::{Template, Vector};
 use std::fmt::Write as _;
@@ -270,9 +271,20 @@ pub fn build(id: i32, t: &Template, facts: &HostFacts) -> Result<Deployment, Dep
     }
     let bootindex = |dev: &str| boot.iter().position(|b| b == dev).map(|i| format!(",bootindex={}", i + 1));
 
-    // Disks.
+    // Disks, then the context CD (`<dir>/disk.<CONTEXT/DISK_ID>`, made by the transfer's
+    // CONTEXT line): read-only, raw, on the bus its TARGET's prefix names (a CD-ROM on IDE/AHCI
+    // or SCSI; a read-only virtio disk for vd).
+    let context_cd = t.vector("CONTEXT").and_then(|c| {
+        let id = c.get("DISK_ID")?.trim();
+        let target = c.get("TARGET").map(str::trim).unwrap_or("");
+        let mut v = Vector::from_pairs([("DISK_ID", id), ("TARGET", target), ("FORMAT", "raw"), ("READONLY", "YES")]);
+        if !target.starts_with("vd") {
+            v.set("TYPE", "CDROM");
+        }
+        Some(v)
+    });
     let mut scsi = false;
-    for d in t.vectors("DISK") {
+    for d in t.vectors("DISK").chain(context_cd.iter()) {
         let disk_id: u32 = d
             .get("DISK_ID")
             .and_then(|s| s.trim().parse().ok())

@@ -126,6 +126,40 @@ fn disks_by_bus_with_their_options() {
 }
 
 #[test]
+fn the_context_cd_is_a_read_only_raw_disk_of_the_vm_directory() {
+    // hd (OpenNebula's default for machines that are not q35): a CD-ROM on the IDE/AHCI bus.
+    let d = build_text(
+        "MEMORY = 64\nDISK = [ DISK_ID = 0, TARGET = sda ]\nCONTEXT = [ DISK_ID = 1, TARGET = hda, X = \"y\" ]",
+    )
+    .unwrap();
+    let drives = after(&d, "-drive");
+    assert_eq!(drives[1], format!("file={DIR}/disk.1,format=raw,if=none,id=disk1,readonly=on,media=cdrom"));
+    assert!(after(&d, "-device").contains(&"ide-cd,bus=ide.0,drive=disk1,id=dev-disk1"), "{:?}", d.args);
+    let d = build_text("MEMORY = 64\nOS = [ MACHINE = pc ]\nCONTEXT = [ DISK_ID = 0, TARGET = hdb ]").unwrap();
+    assert!(after(&d, "-device").contains(&"ide-cd,bus=ide.0,unit=1,drive=disk0,id=dev-disk0"), "{:?}", d.args);
+    // sd (q35 machines): a SCSI CD-ROM, with its controller.
+    let d = build_text("MEMORY = 64\nOS = [ MACHINE = q35 ]\nCONTEXT = [ DISK_ID = 0, TARGET = sda ]").unwrap();
+    let devices = after(&d, "-device");
+    assert!(devices.contains(&"virtio-scsi-pci,id=scsi0"), "{devices:?}");
+    assert!(devices.contains(&"scsi-cd,bus=scsi0.0,drive=disk0,id=dev-disk0"), "{devices:?}");
+    // vd: a read-only virtio disk.
+    let d = build_text("MEMORY = 64\nCONTEXT = [ DISK_ID = 2, TARGET = vdc ]").unwrap();
+    assert_eq!(after(&d, "-drive"), [format!("file={DIR}/disk.2,format=raw,if=none,id=disk2,readonly=on")]);
+    assert!(after(&d, "-device").contains(&"virtio-blk-pci,drive=disk2,id=dev-disk2"));
+    // No DISK_ID (a context without a disk): no CD. A bad target: refused.
+    let d = build_text("MEMORY = 64\nCONTEXT = [ NETWORK = YES ]").unwrap();
+    assert!(after(&d, "-drive").is_empty());
+    for bad in [
+        "DISK_ID = 1, TARGET = xda",
+        "DISK_ID = 1, TARGET = \"hd,a\"",
+        "DISK_ID = 1, TARGET = hdh",
+        "DISK_ID = \"1,file=/etc/shadow\", TARGET = hda",
+    ] {
+        assert!(build_text(&format!("MEMORY = 64\nCONTEXT = [ {bad} ]")).is_err(), "{bad} accepted");
+    }
+}
+
+#[test]
 fn nics_get_taps_and_checked_macs() {
     let d = build_text(
         "MEMORY = 64\nNIC = [ NIC_ID = 0, MAC = \"02:00:0a:00:00:05\", BRIDGE = br0, TARGET = \"one-42-0\" ]\n\
