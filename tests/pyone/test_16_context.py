@@ -1,7 +1,7 @@
 """Contextualization: the CONTEXT vector as one.vm.info shows it after one.vm.allocate (variables
 replaced, NETWORK = YES expanded per NIC, the CD's DISK_ID and TARGET, FILES_DS resolved to
-files-datastore images of type CONTEXT) and the refusals (wrong image type, missing image, TOKEN,
-a malformed variable); then a deploy with the dummy drivers and the `context.sh` oned writes in
+files-datastore images of type CONTEXT) and the refusals (wrong image type, missing image, a
+malformed variable, a target taken; TOKEN = YES is kept and does nothing); then a deploy with the dummy drivers and the `context.sh` oned writes in
 var/vms/<id>/ on the front-end.
 
 A dedicated oned (its own ONE_LOCATION, so var/vms is this file's); every wait is bounded and what
@@ -152,13 +152,21 @@ def test_files_ds_errors(cone, files):
 
 
 def test_other_refusals(cone):
-    raises(pyone.OneInternalException, cone.vm.allocate, vm_template(uniq("ctx"), 'CONTEXT = [ TOKEN = "YES" ]'),
-           contains="TOKEN set, but onegate endpoint was not defined in oned.conf.")
     raises(pyone.OneInternalException, cone.vm.allocate, vm_template(uniq("ctx"), 'CONTEXT = [ PRICE = "5$" ]'),
            contains="Error parsing: 5$. syntax error")
     raises(pyone.OneInternalException, cone.vm.allocate,
            vm_template(uniq("ctx"), 'DISK = [ SIZE = 1, TARGET = "hda" ]\nCONTEXT = [ TARGET = "hda" ]'),
            contains="Two disks have defined the same target hda")
+
+
+def test_token_is_kept_without_onegate(cone):
+    vid = cone.vm.allocate(vm_template(uniq("ctx"), 'CONTEXT = [ TOKEN = "YES", NETWORK = "YES" ]'))
+    try:
+        ctx = context_of(cone, vid)
+        assert ctx["TOKEN"] == "YES"
+        assert "ONEGATE_ENDPOINT" not in ctx
+    finally:
+        cone.vm.action("terminate-hard", vid)
 
 
 def test_context_sh_is_written_at_deploy(cone, ctx_oned, net, files):

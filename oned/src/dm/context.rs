@@ -11,8 +11,11 @@
 //!    the files datastore: each must be of type CONTEXT, READY, and usable by the VM's owner;
 //!    FILES_DS then holds `<source>:'<name>' ` per image (OpenNebula's form, trailing blank
 //!    included), and only what oned wrote there ever reaches the CD;
-//! 5. `TOKEN = YES` (a OneGate token) is refused with OpenNebula's message for an oned without
-//!    `ONEGATE_ENDPOINT`: Nephele has no OneGate server.
+//! 5. `TOKEN = YES` (a OneGate token) is kept as written and does nothing: Nephele has no
+//!    OneGate server, so no token file and no `ONEGATE_ENDPOINT` reach the CD, and the guest's
+//!    context tools skip OneGate. (OpenNebula refuses the VM when its oned.conf has no
+//!    `ONEGATE_ENDPOINT`; templates from its marketplace and Sunstone often set TOKEN, and they
+//!    boot here.)
 //!
 //! `CONTEXT/FILES` (front-end paths) is a restricted attribute; it is checked when the context
 //! is generated (`lcm::context::files_problem`), as OpenNebula does.
@@ -170,7 +173,7 @@ pub fn prepare(
         }
     }
     if ctxgen::is_yes(parsed.get("TOKEN")) {
-        return Err(internal("TOKEN set, but onegate endpoint was not defined in oned.conf."));
+        tracing::info!(vm_id = vmid, "CONTEXT/TOKEN = YES is ignored: there is no OneGate server");
     }
     sys.push(Attribute::Vector { name: "CONTEXT".into(), vector: parsed });
     Ok(())

@@ -355,9 +355,6 @@ pub struct Generated {
 pub fn generate(cloud: &Cloud, vm: &VirtualMachine, dirs: &FileDirs) -> Result<Option<Generated>, String> {
     let Some(stored) = vm.template.vector("CONTEXT") else { return Ok(None) };
     let Some(disk_id) = stored.get("DISK_ID").and_then(|d| d.trim().parse::<u32>().ok()) else { return Ok(None) };
-    if is_yes(stored.get("TOKEN")) {
-        return Err("TOKEN = YES needs a OneGate server, which Nephele does not have".into());
-    }
     let mut ctx = stored.clone();
     network_context(cloud, &vm.template, &mut ctx, true);
     disk_context(&vm.template, &mut ctx);

@@ -1,5 +1,5 @@
 //! The CONTEXT vector after allocation: DISK_ID and TARGET, variables, network context,
-//! FILES_DS and its errors, TOKEN; and the generated context of the VM that comes out.
+//! FILES_DS and its errors, TOKEN ignored; and the generated context of the VM that comes out.
 
 use super::*;
 use crate::cloud::Settings;
@@ -226,11 +226,14 @@ fn a_failed_context_gives_back_the_leases_and_images() {
 }
 
 #[test]
-fn token_is_refused() {
+fn token_is_kept_and_adds_nothing() {
     let Fixture { mut c, .. } = fixture();
-    let e = allocate(&mut c, "CONTEXT = [ TOKEN = \"yes\" ]").unwrap_err();
-    assert!(e.contains("TOKEN set, but onegate endpoint was not defined in oned.conf."), "{e}");
-    assert!(allocate(&mut c, "CONTEXT = [ TOKEN = \"NO\" ]").is_ok());
+    let vm = allocate(&mut c, "CONTEXT = [ TOKEN = \"yes\", NETWORK = \"YES\" ]").expect("allocated");
+    let x = ctx(&vm);
+    assert_eq!(x.get("TOKEN"), Some("yes"));
+    assert!(x.get("ONEGATE_ENDPOINT").is_none());
+    let g = generate(&c, &vm, &FileDirs::default()).expect("generated").expect("a context");
+    assert!(g.files.is_empty(), "no token file: {:?}", g.files);
 }
 
 #[test]
