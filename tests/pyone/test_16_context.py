@@ -138,6 +138,24 @@ def test_files_ds_of_a_context_image(cone, files):
         cone.vm.action("terminate-hard", vid)
 
 
+def test_files_ds_for_users(cone, ctx_oned, files):
+    """FILES_DS is not a restricted attribute: a user may name the CONTEXT images they may use."""
+    c, _ = files
+    u = make_user(ctx_oned, cone)
+    try:
+        t = vm_template(uniq("ctx"), 'CONTEXT = [ FILES_DS = "$FILE[IMAGE_ID=%d]" ]' % c.ID)
+        raises(pyone.OneInternalException, u.one.vm.allocate, t, contains="User not authorize to use image.")
+        cone.image.chmod(c.ID, 1, 1, 0, 0, 0, 0, 1, 0, 0)  # others may use it
+        vid = u.one.vm.allocate(t)
+        try:
+            assert context_of(cone, vid)["FILES_DS"] == "%s:'%s' " % (c.SOURCE, c.NAME)
+        finally:
+            cone.vm.action("terminate-hard", vid)
+    finally:
+        cone.image.chmod(c.ID, 1, 1, 0, 0, 0, 0, 0, 0, 0)
+        cone.user.delete(u.id)
+
+
 def test_files_ds_errors(cone, files):
     _, k = files
     cases = [
