@@ -359,6 +359,9 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
         let sock: std::net::SocketAddr = addr.parse().with_context(|| format!("bad listen address {addr}"))?;
         let listener =
             crate::rm::http::bind(sock, cfg.http.backlog).with_context(|| format!("cannot listen on {addr}"))?;
+        // The signal handlers are in place before anyone is told oned is up: a SIGTERM right
+        // after "listening" is a clean shutdown, never the default action (exit by signal).
+        let signals = install_signal_handlers();
         let local = listener.local_addr().context("listener address")?;
         let host = if local.ip().is_unspecified() { "localhost".to_string() } else { local.ip().to_string() };
         reporter.say(&format!("oned listening on {local}; endpoint http://{host}:{}/RPC2", local.port()));
@@ -371,8 +374,8 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
             format!("http://{sched_host}:{}/RPC2", local.port()),
             core.clone(),
         );
-        tokio::spawn(async {
-            wait_for_signal().await;
+        tokio::spawn(async move {
+            wait_for_signal(signals).await;
             crate::shutdown::request();
         });
         crate::rm::http::serve(core.clone(), listener, (&cfg.http).into(), crate::shutdown::requested())
@@ -400,11 +403,23 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
     Ok(crate::shutdown::exit_code())
 }
 
-async fn wait_for_signal() {
+type Signals = Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>;
+
+/// SIGTERM and SIGINT handlers (must run inside the runtime).
+fn install_signal_handlers() -> Signals {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
-        tracing::error!("cannot install signal handlers");
-        return;
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(term), Ok(int)) => Some((term, int)),
+        _ => {
+            tracing::error!("cannot install signal handlers");
+            None
+        }
+    }
+}
+
+async fn wait_for_signal(signals: Signals) {
+    let Some((mut term, mut int)) = signals else {
+        return std::future::pending().await;
     };
     tokio::select! {
         _ = term.recv() => tracing::info!("SIGTERM received, shutting down"),
