@@ -28,9 +28,12 @@
 //!   `remotes/` scripts on the hosts over SSH (one pooled session per host, host-key policy,
 //!   remotes copied on first use) or on the front-end (`-l`), with argv quoting and OpenNebula's
 //!   exit-code and stderr conventions.
+//! - [`qmp`]: the QMP codec and client behind `one_qmp`, the helper the `kvm` scripts use to talk
+//!   to QEMU (shipped with the remotes; `share/doc/kvm.md`).
 pub use driver_proto::{proto, transfer};
 pub mod dummy;
 pub mod exec;
+pub mod qmp;
 pub mod runtime;
 pub mod xml;
 pub mod xpath;
