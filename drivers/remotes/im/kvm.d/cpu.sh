@@ -1,6 +1,7 @@
 #!/bin/sh
 # CPU capacity and usage of this host, read from /proc:
-#   TOTALCPU = online cores x 100, CPUSPEED in MHz, USEDCPU/FREECPU sampled from /proc/stat.
+#   TOTALCPU = online cores x 100, CPUSPEED in MHz, USEDCPU/FREECPU sampled from /proc/stat,
+#   MODELNAME (OpenNebula's name for the CPU model), ARCH (uname -m).
 set -e
 
 cores=$(grep -c '^processor' /proc/cpuinfo || true)
@@ -11,6 +12,9 @@ total=$((cores * 100))
 
 speed=$(sed -n 's/^cpu MHz[[:space:]]*:[[:space:]]*\([0-9]*\).*/\1/p' /proc/cpuinfo | head -n 1)
 [ -n "$speed" ] || speed=0
+
+# the CPU's model name (a template string: the characters that would end it dropped)
+model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1 | tr -d '\\"')
 
 # busy and total jiffies of the aggregated "cpu" line of /proc/stat
 sample() {
@@ -39,6 +43,8 @@ fi
 [ "$used" -le "$total" ] || used=$total
 [ "$used" -ge 0 ] || used=0
 
+echo "ARCH = \"$(uname -m)\""
+echo "MODELNAME = \"$model\""
 echo "TOTALCPU = $total"
 echo "CPUSPEED = $speed"
 echo "USEDCPU = $used"
