@@ -275,6 +275,17 @@ fn open_cloud(cfg: &OnedConfig, loc: &Locations, reporter: &mut Reporter) -> Res
     Ok((cloud, store))
 }
 
+/// Where the helper programs shipped with the remotes (`one_qmp`) are looked for, in the order
+/// driver executables are: the mads directory, next to oned, `/usr/lib/one/mads`.
+fn helper_dirs(mads: &Path) -> Vec<std::path::PathBuf> {
+    let mut dirs = vec![mads.to_path_buf()];
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        dirs.push(dir);
+    }
+    dirs.push(std::path::PathBuf::from("/usr/lib/one/mads"));
+    dirs
+}
+
 fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter) -> Result<i32> {
     tracing::info!(
         "starting Nephele oned {} (OpenNebula API {}), configuration {}",
@@ -332,7 +343,7 @@ fn run(cfg: OnedConfig, loc: &Locations, flags: &Flags, reporter: &mut Reporter)
                 }
             }
         });
-        crate::remotes::install(&loc.remotes);
+        crate::remotes::install(&loc.remotes, &helper_dirs(&loc.mads));
         let mads = crate::mad::MadManager::start(&cfg, loc, drv_tx);
         // Committed outboxes (VMs whose driver action is durable) go to the manager too.
         let (out_tx, mut out_rx) = tokio::sync::mpsc::unbounded_channel::<crate::cloud::Outbox>();
