@@ -486,8 +486,12 @@ pub fn build(id: i32, t: &Template, facts: &HostFacts) -> Result<Deployment, Dep
         a.extend(["-display", "none"].map(String::from));
     }
     a.extend([
+        // A chardev, not `-serial file:<path>`: QEMU splits a chardev's options on commas (so
+        // doubled commas are read back as one), while `file:` takes its path as written.
+        "-chardev".to_string(),
+        format!("file,id=serial0,path={}", opt("the VM directory", &format!("{dir}/serial.log"))?),
         "-serial".to_string(),
-        format!("file:{}", opt("the VM directory", &format!("{dir}/serial.log"))?),
+        "chardev:serial0".to_string(),
         "-qmp".to_string(),
         format!("unix:{},server=on,wait=off", opt("the VM directory", &qmp)?),
         "-daemonize".to_string(),

@@ -32,7 +32,8 @@ fn a_minimal_vm() {
     assert_eq!(after(&d, "-accel"), ["tcg"]);
     assert_eq!((after(&d, "-m"), after(&d, "-smp")), (vec!["256"], vec!["1"]));
     assert_eq!(after(&d, "-qmp"), [format!("unix:{DIR}/qmp.sock,server=on,wait=off")]);
-    assert_eq!(after(&d, "-serial"), [format!("file:{DIR}/serial.log")]);
+    assert_eq!(after(&d, "-chardev"), [format!("file,id=serial0,path={DIR}/serial.log")]);
+    assert_eq!(after(&d, "-serial"), ["chardev:serial0"]);
     assert_eq!(after(&d, "-pidfile"), [format!("{DIR}/qemu.pid")]);
     for f in ["-nodefaults", "-no-user-config", "-no-shutdown", "-daemonize"] {
         assert!(d.args.iter().any(|a| a == f), "{f}");
@@ -230,6 +231,7 @@ fn memory_and_paths() {
     let d = build(42, &tmpl("MEMORY = 64\nDISK = [ DISK_ID = 0, TARGET = vda ]"), &comma).unwrap();
     assert_eq!(after(&d, "-drive"), ["file=/srv/a,,b/0/42/disk.0,format=raw,if=none,id=disk0"]);
     assert_eq!(after(&d, "-qmp"), ["unix:/srv/a,,b/0/42/qmp.sock,server=on,wait=off"]);
+    assert_eq!(after(&d, "-chardev"), ["file,id=serial0,path=/srv/a,,b/0/42/serial.log"]);
 }
 
 /// Reads a deployment file back the way the host's scripts do: header lines to `ARGS`, then one
