@@ -99,3 +99,53 @@ fn the_documented_shell_driver_works() {
     c.call("one.vm.action", vec![s("terminate"), i(id)]).unwrap();
     wait_vm(&c, id, Duration::from_secs(30), |st, _| st == 6);
 }
+
+/// A transfer driver's progress lines (`LOG I <id> disk.0 42% …`) show in the VM's
+/// TRANSFER_PROGRESS while the transfer runs, and go when it ends.
+#[test]
+fn transfer_progress_shows_while_a_transfer_runs() {
+    let state = tempfile::tempdir().unwrap();
+    // A TM driver that reports progress, then waits for a go file before answering.
+    let go = state.path().join("go");
+    let tm = script(
+        state.path(),
+        "tm_progress",
+        &format!(
+            "read l; echo 'INIT SUCCESS -'\n\
+             while read verb id rest; do\n\
+               case $verb in\n\
+                 TRANSFER) echo \"LOG I $id disk.0 42% 110 MB/s\"; n=0\n\
+                   while [ ! -e {go} ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done\n\
+                   echo \"TRANSFER SUCCESS $id -\" ;;\n\
+                 FINALIZE) exit 0 ;;\n\
+               esac\n\
+             done",
+            go = go.display()
+        ),
+    );
+    let conf = format!(
+        "IM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_im_dummy\", ARGUMENTS = \"--state-dir {sd}\" ]\n\
+         VM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"one_vmm_dummy\", ARGUMENTS = \"--state-dir {sd}\", TYPE = \"dummy\" ]\n\
+         TM_MAD = [ NAME = \"dummy\", EXECUTABLE = \"{tm}\", ARGUMENTS = \"\" ]\n\
+         MONITORING_INTERVAL_HOST = 1\nDRIVER_ACTION_TIMEOUT = 60\n",
+        sd = state.path().display()
+    );
+    let loc = Location::new(&conf);
+    let _oned = loc.start();
+    let c = loc.client();
+    let h = as_int(&c.call("one.host.allocate", vec![s("node01"), s("dummy"), s("dummy"), i(-1)]).unwrap());
+    let id = as_int(&c.call("one.vm.allocate", vec![s("CPU = 1\nMEMORY = 64"), b(false)]).unwrap());
+    c.call("one.vm.deploy", vec![i(id), i(h)]).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = e2e::as_str(&c.call("one.vm.info", vec![i(id)]).unwrap()).to_string();
+        if body.contains("<TRANSFER_PROGRESS><![CDATA[disk.0 42% 110 MB/s]]></TRANSFER_PROGRESS>") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no TRANSFER_PROGRESS while the transfer runs:\n{body}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::fs::write(&go, "").unwrap();
+    let body = wait_vm(&c, id, Duration::from_secs(30), |st, l| st == 3 && l == 3);
+    assert!(!body.contains("TRANSFER_PROGRESS"), "gone once the transfer is done:\n{body}");
+}

@@ -263,6 +263,7 @@ impl Manager {
         let Reply::Action { verb: word, ok, id, info } = reply else {
             if let Reply::Log { severity, id, text } = reply {
                 tracing::info!(vm_id = id, "[{name}] {severity:?}: {text}");
+                self.transfer_progress(kind, id as i32, &text).await;
             }
             return;
         };
@@ -290,6 +291,26 @@ impl Manager {
         self.complete(id, inf.seq, verb, ok, &info).await;
     }
 
+    /// A progress line of a running transfer (`disk.0 42% 110 MB/s`): kept in the VM's
+    /// `TRANSFER_PROGRESS` while it runs, which `onevm show` displays.
+    async fn transfer_progress(&mut self, kind: MadKind, id: i32, text: &str) {
+        let running = self.inflight.get(&id).is_some_and(|i| i.kind == MadKind::Tm && i.verb == Verb::Transfer);
+        if kind != MadKind::Tm || !running || !text.contains('%') {
+            return;
+        }
+        let text: String = text.chars().take(200).collect();
+        let (_, ticket, _) = self.core.apply(|cloud| {
+            if let Some(vm) = cloud.vms.get_mut(id) {
+                vm.template.set("TRANSFER_PROGRESS", text);
+            }
+        });
+        if let Some(t) = ticket
+            && let Err(e) = t.wait().await
+        {
+            tracing::error!(vm_id = id, "cannot store the transfer progress: {e}");
+        }
+    }
+
     /// Applies the outcome of pending action `seq` of VM `id` and sends whatever comes next.
     async fn complete(&mut self, id: i32, seq: u64, verb: Verb, ok: bool, info: &str) {
         let core = self.core.clone();
@@ -297,6 +318,13 @@ impl Manager {
         let (_, ticket, outbox) = core.apply(|cloud| {
             let current = cloud.vms.get(id).and_then(|v| v.pending.as_ref()).map(|p| p.seq);
             if current == Some(seq) {
+                // A finished transfer's progress is no longer news.
+                if verb == Verb::Transfer
+                    && cloud.vms.get(id).is_some_and(|v| v.template.get("TRANSFER_PROGRESS").is_some())
+                    && let Some(vm) = cloud.vms.get_mut(id)
+                {
+                    vm.template.remove("TRANSFER_PROGRESS");
+                }
                 apply::reply(cloud, id, verb, ok, &info);
             }
         });
