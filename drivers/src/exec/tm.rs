@@ -9,8 +9,14 @@
 //! hosts of a window, `tm/lib/fanout` sends it to all of them at once before the lines run (the
 //! `clone` scripts then find the host caches warm). A failed fan-out only logs: each line still
 //! runs and reports its own outcome.
+//!
+//! When the driver exits, [`stop_ssh_masters`] asks the ssh masters the scripts opened (their
+//! connection reuse, `tm/common.sh`) to stop.
 
+use super::local::run_local;
+use super::outcome::Limits;
 use super::runner::{Runner, run_script};
+use crate::proto::Severity;
 use crate::runtime::{ActionContext, Driver};
 use crate::transfer::{self, Transfer, TransferAction};
 use std::collections::HashMap;
@@ -23,6 +29,9 @@ const CACHING_TMS: [&str; 2] = ["ssh", "qcow2"];
 
 /// The longest a transfer waits for another's fan-out of the same image.
 const FOLLOW_LIMIT: Duration = Duration::from_secs(3600);
+
+/// How long the driver waits, when it exits, for `tm/lib/ssh_masters stop`.
+const STOP_MASTERS_LIMIT: Duration = Duration::from_secs(5);
 
 /// What identifies one fan-out: the image, its SHA-256 and the hosts' cache directory.
 type Key = (String, String, String);
@@ -55,6 +64,23 @@ impl TmExec {
         let ms = std::env::var("NEPHELE_TM_COALESCE_MS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(300);
         TmExec { runner, allowed, window: Duration::from_millis(ms), coalescer: Coalescer::default() }
     }
+}
+
+/// Runs `tm/lib/ssh_masters stop` of `remotes` (bounded): the ssh masters of the scripts take
+/// no new session and exit once idle. For the driver's exit; failures are only reported.
+pub fn stop_ssh_masters(remotes: &Path) -> Result<(), String> {
+    let script = remotes.join("tm/lib/ssh_masters");
+    if !script.is_file() {
+        return Ok(());
+    }
+    let never = || false;
+    let limits = Limits { deadline: Some(Instant::now() + STOP_MASTERS_LIMIT), cancelled: &never };
+    let output = run_local(&script, &["stop".to_string()], &[], b"", &limits)
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !output.exited_with(0) {
+        return Err(format!("{}: {}", script.display(), String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    Ok(())
 }
 
 impl Driver for TmExec {
@@ -153,7 +179,7 @@ impl TmExec {
                 let mut args = vec![src.clone(), sha.clone(), cache.clone()];
                 args.extend(hosts);
                 if let Err(e) = run_script(&self.runner, "", "tm/lib/fanout", &args, b"", ctx) {
-                    ctx.log(crate::proto::Severity::Warning, &format!("fan-out of {src} failed: {e}"));
+                    ctx.log(Severity::Warning, &format!("fan-out of {src} failed: {e}"));
                 }
             }
             if let Ok(mut guard) = self.coalescer.batches.lock() {
