@@ -10,6 +10,12 @@
 //! `clone` scripts then find the host caches warm). A failed fan-out only logs: each line still
 //! runs and reports its own outcome.
 //!
+//! The window is only waited for an image a host may lack: the driver remembers the (image,
+//! host) pairs of its `CLONE` lines that succeeded (the host's cache had the entry then; the last
+//! [`WARM_LIMIT`]), and a clone to a host known to have the image runs at once. Knowledge that
+//! went stale (the entry was evicted since) costs only the coalescing: that `clone` script
+//! sends the image to its host itself.
+//!
 //! When the driver exits, [`stop_ssh_masters`] asks the ssh masters the scripts opened (their
 //! connection reuse, `tm/common.sh`) to stop.
 
@@ -29,6 +35,10 @@ const CACHING_TMS: [&str; 2] = ["ssh", "qcow2"];
 
 /// The longest a transfer waits for another's fan-out of the same image.
 const FOLLOW_LIMIT: Duration = Duration::from_secs(3600);
+
+/// How many (image, host) pairs known to be cached the driver remembers; past it, the half
+/// learned longest ago is forgotten.
+pub const WARM_LIMIT: usize = 4096;
 
 /// How long the driver waits, when it exits, for `tm/lib/ssh_masters stop`.
 const STOP_MASTERS_LIMIT: Duration = Duration::from_secs(5);
@@ -56,13 +66,42 @@ pub struct TmExec {
     allowed: Option<Vec<String>>,
     window: Duration,
     coalescer: Coalescer,
+    /// (image, host) pairs whose CLONE succeeded, and when.
+    warm: Mutex<HashMap<(Key, String), Instant>>,
 }
 
 impl TmExec {
     /// `runner` should be [`Runner::Local`]; `allowed` is the `-d` list (all when `None`).
     pub fn new(runner: Runner, allowed: Option<Vec<String>>) -> TmExec {
         let ms = std::env::var("NEPHELE_TM_COALESCE_MS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(300);
-        TmExec { runner, allowed, window: Duration::from_millis(ms), coalescer: Coalescer::default() }
+        TmExec {
+            runner,
+            allowed,
+            window: Duration::from_millis(ms),
+            coalescer: Coalescer::default(),
+            warm: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether a CLONE of this image to this host succeeded before.
+    fn is_warm(&self, clone: &(Key, String)) -> bool {
+        self.warm.lock().is_ok_and(|warm| warm.contains_key(clone))
+    }
+
+    /// Records the outcome of a cached CLONE: success means the host's cache has the entry.
+    fn learn(&self, clone: &(Key, String), ok: bool) {
+        let Ok(mut warm) = self.warm.lock() else { return };
+        if !ok {
+            warm.remove(clone);
+            return;
+        }
+        warm.insert(clone.clone(), Instant::now());
+        if warm.len() > WARM_LIMIT {
+            let mut ages: Vec<Instant> = warm.values().copied().collect();
+            ages.sort_unstable();
+            let cut = ages[ages.len() / 2];
+            warm.retain(|_, learned| *learned > cut);
+        }
     }
 }
 
@@ -110,10 +149,11 @@ impl Driver for TmExec {
                 return Err(format!("Transfer Driver '{}' not available", line.tm_mad()));
             }
         }
+        let clones: Vec<Option<(Key, String)>> = lines.iter().map(cached_clone).collect();
         if !self.window.is_zero() {
-            self.coalesce(&lines, ctx);
+            self.coalesce(&clones, ctx);
         }
-        for line in &lines {
+        for (line, clone) in lines.iter().zip(&clones) {
             let names = line.script_names();
             let dir = format!("tm/{}", line.tm_mad());
             let script = names
@@ -121,7 +161,11 @@ impl Driver for TmExec {
                 .map(|name| format!("{dir}/{name}"))
                 .find(|script| self.runner.remotes().join(script).is_file())
                 .ok_or_else(|| format!("Transfer Driver '{}' has no {} action", line.tm_mad(), line.action().name()))?;
-            run_script(&self.runner, "", &script, line.args(), b"", ctx)?;
+            let result = run_script(&self.runner, "", &script, line.args(), b"", ctx);
+            if let Some(clone) = clone {
+                self.learn(clone, result.is_ok());
+            }
+            result?;
         }
         Ok(String::new())
     }
@@ -131,8 +175,19 @@ impl TmExec {
     /// Joins this transfer's cached clones to the window's batches (see the module doc); the
     /// transfer that opened a batch waits the window, then runs the fan-out for all its hosts;
     /// the others wait for it (bounded). Returns when every batch this transfer joined is done.
-    fn coalesce(&self, lines: &[Transfer], ctx: &ActionContext) {
-        let mut wanted: Vec<(Key, String)> = lines.iter().filter_map(cached_clone).collect();
+    /// Clones to hosts known to have the image join nothing.
+    fn coalesce(&self, clones: &[Option<(Key, String)>], ctx: &ActionContext) {
+        let mut wanted: Vec<(Key, String)> = Vec::new();
+        for clone in clones.iter().flatten() {
+            if self.is_warm(clone) {
+                ctx.log(
+                    Severity::Debug,
+                    &format!("{}: {} known cached, not waiting for other transfers", clone.1, clone.0.1),
+                );
+            } else {
+                wanted.push(clone.clone());
+            }
+        }
         wanted.sort();
         wanted.dedup();
         if wanted.is_empty() {
