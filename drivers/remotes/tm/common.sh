@@ -55,11 +55,13 @@ arg_path() {
             exit 1
             ;;
     esac
-    arg_path_trim=$(printf '%s' "$arg_path_p" | sed 's:/*$::')
-    if [ -z "$arg_path_trim" ]; then
-        error_message "Refusing to work on '/'"
-        exit 1
-    fi
+    case "$arg_path_p" in
+        *[!/]*) ;;
+        *)
+            error_message "Refusing to work on '/'"
+            exit 1
+            ;;
+    esac
     printf '%s\n' "$arg_path_p"
 }
 
@@ -79,7 +81,39 @@ tm_conf() {
         TM_CONF=${tc_v%\"}
     done <"$TM_ETC/$1"
 }
-TM_ETC="$(dirname "$0")/../../etc/tm"
+TM_NL='
+'
+
+# dir_of PATH: sets DIR_OF to what `dirname PATH` prints, computed by the shell (no process).
+dir_of() {
+    DIR_OF=$1
+    while :; do
+        case "$DIR_OF" in
+            /) return 0 ;;
+            */) DIR_OF=${DIR_OF%/} ;;
+            *) break ;;
+        esac
+    done
+    case "$DIR_OF" in
+        */*) DIR_OF=${DIR_OF%/*} ;;
+        *)
+            DIR_OF=.
+            return 0
+            ;;
+    esac
+    while :; do
+        case "$DIR_OF" in
+            */) DIR_OF=${DIR_OF%/} ;;
+            *) break ;;
+        esac
+    done
+    [ -n "$DIR_OF" ] || DIR_OF=/
+}
+
+# the running script's directory (tm/<tm_mad> or tm/lib)
+dir_of "$0"
+TM_SCRIPT_DIR=$DIR_OF
+TM_ETC="$TM_SCRIPT_DIR/../../etc/tm"
 
 # Connection reuse (OpenSSH ControlMaster): the first ssh to a host becomes a master that
 # stays NEPHELE_SSH_CONTROL_PERSIST seconds after its last session (environment, else
@@ -92,8 +126,9 @@ TM_ETC="$(dirname "$0")/../../etc/tm"
 # makes the first one the master and the others its clients; one that loses the race, or that
 # the host's MaxSessions refuses, connects on its own.
 #
-# tm_ssh_mux_init: sets TM_SSH_MUX_DIR (empty: no reuse) and TM_SSH_MUX_PERSIST, once per
-# script; with "exists", a missing directory is not created (and reuse is off).
+# tm_ssh_mux_init create|exists: sets TM_SSH_MUX_DIR (empty: no reuse) and TM_SSH_MUX_PERSIST,
+# once per script; with "exists", a missing directory is not created (and reuse is off), and
+# the directory is named even when reuse is off (to stop masters left from before).
 tm_ssh_mux_init() {
     [ -z "${TM_SSH_MUX_DONE:-}" ] || return 0
     TM_SSH_MUX_DONE=1
@@ -104,7 +139,7 @@ tm_ssh_mux_init() {
         TM_SSH_MUX_PERSIST=$TM_CONF
     fi
     is_uint "$TM_SSH_MUX_PERSIST" || TM_SSH_MUX_PERSIST=60
-    if [ "$TM_SSH_MUX_PERSIST" -eq 0 ] && [ "${1:-}" != exists ]; then
+    if [ "$TM_SSH_MUX_PERSIST" -eq 0 ] && [ "$1" != exists ]; then
         return 0
     fi
     mx_dir=${NEPHELE_SSH_CONTROL_DIR:-}
@@ -129,12 +164,17 @@ tm_ssh_mux_init() {
     esac
     [ "${#mx_dir}" -le 45 ] || mx_why="longer than 45 bytes (ssh's socket path limit)"
     if [ -z "$mx_why" ] && [ ! -d "$mx_dir" ]; then
-        [ "${1:-}" != exists ] || return 0
+        [ "$1" != exists ] || return 0
         mkdir -p "$(dirname "$mx_dir")" 2>/dev/null || true
         mkdir -m 0700 "$mx_dir" 2>/dev/null || true
     fi
-    if [ -z "$mx_why" ] && [ "$(stat -c '%u %a %F' "$mx_dir" 2>/dev/null)" != "$(id -u) 700 directory" ]; then
-        mx_why="not a directory of mode 0700 owned by $(id -un)"
+    if [ -z "$mx_why" ]; then
+        # one process: the directory's owner, mode and type, and our uid (the owner of /proc/$$)
+        mx_st=$(stat -c '%u %a %F' "$mx_dir" /proc/$$ 2>/dev/null) || mx_st=""
+        mx_me=${mx_st#*"$TM_NL"}
+        if [ "${mx_st%%"$TM_NL"*}" != "${mx_me%% *} 700 directory" ]; then
+            mx_why="not a directory of mode 0700 owned by the driver's user"
+        fi
     fi
     if [ -n "$mx_why" ]; then
         # the default location only falls back; a directory that was asked for is worth a warning
@@ -151,7 +191,7 @@ tm_ssh() {
     tm_ssh_host=$1
     tm_ssh_cmd=$2
     [ -d "${KNOWN_HOSTS%/*}" ] || mkdir -p "$(dirname "$KNOWN_HOSTS")"
-    tm_ssh_mux_init
+    tm_ssh_mux_init create
     set -- -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o LogLevel=ERROR \
         -o "UserKnownHostsFile=$KNOWN_HOSTS" -o HashKnownHosts=no -o ConnectTimeout=30
     if [ -n "$TM_SSH_MUX_DIR" ]; then

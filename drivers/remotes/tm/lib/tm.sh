@@ -3,8 +3,9 @@
 # ../common.sh, not run). A script sets TM_KIND (ssh, qcow2 or shared) and calls one tm_*
 # function with its arguments. Hosts are reached with tm_ssh (shared: the paths are local).
 
-TM_LIB=$(cd "$(dirname "$0")/../lib" && pwd)
-REMOTES_DIR=$(cd "$TM_LIB/../.." && pwd)
+# (not made canonical: no process for it; ../common.sh set TM_SCRIPT_DIR)
+TM_LIB="$TM_SCRIPT_DIR/../lib"
+REMOTES_DIR="$TM_SCRIPT_DIR/../.."
 
 # Size under which a copy reports no progress.
 PROGRESS_MIN_BYTES=${PROGRESS_MIN_BYTES:-67108864}
@@ -35,7 +36,10 @@ check_sha256() {
 
 # ds_location DISK_PATH: the DATASTORE_LOCATION of a host path <loc>/<sys ds>/<vmid>/disk.i
 ds_location() {
-    dirname "$(dirname "$(dirname "$1")")"
+    dir_of "$1"
+    dir_of "$DIR_OF"
+    dir_of "$DIR_OF"
+    printf '%s\n' "$DIR_OF"
 }
 
 now_ms() {
@@ -156,7 +160,8 @@ tm_clone() {
     fi
     q_e=$(shell_quote "$CACHE_ENTRY")
     q_d=$(shell_quote "$tc_dst")
-    q_dir=$(shell_quote "$(dirname "$tc_dst")")
+    dir_of "$tc_dst"
+    q_dir=$(shell_quote "$DIR_OF")
     if [ "$TM_KIND" = qcow2 ]; then
         tc_fmt=$(image_format "$tc_src")
         q_r=$(shell_quote "$tc_dst.ref")
@@ -178,7 +183,8 @@ tm_clone() {
             # not in the host's cache (or evicted between the fan-out and its use): send it; a
             # fan-out that fails fails the clone (its reasons are on stderr)
             tc_try=$((tc_try + 1))
-            "$TM_LIB/fanout" "$tc_src" "$CE_SHA" "$(dirname "$CACHE_ENTRY")" "$tc_host"
+            dir_of "$CACHE_ENTRY"
+            "$TM_LIB/fanout" "$tc_src" "$CE_SHA" "$DIR_OF" "$tc_host"
             continue
         fi
         error_message "Error creating $tc_host:$tc_dst from the cache: $tc_err"
