@@ -7,6 +7,10 @@
 TM_LIB="$TM_SCRIPT_DIR/../lib"
 REMOTES_DIR="$TM_SCRIPT_DIR/../.."
 
+# The connection reuse settings (tm_ssh_mux_init in ../common.sh), read once here: tm_ssh often
+# runs in a command substitution, a subshell whose variables and stderr do not come back.
+[ "${TM_KIND:-}" = shared ] || tm_ssh_mux_init create
+
 # Size under which a copy reports no progress.
 PROGRESS_MIN_BYTES=${PROGRESS_MIN_BYTES:-67108864}
 
