@@ -559,3 +559,62 @@ fn concurrent_clones_of_one_image_are_sent_once_down_a_chain() {
         assert_eq!(host_raw_sha(&c, &h.addr, &vm_disk(&ds, 10 + i as i64, 0)), sha, "{}", h.name);
     }
 }
+
+/// A `qemu-img` for the front-end that prints `info --output=json` as qemu 8 and later do (a
+/// "children" block first, whose "format" is the protocol layer's, "file"), whatever the
+/// installed version; every other use is the real one's. Returns the directory to put first in
+/// PATH.
+fn qemu_img_with_children(tmp: &Path) -> PathBuf {
+    let real = std::env::var("PATH")
+        .unwrap()
+        .split(':')
+        .map(|d| Path::new(d).join("qemu-img"))
+        .find(|p| p.is_file())
+        .expect("qemu-img in PATH");
+    let dir = tmp.join("qemu10");
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = format!(
+        "#!/bin/sh\n\
+         if [ \"$1\" = info ]; then\n\
+         \x20   out=$('{real}' \"$@\") || exit $?\n\
+         \x20   case \"$out\" in *'\"children\"'*) printf '%s\\n' \"$out\"; exit 0 ;; esac\n\
+         \x20   printf '{{\\n    \"children\": [\\n        {{\\n            \"name\": \"file\",\\n            \"info\": {{\\n                \"format\": \"file\"\\n            }}\\n        }}\\n    ],\\n'\n\
+         \x20   printf '%s\\n' \"$out\" | sed 1d\n\
+         \x20   exit 0\n\
+         fi\n\
+         exec '{real}' \"$@\"\n",
+        real = real.display()
+    );
+    let path = dir.join("qemu-img");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    dir
+}
+
+#[test]
+#[cfg_attr(nephele_missing_sshd, ignore = "SKIPPED: sshd is missing and NEPHELE_ALLOW_MISSING=sshd")]
+#[cfg_attr(nephele_missing_netns, ignore = "SKIPPED: iproute2 is missing and NEPHELE_ALLOW_MISSING=netns")]
+#[cfg_attr(nephele_missing_qemu_img, ignore = "SKIPPED: qemu-img is missing and NEPHELE_ALLOW_MISSING=qemu-img")]
+fn qcow2_clone_of_a_qcow2_image_shows_the_image_with_any_qemu_img() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (c, ds) = cluster(tmp.path(), 1);
+    let h1 = c.hosts[0].addr.clone();
+    // a qcow2 image holding 1 MiB of 0x33, and what a guest reads from it
+    let img = ds.join("1/66666666666666666666666666666666");
+    std::fs::create_dir_all(img.parent().unwrap()).unwrap();
+    let ok = |cmd: &mut Command| assert!(cmd.status().unwrap().success(), "{cmd:?}");
+    ok(Command::new("qemu-img").args(["create", "-q", "-f", "qcow2"]).arg(&img).arg("4M"));
+    ok(Command::new("qemu-io").args(["-c", "write -P 0x33 0 1M"]).arg(&img).stdout(std::process::Stdio::null()));
+    std::fs::write(img.with_extension("sha256"), sha256(&img) + "\n").unwrap();
+    let raw = tmp.path().join("content.raw");
+    ok(Command::new("qemu-img").args(["convert", "-O", "raw"]).arg(&img).arg(&raw));
+    let content = sha256(&raw);
+
+    let path = format!("{}:{}", qemu_img_with_children(tmp.path()).display(), std::env::var("PATH").unwrap());
+    let mut d = tm(&c, tmp.path(), &[("PATH", path)]);
+    let disk = vm_disk(&ds, 1, 0);
+    transfer(&mut d, tmp.path(), 1, &[format!("CLONE qcow2 {} {} 1 1", loc("fe", &img), loc(&h1, &disk))]);
+    let info = c.run_ok(&h1, &["qemu-img", "info", "--output=json", &disk.display().to_string()]);
+    assert!(info.contains("\"backing-filename-format\": \"qcow2\""), "{info}");
+    assert_eq!(host_raw_sha(&c, &h1, &disk), content, "the guest reads the image, not its qcow2 container");
+}

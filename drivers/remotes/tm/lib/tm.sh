@@ -98,15 +98,26 @@ run_on() {
     fi
 }
 
-# image_format FILE: qcow2, vmdk… as qemu-img detects it, else raw.
+# image_format FILE: qcow2, vmdk… as qemu-img detects it, else raw. The format is the JSON's
+# top-level "format" (indented four blanks, as datastore/fs reads it): since qemu 8 a nested
+# "children" block comes first, whose "format" is the protocol layer's ("file").
 image_format() {
-    if_f=$(qemu-img info --output=json "$1" 2>/dev/null |
-        sed -n 's/^ *"format": "\([A-Za-z0-9_-]*\)".*/\1/p' | head -n 1) || true
-    printf '%s\n' "${if_f:-raw}"
+    if_j=$(qemu-img info --output=json "$1" 2>/dev/null) || if_j=""
+    if_f=raw
+    case "$if_j" in
+        *"$TM_NL    \"format\": \""*)
+            if_f=${if_j#*"$TM_NL    \"format\": \""}
+            if_f=${if_f%%\"*}
+            case "$if_f" in
+                '' | *[!A-Za-z0-9_-]*) if_f=raw ;;
+            esac
+            ;;
+    esac
+    printf '%s\n' "$if_f"
 }
 
 # the remote shell snippet printing the format of the file in $f (same rule, on the host)
-FORMAT_SNIPPET='fmt=raw; if command -v qemu-img >/dev/null 2>&1; then fmt=$(qemu-img info --output=json "$f" | sed -n "s/^ *\"format\": \"\([A-Za-z0-9_-]*\)\".*/\1/p" | head -n 1); fi; fmt=${fmt:-raw}'
+FORMAT_SNIPPET='fmt=raw; if command -v qemu-img >/dev/null 2>&1; then fmt=$(qemu-img info --output=json "$f" | sed -n "s/^    \"format\": \"\([A-Za-z0-9_-]*\)\".*/\1/p" | head -n 1); fi; fmt=${fmt:-raw}'
 
 # write_sidecars FILE: FILE.md5 and FILE.sha256 (the digest alone and \n), each written under
 # a temp name and renamed.
