@@ -286,6 +286,12 @@ impl Cluster {
         self.hosts.iter().find(|h| h.name == name || h.addr == name).unwrap_or_else(|| panic!("no host {name}"))
     }
 
+    /// The sshd log of the host named `name` (or at that address): sshd runs with
+    /// `LogLevel VERBOSE`, so every accepted connection is an `Accepted publickey` line.
+    pub fn sshd_log(&self, name: &str) -> PathBuf {
+        self.dir.join("hosts-conf").join(&self.host(name).name).join("sshd.log")
+    }
+
     /// The host addresses, in order.
     pub fn addrs(&self) -> Vec<String> {
         self.hosts.iter().map(|h| h.addr.clone()).collect()
