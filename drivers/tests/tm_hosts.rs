@@ -446,8 +446,11 @@ fn shared_tm_works_in_place_on_the_shared_directory() {
     assert!(!dir.exists() && img.exists());
 }
 
+/// Runs `tm/lib/fanout` as the DS driver's prefetch does, with the cluster's ssh settings and
+/// `ONE_LOCATION` under `tmp` (so its shared ssh connections live there, not in /var/lib/one).
 fn fanout(
     c: &Cluster,
+    tmp: &Path,
     src: &Path,
     sha: &str,
     cache: &Path,
@@ -459,6 +462,7 @@ fn fanout(
     for (k, v) in c.driver_env() {
         cmd.env(k, v);
     }
+    cmd.env("ONE_LOCATION", tmp.join("one"));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -478,7 +482,7 @@ fn fanout_delivers_verified_copies_down_a_chain() {
 
     // a wrong checksum: nothing is renamed into any cache, no temp file stays, every host named
     let bad = "0".repeat(64);
-    let out = fanout(&c, &img, &bad, &cache, &hosts, &[]);
+    let out = fanout(&c, tmp.path(), &img, &bad, &cache, &hosts, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");
     for h in &c.hosts {
@@ -492,10 +496,10 @@ fn fanout_delivers_verified_copies_down_a_chain() {
     assert!(err.contains(&format!("failed on: {}", hosts.join(" "))), "{err}");
 
     // h2 has it already: skipped; h1 and h3 get it in one chain (h1 forwards to h3)
-    let one = fanout(&c, &img, &sha, &cache, &hosts[1..2], &[]);
+    let one = fanout(&c, tmp.path(), &img, &sha, &cache, &hosts[1..2], &[]);
     assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
     let before = std::fs::metadata(c.hosts[1].dir.join(".cache").join(&sha)).unwrap().ino();
-    let out = fanout(&c, &img, &sha, &cache, &hosts, &[]);
+    let out = fanout(&c, tmp.path(), &img, &sha, &cache, &hosts, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains(&format!("{}: {sha} already cached", hosts[1])), "{err}");
@@ -515,7 +519,7 @@ fn fanout_delivers_verified_copies_down_a_chain() {
     let prefix = c.frontend_addr.rsplit_once('.').unwrap().0;
     with_dead.insert(1, format!("{prefix}.250"));
     let dead = with_dead[1].clone();
-    let out = fanout(&c, &img2, &sha2, &cache, &with_dead, &[("FANOUT_CHAINS", "2")]);
+    let out = fanout(&c, tmp.path(), &img2, &sha2, &cache, &with_dead, &[("FANOUT_CHAINS", "2")]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains(&format!("failed on: {dead}")), "{err}");
