@@ -36,8 +36,8 @@ const CACHING_TMS: [&str; 2] = ["ssh", "qcow2"];
 /// The longest a transfer waits for another's fan-out of the same image.
 const FOLLOW_LIMIT: Duration = Duration::from_secs(3600);
 
-/// How many (image, host) pairs known to be cached the driver remembers; past it, the half
-/// learned longest ago is forgotten.
+/// How many (image, host) pairs known to be cached the driver remembers; past it, only the half
+/// learned last is kept.
 pub const WARM_LIMIT: usize = 4096;
 
 /// How long the driver waits, when it exits, for `tm/lib/ssh_masters stop`.
@@ -45,6 +45,13 @@ const STOP_MASTERS_LIMIT: Duration = Duration::from_secs(5);
 
 /// What identifies one fan-out: the image, its SHA-256 and the hosts' cache directory.
 type Key = (String, String, String);
+
+/// The (image, host) pairs known to be cached, each with the number of its last success.
+#[derive(Default)]
+struct Warm {
+    next: u64,
+    pairs: HashMap<(Key, String), u64>,
+}
 
 /// One window's fan-out of an image: the hosts asking for it.
 struct Batch {
@@ -66,8 +73,8 @@ pub struct TmExec {
     allowed: Option<Vec<String>>,
     window: Duration,
     coalescer: Coalescer,
-    /// (image, host) pairs whose CLONE succeeded, and when.
-    warm: Mutex<HashMap<(Key, String), Instant>>,
+    /// (image, host) pairs whose CLONE succeeded.
+    warm: Mutex<Warm>,
 }
 
 impl TmExec {
@@ -79,28 +86,28 @@ impl TmExec {
             allowed,
             window: Duration::from_millis(ms),
             coalescer: Coalescer::default(),
-            warm: Mutex::new(HashMap::new()),
+            warm: Mutex::new(Warm::default()),
         }
     }
 
     /// Whether a CLONE of this image to this host succeeded before.
     fn is_warm(&self, clone: &(Key, String)) -> bool {
-        self.warm.lock().is_ok_and(|warm| warm.contains_key(clone))
+        self.warm.lock().is_ok_and(|warm| warm.pairs.contains_key(clone))
     }
 
     /// Records the outcome of a cached CLONE: success means the host's cache has the entry.
     fn learn(&self, clone: &(Key, String), ok: bool) {
         let Ok(mut warm) = self.warm.lock() else { return };
         if !ok {
-            warm.remove(clone);
+            warm.pairs.remove(clone);
             return;
         }
-        warm.insert(clone.clone(), Instant::now());
-        if warm.len() > WARM_LIMIT {
-            let mut ages: Vec<Instant> = warm.values().copied().collect();
-            ages.sort_unstable();
-            let cut = ages[ages.len() / 2];
-            warm.retain(|_, learned| *learned > cut);
+        warm.next += 1;
+        let n = warm.next;
+        warm.pairs.insert(clone.clone(), n);
+        if warm.pairs.len() > WARM_LIMIT {
+            let cut = n.saturating_sub(WARM_LIMIT as u64 / 2);
+            warm.pairs.retain(|_, learned| *learned > cut);
         }
     }
 }
@@ -278,4 +285,33 @@ fn cached_clone(line: &Transfer) -> Option<(Key, String)> {
     }
     let cache = Path::new(dst).parent()?.parent()?.parent()?.join(".cache");
     Some(((src.to_string(), sha.to_string(), cache.display().to_string()), host.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(host: usize) -> (Key, String) {
+        (("/ds/1/img".into(), "ab".repeat(32), "/ds/.cache".into()), format!("h{host}"))
+    }
+
+    #[test]
+    fn warm_pairs_are_learned_forgotten_and_bounded() {
+        let tm = TmExec::new(Runner::Local { remotes: "/nonexistent".into() }, None);
+        assert!(!tm.is_warm(&pair(0)));
+        tm.learn(&pair(0), true);
+        assert!(tm.is_warm(&pair(0)));
+        tm.learn(&pair(0), false);
+        assert!(!tm.is_warm(&pair(0)), "a failed CLONE forgets");
+        for host in 1..=WARM_LIMIT + 1 {
+            tm.learn(&pair(host), true);
+        }
+        let kept = tm.warm.lock().unwrap().pairs.len();
+        assert!(kept <= WARM_LIMIT / 2 + 1, "{kept}");
+        assert!(tm.is_warm(&pair(WARM_LIMIT + 1)) && tm.is_warm(&pair(WARM_LIMIT / 2 + 2)), "the last learned stay");
+        assert!(!tm.is_warm(&pair(1)), "the first learned go");
+        // relearning refreshes: h1 learned again is among the newest
+        tm.learn(&pair(1), true);
+        assert!(tm.is_warm(&pair(1)));
+    }
 }
