@@ -696,6 +696,10 @@ fn cached_clones_share_one_ssh_connection_that_ends_with_the_driver() {
         (meta.ino(), meta.len(), meta.mtime(), meta.mtime_nsec())
     );
     assert_eq!(sha256(&entry), sha);
+    // sent again (oned re-sends a transfer whose answer was lost): the same result
+    clone(&mut d, 2);
+    assert_eq!(std::fs::metadata(&entry).unwrap().nlink(), 3, "disk.0.ref of VMs 1 and 2");
+    assert_eq!(host_raw_sha(&c, &h1, &vm_disk(&ds, 2, 0)), sha);
 
     // no master, then six CLONEs at once: they race to be the master, all succeed, one wins
     let out = Command::new("ssh")

@@ -180,11 +180,12 @@ tm_clone() {
     if [ "$TM_KIND" = qcow2 ]; then
         tc_fmt=$(image_format "$tc_src")
         q_r=$(shell_quote "$tc_dst.ref")
-        # the .ref hard link marks the entry as in use; ln fails only when it is not there
-        tc_cmd="mkdir -p $q_dir && rm -f $q_d $q_r && { ln $q_e $q_r || exit 99; } && touch $(shell_quote "$CACHE_ENTRY.used") && qemu-img create -q -f qcow2 -b $q_e -F $(shell_quote "$tc_fmt") $q_d"
+        # the .ref hard link marks the entry as in use; ln fails only when it is not there. The
+        # use stamp is renewed by truncating it (its mtime; no process).
+        tc_cmd="{ [ -d $q_dir ] || mkdir -p $q_dir; } && rm -f $q_d $q_r && { ln $q_e $q_r || exit 99; } && : > $(shell_quote "$CACHE_ENTRY.used") && qemu-img create -q -f qcow2 -b $q_e -F $(shell_quote "$tc_fmt") $q_d"
     else
         q_p=$(shell_quote "$tc_dst.part")
-        tc_cmd="mkdir -p $q_dir && { [ -f $q_e ] || exit 99; } && { cp $q_e $q_p || exit 98; } && touch $(shell_quote "$CACHE_ENTRY.used") && chmod 0644 $q_p && mv -f $q_p $q_d"
+        tc_cmd="{ [ -d $q_dir ] || mkdir -p $q_dir; } && { [ -f $q_e ] || exit 99; } && { cp $q_e $q_p || exit 98; } && : > $(shell_quote "$CACHE_ENTRY.used") && chmod 0644 $q_p && mv -f $q_p $q_d"
     fi
     tc_try=1
     while :; do
