@@ -61,6 +61,8 @@ fn main() {
     for (k, v) in c.driver_env() {
         cmd.env(k, v);
     }
+    // its shared ssh connections (tm/common.sh) live under the bench's directory
+    cmd.env("ONE_LOCATION", tmp.path().join("one"));
     let out = cmd.output().unwrap();
     let fan = started.elapsed();
     assert!(out.status.success(), "fanout failed: {}", String::from_utf8_lossy(&out.stderr));

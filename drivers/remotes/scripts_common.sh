@@ -8,7 +8,7 @@
 # Exit code 42 is reserved: the drivers read it as "remote scripts missing".
 
 # Name of the running script, used as the log prefix.
-SCRIPT_NAME=$(basename "$0")
+SCRIPT_NAME=${0##*/}
 
 log_function() {
     printf '%s: %s: %s\n' "$1" "$SCRIPT_NAME" "$2" >&2
@@ -58,10 +58,21 @@ exec_and_log() {
 }
 
 # Prints its argument single-quoted for a POSIX shell ('\'' for every quote), for the rare
-# command lines that must go through a remote shell (ssh always runs one).
+# command lines that must go through a remote shell (ssh always runs one). The shell does it
+# alone (no process): scripts call it a dozen times per action.
 shell_quote() {
-    shell_quote_s=$(printf '%s' "$1" | sed "s/'/'\\\\''/g"; printf x)
-    printf "'%s'" "${shell_quote_s%x}"
+    shell_quote_r=""
+    shell_quote_s=$1
+    while :; do
+        case "$shell_quote_s" in
+            *\'*)
+                shell_quote_r="$shell_quote_r${shell_quote_s%%\'*}'\\''"
+                shell_quote_s=${shell_quote_s#*\'}
+                ;;
+            *) break ;;
+        esac
+    done
+    printf "'%s'" "$shell_quote_r$shell_quote_s"
 }
 
 # True when $1 is a non-negative decimal integer.

@@ -395,8 +395,9 @@ fn persistent_disk_snapshots_save_as_and_back() {
         &[format!("RESIZE ssh {} 10 5 0", loc(&h1, &q)), format!("RESIZE ssh {} 5 5 0", loc(&h1, &raw))],
     );
     let info = c.run_ok(&h1, &["qemu-img", "info", "--output=json", &q.display().to_string()]);
-    assert!(info.contains(&format!("\"virtual-size\": {}", 10 << 20)), "{info}");
-    assert!(info.contains("\"format\": \"qcow2\""), "{info}");
+    // the top-level keys (four blanks): qemu 8 and later also describe the file layer, nested
+    assert!(info.contains(&format!("\n    \"virtual-size\": {}", 10 << 20)), "{info}");
+    assert!(info.contains("\n    \"format\": \"qcow2\""), "{info}");
     assert_eq!(std::fs::metadata(c.host_path(&h1, &raw)).unwrap().len(), 5 << 20);
 }
 
@@ -445,8 +446,11 @@ fn shared_tm_works_in_place_on_the_shared_directory() {
     assert!(!dir.exists() && img.exists());
 }
 
+/// Runs `tm/lib/fanout` as the DS driver's prefetch does, with the cluster's ssh settings and
+/// `ONE_LOCATION` under `tmp` (so its shared ssh connections live there, not in /var/lib/one).
 fn fanout(
     c: &Cluster,
+    tmp: &Path,
     src: &Path,
     sha: &str,
     cache: &Path,
@@ -458,6 +462,7 @@ fn fanout(
     for (k, v) in c.driver_env() {
         cmd.env(k, v);
     }
+    cmd.env("ONE_LOCATION", tmp.join("one"));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -477,7 +482,7 @@ fn fanout_delivers_verified_copies_down_a_chain() {
 
     // a wrong checksum: nothing is renamed into any cache, no temp file stays, every host named
     let bad = "0".repeat(64);
-    let out = fanout(&c, &img, &bad, &cache, &hosts, &[]);
+    let out = fanout(&c, tmp.path(), &img, &bad, &cache, &hosts, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");
     for h in &c.hosts {
@@ -491,10 +496,10 @@ fn fanout_delivers_verified_copies_down_a_chain() {
     assert!(err.contains(&format!("failed on: {}", hosts.join(" "))), "{err}");
 
     // h2 has it already: skipped; h1 and h3 get it in one chain (h1 forwards to h3)
-    let one = fanout(&c, &img, &sha, &cache, &hosts[1..2], &[]);
+    let one = fanout(&c, tmp.path(), &img, &sha, &cache, &hosts[1..2], &[]);
     assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
     let before = std::fs::metadata(c.hosts[1].dir.join(".cache").join(&sha)).unwrap().ino();
-    let out = fanout(&c, &img, &sha, &cache, &hosts, &[]);
+    let out = fanout(&c, tmp.path(), &img, &sha, &cache, &hosts, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains(&format!("{}: {sha} already cached", hosts[1])), "{err}");
@@ -514,7 +519,7 @@ fn fanout_delivers_verified_copies_down_a_chain() {
     let prefix = c.frontend_addr.rsplit_once('.').unwrap().0;
     with_dead.insert(1, format!("{prefix}.250"));
     let dead = with_dead[1].clone();
-    let out = fanout(&c, &img2, &sha2, &cache, &with_dead, &[("FANOUT_CHAINS", "2")]);
+    let out = fanout(&c, tmp.path(), &img2, &sha2, &cache, &with_dead, &[("FANOUT_CHAINS", "2")]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains(&format!("failed on: {dead}")), "{err}");
@@ -533,23 +538,7 @@ fn concurrent_clones_of_one_image_are_sent_once_down_a_chain() {
     let img = image(&ds, "22222222222222222222222222222222", &random_bytes(2 << 20, 50));
     let sha = sha256(&img);
     let mut d = tm(&c, tmp.path(), &[("NEPHELE_TM_COALESCE_MS", "500".to_string())]);
-    for (i, h) in c.hosts.iter().enumerate() {
-        let vmid = 10 + i as i64;
-        let file = tmp.path().join(format!("transfer.{vmid}"));
-        let line = format!("CLONE qcow2 {} {} {vmid} 1\n", loc("fe", &img), loc(&h.addr, &vm_disk(&ds, vmid, 0)));
-        std::fs::write(&file, line).unwrap();
-        d.send(&format!("TRANSFER  {vmid} {}\n", file.display()));
-    }
-    let mut replies = Vec::new();
-    let mut logs = Vec::new();
-    while replies.len() < 3 {
-        let line = d.line();
-        if line.starts_with("TRANSFER ") {
-            replies.push(line);
-        } else {
-            logs.push(line);
-        }
-    }
+    let (replies, logs) = concurrent_clones(&mut d, &c, tmp.path(), &ds, &img, 10);
     assert!(replies.iter().all(|r| r.starts_with("TRANSFER SUCCESS")), "{replies:?}\n{logs:?}");
     let sends: Vec<&String> = logs.iter().filter(|l| l.contains("Sending")).collect();
     assert_eq!(sends.len(), 1, "one stream for the three hosts: {logs:?}");
@@ -558,4 +547,308 @@ fn concurrent_clones_of_one_image_are_sent_once_down_a_chain() {
     for (i, h) in c.hosts.iter().enumerate() {
         assert_eq!(host_raw_sha(&c, &h.addr, &vm_disk(&ds, 10 + i as i64, 0)), sha, "{}", h.name);
     }
+
+    // the same image to the same hosts again: known cached, nobody waits for a batch, nothing sent
+    let (replies, logs) = concurrent_clones(&mut d, &c, tmp.path(), &ds, &img, 20);
+    assert!(replies.iter().all(|r| r.starts_with("TRANSFER SUCCESS")), "{replies:?}\n{logs:?}");
+    assert!(!logs.iter().any(|l| l.contains("Sending")), "{logs:?}");
+    assert_eq!(logs.iter().filter(|l| l.contains("known cached, not waiting")).count(), 3, "{logs:?}");
+    // a new image to the same hosts still goes down one chain
+    let img2 = image(&ds, "33333333333333333333333333333333", &random_bytes(1 << 20, 51));
+    let (replies, logs) = concurrent_clones(&mut d, &c, tmp.path(), &ds, &img2, 30);
+    assert!(replies.iter().all(|r| r.starts_with("TRANSFER SUCCESS")), "{replies:?}\n{logs:?}");
+    assert_eq!(logs.iter().filter(|l| l.contains("Sending")).count(), 1, "{logs:?}");
+}
+
+/// One TRANSFER of a qcow2 CLONE of `img` to each host of `c` at once (VMs `first`…); returns
+/// the replies and the other lines.
+fn concurrent_clones(
+    d: &mut Driver,
+    c: &Cluster,
+    tmp: &Path,
+    ds: &Path,
+    img: &Path,
+    first: i64,
+) -> (Vec<String>, Vec<String>) {
+    for (i, h) in c.hosts.iter().enumerate() {
+        let vmid = first + i as i64;
+        let file = tmp.join(format!("transfer.{vmid}"));
+        let line = format!("CLONE qcow2 {} {} {vmid} 1\n", loc("fe", img), loc(&h.addr, &vm_disk(ds, vmid, 0)));
+        std::fs::write(&file, line).unwrap();
+        d.send(&format!("TRANSFER  {vmid} {}\n", file.display()));
+    }
+    let mut replies = Vec::new();
+    let mut logs = Vec::new();
+    while replies.len() < c.hosts.len() {
+        let line = d.line();
+        if line.starts_with("TRANSFER ") {
+            replies.push(line);
+        } else {
+            logs.push(line);
+        }
+    }
+    (replies, logs)
+}
+
+// ---------------------------------------------------------------------------------------------
+// ssh connection reuse of the TM scripts (tm/common.sh: ControlMaster, ControlPersist)
+
+/// The ssh control sockets in `dir` (none when it does not exist).
+fn sockets(dir: &Path) -> Vec<PathBuf> {
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.map(|e| e.unwrap()).filter(|e| e.file_type().unwrap().is_socket()).map(|e| e.path()).collect()
+}
+
+/// The PID of the master behind `socket`, when `ssh -O check` reaches it.
+fn master_pid(socket: &Path) -> Option<u32> {
+    let out = Command::new("ssh")
+        .args(["-o", "LogLevel=ERROR", "-S"])
+        .arg(socket)
+        .args(["-O", "check", "nephele-test"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return None;
+    }
+    // "Master running (pid=1234)"
+    String::from_utf8_lossy(&out.stderr).split("pid=").nth(1)?.split(')').next()?.trim().parse().ok()
+}
+
+/// The connections the host's sshd accepted from the front-end so far.
+fn accepted(c: &Cluster, host: &str) -> usize {
+    let from = format!(" from {} ", c.frontend_addr);
+    std::fs::read_to_string(c.sshd_log(host))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("Accepted publickey") && l.contains(&from))
+        .count()
+}
+
+/// The processes whose command line names `path` (a master is titled with its socket's path).
+fn processes_naming(path: &Path) -> String {
+    let out = Command::new("pgrep").args(["-a", "-f"]).arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Waits (bounded) until process `pid` has exited (gone, or a zombie nobody reaped yet).
+fn exits(pid: u32) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return true,
+            Ok(stat) if stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('Z')) => return true,
+            Ok(_) if std::time::Instant::now() > deadline => return false,
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Waits (bounded) until no process names `path`; returns what is left.
+fn none_naming(path: &Path) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let mut left = processes_naming(path);
+    while !left.is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        left = processes_naming(path);
+    }
+    left
+}
+
+#[test]
+#[cfg_attr(nephele_missing_sshd, ignore = "SKIPPED: sshd is missing and NEPHELE_ALLOW_MISSING=sshd")]
+#[cfg_attr(nephele_missing_netns, ignore = "SKIPPED: iproute2 is missing and NEPHELE_ALLOW_MISSING=netns")]
+#[cfg_attr(nephele_missing_qemu_img, ignore = "SKIPPED: qemu-img is missing and NEPHELE_ALLOW_MISSING=qemu-img")]
+fn cached_clones_share_one_ssh_connection_that_ends_with_the_driver() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (c, ds) = cluster(tmp.path(), 1);
+    let h1 = c.hosts[0].addr.clone();
+    let img = image(&ds, "44444444444444444444444444444444", &random_bytes(2 << 20, 60));
+    let sha = sha256(&img);
+    // the default place: $ONE_LOCATION/var/.ssh/cm, made private
+    let cm = tmp.path().join("one/var/.ssh/cm");
+    let mut d = tm(&c, tmp.path(), &[]);
+    let clone = |d: &mut Driver, vmid: i64| {
+        let line = format!("CLONE qcow2 {} {} {vmid} 1", loc("fe", &img), loc(&h1, &vm_disk(&ds, vmid, 0)));
+        transfer(d, tmp.path(), vmid, &[line])
+    };
+    let first = clone(&mut d, 1);
+    assert!(logs_mention(&first, "Sending"), "{first:?}");
+    assert_eq!(std::fs::metadata(&cm).unwrap().mode() & 0o777, 0o700);
+    let socks = sockets(&cm);
+    assert_eq!(socks.len(), 1, "one master for the host: {socks:?}");
+    let master = master_pid(&socks[0]).expect("ssh -O check reaches the master");
+    let entry = c.host_path(&h1, &ds.join(".cache").join(&sha));
+    let meta = std::fs::metadata(&entry).unwrap();
+
+    // a second CLONE to the host: a session of the same connection, nothing copied
+    let before = accepted(&c, &h1);
+    let second = clone(&mut d, 2);
+    assert_eq!(accepted(&c, &h1), before, "no new connection: {second:?}");
+    assert!(logs_mention(&second, "already cached") && !logs_mention(&second, "Sending"), "{second:?}");
+    assert!(logs_mention(&second, "known cached, not waiting"), "{second:?}");
+    assert_eq!(sockets(&cm), socks);
+    assert_eq!(master_pid(&socks[0]), Some(master), "the same master");
+    let again = std::fs::metadata(&entry).unwrap();
+    assert_eq!(
+        (again.ino(), again.len(), again.mtime(), again.mtime_nsec()),
+        (meta.ino(), meta.len(), meta.mtime(), meta.mtime_nsec())
+    );
+    assert_eq!(sha256(&entry), sha);
+    // sent again (oned re-sends a transfer whose answer was lost): the same result
+    clone(&mut d, 2);
+    assert_eq!(std::fs::metadata(&entry).unwrap().nlink(), 3, "disk.0.ref of VMs 1 and 2");
+    assert_eq!(host_raw_sha(&c, &h1, &vm_disk(&ds, 2, 0)), sha);
+
+    // no master, then six CLONEs at once: they race to be the master, all succeed, one wins
+    let out = Command::new("ssh")
+        .args(["-o", "LogLevel=ERROR", "-S"])
+        .arg(&socks[0])
+        .args(["-O", "exit", "x"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(exits(master), "the master exits on -O exit");
+    for vmid in 10..16 {
+        let file = tmp.path().join(format!("transfer.{vmid}"));
+        let line = format!("CLONE qcow2 {} {} {vmid} 1\n", loc("fe", &img), loc(&h1, &vm_disk(&ds, vmid, 0)));
+        std::fs::write(&file, line).unwrap();
+        d.send(&format!("TRANSFER  {vmid} {}\n", file.display()));
+    }
+    let mut replies = Vec::new();
+    while replies.len() < 6 {
+        let line = d.line();
+        if line.starts_with("TRANSFER ") {
+            replies.push(line);
+        }
+    }
+    assert!(replies.iter().all(|r| r.starts_with("TRANSFER SUCCESS")), "{replies:?}\n{}", d.stderr());
+    let socks = sockets(&cm);
+    assert_eq!(socks.len(), 1, "{socks:?}");
+    let master = master_pid(&socks[0]).expect("a master again");
+    assert_eq!(std::fs::metadata(&entry).unwrap().ino(), meta.ino());
+    for vmid in 10..16 {
+        assert_eq!(host_raw_sha(&c, &h1, &vm_disk(&ds, vmid, 0)), sha);
+    }
+
+    // the driver stops: its master exits, no socket and no ssh process of it is left
+    drop(d);
+    assert!(exits(master), "the master outlived the driver");
+    assert!(sockets(&cm).is_empty(), "{:?}", sockets(&cm));
+    let left = none_naming(&cm);
+    assert!(left.is_empty(), "ssh processes left: {left}");
+}
+
+#[test]
+#[cfg_attr(nephele_missing_sshd, ignore = "SKIPPED: sshd is missing and NEPHELE_ALLOW_MISSING=sshd")]
+#[cfg_attr(nephele_missing_netns, ignore = "SKIPPED: iproute2 is missing and NEPHELE_ALLOW_MISSING=netns")]
+fn without_connection_reuse_every_command_connects_and_clones_still_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (c, ds) = cluster(tmp.path(), 1);
+    let h1 = c.hosts[0].addr.clone();
+    let img = image(&ds, "55555555555555555555555555555555", &random_bytes(1 << 20, 61));
+    let sha = sha256(&img);
+    let entry = c.host_path(&h1, &ds.join(".cache").join(&sha));
+    let run = |d: &mut Driver, vmid: i64| {
+        let line = format!("CLONE ssh {} {} {vmid} 1", loc("fe", &img), loc(&h1, &vm_disk(&ds, vmid, 0)));
+        transfer(d, tmp.path(), vmid, &[line])
+    };
+
+    // turned off: no master, no socket; a cached CLONE connects anew and copies nothing
+    let cm = tmp.path().join("one/var/.ssh/cm");
+    let mut d = tm(&c, tmp.path(), &[("NEPHELE_SSH_CONTROL_PERSIST", "0".to_string())]);
+    assert!(logs_mention(&run(&mut d, 1), "Sending"));
+    let ino = std::fs::metadata(&entry).unwrap().ino();
+    let before = accepted(&c, &h1);
+    let second = run(&mut d, 2);
+    assert!(logs_mention(&second, "already cached"), "{second:?}");
+    assert_eq!(accepted(&c, &h1), before + 1, "one connection of its own: {second:?}");
+    assert_eq!(std::fs::metadata(&entry).unwrap().ino(), ino);
+    assert_eq!(host_sha(&c, &h1, &vm_disk(&ds, 2, 0)), sha);
+    assert!(sockets(&cm).is_empty() && processes_naming(&cm).is_empty());
+    drop(d);
+
+    // a control directory that is not private: a warning, no reuse, the CLONE works
+    let open = tmp.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut d = tm(&c, tmp.path(), &[("NEPHELE_SSH_CONTROL_DIR", open.display().to_string())]);
+    let third = run(&mut d, 3);
+    assert!(logs_mention(&third, "ssh connection reuse off"), "{third:?}");
+    assert!(sockets(&open).is_empty());
+    assert_eq!(host_sha(&c, &h1, &vm_disk(&ds, 3, 0)), sha);
+    drop(d);
+
+    // a missing directory is made (0700) and used
+    let fresh = tmp.path().join("fresh/cm");
+    let mut d = tm(&c, tmp.path(), &[("NEPHELE_SSH_CONTROL_DIR", fresh.display().to_string())]);
+    run(&mut d, 4);
+    assert_eq!(std::fs::metadata(&fresh).unwrap().mode() & 0o777, 0o700);
+    assert_eq!(sockets(&fresh).len(), 1);
+    drop(d);
+    assert!(sockets(&fresh).is_empty());
+    for dir in [&cm, &open, &fresh] {
+        let left = none_naming(dir);
+        assert!(left.is_empty(), "ssh processes left: {left}");
+    }
+}
+
+/// A `qemu-img` for the front-end that prints `info --output=json` as qemu 8 and later do (a
+/// "children" block first, whose "format" is the protocol layer's, "file"), whatever the
+/// installed version; every other use is the real one's. Returns the directory to put first in
+/// PATH.
+fn qemu_img_with_children(tmp: &Path) -> PathBuf {
+    let real = std::env::var("PATH")
+        .unwrap()
+        .split(':')
+        .map(|d| Path::new(d).join("qemu-img"))
+        .find(|p| p.is_file())
+        .expect("qemu-img in PATH");
+    let dir = tmp.join("qemu10");
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = format!(
+        "#!/bin/sh\n\
+         if [ \"$1\" = info ]; then\n\
+         \x20   out=$('{real}' \"$@\") || exit $?\n\
+         \x20   case \"$out\" in *'\"children\"'*) printf '%s\\n' \"$out\"; exit 0 ;; esac\n\
+         \x20   printf '{{\\n    \"children\": [\\n        {{\\n            \"name\": \"file\",\\n            \"info\": {{\\n                \"format\": \"file\"\\n            }}\\n        }}\\n    ],\\n'\n\
+         \x20   printf '%s\\n' \"$out\" | sed 1d\n\
+         \x20   exit 0\n\
+         fi\n\
+         exec '{real}' \"$@\"\n",
+        real = real.display()
+    );
+    let path = dir.join("qemu-img");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    dir
+}
+
+#[test]
+#[cfg_attr(nephele_missing_sshd, ignore = "SKIPPED: sshd is missing and NEPHELE_ALLOW_MISSING=sshd")]
+#[cfg_attr(nephele_missing_netns, ignore = "SKIPPED: iproute2 is missing and NEPHELE_ALLOW_MISSING=netns")]
+#[cfg_attr(nephele_missing_qemu_img, ignore = "SKIPPED: qemu-img is missing and NEPHELE_ALLOW_MISSING=qemu-img")]
+fn qcow2_clone_of_a_qcow2_image_shows_the_image_with_any_qemu_img() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (c, ds) = cluster(tmp.path(), 1);
+    let h1 = c.hosts[0].addr.clone();
+    // a qcow2 image holding 1 MiB of 0x33, and what a guest reads from it
+    let img = ds.join("1/66666666666666666666666666666666");
+    std::fs::create_dir_all(img.parent().unwrap()).unwrap();
+    let ok = |cmd: &mut Command| assert!(cmd.status().unwrap().success(), "{cmd:?}");
+    ok(Command::new("qemu-img").args(["create", "-q", "-f", "qcow2"]).arg(&img).arg("4M"));
+    ok(Command::new("qemu-io").args(["-c", "write -P 0x33 0 1M"]).arg(&img).stdout(std::process::Stdio::null()));
+    std::fs::write(img.with_extension("sha256"), sha256(&img) + "\n").unwrap();
+    let raw = tmp.path().join("content.raw");
+    ok(Command::new("qemu-img").args(["convert", "-O", "raw"]).arg(&img).arg(&raw));
+    let content = sha256(&raw);
+
+    let path = format!("{}:{}", qemu_img_with_children(tmp.path()).display(), std::env::var("PATH").unwrap());
+    let mut d = tm(&c, tmp.path(), &[("PATH", path)]);
+    let disk = vm_disk(&ds, 1, 0);
+    transfer(&mut d, tmp.path(), 1, &[format!("CLONE qcow2 {} {} 1 1", loc("fe", &img), loc(&h1, &disk))]);
+    let info = c.run_ok(&h1, &["qemu-img", "info", "--output=json", &disk.display().to_string()]);
+    assert!(info.contains("\"backing-filename-format\": \"qcow2\""), "{info}");
+    assert_eq!(host_raw_sha(&c, &h1, &disk), content, "the guest reads the image, not its qcow2 container");
 }

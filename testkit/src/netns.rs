@@ -7,6 +7,12 @@
 //! each other's files nor the front-end's. [`ClusterConfig::shared`] binds one directory into
 //! every host instead (the `shared` TM).
 //!
+//! The login user (root) is the front-end's, but its shell start-up files are not: in each host's
+//! mount namespace `~/.bashrc` and `~/.zshenv` are bound to `/dev/null`. sshd runs every remote
+//! command through the user's shell, and bash reads `~/.bashrc` when sshd starts it, so the
+//! front-end's interactive set-up (on the development machine a `pyenv init`, ≈ 0.26 s) would
+//! otherwise be paid by every command a driver runs on a host; a hypervisor's account has none.
+//!
 //! The front-end is the test process's own (root) namespace: a bridge with a unique name and a
 //! unique `10.x.y.0/24` (reserved per cluster, checked unused with `ip route`) joins it, at
 //! `10.x.y.1`, to the hosts at `10.x.y.11`, `.12`, … So oned and the drivers run unchanged in
@@ -212,10 +218,17 @@ impl Cluster {
             )
             .expect("sshd_config");
             let log = std::fs::File::create(conf.join("sshd.log")).expect("sshd.log");
-            // ip netns exec → unshare (mount + uts) → sh (hostname, bind) → exec sshd: one PID
+            // ip netns exec → unshare (mount + uts) → sh (hostname, bind, shell start-up files
+            // hidden) → exec sshd: one PID
             let child = Command::new("ip")
                 .args(["netns", "exec", &netns, "unshare", "--mount", "--uts", "--propagation", "private", "sh", "-c"])
-                .arg(r#"hostname "$1" && mount --bind "$2" "$3" && exec "$4" -D -e -f "$5""#)
+                .arg(concat!(
+                    r#"hostname "$1" && mount --bind "$2" "$3" && "#,
+                    r#"home=$(getent passwd root | cut -d: -f6) && "#,
+                    r#"for f in "$home/.bashrc" "$home/.zshenv"; do "#,
+                    r#"[ ! -f "$f" ] || mount --bind /dev/null "$f" || exit 1; done && "#,
+                    r#"exec "$4" -D -e -f "$5""#
+                ))
                 .arg("sh")
                 .arg(&name)
                 .arg(&host_dir)
@@ -271,6 +284,12 @@ impl Cluster {
     /// The host named `name` (panics when there is none).
     pub fn host(&self, name: &str) -> &Host {
         self.hosts.iter().find(|h| h.name == name || h.addr == name).unwrap_or_else(|| panic!("no host {name}"))
+    }
+
+    /// The sshd log of the host named `name` (or at that address): sshd runs with
+    /// `LogLevel VERBOSE`, so every accepted connection is an `Accepted publickey` line.
+    pub fn sshd_log(&self, name: &str) -> PathBuf {
+        self.dir.join("hosts-conf").join(&self.host(name).name).join("sshd.log")
     }
 
     /// The host addresses, in order.

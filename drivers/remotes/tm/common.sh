@@ -55,22 +55,150 @@ arg_path() {
             exit 1
             ;;
     esac
-    arg_path_trim=$(printf '%s' "$arg_path_p" | sed 's:/*$::')
-    if [ -z "$arg_path_trim" ]; then
-        error_message "Refusing to work on '/'"
-        exit 1
-    fi
+    case "$arg_path_p" in
+        *[!/]*) ;;
+        *)
+            error_message "Refusing to work on '/'"
+            exit 1
+            ;;
+    esac
     printf '%s\n' "$arg_path_p"
 }
 
+# tm_conf FILE KEY: sets TM_CONF to the value of the last "KEY=value" line of
+# remotes/etc/tm/FILE (blanks around both and double quotes around the value allowed), empty
+# when there is none. Read by the shell itself (no process) and never evaluated.
+tm_conf() {
+    TM_CONF=""
+    [ -f "$TM_ETC/$1" ] || return 0
+    while IFS='=' read -r tc_k tc_v || [ -n "$tc_k" ]; do
+        tc_k=${tc_k#"${tc_k%%[![:space:]]*}"}
+        tc_k=${tc_k%"${tc_k##*[![:space:]]}"}
+        [ "$tc_k" = "$2" ] || continue
+        tc_v=${tc_v#"${tc_v%%[![:space:]]*}"}
+        tc_v=${tc_v%"${tc_v##*[![:space:]]}"}
+        tc_v=${tc_v#\"}
+        TM_CONF=${tc_v%\"}
+    done <"$TM_ETC/$1"
+}
+TM_NL='
+'
+
+# dir_of PATH: sets DIR_OF to what `dirname PATH` prints, computed by the shell (no process).
+dir_of() {
+    DIR_OF=$1
+    while :; do
+        case "$DIR_OF" in
+            /) return 0 ;;
+            */) DIR_OF=${DIR_OF%/} ;;
+            *) break ;;
+        esac
+    done
+    case "$DIR_OF" in
+        */*) DIR_OF=${DIR_OF%/*} ;;
+        *)
+            DIR_OF=.
+            return 0
+            ;;
+    esac
+    while :; do
+        case "$DIR_OF" in
+            */) DIR_OF=${DIR_OF%/} ;;
+            *) break ;;
+        esac
+    done
+    [ -n "$DIR_OF" ] || DIR_OF=/
+}
+
+# the running script's directory (tm/<tm_mad> or tm/lib)
+dir_of "$0"
+TM_SCRIPT_DIR=$DIR_OF
+TM_ETC="$TM_SCRIPT_DIR/../../etc/tm"
+
+# Connection reuse (OpenSSH ControlMaster): the first ssh to a host becomes a master that
+# stays NEPHELE_SSH_CONTROL_PERSIST seconds after its last session (environment, else
+# etc/tm/ssh.conf, else 60; 0 turns reuse off), and every other ssh to that host (same user
+# and port) runs its command as one more session of that connection, with no handshake.
+# The masters' sockets are in NEPHELE_SSH_CONTROL_DIR (environment, else etc/tm/ssh.conf, else
+# $ONE_VAR/.ssh/cm, or /tmp/nephele-ssh.<uid>.<cksum of ONE_VAR> when that path is too long),
+# created mode 0700; a directory that is not ours, not 0700, not a directory (a symbolic link)
+# or too long for a socket path turns reuse off. Concurrent scripts are safe: ControlMaster=auto
+# makes the first one the master and the others its clients; one that loses the race, or that
+# the host's MaxSessions refuses, connects on its own.
+#
+# tm_ssh_mux_init create|exists: sets TM_SSH_MUX_DIR (empty: no reuse) and TM_SSH_MUX_PERSIST,
+# once per script; with "exists", a missing directory is not created (and reuse is off), and
+# the directory is named even when reuse is off (to stop masters left from before).
+tm_ssh_mux_init() {
+    [ -z "${TM_SSH_MUX_DONE:-}" ] || return 0
+    TM_SSH_MUX_DONE=1
+    TM_SSH_MUX_DIR=""
+    TM_SSH_MUX_PERSIST=${NEPHELE_SSH_CONTROL_PERSIST:-}
+    if [ -z "$TM_SSH_MUX_PERSIST" ]; then
+        tm_conf ssh.conf NEPHELE_SSH_CONTROL_PERSIST
+        TM_SSH_MUX_PERSIST=$TM_CONF
+    fi
+    is_uint "$TM_SSH_MUX_PERSIST" || TM_SSH_MUX_PERSIST=60
+    if [ "$TM_SSH_MUX_PERSIST" -eq 0 ] && [ "$1" != exists ]; then
+        return 0
+    fi
+    mx_dir=${NEPHELE_SSH_CONTROL_DIR:-}
+    if [ -z "$mx_dir" ]; then
+        tm_conf ssh.conf NEPHELE_SSH_CONTROL_DIR
+        mx_dir=$TM_CONF
+    fi
+    mx_explicit=1
+    if [ -z "$mx_dir" ]; then
+        mx_explicit=""
+        mx_dir="$ONE_VAR/.ssh/cm"
+        # ssh binds <dir>/<40 hex digits>.<16 characters>, which must fit in 103 bytes
+        if [ "${#mx_dir}" -gt 45 ]; then
+            mx_dir="/tmp/nephele-ssh.$(id -u).$(printf '%s' "$ONE_VAR" | cksum | cut -d' ' -f1)"
+        fi
+    fi
+    mx_why=""
+    case "$mx_dir" in
+        *%*) mx_why="'%' in the path" ;;
+        /*) ;;
+        *) mx_why="not an absolute path" ;;
+    esac
+    [ "${#mx_dir}" -le 45 ] || mx_why="longer than 45 bytes (ssh's socket path limit)"
+    if [ -z "$mx_why" ] && [ ! -d "$mx_dir" ]; then
+        [ "$1" != exists ] || return 0
+        mkdir -p "$(dirname "$mx_dir")" 2>/dev/null || true
+        mkdir -m 0700 "$mx_dir" 2>/dev/null || true
+    fi
+    if [ -z "$mx_why" ]; then
+        # one process: the directory's owner, mode and type, and our uid (the owner of /proc/$$)
+        mx_st=$(stat -c '%u %a %F' "$mx_dir" /proc/$$ 2>/dev/null) || mx_st=""
+        mx_me=${mx_st#*"$TM_NL"}
+        if [ "${mx_st%%"$TM_NL"*}" != "${mx_me%% *} 700 directory" ]; then
+            mx_why="not a directory of mode 0700 owned by the driver's user"
+        fi
+    fi
+    if [ -n "$mx_why" ]; then
+        # the default location only falls back; a directory that was asked for is worth a warning
+        [ -z "$mx_explicit" ] || log_warning "ssh connection reuse off: NEPHELE_SSH_CONTROL_DIR $mx_dir: $mx_why"
+        return 0
+    fi
+    TM_SSH_MUX_DIR=$mx_dir
+}
+
 # tm_ssh HOST REMOTE_COMMAND: runs REMOTE_COMMAND (whose values the caller shell_quote'd) on
-# HOST. Honours NEPHELE_SSH_USER, NEPHELE_SSH_PORT and NEPHELE_SSH_KEY like the exec drivers.
+# HOST. Honours NEPHELE_SSH_USER, NEPHELE_SSH_PORT and NEPHELE_SSH_KEY like the exec drivers,
+# and shares one connection per host (see tm_ssh_mux_init).
 tm_ssh() {
     tm_ssh_host=$1
     tm_ssh_cmd=$2
-    mkdir -p "$(dirname "$KNOWN_HOSTS")"
+    [ -d "${KNOWN_HOSTS%/*}" ] || mkdir -p "$(dirname "$KNOWN_HOSTS")"
+    tm_ssh_mux_init create
     set -- -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o LogLevel=ERROR \
         -o "UserKnownHostsFile=$KNOWN_HOSTS" -o HashKnownHosts=no -o ConnectTimeout=30
+    if [ -n "$TM_SSH_MUX_DIR" ]; then
+        # keep-alives bound how long a master of a vanished host is waited for (15 s)
+        set -- "$@" -o ControlMaster=auto -o "ControlPath=$TM_SSH_MUX_DIR/%C" \
+            -o "ControlPersist=$TM_SSH_MUX_PERSIST" -o ServerAliveInterval=5 -o ServerAliveCountMax=3
+    fi
     if [ -n "${NEPHELE_SSH_KEY:-}" ]; then
         set -- "$@" -o IdentitiesOnly=yes -i "$NEPHELE_SSH_KEY"
     fi

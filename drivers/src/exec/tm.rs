@@ -9,8 +9,20 @@
 //! hosts of a window, `tm/lib/fanout` sends it to all of them at once before the lines run (the
 //! `clone` scripts then find the host caches warm). A failed fan-out only logs: each line still
 //! runs and reports its own outcome.
+//!
+//! The window is only waited for an image a host may lack: the driver remembers the (image,
+//! host) pairs of its `CLONE` lines that succeeded (the host's cache had the entry then; the last
+//! [`WARM_LIMIT`]), and a clone to a host known to have the image runs at once. Knowledge that
+//! went stale (the entry was evicted since) costs only the coalescing: that `clone` script
+//! sends the image to its host itself.
+//!
+//! When the driver exits, [`stop_ssh_masters`] asks the ssh masters the scripts opened (their
+//! connection reuse, `tm/common.sh`) to stop.
 
+use super::local::run_local;
+use super::outcome::Limits;
 use super::runner::{Runner, run_script};
+use crate::proto::Severity;
 use crate::runtime::{ActionContext, Driver};
 use crate::transfer::{self, Transfer, TransferAction};
 use std::collections::HashMap;
@@ -24,8 +36,22 @@ const CACHING_TMS: [&str; 2] = ["ssh", "qcow2"];
 /// The longest a transfer waits for another's fan-out of the same image.
 const FOLLOW_LIMIT: Duration = Duration::from_secs(3600);
 
+/// How many (image, host) pairs known to be cached the driver remembers; past it, only the half
+/// learned last is kept.
+pub const WARM_LIMIT: usize = 4096;
+
+/// How long the driver waits, when it exits, for `tm/lib/ssh_masters stop`.
+const STOP_MASTERS_LIMIT: Duration = Duration::from_secs(5);
+
 /// What identifies one fan-out: the image, its SHA-256 and the hosts' cache directory.
 type Key = (String, String, String);
+
+/// The (image, host) pairs known to be cached, each with the number of its last success.
+#[derive(Default)]
+struct Warm {
+    next: u64,
+    pairs: HashMap<(Key, String), u64>,
+}
 
 /// One window's fan-out of an image: the hosts asking for it.
 struct Batch {
@@ -47,14 +73,60 @@ pub struct TmExec {
     allowed: Option<Vec<String>>,
     window: Duration,
     coalescer: Coalescer,
+    /// (image, host) pairs whose CLONE succeeded.
+    warm: Mutex<Warm>,
 }
 
 impl TmExec {
     /// `runner` should be [`Runner::Local`]; `allowed` is the `-d` list (all when `None`).
     pub fn new(runner: Runner, allowed: Option<Vec<String>>) -> TmExec {
         let ms = std::env::var("NEPHELE_TM_COALESCE_MS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(300);
-        TmExec { runner, allowed, window: Duration::from_millis(ms), coalescer: Coalescer::default() }
+        TmExec {
+            runner,
+            allowed,
+            window: Duration::from_millis(ms),
+            coalescer: Coalescer::default(),
+            warm: Mutex::new(Warm::default()),
+        }
     }
+
+    /// Whether a CLONE of this image to this host succeeded before.
+    fn is_warm(&self, clone: &(Key, String)) -> bool {
+        self.warm.lock().is_ok_and(|warm| warm.pairs.contains_key(clone))
+    }
+
+    /// Records the outcome of a cached CLONE: success means the host's cache has the entry.
+    fn learn(&self, clone: &(Key, String), ok: bool) {
+        let Ok(mut warm) = self.warm.lock() else { return };
+        if !ok {
+            warm.pairs.remove(clone);
+            return;
+        }
+        warm.next += 1;
+        let n = warm.next;
+        warm.pairs.insert(clone.clone(), n);
+        if warm.pairs.len() > WARM_LIMIT {
+            let cut = n.saturating_sub(WARM_LIMIT as u64 / 2);
+            warm.pairs.retain(|_, learned| *learned > cut);
+        }
+    }
+}
+
+/// Runs `tm/lib/ssh_masters stop` of `remotes` (bounded): the ssh masters of the scripts take
+/// no new session and exit once idle. For the driver's exit; failures are only reported.
+pub fn stop_ssh_masters(remotes: &Path) -> Result<(), String> {
+    let script = remotes.join("tm/lib/ssh_masters");
+    if !script.is_file() {
+        return Ok(());
+    }
+    let never = || false;
+    let limits = Limits { deadline: Some(Instant::now() + STOP_MASTERS_LIMIT), cancelled: &never };
+    let output = run_local(&script, &["stop".to_string()], &[], b"", &limits)
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !output.exited_with(0) {
+        return Err(format!("{}: {}", script.display(), String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    Ok(())
 }
 
 impl Driver for TmExec {
@@ -84,10 +156,11 @@ impl Driver for TmExec {
                 return Err(format!("Transfer Driver '{}' not available", line.tm_mad()));
             }
         }
+        let clones: Vec<Option<(Key, String)>> = lines.iter().map(cached_clone).collect();
         if !self.window.is_zero() {
-            self.coalesce(&lines, ctx);
+            self.coalesce(&clones, ctx);
         }
-        for line in &lines {
+        for (line, clone) in lines.iter().zip(&clones) {
             let names = line.script_names();
             let dir = format!("tm/{}", line.tm_mad());
             let script = names
@@ -95,7 +168,11 @@ impl Driver for TmExec {
                 .map(|name| format!("{dir}/{name}"))
                 .find(|script| self.runner.remotes().join(script).is_file())
                 .ok_or_else(|| format!("Transfer Driver '{}' has no {} action", line.tm_mad(), line.action().name()))?;
-            run_script(&self.runner, "", &script, line.args(), b"", ctx)?;
+            let result = run_script(&self.runner, "", &script, line.args(), b"", ctx);
+            if let Some(clone) = clone {
+                self.learn(clone, result.is_ok());
+            }
+            result?;
         }
         Ok(String::new())
     }
@@ -105,8 +182,19 @@ impl TmExec {
     /// Joins this transfer's cached clones to the window's batches (see the module doc); the
     /// transfer that opened a batch waits the window, then runs the fan-out for all its hosts;
     /// the others wait for it (bounded). Returns when every batch this transfer joined is done.
-    fn coalesce(&self, lines: &[Transfer], ctx: &ActionContext) {
-        let mut wanted: Vec<(Key, String)> = lines.iter().filter_map(cached_clone).collect();
+    /// Clones to hosts known to have the image join nothing.
+    fn coalesce(&self, clones: &[Option<(Key, String)>], ctx: &ActionContext) {
+        let mut wanted: Vec<(Key, String)> = Vec::new();
+        for clone in clones.iter().flatten() {
+            if self.is_warm(clone) {
+                ctx.log(
+                    Severity::Debug,
+                    &format!("{}: {} known cached, not waiting for other transfers", clone.1, clone.0.1),
+                );
+            } else {
+                wanted.push(clone.clone());
+            }
+        }
         wanted.sort();
         wanted.dedup();
         if wanted.is_empty() {
@@ -153,7 +241,7 @@ impl TmExec {
                 let mut args = vec![src.clone(), sha.clone(), cache.clone()];
                 args.extend(hosts);
                 if let Err(e) = run_script(&self.runner, "", "tm/lib/fanout", &args, b"", ctx) {
-                    ctx.log(crate::proto::Severity::Warning, &format!("fan-out of {src} failed: {e}"));
+                    ctx.log(Severity::Warning, &format!("fan-out of {src} failed: {e}"));
                 }
             }
             if let Ok(mut guard) = self.coalescer.batches.lock() {
@@ -197,4 +285,33 @@ fn cached_clone(line: &Transfer) -> Option<(Key, String)> {
     }
     let cache = Path::new(dst).parent()?.parent()?.parent()?.join(".cache");
     Some(((src.to_string(), sha.to_string(), cache.display().to_string()), host.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(host: usize) -> (Key, String) {
+        (("/ds/1/img".into(), "ab".repeat(32), "/ds/.cache".into()), format!("h{host}"))
+    }
+
+    #[test]
+    fn warm_pairs_are_learned_forgotten_and_bounded() {
+        let tm = TmExec::new(Runner::Local { remotes: "/nonexistent".into() }, None);
+        assert!(!tm.is_warm(&pair(0)));
+        tm.learn(&pair(0), true);
+        assert!(tm.is_warm(&pair(0)));
+        tm.learn(&pair(0), false);
+        assert!(!tm.is_warm(&pair(0)), "a failed CLONE forgets");
+        for host in 1..=WARM_LIMIT + 1 {
+            tm.learn(&pair(host), true);
+        }
+        let kept = tm.warm.lock().unwrap().pairs.len();
+        assert!(kept <= WARM_LIMIT / 2 + 1, "{kept}");
+        assert!(tm.is_warm(&pair(WARM_LIMIT + 1)) && tm.is_warm(&pair(WARM_LIMIT / 2 + 2)), "the last learned stay");
+        assert!(!tm.is_warm(&pair(1)), "the first learned go");
+        // relearning refreshes: h1 learned again is among the newest
+        tm.learn(&pair(1), true);
+        assert!(tm.is_warm(&pair(1)));
+    }
 }

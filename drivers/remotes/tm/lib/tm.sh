@@ -3,8 +3,13 @@
 # ../common.sh, not run). A script sets TM_KIND (ssh, qcow2 or shared) and calls one tm_*
 # function with its arguments. Hosts are reached with tm_ssh (shared: the paths are local).
 
-TM_LIB=$(cd "$(dirname "$0")/../lib" && pwd)
-REMOTES_DIR=$(cd "$TM_LIB/../.." && pwd)
+# (not made canonical: no process for it; ../common.sh set TM_SCRIPT_DIR)
+TM_LIB="$TM_SCRIPT_DIR/../lib"
+REMOTES_DIR="$TM_SCRIPT_DIR/../.."
+
+# The connection reuse settings (tm_ssh_mux_init in ../common.sh), read once here: tm_ssh often
+# runs in a command substitution, a subshell whose variables and stderr do not come back.
+[ "${TM_KIND:-}" = shared ] || tm_ssh_mux_init create
 
 # Size under which a copy reports no progress.
 PROGRESS_MIN_BYTES=${PROGRESS_MIN_BYTES:-67108864}
@@ -35,7 +40,10 @@ check_sha256() {
 
 # ds_location DISK_PATH: the DATASTORE_LOCATION of a host path <loc>/<sys ds>/<vmid>/disk.i
 ds_location() {
-    dirname "$(dirname "$(dirname "$1")")"
+    dir_of "$1"
+    dir_of "$DIR_OF"
+    dir_of "$DIR_OF"
+    printf '%s\n' "$DIR_OF"
 }
 
 now_ms() {
@@ -90,15 +98,26 @@ run_on() {
     fi
 }
 
-# image_format FILE: qcow2, vmdk… as qemu-img detects it, else raw.
+# image_format FILE: qcow2, vmdk… as qemu-img detects it, else raw. The format is the JSON's
+# top-level "format" (indented four blanks, as datastore/fs reads it): since qemu 8 a nested
+# "children" block comes first, whose "format" is the protocol layer's ("file").
 image_format() {
-    if_f=$(qemu-img info --output=json "$1" 2>/dev/null |
-        sed -n 's/^ *"format": "\([A-Za-z0-9_-]*\)".*/\1/p' | head -n 1) || true
-    printf '%s\n' "${if_f:-raw}"
+    if_j=$(qemu-img info --output=json "$1" 2>/dev/null) || if_j=""
+    if_f=raw
+    case "$if_j" in
+        *"$TM_NL    \"format\": \""*)
+            if_f=${if_j#*"$TM_NL    \"format\": \""}
+            if_f=${if_f%%\"*}
+            case "$if_f" in
+                '' | *[!A-Za-z0-9_-]*) if_f=raw ;;
+            esac
+            ;;
+    esac
+    printf '%s\n' "$if_f"
 }
 
 # the remote shell snippet printing the format of the file in $f (same rule, on the host)
-FORMAT_SNIPPET='fmt=raw; if command -v qemu-img >/dev/null 2>&1; then fmt=$(qemu-img info --output=json "$f" | sed -n "s/^ *\"format\": \"\([A-Za-z0-9_-]*\)\".*/\1/p" | head -n 1); fi; fmt=${fmt:-raw}'
+FORMAT_SNIPPET='fmt=raw; if command -v qemu-img >/dev/null 2>&1; then fmt=$(qemu-img info --output=json "$f" | sed -n "s/^    \"format\": \"\([A-Za-z0-9_-]*\)\".*/\1/p" | head -n 1); fi; fmt=${fmt:-raw}'
 
 # write_sidecars FILE: FILE.md5 and FILE.sha256 (the digest alone and \n), each written under
 # a temp name and renamed.
@@ -124,18 +143,19 @@ copy_to_host() {
     fi
 }
 
-# cache_ensure SRC HOST DST: when SRC has a SHA-256 sidecar, makes sure the host's cache (of
-# the datastore location of DST) has it (tm/lib/fanout) and sets CACHE_ENTRY; returns 1 when
-# SRC has no sidecar (no cache).
-cache_ensure() {
+# cache_entry SRC DST: when SRC has a SHA-256 sidecar, sets CE_SHA and CACHE_ENTRY (the entry
+# of the host's cache, of the datastore location of DST) and returns 0; else returns 1.
+cache_entry() {
     [ -f "$1.sha256" ] || return 1
-    ce_sha=$(cut -c1-64 "$1.sha256")
-    check_sha256 "$ce_sha"
-    CACHE_ENTRY="$(ds_location "$3")/.cache/$ce_sha"
-    "$TM_LIB/fanout" "$1" "$ce_sha" "$(dirname "$CACHE_ENTRY")" "$2"
+    IFS= read -r CE_SHA <"$1.sha256" || true
+    CE_SHA=${CE_SHA%%[!0-9a-f]*}
+    check_sha256 "$CE_SHA"
+    CACHE_ENTRY="$(ds_location "$2")/.cache/$CE_SHA"
 }
 
-# tm_clone fe:SRC host:DST vmid dsid
+# tm_clone fe:SRC host:DST vmid dsid. The common case is a host that has the image in its
+# cache: the disk is made from the entry in one ssh session; only when the entry is missing
+# (exit 99) is it sent (tm/lib/fanout) and the disk made again.
 tm_clone() {
     tc_src=$(arg_path "$1")
     tc_host=$(arg_host "$2")
@@ -149,31 +169,38 @@ tm_clone() {
         exec_and_log "Error copying $tc_src to $tc_dst" cp -f "$tc_src" "$tc_dst"
         return
     fi
-    if ! cache_ensure "$tc_src" "$tc_host" "$tc_dst"; then
+    if ! cache_entry "$tc_src" "$tc_dst"; then
         copy_to_host "$tc_src" "$tc_host" "$tc_dst"
         return
     fi
     q_e=$(shell_quote "$CACHE_ENTRY")
     q_d=$(shell_quote "$tc_dst")
-    q_dir=$(shell_quote "$(dirname "$tc_dst")")
+    dir_of "$tc_dst"
+    q_dir=$(shell_quote "$DIR_OF")
     if [ "$TM_KIND" = qcow2 ]; then
         tc_fmt=$(image_format "$tc_src")
         q_r=$(shell_quote "$tc_dst.ref")
-        # the .ref hard link marks the entry as in use; ln fails only when it was evicted
-        tc_cmd="mkdir -p $q_dir && rm -f $q_d $q_r && { ln $q_e $q_r || exit 99; } && touch $(shell_quote "$CACHE_ENTRY.used") && qemu-img create -q -f qcow2 -b $q_e -F $(shell_quote "$tc_fmt") $q_d"
+        # the .ref hard link marks the entry as in use; ln fails only when it is not there. The
+        # use stamp is renewed by truncating it (its mtime; no process).
+        tc_cmd="{ [ -d $q_dir ] || mkdir -p $q_dir; } && rm -f $q_d $q_r && { ln $q_e $q_r || exit 99; } && : > $(shell_quote "$CACHE_ENTRY.used") && qemu-img create -q -f qcow2 -b $q_e -F $(shell_quote "$tc_fmt") $q_d"
     else
         q_p=$(shell_quote "$tc_dst.part")
-        tc_cmd="mkdir -p $q_dir && { cp $q_e $q_p || exit 99; } && touch $(shell_quote "$CACHE_ENTRY.used") && chmod 0644 $q_p && mv -f $q_p $q_d"
+        tc_cmd="{ [ -d $q_dir ] || mkdir -p $q_dir; } && { [ -f $q_e ] || exit 99; } && { cp $q_e $q_p || exit 98; } && : > $(shell_quote "$CACHE_ENTRY.used") && chmod 0644 $q_p && mv -f $q_p $q_d"
     fi
     tc_try=1
     while :; do
         tc_rc=0
         tc_err=$(tm_ssh "$tc_host" "$tc_cmd" </dev/null 2>&1 >/dev/null) || tc_rc=$?
-        [ "$tc_rc" -eq 0 ] && return 0
+        if [ "$tc_rc" -eq 0 ]; then
+            [ "$tc_try" -gt 1 ] || log_info "$tc_host: $CE_SHA already cached"
+            return 0
+        fi
         if [ "$tc_rc" -eq 99 ] && [ "$tc_try" -lt 3 ]; then
-            # evicted between the fanout and its use: fetch again
+            # not in the host's cache (or evicted between the fan-out and its use): send it; a
+            # fan-out that fails fails the clone (its reasons are on stderr)
             tc_try=$((tc_try + 1))
-            cache_ensure "$tc_src" "$tc_host" "$tc_dst"
+            dir_of "$CACHE_ENTRY"
+            "$TM_LIB/fanout" "$tc_src" "$CE_SHA" "$DIR_OF" "$tc_host"
             continue
         fi
         error_message "Error creating $tc_host:$tc_dst from the cache: $tc_err"
