@@ -5,14 +5,16 @@
 //! guest (`tests/guest`) inside the host's namespaces.
 //!
 //! The guest's kernel and initramfs are KERNEL / RAMDISK images of the files datastore; the VM
-//! has a NIC on a `dummy` network and `CONTEXT = [ NETWORK = YES, SET_HOSTNAME ]`. Checked: the
-//! host is monitored as a kvm host with TCG; the guest prints `READY` with the address oned
-//! leased and the hostname of its context on the serial log the host keeps in the VM's
-//! directory, then ticks; the QEMU process `one-<id>` and the tap `one-<id>-0` (in the bridge)
-//! exist on the host; oned monitors the VM (CPU, MEMORY); poweroff (ACPI) leaves no QEMU, and
-//! resume boots the guest again; terminate leaves no QEMU, no tap and no VM directory. The
-//! timings (allocate → READY, split into prolog, driver deploy and boot) are printed next to
-//! those of the same guest started by plain qemu.
+//! has a data disk (an image of the image datastore), a NIC on a `dummy` network and
+//! `CONTEXT = [ NETWORK = YES, SET_HOSTNAME ]`. Checked: the host is monitored as a kvm host
+//! with TCG; the guest sees the disk (and counts its boot in it) and prints `READY` with the
+//! address oned leased and the hostname of its context on the serial log the host keeps in the
+//! VM's directory, then ticks; the QEMU process `one-<id>` and the tap `one-<id>-0` (in the
+//! bridge) exist on the host; oned monitors the VM (CPU, MEMORY); poweroff (ACPI) leaves no
+//! QEMU and no tap, and resume boots the guest again on the same disk (its second boot counted);
+//! terminate leaves no QEMU, no tap and no VM directory. The timings (allocate → READY, split
+//! into prolog, driver deploy and boot) are printed next to those of the same guest started by
+//! plain qemu.
 
 use e2e::{Location, as_int, as_str, eventually, i, s, wait_vm, xml_int};
 use libone::client::Client;
@@ -72,18 +74,23 @@ fn link_on_host(cl: &Cluster, host: &str, name: &str) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The time of day, in seconds, of the first line of oned's log saying VM `vid`'s new state
-/// starts with `state` (`New state is ACTIVE BOOT; … vm_id=0`).
-fn state_change(log: &str, vid: i32, state: &str) -> Option<f64> {
-    let line = log.lines().find(|l| {
-        l.contains(&format!("New state is {state}")) && l.split_whitespace().any(|w| w == format!("vm_id={vid}"))
-    })?;
-    // 2026-12-08T02:23:16.082641Z
-    let time = line.split_whitespace().next()?.split_once('T')?.1.trim_end_matches('Z');
-    let mut parts = time.split(':');
-    let (h, m, s): (f64, f64, f64) =
-        (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
-    Some(h * 3600.0 + m * 60.0 + s)
+/// The times of day, in seconds, of the lines of oned's log saying VM `vid`'s new state starts
+/// with `state` (`New state is ACTIVE BOOT; … vm_id=0`), in order.
+fn state_changes(log: &str, vid: i32, state: &str) -> Vec<f64> {
+    let time = |line: &str| -> Option<f64> {
+        // 2026-12-08T02:23:16.082641Z
+        let time = line.split_whitespace().next()?.split_once('T')?.1.trim_end_matches('Z');
+        let mut parts = time.split(':');
+        let (h, m, s): (f64, f64, f64) =
+            (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+        Some(h * 3600.0 + m * 60.0 + s)
+    };
+    log.lines()
+        .filter(|l| {
+            l.contains(&format!("New state is {state}")) && l.split_whitespace().any(|w| w == format!("vm_id={vid}"))
+        })
+        .filter_map(time)
+        .collect()
 }
 
 fn wait_image_ready(c: &Client, id: i32) {
@@ -158,6 +165,15 @@ fn a_real_guest_boots_through_oned() {
         wait_image_ready(&c, *id);
     }
     let (kid, rid) = (files[0].0, files[1].0);
+    // A data disk (the guest counts its boots in it, `tests/guest/README.md`), in the image
+    // datastore (qcow2 TM: the host gets an overlay of its cached copy).
+    let data = tempfile::Builder::new().prefix("nephele-e2e-").tempfile_in("/var/tmp").expect("data file");
+    let mut bytes = b"NEPHELE-DATA through oned\n".to_vec();
+    bytes.resize(1024 * 1024, 0);
+    std::fs::write(data.path(), &bytes).expect("write the data disk");
+    let t = format!("NAME = \"data\"\nTYPE = \"DATABLOCK\"\nPATH = \"{}\"", data.path().display());
+    let did = as_int(&c.call("one.image.allocate", vec![s(&t), i(1)]).expect("data image allocate"));
+    wait_image_ready(&c, did);
 
     // 2. A network: a bridge on the host, an IPv4 range.
     let net = "NAME = \"guests\"\nVN_MAD = \"dummy\"\nBRIDGE = \"nbr0\"\n\
@@ -169,10 +185,15 @@ fn a_real_guest_boots_through_oned() {
         "NAME = \"guest\"\nCPU = \"0.5\"\nMEMORY = \"128\"\n\
          OS = [ KERNEL_DS = \"$FILE[IMAGE_ID={kid}]\", INITRD_DS = \"$FILE[IMAGE_ID={rid}]\", \
                 KERNEL_CMD = \"{}\", MACHINE = \"pc\" ]\n\
+         DISK = [ IMAGE_ID = {did} ]\n\
          NIC = [ NETWORK_ID = {vnet} ]\n\
          CONTEXT = [ NETWORK = \"YES\", SET_HOSTNAME = \"guest-one\" ]",
         testkit::guest::APPEND
     );
+    // SSH sessions the host accepted (its sshd logs each), to count those of this deploy.
+    let sshd_log = tmp.path().join("cluster/hosts-conf/h1/sshd.log");
+    let sessions = || std::fs::read_to_string(&sshd_log).unwrap_or_default().matches("Accepted publickey").count();
+    let sessions_before = sessions();
     let t0 = Instant::now();
     let vid = as_int(&c.call("one.vm.allocate", vec![s(&t), e2e::b(true)]).expect("vm.allocate"));
     c.call("one.vm.deploy", vec![i(vid), i(hid), e2e::b(false), i(0)]).expect("deploy");
@@ -181,6 +202,7 @@ fn a_real_guest_boots_through_oned() {
         (st, l) == RUNNING
     });
     let t_running = t0.elapsed();
+    let deploy_sessions = sessions() - sessions_before;
     let ip = xml_in(&body, "NIC", "IP");
     assert!(ip.starts_with("10.99.0."), "a leased address: {ip}\n{body}");
     let dir = ds_loc.join(format!("0/{vid}"));
@@ -189,6 +211,9 @@ fn a_real_guest_boots_through_oned() {
 
     // 4. The guest boots with the leased address and the context's hostname, and ticks.
     let mut serial = Serial::new(&cl.host_path(&h1, &dir.join("serial.log")));
+    let disk = serial.wait_event("DISK", BOOT);
+    assert_eq!(disk.get("data"), Some("NEPHELE-DATA through oned"), "the data disk: {}", disk.line);
+    assert_eq!(disk.get("seen"), Some("1"), "the first boot on it: {}", disk.line);
     let r = ready(&mut serial, &ip, "first boot");
     let t_ready = t0.elapsed();
     let boot_uptime = r.num("uptime");
@@ -220,9 +245,8 @@ fn a_real_guest_boots_through_oned() {
     // The timings of this deploy: prolog (PROLOG → BOOT) and the driver's deploy (BOOT →
     // RUNNING) from oned's log, to the millisecond; the history's PSTIME/PETIME agree (seconds).
     let log = loc.log();
-    let prolog = state_change(&log, vid, "ACTIVE PROLOG").expect("the PROLOG state in oned's log");
-    let boot = state_change(&log, vid, "ACTIVE BOOT;").expect("the BOOT state in oned's log");
-    let running = state_change(&log, vid, "ACTIVE RUNNING").expect("the RUNNING state in oned's log");
+    let first = |state: &str| state_changes(&log, vid, state).first().copied().expect("the state in oned's log");
+    let (prolog, boot, running) = (first("ACTIVE PROLOG"), first("ACTIVE BOOT;"), first("ACTIVE RUNNING"));
     let hist = xml_text(&body, "HISTORY");
     let (pst, pet) = (xml_int(&hist, "PSTIME").unwrap_or(0), xml_int(&hist, "PETIME").unwrap_or(0));
     assert!((pet - pst - (boot - prolog).round() as i64).abs() <= 1, "the history's prolog times: {hist}");
@@ -238,9 +262,15 @@ fn a_real_guest_boots_through_oned() {
     wait_vm(&c, vid, BOOT, |st, l| (st, l) == RUNNING);
     // QEMU truncates the log at its start: follow it from the beginning again.
     let mut serial = Serial::new(&cl.host_path(&h1, &dir.join("serial.log")));
+    let disk = serial.wait_event("DISK", BOOT);
+    assert_eq!(disk.get("seen"), Some("2"), "the disk kept the first boot's write: {}", disk.line);
     ready(&mut serial, &ip, "after resume");
     serial.wait_event("TICK", Duration::from_secs(30));
     assert!(qemu_on_host(&cl, &h1, &dir, vid).is_some(), "QEMU runs again");
+    // The driver's deploy of the resume (its SSH session already open).
+    let log = loc.log();
+    let resume_deploy = state_changes(&log, vid, "ACTIVE RUNNING").get(1).copied().expect("RUNNING again")
+        - state_changes(&log, vid, "ACTIVE BOOT_POWEROFF").first().copied().expect("BOOT_POWEROFF");
 
     // 6. Terminate: nothing of the VM is left on the host.
     c.call("one.vm.action", vec![s("terminate-hard"), i(vid)]).expect("terminate");
@@ -271,14 +301,16 @@ fn a_real_guest_boots_through_oned() {
 
     eprintln!(
         "TIMING kvm_hosts: allocate→RUNNING {:.2}s, allocate→READY {:.2}s (guest uptime at READY {:.2}s); \
-         prolog {:.2}s, driver deploy {:.2}s, RUNNING→READY {:.2}s; \
+         prolog {:.2}s, driver deploy {:.2}s (at resume {:.2}s), RUNNING→READY {:.2}s, {} SSH sessions opened; \
          plain qemu: start {:.2}s, start→READY {:.2}s (guest uptime {:.2}s)",
         t_running.as_secs_f64(),
         t_ready.as_secs_f64(),
         boot_uptime,
         boot - prolog,
         running - boot,
+        resume_deploy,
         t_ready.as_secs_f64() - t_running.as_secs_f64(),
+        deploy_sessions,
         t_bare_start.as_secs_f64(),
         t_bare.as_secs_f64(),
         br.num("uptime"),
