@@ -10,11 +10,12 @@
 //! with TCG; the guest sees the disk (and counts its boot in it) and prints `READY` with the
 //! address oned leased and the hostname of its context on the serial log the host keeps in the
 //! VM's directory, then ticks; the QEMU process `one-<id>` and the tap `one-<id>-0` (in the
-//! bridge) exist on the host; oned monitors the VM (CPU, MEMORY); poweroff (ACPI) leaves no
-//! QEMU and no tap, and resume boots the guest again on the same disk (its second boot counted);
-//! terminate leaves no QEMU, no tap and no VM directory. The timings (allocate → READY, split
-//! into prolog, driver deploy and boot) are printed next to those of the same guest started by
-//! plain qemu.
+//! bridge) exist on the host; oned monitors the VM (CPU, MEMORY); suspend saves it to a
+//! checkpoint on the host and resume restores it (it ticks on, no new boot); reboot (ACPI) boots
+//! it again in the same QEMU; poweroff (ACPI) leaves no QEMU and no tap, and resume boots it
+//! again (every boot counted on its disk); terminate leaves no QEMU, no tap and no VM
+//! directory. The timings (allocate → READY, split into prolog, driver deploy and boot) are
+//! printed next to those of the same guest started by plain qemu.
 
 use e2e::{Location, as_int, as_str, eventually, i, s, wait_vm, xml_int};
 use libone::client::Client;
@@ -28,6 +29,7 @@ const T: Duration = Duration::from_secs(60);
 const BOOT: Duration = Duration::from_secs(120);
 const RUNNING: (i64, i64) = (3, 3);
 const POWEROFF: i64 = 8;
+const SUSPENDED: i64 = 5;
 const DONE: i64 = 6;
 
 /// The text of `<tag>` (first), CDATA or not.
@@ -251,6 +253,40 @@ fn a_real_guest_boots_through_oned() {
     let (pst, pet) = (xml_int(&hist, "PSTIME").unwrap_or(0), xml_int(&hist, "PETIME").unwrap_or(0));
     assert!((pet - pst - (boot - prolog).round() as i64).abs() <= 1, "the history's prolog times: {hist}");
 
+    // Suspend (QEMU's state saved to the checkpoint) and resume (restored): the same boot goes on
+    // ticking, no new READY.
+    let last = serial.wait_event("TICK", Duration::from_secs(30)).num("n");
+    c.call("one.vm.action", vec![s("suspend"), i(vid)]).expect("suspend");
+    wait_vm(&c, vid, BOOT, |st, l| {
+        assert!(!matches!(l, 14 | 36), "suspend failed (LCM_STATE {l})\n{}", loc.log());
+        st == SUSPENDED
+    });
+    assert!(qemu_on_host(&cl, &h1, &dir, vid).is_none(), "no QEMU while suspended");
+    assert!(cl.host_path(&h1, &dir.join("checkpoint")).is_file(), "the checkpoint on the host");
+    c.call("one.vm.action", vec![s("resume"), i(vid)]).expect("resume");
+    wait_vm(&c, vid, BOOT, |st, l| {
+        assert!(!matches!(l, 14 | 36), "resume failed (LCM_STATE {l})\n{}", loc.log());
+        (st, l) == RUNNING
+    });
+    let mut serial = Serial::new(&cl.host_path(&h1, &dir.join("serial.log")));
+    let next = serial.wait_for("a TICK after the restore", Duration::from_secs(30), |l| {
+        GuestLine::parse(l).is_some_and(|g| g.event == "TICK" || g.event == "READY")
+    });
+    let next = GuestLine::parse(&next).expect("a guest line");
+    assert_eq!(next.event, "TICK", "the guest did not boot again: {}", next.line);
+    assert!(next.num("n") > last, "the count goes on after the restore: {} after n={last}", next.line);
+    assert!(link_on_host(&cl, &h1, &tap).is_some_and(|l| l.contains("master nbr0")), "the tap is back");
+    assert!(!cl.host_path(&h1, &dir.join("checkpoint")).exists(), "restore removed the checkpoint");
+
+    // Reboot (ACPI): the same QEMU, the guest boots again.
+    let pid = qemu_on_host(&cl, &h1, &dir, vid).expect("QEMU after the restore");
+    c.call("one.vm.action", vec![s("reboot"), i(vid)]).expect("reboot");
+    let disk = serial.wait_event("DISK", BOOT);
+    assert_eq!(disk.get("seen"), Some("2"), "the second boot on the disk: {}", disk.line);
+    ready(&mut serial, &ip, "after reboot");
+    wait_vm(&c, vid, BOOT, |st, l| (st, l) == RUNNING);
+    assert_eq!(qemu_on_host(&cl, &h1, &dir, vid), Some(pid), "the same QEMU");
+
     // 5. Poweroff: ACPI, the guest powers off, no QEMU left; resume boots it again.
     c.call("one.vm.action", vec![s("poweroff"), i(vid)]).expect("poweroff");
     serial.wait_event("POWEROFF", BOOT);
@@ -263,14 +299,19 @@ fn a_real_guest_boots_through_oned() {
     // QEMU truncates the log at its start: follow it from the beginning again.
     let mut serial = Serial::new(&cl.host_path(&h1, &dir.join("serial.log")));
     let disk = serial.wait_event("DISK", BOOT);
-    assert_eq!(disk.get("seen"), Some("2"), "the disk kept the first boot's write: {}", disk.line);
+    assert_eq!(disk.get("seen"), Some("3"), "the disk kept the earlier boots' writes: {}", disk.line);
     ready(&mut serial, &ip, "after resume");
     serial.wait_event("TICK", Duration::from_secs(30));
     assert!(qemu_on_host(&cl, &h1, &dir, vid).is_some(), "QEMU runs again");
     // The driver's deploy of the resume (its SSH session already open).
     let log = loc.log();
-    let resume_deploy = state_changes(&log, vid, "ACTIVE RUNNING").get(1).copied().expect("RUNNING again")
-        - state_changes(&log, vid, "ACTIVE BOOT_POWEROFF").first().copied().expect("BOOT_POWEROFF");
+    let after = |from: &str| {
+        let start = state_changes(&log, vid, from).first().copied().expect("the state in oned's log");
+        let end =
+            state_changes(&log, vid, "ACTIVE RUNNING").into_iter().find(|&r| r >= start).expect("RUNNING after it");
+        end - start
+    };
+    let (resume_deploy, restore) = (after("ACTIVE BOOT_POWEROFF"), after("ACTIVE BOOT_SUSPENDED"));
 
     // 6. Terminate: nothing of the VM is left on the host.
     c.call("one.vm.action", vec![s("terminate-hard"), i(vid)]).expect("terminate");
@@ -301,7 +342,7 @@ fn a_real_guest_boots_through_oned() {
 
     eprintln!(
         "TIMING kvm_hosts: allocate→RUNNING {:.2}s, allocate→READY {:.2}s (guest uptime at READY {:.2}s); \
-         prolog {:.2}s, driver deploy {:.2}s (at resume {:.2}s), RUNNING→READY {:.2}s, {} SSH sessions opened; \
+         prolog {:.2}s, driver deploy {:.2}s (at resume {:.2}s), RUNNING→READY {:.2}s, {} SSH sessions opened; restore (resume from suspend) {:.2}s; \
          plain qemu: start {:.2}s, start→READY {:.2}s (guest uptime {:.2}s)",
         t_running.as_secs_f64(),
         t_ready.as_secs_f64(),
@@ -311,6 +352,7 @@ fn a_real_guest_boots_through_oned() {
         resume_deploy,
         t_ready.as_secs_f64() - t_running.as_secs_f64(),
         deploy_sessions,
+        restore,
         t_bare_start.as_secs_f64(),
         t_bare.as_secs_f64(),
         br.num("uptime"),
