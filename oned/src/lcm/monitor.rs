@@ -39,11 +39,29 @@ pub const GRACE: i64 = 30;
 pub struct Monitor {
     interval: i64,
     inflight: HashMap<i32, (String, Instant)>,
+    /// Per host, the messages its probes logged with the last answer and those logged since.
+    said: HashMap<i32, (HashSet<String>, HashSet<String>)>,
 }
 
 impl Monitor {
     pub fn new(interval: i64) -> Monitor {
-        Monitor { interval: interval.max(1), inflight: HashMap::new() }
+        Monitor { interval: interval.max(1), inflight: HashMap::new(), said: HashMap::new() }
+    }
+
+    /// Notes a message of host `hid`'s probes; false when the probes logged the same message
+    /// with the previous answer (a probe that says the same at every interval, such as "guests
+    /// run emulated", is logged once at INFO, then at DEBUG while it repeats).
+    fn first_said(&mut self, hid: i32, text: &str) -> bool {
+        let (before, now) = self.said.entry(hid).or_default();
+        now.insert(text.to_string());
+        !before.contains(text)
+    }
+
+    /// An answer of host `hid` closes the round of its messages.
+    fn answered(&mut self, hid: i32) {
+        if let Some((before, now)) = self.said.get_mut(&hid) {
+            *before = std::mem::take(now);
+        }
     }
 
     /// Sends MONITOR to every host that is due; times out probes that got no answer.
@@ -104,6 +122,7 @@ impl Monitor {
             Reply::Action { verb, ok, id, info } if verb == "MONITOR" => {
                 let hid = id as i32;
                 self.inflight.remove(&hid);
+                self.answered(hid);
                 if !ok {
                     host_failed(core, hid, info.trim()).await;
                     return;
@@ -123,7 +142,13 @@ impl Monitor {
                     Err(e) => host_failed(core, hid, &format!("unreadable monitoring data: {e}")).await,
                 }
             }
-            Reply::Log { id, text, .. } => tracing::info!(host_id = id, "[monitor] {text}"),
+            Reply::Log { id, text, .. } => {
+                if self.first_said(id as i32, &text) {
+                    tracing::info!(host_id = id, "[monitor] {text}");
+                } else {
+                    tracing::debug!(host_id = id, "[monitor] {text}");
+                }
+            }
             _ => {}
         }
     }
@@ -388,6 +413,22 @@ mod tests {
             }
         }
         cloud
+    }
+
+    #[test]
+    fn a_probe_message_repeated_at_every_answer_is_logged_once() {
+        let mut m = Monitor::new(1);
+        let tcg = "hypervisor.sh: guests run emulated (tcg)";
+        assert!(m.first_said(0, tcg), "the first time");
+        m.answered(0);
+        assert!(!m.first_said(0, tcg), "the same message with the next answer");
+        assert!(m.first_said(0, "cpu.sh: something new"), "another message");
+        assert!(m.first_said(1, tcg), "another host's");
+        m.answered(0);
+        assert!(!m.first_said(0, tcg), "still repeating");
+        m.answered(0);
+        m.answered(0);
+        assert!(m.first_said(0, tcg), "after an answer without it, it is news again");
     }
 
     fn probe(text: &str) -> Template {
