@@ -79,8 +79,12 @@ send_file() {
 
 # on_host HOST COMMAND: COMMAND (a shell command whose values were shell_quote'd) on HOST, or
 # here for the shared TM. stdin and stdout are the caller's.
+# The front-end's own name, as oned writes it in transfer lines (`fe:path` of MV at stop and
+# resume, DELETE of a local epilog): commands for it run here, without ssh to ourselves.
+TM_FRONTEND_NAME=${TM_FRONTEND_NAME:-$(uname -n)}
+
 on_host() {
-    if [ "$TM_KIND" = shared ]; then
+    if [ "$TM_KIND" = shared ] || [ "$1" = "$TM_FRONTEND_NAME" ]; then
         sh -c "$2"
     else
         tm_ssh "$1" "$2"
