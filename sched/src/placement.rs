@@ -98,7 +98,13 @@ fn no_host_message(enabled: usize, fit: usize, reqs: &str) -> String {
 
 /// The requirements a VM must meet: `AUTOMATIC_REQUIREMENTS & ( SCHED_REQUIREMENTS )`.
 fn combined(vm: &Vm) -> String {
-    match (vm.automatic_requirements.trim(), vm.requirements.trim()) {
+    conjunction(&vm.automatic_requirements, &vm.requirements)
+}
+
+/// `automatic & ( user )`, or whichever of the two is not blank (OpenNebula's way of adding the
+/// user's requirements to oned's, for hosts and datastores alike).
+fn conjunction(automatic: &str, user: &str) -> String {
+    match (automatic.trim(), user.trim()) {
         ("", "") => String::new(),
         (a, "") => a.to_string(),
         ("", u) => u.to_string(),

@@ -78,12 +78,7 @@ impl Miss {
 
 /// `AUTOMATIC_DS_REQUIREMENTS & ( SCHED_DS_REQUIREMENTS )`.
 fn combined(vm: &Vm) -> String {
-    match (vm.automatic_ds_requirements.trim(), vm.ds_requirements.trim()) {
-        ("", "") => String::new(),
-        (a, "") => a.to_string(),
-        ("", u) => u.to_string(),
-        (a, u) => format!("{a} & ( {u} )"),
-    }
+    super::conjunction(&vm.automatic_ds_requirements, &vm.ds_requirements)
 }
 
 /// The system datastores and what this cycle has put in them.
