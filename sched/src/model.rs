@@ -122,6 +122,24 @@ pub fn leaves_marked(
     Ok(out)
 }
 
+/// The look-up index of an object's leaves: every leaf under each name it has below one of
+/// `prefixes`, and under its absolute name `<root><path>`; values keep document order. End
+/// markers of [`leaves_marked`] are not leaves and are skipped.
+fn index_leaves(leaves: &[(String, String)], prefixes: &[&str], root: &str) -> HashMap<String, Vec<String>> {
+    let mut index: HashMap<String, Vec<String>> = HashMap::new();
+    for (path, value) in leaves.iter().filter(|(p, _)| !p.ends_with('/')) {
+        for p in prefixes {
+            if let Some(rest) = path.strip_prefix(p)
+                && !rest.is_empty()
+            {
+                index.entry(rest.to_string()).or_default().push(value.clone());
+            }
+        }
+        index.entry(format!("{root}{path}")).or_default().push(value.clone());
+    }
+    index
+}
+
 /// Name-resolution prefixes of a host, as OpenNebula's scheduler searches them.
 const HOST_PREFIXES: [&str; 7] = [
     "TEMPLATE/",
@@ -164,32 +182,21 @@ const HOST_DS: &str = "HOST_SHARE/DATASTORES/DS";
 
 impl Host {
     pub fn from_leaves(leaves: &[(String, String)]) -> Host {
-        let mut index: HashMap<String, Vec<String>> = HashMap::new();
+        let index = index_leaves(leaves, &HOST_PREFIXES, "/HOST/");
         let mut ds_free = HashMap::new();
-        // The current DS element's (ID, FREE_MB).
+        // The current DS element's (ID, FREE_MB), stored at its end marker.
         let mut ds: (Option<i32>, Option<i64>) = (None, None);
         for (path, value) in leaves {
-            if let Some(marker) = path.strip_suffix('/') {
-                if marker == HOST_DS
-                    && let (Some(id), Some(free)) = std::mem::take(&mut ds)
-                {
-                    ds_free.insert(id, free);
+            match path.strip_prefix(HOST_DS) {
+                Some("/") => {
+                    if let (Some(id), Some(free)) = std::mem::take(&mut ds) {
+                        ds_free.insert(id, free);
+                    }
                 }
-                continue;
-            }
-            match path.strip_prefix(HOST_DS).and_then(|p| p.strip_prefix('/')) {
-                Some("ID") => ds.0 = value.trim().parse().ok(),
-                Some("FREE_MB") => ds.1 = value.trim().parse::<f64>().ok().map(|v| v as i64),
+                Some("/ID") => ds.0 = value.trim().parse().ok(),
+                Some("/FREE_MB") => ds.1 = value.trim().parse::<f64>().ok().map(|v| v as i64),
                 _ => {}
             }
-            for p in HOST_PREFIXES {
-                if let Some(rest) = path.strip_prefix(p)
-                    && !rest.is_empty()
-                {
-                    index.entry(rest.to_string()).or_default().push(value.clone());
-                }
-            }
-            index.entry(format!("/HOST/{path}")).or_default().push(value.clone());
         }
         let first = |k: &str| index.get(k).and_then(|v| v.first()).cloned().unwrap_or_default();
         let num = |k: &str, d: i64| first(k).parse::<f64>().map(|v| v as i64).unwrap_or(d);
@@ -384,17 +391,7 @@ pub const SYSTEM_DS: i32 = 1;
 
 impl Datastore {
     pub fn from_leaves(leaves: &[(String, String)]) -> Datastore {
-        let mut index: HashMap<String, Vec<String>> = HashMap::new();
-        for (path, value) in leaves {
-            for p in DS_PREFIXES {
-                if let Some(rest) = path.strip_prefix(p)
-                    && !rest.is_empty()
-                {
-                    index.entry(rest.to_string()).or_default().push(value.clone());
-                }
-            }
-            index.entry(format!("/DATASTORE/{path}")).or_default().push(value.clone());
-        }
+        let index = index_leaves(leaves, &DS_PREFIXES, "/DATASTORE/");
         let first = |k: &str| index.get(k).and_then(|v| v.first()).cloned().unwrap_or_default();
         let num = |k: &str, d: i64| first(k).trim().parse::<f64>().map(|v| v as i64).unwrap_or(d);
         Datastore {
