@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 use testkit::driver::{Answer, Driver};
+use testkit::tmpfs::Tmpfs;
 
 const PATIENCE: Duration = Duration::from_secs(60);
 const MIB: usize = 1 << 20;
@@ -347,28 +348,10 @@ fn cp_and_stat_from_http() {
     assert!(!answer.ok, "{}", answer.info);
 }
 
-/// A tmpfs mounted on a directory for the test's life (unmounted on drop, even on failure).
-struct Tmpfs(PathBuf);
-
-impl Tmpfs {
-    fn mount(dir: &Path, size: &str) -> Tmpfs {
-        let is_root = run_ok(Command::new("id").arg("-u")).trim() == "0";
-        assert!(is_root, "the full-datastore test mounts a tmpfs: run it as root");
-        run_ok(Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(dir));
-        Tmpfs(dir.to_path_buf())
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
-
 #[test]
 fn cp_into_a_full_datastore_fails_and_leaves_nothing() {
     let mut w = World::new();
-    let _tmpfs = Tmpfs::mount(&w.base(), "2m");
+    let _tmpfs = Tmpfs::mount(&w.base(), "2m", "the full-datastore test");
     let big = w.image("big.raw", &data(3 * MIB, 6));
     let answer = w.act("CP", &format!("<PATH>{}</PATH>", big.display()));
     assert!(!answer.ok && answer.info.contains("Not enough free space"), "{}", answer.info);

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use testkit::tmpfs::Tmpfs;
 
 fn probe(im_mad: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("remotes/im").join(format!("{im_mad}.d/datastores.sh"))
@@ -64,24 +65,6 @@ fn parse(text: &str) -> Output {
     out
 }
 
-/// A tmpfs mounted on a directory for the test's life (unmounted on drop, even on failure).
-struct Tmpfs(PathBuf);
-
-impl Tmpfs {
-    fn mount(dir: &Path, size: &str) -> Tmpfs {
-        let is_root = run_ok(Command::new("id").arg("-u")).trim() == "0";
-        assert!(is_root, "the probe test mounts a tmpfs on a datastore directory: run it as root");
-        run_ok(Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(dir));
-        Tmpfs(dir.to_path_buf())
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
-
 #[test]
 fn datastores_probe_reports_each_system_datastore_directory() {
     let tmp = tempfile::tempdir().unwrap();
@@ -90,7 +73,7 @@ fn datastores_probe_reports_each_system_datastore_directory() {
         std::fs::create_dir_all(location.join(d)).unwrap();
     }
     std::fs::write(location.join("7"), "a file, not a datastore").unwrap();
-    let _small = Tmpfs::mount(&location.join("104"), "4m");
+    let _small = Tmpfs::mount(&location.join("104"), "4m", "the probe test (on a datastore directory)");
 
     for im_mad in ["kvm", "dummy"] {
         let text = run(im_mad, &location);

@@ -20,12 +20,14 @@
 //!   built once and cached) and what runs it under plain qemu: context CDs, a serial-log
 //!   follower with bounded waits, a QMP client, a daemonized qemu stopped by PID on drop, an
 //!   isolated network namespace with a tap.
+//! - [`tmpfs`]: a small tmpfs mounted on a directory for a test's life (root only).
 //! - [`free_port`]: a loopback TCP port that was free a moment ago.
 pub mod components;
 pub mod driver;
 pub mod guest;
 pub mod netns;
 pub mod sshd;
+pub mod tmpfs;
 
 use std::net::TcpListener;
 
