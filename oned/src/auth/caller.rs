@@ -27,4 +27,18 @@ impl Caller {
     pub fn in_group(&self, gid: i32) -> bool {
         self.groups.contains(&gid)
     }
+
+    /// oneadmin, as unit tests call as it.
+    #[cfg(test)]
+    pub fn oneadmin() -> Caller {
+        Caller {
+            uid: 0,
+            gid: ONEADMIN_GID,
+            groups: vec![ONEADMIN_GID],
+            uname: "oneadmin".into(),
+            gname: "oneadmin".into(),
+            umask: 0o177,
+            scheduler: false,
+        }
+    }
 }

@@ -12,15 +12,7 @@ use crate::vnet::ar::AddressRange;
 use std::collections::BTreeSet;
 
 fn oneadmin() -> Caller {
-    Caller {
-        uid: 0,
-        gid: 0,
-        groups: vec![0],
-        uname: "oneadmin".into(),
-        gname: "oneadmin".into(),
-        umask: 0o177,
-        scheduler: false,
-    }
+    Caller::oneadmin()
 }
 
 fn image(c: &mut Cloud, name: &str, image_type: i32, ds: i32, source: &str, state: i32) -> i32 {

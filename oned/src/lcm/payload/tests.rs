@@ -16,15 +16,7 @@ use proptest::prelude::*;
 use std::collections::BTreeSet;
 
 fn oneadmin() -> Caller {
-    Caller {
-        uid: 0,
-        gid: 0,
-        groups: vec![0],
-        uname: "oneadmin".into(),
-        gname: "oneadmin".into(),
-        umask: 0o177,
-        scheduler: false,
-    }
+    Caller::oneadmin()
 }
 
 /// A cloud with a host named `host`, the system datastore at `sys_path` and an image whose
