@@ -55,6 +55,10 @@ fn the_scheduler_ends_with_its_oned_and_a_second_one_exits() {
     let (loc, oned, state) = front_end();
     std::fs::create_dir_all(state.path().join("var")).unwrap();
     let sched = eventually(Duration::from_secs(30), "oned's scheduler", || schedulers_of(oned.pid()).first().copied());
+    // Its process exists before its session does: wait for the session, else the second
+    // scheduler below may open first (the flake seen on a busy machine).
+    let opened = format!("scheduler session opened (pid {sched})");
+    eventually(Duration::from_secs(30), "oned's scheduler's session", || loc.log().contains(&opened).then_some(()));
 
     // A second scheduler, run by hand with the same credentials, is refused and exits.
     let mut second = hand_scheduler(&loc, state.path(), Stdio::piped());
